@@ -1,0 +1,3 @@
+namespace ClusterMap.Storage.Sqlite;
+
+internal static class SqliteAssembly;
