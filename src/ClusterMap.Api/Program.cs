@@ -1,6 +1,25 @@
+using ClusterMap.Api.Hosting;
+using ClusterMap.Api.Ogc;
+
 var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddClusterMapStore(builder.Configuration);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddProblemDetails();
+builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Encoder = GeoJsonWriting.WriterOptions.Encoder);
+builder.Services.AddClusterMapOpenApi();
+
 var app = builder.Build();
 
-app.MapGet("/", () => "Hello World!");
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.OpenStoreNow();
+
+app.MapLandingApi();
+app.MapCollectionsApi();
+app.MapClusterMapOpenApi();
 
 app.Run();
+
+/// <summary>Entry point, public so integration tests can host the service with WebApplicationFactory.</summary>
+public partial class Program;

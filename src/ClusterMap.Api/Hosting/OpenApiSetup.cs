@@ -1,0 +1,28 @@
+namespace ClusterMap.Api.Hosting;
+
+/// <summary>The OpenAPI 3.0 document at /api (OGC "oas30" conformance) and interactive docs at /api-docs/.</summary>
+internal static class OpenApiSetup
+{
+    public static IServiceCollection AddClusterMapOpenApi(this IServiceCollection services) =>
+        services.AddOpenApi(options =>
+        {
+            options.OpenApiVersion = Microsoft.OpenApi.OpenApiSpecVersion.OpenApi3_0;
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "ClusterMap";
+                document.Info.Description = "OGC API – Features for Shanghai's industrial parks, universities and research institutes, with exact geodesic proximity.";
+                return Task.CompletedTask;
+            });
+        });
+
+    public static void MapClusterMapOpenApi(this WebApplication app)
+    {
+        app.MapOpenApi("/api").WithName("getApiDefinition").WithTags("Capabilities");
+        app.UseSwaggerUI(options =>
+        {
+            options.RoutePrefix = "api-docs";
+            options.SwaggerEndpoint("/api", "ClusterMap");
+            options.DocumentTitle = "ClusterMap API";
+        });
+    }
+}

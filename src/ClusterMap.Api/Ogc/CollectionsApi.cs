@@ -1,0 +1,240 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Serialization;
+using ClusterMap.Api.Hosting;
+using ClusterMap.Api.Parameters;
+using ClusterMap.Api.Problems;
+using ClusterMap.Core.Features;
+using ClusterMap.Core.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace ClusterMap.Api.Ogc;
+
+/// <summary>OGC API – Features collections, items and single features (Part 1), and queryables (Part 3).</summary>
+internal static class CollectionsApi
+{
+    public const string Crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+
+    private const string LimitName = "limit";
+    private const string OffsetName = "offset";
+
+    private static readonly string[] FormatOnly = [QueryParameters.FormatName];
+    private static readonly string[] ItemsParameters = [BboxParameter.Name, LimitName, OffsetName, QueryParameters.FormatName];
+
+    public sealed record SpatialExtent(
+        [property: JsonPropertyName("bbox")] IReadOnlyList<double[]> Bbox,
+        [property: JsonPropertyName("crs")] string Crs);
+
+    public sealed record Extent([property: JsonPropertyName("spatial")] SpatialExtent Spatial);
+
+    public sealed record Collection(
+        [property: JsonPropertyName("id")] string Id,
+        [property: JsonPropertyName("title")] string Title,
+        [property: JsonPropertyName("description")] string Description,
+        [property: JsonPropertyName("attribution")] string Attribution,
+        [property: JsonPropertyName("license")] string License,
+        [property: JsonPropertyName("extent")] Extent? Extent,
+        [property: JsonPropertyName("itemType")] string ItemType,
+        [property: JsonPropertyName("crs")] IReadOnlyList<string> Crs,
+        [property: JsonPropertyName("geometryType")] string GeometryType,
+        [property: JsonPropertyName("numberOfFeatures")] long NumberOfFeatures,
+        [property: JsonPropertyName("links")] IReadOnlyList<Link> Links);
+
+    public sealed record Collections(
+        [property: JsonPropertyName("links")] IReadOnlyList<Link> Links,
+        [property: JsonPropertyName("collections")] IReadOnlyList<Collection> Items);
+
+    public sealed record QueryableProperty([property: JsonPropertyName("title")] string Title);
+
+    public sealed record Queryables(
+        [property: JsonPropertyName("$schema")] string Schema,
+        [property: JsonPropertyName("$id")] string Id,
+        [property: JsonPropertyName("type")] string Type,
+        [property: JsonPropertyName("title")] string Title,
+        [property: JsonPropertyName("properties")] IReadOnlyDictionary<string, QueryableProperty> Properties);
+
+    public static IEndpointRouteBuilder MapCollectionsApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/collections").WithTags("Data");
+        group.MapGet("", GetCollections).WithName("getCollections").WithSummary("The feature collections in the dataset");
+        group.MapGet("/{collectionId}", GetCollection).WithName("describeCollection").WithSummary("Describe a feature collection");
+        group.MapGet("/{collectionId}/queryables", GetQueryables).WithName("getQueryables")
+            .WithSummary("Properties that items can be filtered on by equality, e.g. ?sector=集成电路");
+        group.MapGet("/{collectionId}/items", GetItems).WithName("getFeatures")
+            .WithSummary("Features of a collection, filtered by bbox and property equality, in pages")
+            .WithDescription("bbox: minLon,minLat,maxLon,maxLat (CRS84). limit: 1–10,000 (default 10, larger values clamped). offset: ≥ 0. Any queryable property filters by equality.");
+        group.MapGet("/{collectionId}/items/{featureId}", GetItem).WithName("getFeature").WithSummary("One feature by id");
+        return routes;
+    }
+
+    public static async Task<Results<Ok<Collections>, ProblemHttpResult>> GetCollections(HttpRequest request, IFeatureStore store, CancellationToken cancellationToken)
+    {
+        if (new QueryParameters(request.Query).CheckNames(FormatOnly) is { } problem)
+        {
+            return problem;
+        }
+
+        var root = OgcLinks.BaseUrl(request);
+        var collections = await store.GetCollectionsAsync(cancellationToken);
+        return TypedResults.Ok(new Collections(
+            [new($"{root}/collections", "self", OgcLinks.Json, "The feature collections")],
+            [.. collections.Select(c => Describe(root, c))]));
+    }
+
+    public static async Task<Results<Ok<Collection>, ProblemHttpResult>> GetCollection(
+        string collectionId, HttpRequest request, IFeatureStore store, CancellationToken cancellationToken)
+    {
+        if (new QueryParameters(request.Query).CheckNames(FormatOnly) is { } problem)
+        {
+            return problem;
+        }
+
+        var collection = await store.GetCollectionAsync(collectionId, cancellationToken);
+        return collection is null
+            ? ApiProblems.CollectionNotFound(collectionId)
+            : TypedResults.Ok(Describe(OgcLinks.BaseUrl(request), collection));
+    }
+
+    public static async Task<Results<JsonHttpResult<Queryables>, ProblemHttpResult>> GetQueryables(
+        string collectionId, HttpRequest request, IFeatureStore store, CancellationToken cancellationToken)
+    {
+        if (new QueryParameters(request.Query).CheckNames(FormatOnly) is { } problem)
+        {
+            return problem;
+        }
+
+        var collection = await store.GetCollectionAsync(collectionId, cancellationToken);
+        if (collection is null)
+        {
+            return ApiProblems.CollectionNotFound(collectionId);
+        }
+
+        var root = OgcLinks.BaseUrl(request);
+        return TypedResults.Json(
+            new Queryables(
+                "https://json-schema.org/draft/2020-12/schema",
+                $"{root}/collections/{OgcLinks.Escape(collection.Id)}/queryables",
+                "object",
+                collection.Definition.Title,
+                collection.Queryables.ToDictionary(name => name, name => new QueryableProperty(name), StringComparer.Ordinal)),
+            contentType: "application/schema+json");
+    }
+
+    public static async Task<Results<FeatureCollectionResult, ProblemHttpResult>> GetItems(
+        string collectionId, HttpRequest request, IFeatureStore store, IOptions<FeaturesOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var collection = await store.GetCollectionAsync(collectionId, cancellationToken);
+        if (collection is null)
+        {
+            return ApiProblems.CollectionNotFound(collectionId);
+        }
+
+        var queryables = collection.Queryables.ToHashSet(StringComparer.Ordinal);
+        var query = new QueryParameters(request.Query);
+        if (query.CheckNames(ItemsParameters, queryables.Contains) is { } problem)
+        {
+            return problem;
+        }
+
+        IReadOnlyList<NetTopologySuite.Geometries.Envelope> bbox = [];
+        if (query.Single(BboxParameter.Name) is { } bboxText && !BboxParameter.TryParse(bboxText, out bbox))
+        {
+            return ApiProblems.InvalidParameter(BboxParameter.Name, BboxParameter.AcceptedForm);
+        }
+
+        var maxLimit = options.Value.MaxLimit;
+        var limit = (long)options.Value.DefaultLimit;
+        // OGC Part 1 §7.15.3: a limit above the maximum is not an error; the server returns at most its maximum.
+        if (query.Single(LimitName) is { } limitText && !NumberParameter.TryParseInteger(limitText, 1, long.MaxValue, out limit))
+        {
+            return ApiProblems.InvalidParameter(LimitName, string.Create(CultureInfo.InvariantCulture, $"a whole number from 1 to {maxLimit} (larger values are clamped to {maxLimit})"));
+        }
+
+        long offset = 0;
+        if (query.Single(OffsetName) is { } offsetText && !NumberParameter.TryParseInteger(offsetText, 0, int.MaxValue, out offset))
+        {
+            return ApiProblems.InvalidParameter(OffsetName, "a whole number ≥ 0 (the number of matching features to skip)");
+        }
+
+        var filters = request.Query
+            .Where(pair => queryables.Contains(pair.Key) && !ItemsParameters.Contains(pair.Key))
+            .Select(pair => new PropertyFilter(pair.Key, pair.Value.ToString()))
+            .ToList();
+        var pageSize = (int)Math.Min(limit, maxLimit);
+        var page = await store.GetItemsAsync(new ItemsQuery(collection.Id, bbox, filters, pageSize, (int)offset), cancellationToken);
+
+        var root = OgcLinks.BaseUrl(request);
+        var itemsUrl = $"{root}/collections/{OgcLinks.Escape(collection.Id)}/items";
+        var links = new List<Link>
+        {
+            new(PageUrl(itemsUrl, request.Query, pageSize, offset), "self", OgcLinks.GeoJson, "This page"),
+            new($"{root}/collections/{OgcLinks.Escape(collection.Id)}", "collection", OgcLinks.Json, collection.Definition.Title),
+        };
+        if (offset + page.Features.Count < page.NumberMatched)
+        {
+            links.Add(new(PageUrl(itemsUrl, request.Query, pageSize, offset + pageSize), "next", OgcLinks.GeoJson, "Next page"));
+        }
+
+        if (offset > 0)
+        {
+            links.Add(new(PageUrl(itemsUrl, request.Query, pageSize, Math.Max(0, offset - pageSize)), "prev", OgcLinks.GeoJson, "Previous page"));
+        }
+
+        return new FeatureCollectionResult(page, links, clock.GetUtcNow());
+    }
+
+    public static async Task<Results<FeatureResult, ProblemHttpResult>> GetItem(
+        string collectionId, string featureId, HttpRequest request, IFeatureStore store, CancellationToken cancellationToken)
+    {
+        if (new QueryParameters(request.Query).CheckNames(FormatOnly) is { } problem)
+        {
+            return problem;
+        }
+
+        var collection = await store.GetCollectionAsync(collectionId, cancellationToken);
+        if (collection is null)
+        {
+            return ApiProblems.CollectionNotFound(collectionId);
+        }
+
+        var feature = await store.GetItemAsync(collection.Id, featureId, cancellationToken);
+        if (feature is null)
+        {
+            return ApiProblems.FeatureNotFound(collection.Id, featureId);
+        }
+
+        var root = OgcLinks.BaseUrl(request);
+        var collectionUrl = $"{root}/collections/{OgcLinks.Escape(collection.Id)}";
+        return new FeatureResult(feature,
+        [
+            new($"{collectionUrl}/items/{OgcLinks.Escape(feature.Id)}", "self", OgcLinks.GeoJson, "This feature"),
+            new(collectionUrl, "collection", OgcLinks.Json, collection.Definition.Title),
+        ]);
+    }
+
+    private static Collection Describe(string root, CollectionInfo info)
+    {
+        var url = $"{root}/collections/{OgcLinks.Escape(info.Id)}";
+        var extent = info.Extent is { } e ? new Extent(new SpatialExtent([[e.MinX, e.MinY, e.MaxX, e.MaxY]], Crs84)) : null;
+        return new Collection(
+            info.Id, info.Definition.Title, info.Definition.Description, info.Definition.Attribution, info.Definition.License,
+            extent, "feature", [Crs84], info.GeometryType, info.FeatureCount,
+            [
+                new(url, "self", OgcLinks.Json, "This collection"),
+                new($"{url}/items", "items", OgcLinks.GeoJson, "Its features"),
+                new($"{url}/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json", "Properties to filter on"),
+            ]);
+    }
+
+    private static string PageUrl(string itemsUrl, IQueryCollection query, int limit, long offset)
+    {
+        var text = new StringBuilder(itemsUrl).Append('?');
+        foreach (var (name, value) in query.Where(p => p.Key is not (LimitName or OffsetName)).OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            text.Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value.ToString())).Append('&');
+        }
+
+        return text.Append(CultureInfo.InvariantCulture, $"limit={limit}&offset={offset}").ToString();
+    }
+}

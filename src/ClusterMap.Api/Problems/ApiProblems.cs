@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ClusterMap.Api.Problems;
+
+/// <summary>
+/// Every error the API gives, in one table. Each names what was wrong and what is accepted instead; raw input is
+/// never echoed beyond a short, quoted excerpt.
+/// </summary>
+internal static class ApiProblems
+{
+    public static ProblemHttpResult InvalidParameter(string parameter, string acceptedForm) =>
+        TypedResults.Problem(
+            title: "Invalid query parameter",
+            detail: $"Parameter '{parameter}' is invalid: expected {acceptedForm}.",
+            statusCode: StatusCodes.Status400BadRequest,
+            extensions: new Dictionary<string, object?> { ["parameter"] = parameter });
+
+    public static ProblemHttpResult RepeatedParameter(string parameter) =>
+        TypedResults.Problem(
+            title: "Repeated query parameter",
+            detail: $"Parameter '{parameter}' is given more than once; give it once.",
+            statusCode: StatusCodes.Status400BadRequest,
+            extensions: new Dictionary<string, object?> { ["parameter"] = parameter });
+
+    public static ProblemHttpResult UnknownParameter(string parameter, IEnumerable<string> accepted) =>
+        TypedResults.Problem(
+            title: "Unknown query parameter",
+            detail: $"Parameter '{Excerpt(parameter)}' is not known here. Accepted: {string.Join(", ", accepted)}.",
+            statusCode: StatusCodes.Status400BadRequest,
+            extensions: new Dictionary<string, object?> { ["parameter"] = Excerpt(parameter) });
+
+    public static ProblemHttpResult CollectionNotFound(string collectionId) =>
+        TypedResults.Problem(
+            title: "Collection not found",
+            detail: $"There is no collection '{Excerpt(collectionId)}'. GET /collections lists the collections.",
+            statusCode: StatusCodes.Status404NotFound,
+            extensions: new Dictionary<string, object?> { ["parameter"] = "collectionId" });
+
+    public static ProblemHttpResult FeatureNotFound(string collectionId, string featureId) =>
+        TypedResults.Problem(
+            title: "Feature not found",
+            detail: $"Collection '{collectionId}' has no feature '{Excerpt(featureId)}'. GET /collections/{collectionId}/items lists its features.",
+            statusCode: StatusCodes.Status404NotFound,
+            extensions: new Dictionary<string, object?> { ["parameter"] = "featureId" });
+
+    /// <summary>Input quoted back to the user is cut short; JSON serialisation escapes the rest.</summary>
+    public static string Excerpt(string value) => value.Length <= 64 ? value : value[..64] + "…";
+}

@@ -1,0 +1,16 @@
+using System.CommandLine;
+
+namespace ClusterMap.Cli.Commands;
+
+/// <summary>Options shared by every command that opens a store.</summary>
+internal static class CommonOptions
+{
+    public const string DefaultDatabasePath = ".data/clustermap.db";
+
+    public static Option<string> Database() => new("--db")
+    {
+        Description = "SQLite database file (the service's Storage:SqlitePath)",
+        DefaultValueFactory = _ => DefaultDatabasePath,
+        HelpName = "PATH",
+    };
+}

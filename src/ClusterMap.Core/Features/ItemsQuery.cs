@@ -1,0 +1,20 @@
+using NetTopologySuite.Geometries;
+
+namespace ClusterMap.Core.Features;
+
+/// <summary>Equality filter on one property: <c>?sector=集成电路</c>. Values compare as their text form.</summary>
+public sealed record PropertyFilter(string Property, string Value);
+
+/// <summary>
+/// A page request against one collection. <see cref="BboxParts"/> holds one envelope, or two when the requested box
+/// crosses the antimeridian; a feature matches when its geometry intersects any of them.
+/// </summary>
+public sealed record ItemsQuery(
+    string CollectionId,
+    IReadOnlyList<Envelope> BboxParts,
+    IReadOnlyList<PropertyFilter> Filters,
+    int Limit,
+    int Offset);
+
+/// <summary>One page of features with the number of all features that match the query.</summary>
+public sealed record FeaturePage(IReadOnlyList<FeatureRecord> Features, long NumberMatched);

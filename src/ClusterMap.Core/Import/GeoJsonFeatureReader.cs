@@ -1,0 +1,269 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ClusterMap.Core.Features;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.IO.Converters;
+using NetTopologySuite.Operation.Valid;
+
+namespace ClusterMap.Core.Import;
+
+/// <summary>Options for reading a GeoJSON FeatureCollection.</summary>
+/// <param name="IdField">
+/// Property that holds each feature's id. When null the top-level <c>id</c> member is used, then a property
+/// named <c>id</c> (where GDAL's <c>ogr2ogr -f GeoJSON</c> puts string ids).
+/// </param>
+public sealed record GeoJsonReadOptions(string? IdField = null);
+
+/// <summary>
+/// Reads a GeoJSON FeatureCollection into validated <see cref="FeatureRecord"/>s. Every problem in the file is
+/// collected and reported together; a file with any problem yields no features at all.
+/// </summary>
+public static class GeoJsonFeatureReader
+{
+    private static readonly JsonSerializerOptions GeometryOptions = CreateGeometryOptions();
+
+    // Names GDAL and others write in the legacy (2008) "crs" member for WGS84 with lon, lat axis order.
+    private static readonly HashSet<string> Wgs84CrsNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "urn:ogc:def:crs:OGC:1.3:CRS84",
+        "urn:ogc:def:crs:OGC::CRS84",
+        "OGC:CRS84",
+        "CRS84",
+        "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+        "urn:ogc:def:crs:EPSG::4326",
+        "EPSG:4326",
+        "http://www.opengis.net/def/crs/EPSG/0/4326",
+    };
+
+    public static IReadOnlyList<FeatureRecord> Read(Stream stream, string source, GeoJsonReadOptions options)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 256 });
+        }
+        catch (JsonException ex)
+        {
+            var line = (ex.LineNumber ?? 0) + 1;
+            var location = string.Create(CultureInfo.InvariantCulture, $"line {line}");
+            throw new ImportRejectedException(source, [new ImportProblem(location, "file", $"not valid JSON ({FirstSentence(ex.Message)})")]);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new ImportRejectedException(source, [new ImportProblem("file", "encoding", "not valid UTF-8; GeoJSON must be UTF-8 (RFC 7946 §11)")]);
+        }
+
+        using (document)
+        {
+            return ReadCollection(document.RootElement, source, options);
+        }
+    }
+
+    private static IReadOnlyList<FeatureRecord> ReadCollection(JsonElement root, string source, GeoJsonReadOptions options)
+    {
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "FeatureCollection")
+        {
+            throw new ImportRejectedException(source, [new ImportProblem("file", "type", "expected a GeoJSON object with \"type\": \"FeatureCollection\"")]);
+        }
+
+        var problems = new List<ImportProblem>();
+        CheckCrs(root, problems);
+        if (!root.TryGetProperty("features", out var features) || features.ValueKind != JsonValueKind.Array)
+        {
+            problems.Add(new ImportProblem("file", "features", "expected an array of Feature objects"));
+            throw new ImportRejectedException(source, problems);
+        }
+
+        var records = new List<FeatureRecord>(features.GetArrayLength());
+        var seenIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        var number = 0;
+        foreach (var feature in features.EnumerateArray())
+        {
+            number++;
+            var record = ReadFeature(feature, number, options, problems);
+            if (record is null)
+            {
+                continue;
+            }
+
+            if (seenIds.TryGetValue(record.Id, out var firstNumber))
+            {
+                problems.Add(new ImportProblem(ImportProblem.FeatureLocation(number, record.Id), "id",
+                    string.Create(CultureInfo.InvariantCulture, $"duplicate id: feature {firstNumber} has the same id; ids must be unique in a collection")));
+                continue;
+            }
+
+            seenIds.Add(record.Id, number);
+            records.Add(record);
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ImportRejectedException(source, problems);
+        }
+
+        return records;
+    }
+
+    private static void CheckCrs(JsonElement root, List<ImportProblem> problems)
+    {
+        if (!root.TryGetProperty("crs", out var crs) || crs.ValueKind == JsonValueKind.Null)
+        {
+            return;
+        }
+
+        string? name = null;
+        if (crs.ValueKind == JsonValueKind.Object
+            && crs.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object
+            && properties.TryGetProperty("name", out var nameElement) && nameElement.ValueKind == JsonValueKind.String)
+        {
+            name = nameElement.GetString();
+        }
+
+        if (name is null || !Wgs84CrsNames.Contains(name))
+        {
+            problems.Add(new ImportProblem("file", "crs",
+                $"the file declares the coordinate system '{name ?? crs.GetRawText()}'; ClusterMap stores WGS84 lon/lat (CRS84) only, so reproject first (e.g. ogr2ogr -t_srs EPSG:4326)"));
+        }
+    }
+
+    private static FeatureRecord? ReadFeature(JsonElement feature, int number, GeoJsonReadOptions options, List<ImportProblem> problems)
+    {
+        var anonymous = ImportProblem.FeatureLocation(number, null);
+        if (feature.ValueKind != JsonValueKind.Object || !feature.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "Feature")
+        {
+            problems.Add(new ImportProblem(anonymous, "type", "expected an object with \"type\": \"Feature\""));
+            return null;
+        }
+
+        var hasProperties = feature.TryGetProperty("properties", out var properties) && properties.ValueKind != JsonValueKind.Null;
+        if (hasProperties && properties.ValueKind != JsonValueKind.Object)
+        {
+            problems.Add(new ImportProblem(anonymous, "properties", "expected a JSON object or null"));
+            return null;
+        }
+
+        var id = ReadId(feature, hasProperties ? properties : default, options, anonymous, problems);
+        var location = ImportProblem.FeatureLocation(number, id);
+        var geometry = ReadGeometry(feature, location, problems);
+        if (id is null || geometry is null)
+        {
+            return null;
+        }
+
+        return new FeatureRecord(id, Rfc7946.Orient(geometry), hasProperties ? Compact(properties) : "{}");
+    }
+
+    private static string? ReadId(JsonElement feature, JsonElement properties, GeoJsonReadOptions options, string location, List<ImportProblem> problems)
+    {
+        JsonElement idElement = default;
+        string field;
+        if (options.IdField is { } idField)
+        {
+            field = $"properties.{idField}";
+            if (properties.ValueKind != JsonValueKind.Object || !properties.TryGetProperty(idField, out idElement))
+            {
+                problems.Add(new ImportProblem(location, field, $"missing: every feature needs the id property '{idField}' named by --id-field"));
+                return null;
+            }
+        }
+        else if (feature.TryGetProperty("id", out idElement))
+        {
+            field = "id";
+        }
+        else if (properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty("id", out idElement))
+        {
+            field = "properties.id";
+        }
+        else
+        {
+            problems.Add(new ImportProblem(location, "id", "missing: give every feature an \"id\" member, or name the property that holds it with --id-field"));
+            return null;
+        }
+
+        var id = idElement.ValueKind switch
+        {
+            JsonValueKind.String => idElement.GetString(),
+            JsonValueKind.Number => idElement.GetRawText(),
+            _ => null,
+        };
+        if (string.IsNullOrWhiteSpace(id) || id.Length > 256 || id.Any(char.IsControl))
+        {
+            problems.Add(new ImportProblem(location, field, "expected a non-empty string or number of at most 256 characters without control characters"));
+            return null;
+        }
+
+        return id;
+    }
+
+    private static Geometry? ReadGeometry(JsonElement feature, string location, List<ImportProblem> problems)
+    {
+        if (!feature.TryGetProperty("geometry", out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            problems.Add(new ImportProblem(location, "geometry", "missing or null: every feature needs a geometry"));
+            return null;
+        }
+
+        Geometry? geometry;
+        try
+        {
+            geometry = element.Deserialize<Geometry>(GeometryOptions);
+        }
+        catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            problems.Add(new ImportProblem(location, "geometry", $"not a valid GeoJSON geometry ({FirstSentence(ex.Message)})"));
+            return null;
+        }
+
+        if (geometry is null || geometry.IsEmpty)
+        {
+            problems.Add(new ImportProblem(location, "geometry", "empty: every feature needs at least one position"));
+            return null;
+        }
+
+        foreach (var coordinate in geometry.Coordinates)
+        {
+            if (!double.IsFinite(coordinate.X) || !double.IsFinite(coordinate.Y) || coordinate.X is < -180 or > 180 || coordinate.Y is < -90 or > 90)
+            {
+                problems.Add(new ImportProblem(location, "geometry",
+                    string.Create(CultureInfo.InvariantCulture, $"position [{coordinate.X}, {coordinate.Y}] is outside WGS84 range: longitude −180…180 first, then latitude −90…90")));
+                return null;
+            }
+        }
+
+        var validation = new IsValidOp(geometry).ValidationError;
+        if (validation is not null)
+        {
+            problems.Add(new ImportProblem(location, "geometry",
+                string.Create(CultureInfo.InvariantCulture, $"invalid {geometry.GeometryType}: {validation.Message} at [{validation.Coordinate?.X}, {validation.Coordinate?.Y}]")));
+            return null;
+        }
+
+        return geometry;
+    }
+
+    private static string Compact(JsonElement element)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            element.WriteTo(writer);
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end < 0 ? message.TrimEnd('.') : message[..end];
+    }
+
+    private static JsonSerializerOptions CreateGeometryOptions()
+    {
+        var options = new JsonSerializerOptions();
+        options.Converters.Add(new GeoJsonConverterFactory());
+        return options;
+    }
+}

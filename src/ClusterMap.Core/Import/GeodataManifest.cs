@@ -1,0 +1,88 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ClusterMap.Core.Features;
+using ClusterMap.Core.Storage;
+
+namespace ClusterMap.Core.Import;
+
+/// <summary>One shipped collection as listed in <c>geodata/collections.json</c>.</summary>
+public sealed record GeodataManifestEntry(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("title")] string Title,
+    [property: JsonPropertyName("description")] string Description,
+    [property: JsonPropertyName("file")] string File,
+    [property: JsonPropertyName("attribution")] string? Attribution,
+    [property: JsonPropertyName("license")] string? License,
+    [property: JsonPropertyName("role")] string? Role,
+    [property: JsonPropertyName("idField")] string? IdField)
+{
+    public CollectionDefinition ToDefinition() => new(Id, Title, Description, Attribution ?? "", License ?? "");
+}
+
+/// <summary>
+/// The shipped data set: <c>geodata/collections.json</c> lists the collections, each a GeoJSON file beside it.
+/// Collections are data, not code: adding a layer means adding a file and a manifest entry.
+/// </summary>
+public static class GeodataManifest
+{
+    public const string FileName = "collections.json";
+
+    private sealed record ManifestDocument([property: JsonPropertyName("collections")] List<GeodataManifestEntry>? Collections);
+
+    public static IReadOnlyList<GeodataManifestEntry> Load(string geodataDirectory)
+    {
+        var path = Path.Combine(geodataDirectory, FileName);
+        if (!System.IO.File.Exists(path))
+        {
+            throw new FileNotFoundException($"No geodata manifest at '{Path.GetFullPath(path)}'. Point Storage:GeodataPath (env Storage__GeodataPath) at the folder that holds {FileName}.", path);
+        }
+
+        ManifestDocument? document;
+        try
+        {
+            using var stream = System.IO.File.OpenRead(path);
+            document = JsonSerializer.Deserialize<ManifestDocument>(stream);
+        }
+        catch (JsonException ex)
+        {
+            throw new ImportRejectedException(path, [new ImportProblem($"line {(ex.LineNumber ?? 0) + 1}", "file", "not a valid manifest: expected {\"collections\": [{\"id\", \"title\", \"description\", \"file\", …}]}")]);
+        }
+
+        var entries = document?.Collections ?? [];
+        var problems = new List<ImportProblem>();
+        foreach (var (entry, index) in entries.Select((e, i) => (e, i + 1)))
+        {
+            if (!CollectionId.IsValid(entry.Id))
+            {
+                problems.Add(new ImportProblem($"collection {index}", "id", $"'{entry.Id}' is not {CollectionId.AcceptedForm}"));
+            }
+
+            if (string.IsNullOrWhiteSpace(entry.File) || Path.IsPathRooted(entry.File) || entry.File.Contains("..", StringComparison.Ordinal))
+            {
+                problems.Add(new ImportProblem($"collection {index}", "file", "expected a file name relative to the manifest's folder"));
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ImportRejectedException(path, problems);
+        }
+
+        return entries;
+    }
+
+    /// <summary>Reads and validates every collection the manifest lists; throws on the first file with problems.</summary>
+    public static IReadOnlyList<CollectionImport> ReadAll(string geodataDirectory)
+    {
+        var imports = new List<CollectionImport>();
+        foreach (var entry in Load(geodataDirectory))
+        {
+            var path = Path.Combine(geodataDirectory, entry.File);
+            using var stream = System.IO.File.OpenRead(path);
+            var features = GeoJsonFeatureReader.Read(stream, path, new GeoJsonReadOptions(entry.IdField));
+            imports.Add(new CollectionImport(entry.ToDefinition(), features));
+        }
+
+        return imports;
+    }
+}

@@ -1,3 +1,0 @@
-namespace ClusterMap.Storage.Sqlite;
-
-internal static class SqliteAssembly;
