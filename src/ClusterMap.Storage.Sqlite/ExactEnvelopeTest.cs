@@ -9,12 +9,12 @@ namespace ClusterMap.Storage.Sqlite;
 /// </summary>
 internal static class ExactEnvelopeTest
 {
-    private static readonly GeometryFactory Factory = new();
+    private static readonly GeometryFactory _factory = new();
 
     public static bool Intersects(byte[] wkb, double minX, double minY, double maxX, double maxY)
     {
         var geometry = GeometryWkbHandler.Read(wkb);
-        var box = Factory.ToGeometry(new Envelope(minX, maxX, minY, maxY));
+        var box = _factory.ToGeometry(new Envelope(minX, maxX, minY, maxY));
         return PreparedGeometryFactory.Prepare(box).Intersects(geometry);
     }
 }

@@ -9,7 +9,7 @@ namespace ClusterMap.Storage.Sqlite;
 /// </summary>
 internal static class SqliteMigrations
 {
-    private static readonly (int Version, string Name, string Sql)[] Migrations =
+    private static readonly (int Version, string Name, string Sql)[] _migrations =
     [
         (1, "collections, features and their R*Tree", """
             CREATE TABLE collections (
@@ -52,7 +52,7 @@ internal static class SqliteMigrations
     {
         connection.Execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT");
         var applied = connection.Query<long>("SELECT version FROM schema_migrations").ToHashSet();
-        foreach (var (version, name, sql) in Migrations)
+        foreach (var (version, name, sql) in _migrations)
         {
             if (applied.Contains(version))
             {
@@ -69,5 +69,5 @@ internal static class SqliteMigrations
         }
     }
 
-    public static int LatestVersion => Migrations[^1].Version;
+    public static int LatestVersion => _migrations[^1].Version;
 }

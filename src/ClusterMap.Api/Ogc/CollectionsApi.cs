@@ -19,8 +19,8 @@ internal static class CollectionsApi
     private const string LimitName = "limit";
     private const string OffsetName = "offset";
 
-    private static readonly string[] FormatOnly = [QueryParameters.FormatName];
-    private static readonly string[] ItemsParameters = [BboxParameter.Name, LimitName, OffsetName, QueryParameters.FormatName];
+    private static readonly string[] _formatOnly = [QueryParameters.FormatName];
+    private static readonly string[] _itemsParameters = [BboxParameter.Name, LimitName, OffsetName, QueryParameters.FormatName];
 
     public sealed record SpatialExtent(
         [property: JsonPropertyName("bbox")] IReadOnlyList<double[]> Bbox,
@@ -70,7 +70,7 @@ internal static class CollectionsApi
 
     public static async Task<Results<Ok<Collections>, ProblemHttpResult>> GetCollections(HttpRequest request, IFeatureStore store, CancellationToken cancellationToken)
     {
-        if (new QueryParameters(request.Query).CheckNames(FormatOnly) is { } problem)
+        if (new QueryParameters(request.Query).CheckNames(_formatOnly) is { } problem)
         {
             return problem;
         }
@@ -85,7 +85,7 @@ internal static class CollectionsApi
     public static async Task<Results<Ok<Collection>, ProblemHttpResult>> GetCollection(
         string collectionId, HttpRequest request, IFeatureStore store, CancellationToken cancellationToken)
     {
-        if (new QueryParameters(request.Query).CheckNames(FormatOnly) is { } problem)
+        if (new QueryParameters(request.Query).CheckNames(_formatOnly) is { } problem)
         {
             return problem;
         }
@@ -99,7 +99,7 @@ internal static class CollectionsApi
     public static async Task<Results<JsonHttpResult<Queryables>, ProblemHttpResult>> GetQueryables(
         string collectionId, HttpRequest request, IFeatureStore store, CancellationToken cancellationToken)
     {
-        if (new QueryParameters(request.Query).CheckNames(FormatOnly) is { } problem)
+        if (new QueryParameters(request.Query).CheckNames(_formatOnly) is { } problem)
         {
             return problem;
         }
@@ -132,7 +132,7 @@ internal static class CollectionsApi
 
         var queryables = collection.Queryables.ToHashSet(StringComparer.Ordinal);
         var query = new QueryParameters(request.Query);
-        if (query.CheckNames(ItemsParameters, queryables.Contains) is { } problem)
+        if (query.CheckNames(_itemsParameters, queryables.Contains) is { } problem)
         {
             return problem;
         }
@@ -158,7 +158,7 @@ internal static class CollectionsApi
         }
 
         var filters = request.Query
-            .Where(pair => queryables.Contains(pair.Key) && !ItemsParameters.Contains(pair.Key))
+            .Where(pair => queryables.Contains(pair.Key) && !_itemsParameters.Contains(pair.Key))
             .Select(pair => new PropertyFilter(pair.Key, pair.Value.ToString()))
             .ToList();
         var pageSize = (int)Math.Min(limit, maxLimit);
@@ -187,7 +187,7 @@ internal static class CollectionsApi
     public static async Task<Results<FeatureResult, ProblemHttpResult>> GetItem(
         string collectionId, string featureId, HttpRequest request, IFeatureStore store, CancellationToken cancellationToken)
     {
-        if (new QueryParameters(request.Query).CheckNames(FormatOnly) is { } problem)
+        if (new QueryParameters(request.Query).CheckNames(_formatOnly) is { } problem)
         {
             return problem;
         }

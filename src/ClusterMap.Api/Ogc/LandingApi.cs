@@ -16,7 +16,7 @@ internal static class LandingApi
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     ];
 
-    private static readonly string[] AcceptedParameters = [QueryParameters.FormatName];
+    private static readonly string[] _acceptedParameters = [QueryParameters.FormatName];
 
     public sealed record LandingPage(
         [property: JsonPropertyName("title")] string Title,
@@ -38,7 +38,7 @@ internal static class LandingApi
 
     public static Results<Ok<LandingPage>, ProblemHttpResult> GetLandingPage(HttpRequest request, IOptions<FeaturesOptions> options)
     {
-        if (new QueryParameters(request.Query).CheckNames(AcceptedParameters) is { } problem)
+        if (new QueryParameters(request.Query).CheckNames(_acceptedParameters) is { } problem)
         {
             return problem;
         }
@@ -55,7 +55,7 @@ internal static class LandingApi
     }
 
     public static Results<Ok<Conformance>, ProblemHttpResult> GetConformance(HttpRequest request) =>
-        new QueryParameters(request.Query).CheckNames(AcceptedParameters) is { } problem
+        new QueryParameters(request.Query).CheckNames(_acceptedParameters) is { } problem
             ? problem
             : TypedResults.Ok(new Conformance(ConformanceClasses));
 }

@@ -21,10 +21,10 @@ public sealed record GeoJsonReadOptions(string? IdField = null);
 /// </summary>
 public static class GeoJsonFeatureReader
 {
-    private static readonly JsonSerializerOptions GeometryOptions = CreateGeometryOptions();
+    private static readonly JsonSerializerOptions _geometryOptions = CreateGeometryOptions();
 
     // Names GDAL and others write in the legacy (2008) "crs" member for WGS84 with lon, lat axis order.
-    private static readonly HashSet<string> Wgs84CrsNames = new(StringComparer.OrdinalIgnoreCase)
+    private static readonly HashSet<string> _wgs84CrsNames = new(StringComparer.OrdinalIgnoreCase)
     {
         "urn:ogc:def:crs:OGC:1.3:CRS84",
         "urn:ogc:def:crs:OGC::CRS84",
@@ -121,7 +121,7 @@ public static class GeoJsonFeatureReader
             name = nameElement.GetString();
         }
 
-        if (name is null || !Wgs84CrsNames.Contains(name))
+        if (name is null || !_wgs84CrsNames.Contains(name))
         {
             problems.Add(new ImportProblem("file", "crs",
                 $"the file declares the coordinate system '{name ?? crs.GetRawText()}'; ClusterMap stores WGS84 lon/lat (CRS84) only, so reproject first (e.g. ogr2ogr -t_srs EPSG:4326)"));
@@ -208,7 +208,7 @@ public static class GeoJsonFeatureReader
         Geometry? geometry;
         try
         {
-            geometry = element.Deserialize<Geometry>(GeometryOptions);
+            geometry = element.Deserialize<Geometry>(_geometryOptions);
         }
         catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException or FormatException)
         {
