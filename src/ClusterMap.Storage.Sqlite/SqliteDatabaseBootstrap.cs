@@ -24,6 +24,7 @@ public static class SqliteDatabaseBootstrap
         }
 
         var imports = seed();
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
         var partialPath = $"{fullPath}.partial-{Environment.ProcessId}";
         DeleteWithSidecars(partialPath);
         try

@@ -32,14 +32,14 @@ internal static class ApiProblems
     public static ProblemHttpResult CollectionNotFound(string collectionId) =>
         TypedResults.Problem(
             title: "Collection not found",
-            detail: $"There is no collection '{Excerpt(collectionId)}'. GET /collections lists the collections.",
+            detail: $"Path parameter 'collectionId': there is no collection '{Excerpt(collectionId)}'. GET /collections lists the collections.",
             statusCode: StatusCodes.Status404NotFound,
             extensions: new Dictionary<string, object?> { ["parameter"] = "collectionId" });
 
     public static ProblemHttpResult FeatureNotFound(string collectionId, string featureId) =>
         TypedResults.Problem(
             title: "Feature not found",
-            detail: $"Collection '{collectionId}' has no feature '{Excerpt(featureId)}'. GET /collections/{collectionId}/items lists its features.",
+            detail: $"Path parameter 'featureId': collection '{collectionId}' has no feature '{Excerpt(featureId)}'. GET /collections/{collectionId}/items lists its features.",
             statusCode: StatusCodes.Status404NotFound,
             extensions: new Dictionary<string, object?> { ["parameter"] = "featureId" });
 
