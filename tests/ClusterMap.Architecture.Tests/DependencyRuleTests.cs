@@ -11,11 +11,11 @@ namespace ClusterMap.Architecture.Tests;
 /// </summary>
 public class DependencyRuleTests
 {
-    private static readonly string[] Hosts = ["ClusterMap.Api", "ClusterMap.Cli"];
+    private static readonly string[] _hosts = ["ClusterMap.Api", "ClusterMap.Cli"];
 
-    private static readonly string[] HeavyDependencies = ["Microsoft.AspNetCore", "SkiaSharp", "Dapper", "Npgsql", "ProjNet", "ProjNET", "Microsoft.Data.Sqlite", "SQLitePCL"];
+    private static readonly string[] _heavyDependencies = ["Microsoft.AspNetCore", "SkiaSharp", "Dapper", "Npgsql", "ProjNet", "ProjNET", "Microsoft.Data.Sqlite", "SQLitePCL"];
 
-    private static readonly string RepositoryRoot = FindRepositoryRoot();
+    private static readonly string _repositoryRoot = FindRepositoryRoot();
 
     private static string FindRepositoryRoot()
     {
@@ -29,7 +29,7 @@ public class DependencyRuleTests
     }
 
     public static TheoryData<string> SourceProjects() =>
-        [.. Directory.GetDirectories(Path.Combine(RepositoryRoot, "src")).Select(d => new DirectoryInfo(d).Name).Order(StringComparer.Ordinal)];
+        [.. Directory.GetDirectories(Path.Combine(_repositoryRoot, "src")).Select(d => new DirectoryInfo(d).Name).Order(StringComparer.Ordinal)];
 
     private static IReadOnlyList<string> AssemblyReferences(string projectName)
     {
@@ -44,7 +44,7 @@ public class DependencyRuleTests
 
     private static (IReadOnlyList<string> Projects, IReadOnlyList<string> Packages) ProjectFileReferences(string projectName)
     {
-        var project = XDocument.Load(Path.Combine(RepositoryRoot, "src", projectName, projectName + ".csproj"));
+        var project = XDocument.Load(Path.Combine(_repositoryRoot, "src", projectName, projectName + ".csproj"));
         var projects = project.Descendants("ProjectReference").Select(e => Path.GetFileNameWithoutExtension(e.Attribute("Include")!.Value.Replace('\\', '/'))).ToList();
         var packages = project.Descendants("PackageReference").Select(e => e.Attribute("Include")!.Value).ToList();
         return (projects, packages);
@@ -60,7 +60,7 @@ public class DependencyRuleTests
 
         Assert.DoesNotContain(references, IsClusterMap);
         Assert.Empty(projects);
-        Assert.All(references.Concat(packages), name => Assert.DoesNotContain(HeavyDependencies, heavy => name.StartsWith(heavy, StringComparison.OrdinalIgnoreCase)));
+        Assert.All(references.Concat(packages), name => Assert.DoesNotContain(_heavyDependencies, heavy => name.StartsWith(heavy, StringComparison.OrdinalIgnoreCase)));
         Assert.All(packages, package => Assert.StartsWith("NetTopologySuite", package, StringComparison.Ordinal));
     }
 
@@ -68,7 +68,7 @@ public class DependencyRuleTests
     [MemberData(nameof(SourceProjects))]
     public void Adapters_DependOnCoreOnly(string projectName)
     {
-        if (projectName == "ClusterMap.Core" || Hosts.Contains(projectName))
+        if (projectName == "ClusterMap.Core" || _hosts.Contains(projectName))
         {
             return;
         }
@@ -91,9 +91,9 @@ public class DependencyRuleTests
     public void Namespaces_MatchFolders()
     {
         var offenders = new List<string>();
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(RepositoryRoot, "src"), "*.cs", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(_repositoryRoot, "src"), "*.cs", SearchOption.AllDirectories))
         {
-            var relative = Path.GetRelativePath(Path.Combine(RepositoryRoot, "src"), file);
+            var relative = Path.GetRelativePath(Path.Combine(_repositoryRoot, "src"), file);
             if (relative.Contains("/obj/", StringComparison.Ordinal) || relative.Contains("/bin/", StringComparison.Ordinal))
             {
                 continue;

@@ -57,14 +57,15 @@ internal static class CollectionsApi
     public static IEndpointRouteBuilder MapCollectionsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/collections").WithTags("Data");
-        group.MapGet("", GetCollections).WithName("getCollections").WithSummary("The feature collections in the dataset");
-        group.MapGet("/{collectionId}", GetCollection).WithName("describeCollection").WithSummary("Describe a feature collection");
+        group.MapGet("", GetCollections).WithName("getCollections").WithSummary("The feature collections in the dataset").WithFormatParameter();
+        group.MapGet("/{collectionId}", GetCollection).WithName("describeCollection").WithSummary("Describe a feature collection").WithFormatParameter();
         group.MapGet("/{collectionId}/queryables", GetQueryables).WithName("getQueryables")
-            .WithSummary("Properties that items can be filtered on by equality, e.g. ?sector=集成电路");
+            .WithSummary("Properties that items can be filtered on by equality, e.g. ?sector=集成电路").WithFormatParameter();
         group.MapGet("/{collectionId}/items", GetItems).WithName("getFeatures")
             .WithSummary("Features of a collection, filtered by bbox and property equality, in pages")
-            .WithDescription("bbox: minLon,minLat,maxLon,maxLat (CRS84). limit: 1–10,000 (default 10, larger values clamped). offset: ≥ 0. Any queryable property filters by equality.");
-        group.MapGet("/{collectionId}/items/{featureId}", GetItem).WithName("getFeature").WithSummary("One feature by id");
+            .WithDescription("Pages of features in store order, with numberMatched, numberReturned and next/prev links.")
+            .WithItemsParameters();
+        group.MapGet("/{collectionId}/items/{featureId}", GetItem).WithName("getFeature").WithSummary("One feature by id").WithFormatParameter();
         return routes;
     }
 

@@ -29,10 +29,11 @@ internal static class LandingApi
     {
         routes.MapGet("/", GetLandingPage)
             .WithName("getLandingPage").WithTags("Capabilities")
-            .WithSummary("Landing page").WithDescription("Links to the API definition, the conformance declaration and the collections.");
+            .WithSummary("Landing page").WithDescription("Links to the API definition, the conformance declaration and the collections.")
+            .WithFormatParameter();
         routes.MapGet("/conformance", GetConformance)
             .WithName("getConformanceDeclaration").WithTags("Capabilities")
-            .WithSummary("Conformance classes implemented by this server");
+            .WithSummary("Conformance classes implemented by this server").WithFormatParameter();
         return routes;
     }
 

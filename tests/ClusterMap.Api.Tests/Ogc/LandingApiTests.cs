@@ -43,6 +43,10 @@ public sealed class LandingApiTests(ClusterMapFactory factory) : IClassFixture<C
         var items = document.GetProperty("paths").GetProperty("/collections/{collectionId}/items").GetProperty("get");
         Assert.Equal("getFeatures", items.GetProperty("operationId").GetString());
         Assert.True(items.GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty("application/geo+json", out _));
+        var parameters = items.GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!, p => p);
+        Assert.Superset(new HashSet<string> { "collectionId", "bbox", "limit", "offset", "f" }, parameters.Keys.ToHashSet());
+        Assert.Equal("integer", parameters["limit"].GetProperty("schema").GetProperty("type").GetString());
+        Assert.Equal("query", parameters["bbox"].GetProperty("in").GetString());
     }
 
     [Fact]

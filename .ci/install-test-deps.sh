@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a fresh Debian machine; does nothing when it is already there.
+set -euo pipefail
+
+need=()
+command -v ogrinfo >/dev/null 2>&1 || need+=(gdal-bin)   # GDAL's OAPIF driver: a real OGC API client
+
+if [ ${#need[@]} -gt 0 ]; then
+  echo "Installing test prerequisites: ${need[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi

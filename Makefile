@@ -1,0 +1,27 @@
+# ClusterMap's front door: the same targets run locally and in CI (.ci/run calls `make test`).
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PORT ?= 5080
+CONFIG ?= Release
+DOTNET ?= dotnet
+
+.PHONY: help run test format clean
+
+help: ## List the targets
+	@echo "ClusterMap — make targets (variables: PORT=$(PORT), CONFIG=$(CONFIG))"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
+
+run: ## Restore, build and start the service on http://127.0.0.1:$(PORT) (first start builds .data/clustermap.db from geodata/)
+	$(DOTNET) run --project src/ClusterMap.Api -c $(CONFIG) --no-launch-profile -- --urls http://127.0.0.1:$(PORT)
+
+test: ## Install test prerequisites, build, run every test project, check formatting; ends with "N passed, N failed"
+	@bash .ci/test.sh $(CONFIG)
+
+format: ## Apply the .editorconfig style to every project
+	$(DOTNET) format ClusterMap.sln
+
+clean: ## Remove build output, test results and the local database
+	$(DOTNET) clean ClusterMap.sln -c $(CONFIG) >/dev/null
+	rm -rf .test-results .data
+	find src tests -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} +
