@@ -6,7 +6,7 @@ PORT ?= 5080
 CONFIG ?= Release
 DOTNET ?= dotnet
 
-.PHONY: help run test format clean
+.PHONY: help run test format clean geodata
 
 help: ## List the targets
 	@echo "ClusterMap — make targets (variables: PORT=$(PORT), CONFIG=$(CONFIG))"
@@ -17,6 +17,10 @@ run: ## Restore, build and start the service on http://127.0.0.1:$(PORT) (first 
 
 test: ## Install test prerequisites, build, run every test project, check formatting; ends with "N passed, N failed"
 	@bash .ci/test.sh $(CONFIG)
+
+geodata: ## Rebuild geodata/ from ../shared/geodata-sources (byte-identical on a rerun; see geodata/README.md)
+	npm ci --prefix geodata/src/basemap --no-audit --no-fund
+	$(DOTNET) run --project src/ClusterMap.Cli -c $(CONFIG) -- geodata build --sources ../shared/geodata-sources --out geodata --basemap-source geodata/src/basemap/node_modules
 
 format: ## Apply the .editorconfig style to every project
 	$(DOTNET) format ClusterMap.sln

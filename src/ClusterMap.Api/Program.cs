@@ -13,13 +13,17 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.OpenStoreNow();
+if (!app.TryOpenStore())
+{
+    return 1;
+}
 
 app.MapLandingApi();
 app.MapCollectionsApi();
 app.MapClusterMapOpenApi();
 
 app.Run();
+return 0;
 
 /// <summary>Entry point, public so integration tests can host the service with WebApplicationFactory.</summary>
 public partial class Program;
