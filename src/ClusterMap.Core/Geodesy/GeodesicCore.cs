@@ -46,16 +46,16 @@ internal static class GeodesicCore
     private const int MaxIt1 = 20;
     private const int MaxIt2 = MaxIt1 + 53 + 10;
 
-    private static readonly double Tiny = GeoMath.Tiny;
-    private static readonly double Tol0 = GeoMath.Epsilon;
-    private static readonly double Tol1 = 200 * Tol0;
-    private static readonly double Tol2 = Math.Sqrt(Tol0);
-    private static readonly double Tolb = Tol0 * Tol2;
-    private static readonly double XThresh = 1000 * Tol2;
-    private static readonly double Etol2 = 0.1 * Tol2 / Math.Sqrt(Math.Max(0.001, Math.Abs(F)) * Math.Min(1.0, 1 - (F / 2)) / 2);
+    private static readonly double _tiny = GeoMath.Tiny;
+    private static readonly double _tol0 = GeoMath.Epsilon;
+    private static readonly double _tol1 = 200 * _tol0;
+    private static readonly double _tol2 = Math.Sqrt(_tol0);
+    private static readonly double _tolb = _tol0 * _tol2;
+    private static readonly double _xThresh = 1000 * _tol2;
+    private static readonly double _etol2 = 0.1 * _tol2 / Math.Sqrt(Math.Max(0.001, Math.Abs(F)) * Math.Min(1.0, 1 - (F / 2)) / 2);
 
-    private static readonly double[] A3x = BuildA3x();
-    private static readonly double[] C3x = BuildC3x();
+    private static readonly double[] _a3x = BuildA3x();
+    private static readonly double[] _c3x = BuildC3x();
 
     [Flags]
     internal enum Outputs
@@ -183,7 +183,7 @@ internal static class GeodesicCore
         return result;
     }
 
-    internal static double A3f(double eps) => GeoMath.Polyval(Order - 1, A3x, 0, eps);
+    internal static double A3f(double eps) => GeoMath.Polyval(Order - 1, _a3x, 0, eps);
 
     // Sets c[1] .. c[Order - 1].
     internal static void C3f(double eps, Span<double> c)
@@ -194,7 +194,7 @@ internal static class GeodesicCore
         {
             var m = Order - l - 1;
             mult *= eps;
-            c[l] = mult * GeoMath.Polyval(m, C3x, o, eps);
+            c[l] = mult * GeoMath.Polyval(m, _c3x, o, eps);
             o += m + 1;
         }
     }
@@ -329,7 +329,7 @@ internal static class GeodesicCore
         var ssig12 = Math.Sqrt((salp1 * salp1) + (calp1 * calp1));
         var csig12 = (sbet1 * sbet2) + (cbet1 * cbet2 * comg12);
 
-        if (shortline && ssig12 < Etol2)
+        if (shortline && ssig12 < _etol2)
         {
             // Really short lines: the auxiliary-sphere solution is already exact to rounding.
             salp2 = cbet1 * somg12;
@@ -352,7 +352,7 @@ internal static class GeodesicCore
             var x = lam12x / lamscale;
             var y = sbet12a / betscale;
 
-            if (y > -Tol1 && x > -1 - XThresh)
+            if (y > -_tol1 && x > -1 - _xThresh)
             {
                 salp1 = Math.Min(1.0, -x);
                 calp1 = -Math.Sqrt(1 - GeoMath.Sq(salp1));
@@ -391,7 +391,7 @@ internal static class GeodesicCore
     {
         if (sbet1 == 0 && calp1 == 0)
         {
-            calp1 = -Tiny;
+            calp1 = -_tiny;
         }
 
         var salp0 = salp1 * cbet1;
@@ -490,12 +490,12 @@ internal static class GeodesicCore
         GeoMath.SinCosd(lat1, out var sbet1, out var cbet1);
         sbet1 *= F1;
         GeoMath.Norm(ref sbet1, ref cbet1);
-        cbet1 = Math.Max(Tiny, cbet1);
+        cbet1 = Math.Max(_tiny, cbet1);
 
         GeoMath.SinCosd(lat2, out var sbet2, out var cbet2);
         sbet2 *= F1;
         GeoMath.Norm(ref sbet2, ref cbet2);
-        cbet2 = Math.Max(Tiny, cbet2);
+        cbet2 = Math.Max(_tiny, cbet2);
 
         if (cbet1 < -sbet1)
         {
@@ -536,7 +536,7 @@ internal static class GeodesicCore
                 c1a, c2a, out s12x, out m12x, out _, out scale12, out scale21);
             if (sig12 < 1 || m12x >= 0)
             {
-                if (sig12 < 3 * Tiny || (sig12 < Tol0 && (s12x < 0 || m12x < 0)))
+                if (sig12 < 3 * _tiny || (sig12 < _tol0 && (s12x < 0 || m12x < 0)))
                 {
                     sig12 = m12x = s12x = 0.0;
                 }
@@ -585,13 +585,13 @@ internal static class GeodesicCore
                 // a step that leaves it falls back to bisection.
                 var numit = 0;
                 bool tripn = false, tripb = false;
-                double salp1a = Tiny, calp1a = 1.0, salp1b = Tiny, calp1b = -1.0;
+                double salp1a = _tiny, calp1a = 1.0, salp1b = _tiny, calp1b = -1.0;
                 double ssig1 = 0, csig1 = 0, ssig2 = 0, csig2 = 0, eps = 0;
                 for (; numit < MaxIt2; numit++)
                 {
                     var v = Lambda12(sbet1, cbet1, dn1, sbet2, cbet2, dn2, salp1, calp1, slam12, clam12, numit < MaxIt1,
                         c1a, c2a, c3a, out salp2, out calp2, out sig12, out ssig1, out csig1, out ssig2, out csig2, out eps, out var dv);
-                    if (tripb || !(Math.Abs(v) >= (tripn ? 8 : 1) * Tol0))
+                    if (tripb || !(Math.Abs(v) >= (tripn ? 8 : 1) * _tol0))
                     {
                         break;
                     }
@@ -618,7 +618,7 @@ internal static class GeodesicCore
                             calp1 = (calp1 * cdalp1) - (salp1 * sdalp1);
                             salp1 = nsalp1;
                             GeoMath.Norm(ref salp1, ref calp1);
-                            tripn = Math.Abs(v) <= 16 * Tol0;
+                            tripn = Math.Abs(v) <= 16 * _tol0;
                             continue;
                         }
                     }
@@ -627,7 +627,7 @@ internal static class GeodesicCore
                     calp1 = (calp1a + calp1b) / 2;
                     GeoMath.Norm(ref salp1, ref calp1);
                     tripn = false;
-                    tripb = Math.Abs(salp1a - salp1) + (calp1a - calp1) < Tolb || Math.Abs(salp1 - salp1b) + (calp1 - calp1b) < Tolb;
+                    tripb = Math.Abs(salp1a - salp1) + (calp1a - calp1) < _tolb || Math.Abs(salp1 - salp1b) + (calp1 - calp1b) < _tolb;
                 }
 
                 var lengthMask = outmask | ((outmask & (Outputs.ReducedLength | Outputs.GeodesicScale)) != 0 ? Outputs.Distance : Outputs.None);

@@ -56,6 +56,29 @@ internal static class GeodesicDistanceOp
         public int Index;
     }
 
+    private const double MaxMeridionalRadius = Wgs84.SemiMajorAxisMeters * Wgs84.SemiMajorAxisMeters / Wgs84.SemiMinorAxisMeters;
+
+    private static ref InverseSolution Vertex(InverseSolution[] cache, int offset, int vertex, double lon, double lat, double[] path)
+    {
+        ref var slot = ref cache[offset + vertex];
+        if (double.IsNaN(slot.S12))
+        {
+            GeodesicCore.Inverse(lat, lon, path[(2 * vertex) + 1], path[2 * vertex], false, out slot);
+        }
+
+        return ref slot;
+    }
+
+    // Length of the path along the meridian (radius of curvature at most a²/b) and then along the parallel
+    // nearer the equator: an upper bound of the geodesic edge's length.
+    private static double EdgeLengthUpperBound(double lon1, double lat1, double lon2, double lat2)
+    {
+        var dLat = double.DegreesToRadians(Math.Abs(lat2 - lat1));
+        var dLon = double.DegreesToRadians(Math.Abs(GeoMath.AngDiff(lon1, lon2, out _)));
+        var lowLat = Math.Min(Math.Abs(lat1), Math.Abs(lat2));
+        return (MaxMeridionalRadius * dLat) + (Wgs84.ParallelRadiusMeters(lowLat) * dLon);
+    }
+
     private sealed class CandidateComparer : IComparer<Candidate>
     {
         public static readonly CandidateComparer Instance = new();
@@ -249,34 +272,51 @@ internal static class GeodesicDistanceOp
                 Array.Sort(candidates, 0, n, CandidateComparer.Instance);
             }
 
-            for (var c = 0; c < n; c++)
+            // Exact distances to vertices, solved once per vertex and shared by its two edges. Each is an
+            // upper bound of the answer, and by the triangle inequality no point of an edge of length L is
+            // nearer than (d(P, A) + d(P, B) − L) / 2, which prunes edges far better than the boxes do once the
+            // shapes are far apart. L is bounded above by the meridian-then-parallel path: (a²/b) Δφ + p Δλ.
+            var vertexCount = target.PathOffsets[^1];
+            var vertexCache = ArrayPool<InverseSolution>.Shared.Rent(Math.Max(1, vertexCount));
+            Array.Fill(vertexCache, new InverseSolution { S12 = double.NaN }, 0, vertexCount);
+            try
             {
-                ref readonly var candidate = ref candidates[c];
-                if (candidate.LowerBound >= best || candidate.LowerBound > cutoff)
+                for (var c = 0; c < n; c++)
                 {
-                    break;
-                }
+                    ref readonly var candidate = ref candidates[c];
+                    if (candidate.LowerBound >= best || candidate.LowerBound > cutoff)
+                    {
+                        break;
+                    }
 
-                double d;
-                if (candidate.Path < 0)
-                {
-                    d = Geodesic.DistanceMeters(lon, lat, points[candidate.Index], points[candidate.Index + 1]);
-                }
-                else
-                {
-                    var path = target.Paths[candidate.Path];
-                    var k = 2 * candidate.Index;
-                    d = GeodesicSegmentDistance.PointToSegment(lon, lat, path[k], path[k + 1], path[k + 2], path[k + 3]);
-                }
+                    if (candidate.Path < 0)
+                    {
+                        best = Math.Min(best, Geodesic.DistanceMeters(lon, lat, points[candidate.Index], points[candidate.Index + 1]));
+                    }
+                    else
+                    {
+                        var path = target.Paths[candidate.Path];
+                        var offset = target.PathOffsets[candidate.Path];
+                        var k = 2 * candidate.Index;
+                        ref var pa = ref Vertex(vertexCache, offset, candidate.Index, lon, lat, path);
+                        ref var pb = ref Vertex(vertexCache, offset, candidate.Index + 1, lon, lat, path);
+                        best = Math.Min(best, Math.Min(pa.S12, pb.S12));
+                        var lengthBound = EdgeLengthUpperBound(path[k], path[k + 1], path[k + 2], path[k + 3]);
+                        if ((pa.S12 + pb.S12 - lengthBound) / 2 < best)
+                        {
+                            best = Math.Min(best, GeodesicSegmentDistance.PointToSegment(lon, lat, path[k], path[k + 1], path[k + 2], path[k + 3], pa, pb));
+                        }
+                    }
 
-                if (d < best)
-                {
-                    best = d;
                     if (best == 0)
                     {
                         break;
                     }
                 }
+            }
+            finally
+            {
+                ArrayPool<InverseSolution>.Shared.Return(vertexCache);
             }
 
             return best;

@@ -20,8 +20,15 @@ internal static class GeodesicSegmentDistance
 
     internal static double PointToSegment(double plon, double plat, double alon, double alat, double blon, double blat)
     {
-        GeodesicCore.Inverse(alat, alon, blat, blon, false, out var ab);
         GeodesicCore.Inverse(plat, plon, alat, alon, false, out var pa);
+        GeodesicCore.Inverse(plat, plon, blat, blon, false, out var pb);
+        return PointToSegment(plon, plat, alon, alat, blon, blat, pa, pb);
+    }
+
+    /// <summary>As above, with the inverse solutions P→A and P→B already at hand (shared between adjacent edges).</summary>
+    internal static double PointToSegment(double plon, double plat, double alon, double alat, double blon, double blat, in InverseSolution pa, in InverseSolution pb)
+    {
+        GeodesicCore.Inverse(alat, alon, blat, blon, false, out var ab);
         var length = ab.S12;
         if (length == 0 || pa.S12 == 0)
         {
@@ -35,7 +42,6 @@ internal static class GeodesicSegmentDistance
             return pa.S12;
         }
 
-        GeodesicCore.Inverse(plat, plon, blat, blon, false, out var pb);
         if (pb.S12 == 0)
         {
             return 0;

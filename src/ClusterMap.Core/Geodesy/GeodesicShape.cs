@@ -28,6 +28,12 @@ internal sealed class GeodesicShape
             EdgeBoxes[p] = BuildEdgeBoxes(Paths[p]);
         }
 
+        PathOffsets = new int[Paths.Length + 1];
+        for (var p = 0; p < Paths.Length; p++)
+        {
+            PathOffsets[p + 1] = PathOffsets[p] + (Paths[p].Length / 2);
+        }
+
         Envelope = GeodesicEnvelope.OfGeometry(geometry);
         IsSinglePoint = Points.Length == 2 && Paths.Length == 0;
     }
@@ -39,6 +45,9 @@ internal sealed class GeodesicShape
 
     /// <summary>Lines and rings as lon, lat pairs (rings closed).</summary>
     public double[][] Paths { get; }
+
+    /// <summary>Running vertex counts: path p's vertices are numbered from PathOffsets[p]; the last entry is the total.</summary>
+    public int[] PathOffsets { get; }
 
     /// <summary>Per path, four numbers per edge: minLon, maxLon, minLat, maxLat of a box containing the geodesic edge.</summary>
     public double[][] EdgeBoxes { get; }

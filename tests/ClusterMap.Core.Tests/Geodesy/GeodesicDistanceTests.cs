@@ -15,7 +15,7 @@ public class GeodesicDistanceTests
     // arc length; both sides use exact inverse solutions, so they should agree to well under a micrometre.
     private const double SegmentToleranceMeters = 1e-6;
 
-    private static readonly WKTReader Reader = new();
+    private static readonly WKTReader _reader = new();
 
     public static TheoryData<string> SegmentKinds() => ["shanghai", "long", "beyond_end", "on_segment", "equatorial", "meridional"];
 
@@ -54,7 +54,7 @@ public class GeodesicDistanceTests
         var maxError = 0.0;
         foreach (var row in rows)
         {
-            var d = GeodesicDistance.Between(Reader.Read(row["wkt_a"]), Reader.Read(row["wkt_b"]));
+            var d = GeodesicDistance.Between(_reader.Read(row["wkt_a"]), _reader.Read(row["wkt_b"]));
             var error = Math.Abs(d - row.D("distance_m"));
             maxError = Math.Max(maxError, error);
             Assert.True(error <= PostGisToleranceMeters, $"{d:R} vs PostGIS {row["distance_m"]} for case {row["id"]}");
@@ -68,8 +68,8 @@ public class GeodesicDistanceTests
     {
         foreach (var row in Fixture.Load("postgis_distances.csv").Rows)
         {
-            var a = Reader.Read(row["wkt_a"]);
-            var b = Reader.Read(row["wkt_b"]);
+            var a = _reader.Read(row["wkt_a"]);
+            var b = _reader.Read(row["wkt_b"]);
 
             // Both orders run the same minimisation from different sides; 1 µm allows for Newton's stopping point.
             Assert.True(Math.Abs(GeodesicDistance.Between(a, b) - GeodesicDistance.Between(b, a)) <= 1e-6, $"case {row["id"]}");
@@ -86,15 +86,15 @@ public class GeodesicDistanceTests
     {
         // Containment and crossing give exactly 0; a point on a (meridian, hence geodesic) line is found by
         // the edge search, which stops once its bracket in arc length is below 1e-7 m.
-        Assert.InRange(GeodesicDistance.Between(Reader.Read(a), Reader.Read(b)), 0.0, 1e-7);
-        Assert.InRange(GeodesicDistance.Between(Reader.Read(b), Reader.Read(a)), 0.0, 1e-7);
+        Assert.InRange(GeodesicDistance.Between(_reader.Read(a), _reader.Read(b)), 0.0, 1e-7);
+        Assert.InRange(GeodesicDistance.Between(_reader.Read(b), _reader.Read(a)), 0.0, 1e-7);
     }
 
     [Fact]
     public void Between_PointInHole_IsDistanceToTheHoleEdge()
     {
-        var polygon = Reader.Read("POLYGON ((121.40 31.20, 121.50 31.20, 121.50 31.30, 121.40 31.30, 121.40 31.20), (121.44 31.24, 121.44 31.26, 121.46 31.26, 121.46 31.24, 121.44 31.24))");
-        var point = Reader.Read("POINT (121.45 31.25)");
+        var polygon = _reader.Read("POLYGON ((121.40 31.20, 121.50 31.20, 121.50 31.30, 121.40 31.30, 121.40 31.20), (121.44 31.24, 121.44 31.26, 121.46 31.26, 121.46 31.24, 121.44 31.24))");
+        var point = _reader.Read("POINT (121.45 31.25)");
 
         // The nearest hole edge is 0.01 degree of longitude (about 951 m at 31.25 N) or of latitude
         // (about 1109 m) away; the exact answer is the east/west edge, checked against the meridian-free
@@ -110,9 +110,9 @@ public class GeodesicDistanceTests
     [Fact]
     public void Between_MultiPolygon_TakesTheNearestPart()
     {
-        var multi = Reader.Read("MULTIPOLYGON (((121.0 31.0, 121.01 31.0, 121.01 31.01, 121.0 31.01, 121.0 31.0)), ((121.5 31.0, 121.51 31.0, 121.51 31.01, 121.5 31.01, 121.5 31.0)))");
-        var point = Reader.Read("POINT (121.52 31.005)");
-        var nearPart = Reader.Read("POLYGON ((121.5 31.0, 121.51 31.0, 121.51 31.01, 121.5 31.01, 121.5 31.0))");
+        var multi = _reader.Read("MULTIPOLYGON (((121.0 31.0, 121.01 31.0, 121.01 31.01, 121.0 31.01, 121.0 31.0)), ((121.5 31.0, 121.51 31.0, 121.51 31.01, 121.5 31.01, 121.5 31.0)))");
+        var point = _reader.Read("POINT (121.52 31.005)");
+        var nearPart = _reader.Read("POLYGON ((121.5 31.0, 121.51 31.0, 121.51 31.01, 121.5 31.01, 121.5 31.0))");
 
         // The same minimisation over one part; any difference would mean a part was skipped.
         Assert.Equal(GeodesicDistance.Between(point, nearPart), GeodesicDistance.Between(point, multi), 9);
@@ -121,18 +121,18 @@ public class GeodesicDistanceTests
     [Fact]
     public void Between_GeometryCollection_IsMinimumOverMembers()
     {
-        var collection = Reader.Read("GEOMETRYCOLLECTION (POINT (121.6 31.3), LINESTRING (121.3 31.1, 121.35 31.15))");
-        var origin = Reader.Read("POINT (121.47 31.23)");
+        var collection = _reader.Read("GEOMETRYCOLLECTION (POINT (121.6 31.3), LINESTRING (121.3 31.1, 121.35 31.15))");
+        var origin = _reader.Read("POINT (121.47 31.23)");
         var expected = Math.Min(
-            GeodesicDistance.Between(origin, Reader.Read("POINT (121.6 31.3)")),
-            GeodesicDistance.Between(origin, Reader.Read("LINESTRING (121.3 31.1, 121.35 31.15)")));
+            GeodesicDistance.Between(origin, _reader.Read("POINT (121.6 31.3)")),
+            GeodesicDistance.Between(origin, _reader.Read("LINESTRING (121.3 31.1, 121.35 31.15)")));
         Assert.Equal(expected, GeodesicDistance.Between(origin, collection), 9);
     }
 
     [Fact]
     public void Between_EmptyGeometry_IsNaN()
     {
-        Assert.True(double.IsNaN(GeodesicDistance.Between(Reader.Read("POINT EMPTY"), Reader.Read("POINT (121 31)"))));
+        Assert.True(double.IsNaN(GeodesicDistance.Between(_reader.Read("POINT EMPTY"), _reader.Read("POINT (121 31)"))));
     }
 
     [Fact]

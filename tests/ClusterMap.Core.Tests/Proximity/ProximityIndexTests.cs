@@ -12,8 +12,8 @@ public class ProximityIndexTests
     // except for pairs within that tolerance of the boundary.
     private const double PostGisToleranceMeters = 0.5;
 
-    private static readonly WKTReader Reader = new();
-    private static readonly GeometryFactory Factory = new(new PrecisionModel(), 4326);
+    private static readonly WKTReader _reader = new();
+    private static readonly GeometryFactory _factory = new(new PrecisionModel(), 4326);
 
     [Theory]
     [InlineData(1000)]
@@ -22,8 +22,8 @@ public class ProximityIndexTests
     public void Within_MatchesPostGisDWithinMembership(int radius)
     {
         var geometries = Fixture.Load("postgis_within_targets.csv").Rows;
-        var index = ProximityIndex.Build(geometries.Where(r => r["role"] == "target").Select(r => new ProximityItem(r["id"], Reader.Read(r["wkt"]))));
-        var origins = geometries.Where(r => r["role"] == "origin").ToDictionary(r => r["id"], r => Reader.Read(r["wkt"]));
+        var index = ProximityIndex.Build(geometries.Where(r => r["role"] == "target").Select(r => new ProximityItem(r["id"], _reader.Read(r["wkt"]))));
+        var origins = geometries.Where(r => r["role"] == "origin").ToDictionary(r => r["id"], r => _reader.Read(r["wkt"]));
         var pairs = Fixture.Load("postgis_within.csv").Rows;
         var compared = 0;
         foreach (var (originId, origin) in origins)
@@ -54,9 +54,9 @@ public class ProximityIndexTests
     [Fact]
     public void Within_EqualsBruteForceAndIsSortedByDistanceThenId()
     {
-        var (index, items) = Synthetic(seed: 1, count: 3000);
+        var (index, items) = Synthetic(seed: 1, count: 1500);
         var data = new ChinaSynthetic(101);
-        for (var q = 0; q < 25; q++)
+        for (var q = 0; q < 15; q++)
         {
             var origin = data.Feature(0.4);
             var radius = 500 + (data.NextDouble() * 8000);
@@ -80,9 +80,9 @@ public class ProximityIndexTests
     [Fact]
     public void Nearest_EqualsBruteForceOnSeededData()
     {
-        var (index, items) = Synthetic(seed: 2, count: 3000);
+        var (index, items) = Synthetic(seed: 2, count: 1500);
         var data = new ChinaSynthetic(202);
-        for (var q = 0; q < 25; q++)
+        for (var q = 0; q < 15; q++)
         {
             var origin = data.Feature(0.3);
             var k = 1 + data.Next(20);
@@ -101,10 +101,10 @@ public class ProximityIndexTests
     public void Nearest_TiesAreBrokenByOrdinalId()
     {
         // Four features at one spot: ordinal order puts upper case before lower case.
-        var items = new[] { "b", "a", "B", "a2" }.Select(id => new ProximityItem(id, Reader.Read("POINT (121.5 31.2)")))
-            .Append(new ProximityItem("far", Reader.Read("POINT (121.6 31.2)")));
+        var items = new[] { "b", "a", "B", "a2" }.Select(id => new ProximityItem(id, _reader.Read("POINT (121.5 31.2)")))
+            .Append(new ProximityItem("far", _reader.Read("POINT (121.6 31.2)")));
         var index = ProximityIndex.Build(items);
-        var hits = index.Nearest(Reader.Read("POINT (121.4 31.2)"), 5);
+        var hits = index.Nearest(_reader.Read("POINT (121.4 31.2)"), 5);
         Assert.Equal(["B", "a", "a2", "b", "far"], hits.Select(h => h.Id));
     }
 
@@ -113,18 +113,18 @@ public class ProximityIndexTests
     {
         var index = ProximityIndex.Build(
         [
-            new ProximityItem("near", Reader.Read("POINT (121.47 31.24)")),
-            new ProximityItem("far", Reader.Read("POINT (121.47 31.40)")),
+            new ProximityItem("near", _reader.Read("POINT (121.47 31.24)")),
+            new ProximityItem("far", _reader.Read("POINT (121.47 31.40)")),
         ]);
-        var hits = index.Nearest(Reader.Read("POINT (121.47 31.23)"), 5, maxMeters: 5000);
+        var hits = index.Nearest(_reader.Read("POINT (121.47 31.23)"), 5, maxMeters: 5000);
         Assert.Equal(["near"], hits.Select(h => h.Id));
     }
 
     [Fact]
     public void Within_OriginInsideTargetPolygon_HasDistanceZero()
     {
-        var index = ProximityIndex.Build([new ProximityItem("park", Reader.Read("POLYGON ((121.46 31.22, 121.48 31.22, 121.48 31.24, 121.46 31.24, 121.46 31.22))"))]);
-        var hit = Assert.Single(index.Within(Reader.Read("POINT (121.47 31.23)"), 0));
+        var index = ProximityIndex.Build([new ProximityItem("park", _reader.Read("POLYGON ((121.46 31.22, 121.48 31.22, 121.48 31.24, 121.46 31.24, 121.46 31.22))"))]);
+        var hit = Assert.Single(index.Within(_reader.Read("POINT (121.47 31.23)"), 0));
         Assert.Equal(0.0, hit.DistanceMeters);
     }
 
@@ -132,8 +132,8 @@ public class ProximityIndexTests
     public void Within_WithUncertainty_FlagsPossibleHitsAndReportsTheInterval()
     {
         // Target 1112 m north of the origin (0.01 degree of latitude at 31.2 N), known to 50 m; origin known to 20 m.
-        var origin = Reader.Read("POINT (121.47 31.23)");
-        var target = Reader.Read("POINT (121.47 31.24)");
+        var origin = _reader.Read("POINT (121.47 31.23)");
+        var target = _reader.Read("POINT (121.47 31.24)");
         var d = GeodesicDistance.Between(origin, target);
         var index = ProximityIndex.Build([new ProximityItem("institute", target, 50)]);
 
@@ -156,10 +156,10 @@ public class ProximityIndexTests
         // prefilter must widen by the largest target uncertainty, or it would never be looked at.
         var index = ProximityIndex.Build(
         [
-            new ProximityItem("vague", Reader.Read("POINT (121.49 31.23)"), 1500),
-            new ProximityItem("exact", Reader.Read("POINT (121.47 31.25)")),
+            new ProximityItem("vague", _reader.Read("POINT (121.49 31.23)"), 1500),
+            new ProximityItem("exact", _reader.Read("POINT (121.47 31.25)")),
         ]);
-        var hit = Assert.Single(index.Within(Reader.Read("POINT (121.47 31.23)"), 1000));
+        var hit = Assert.Single(index.Within(_reader.Read("POINT (121.47 31.23)"), 1000));
         Assert.Equal("vague", hit.Id);
         Assert.Equal(ProximityCertainty.Possible, hit.Certainty);
     }
@@ -169,13 +169,13 @@ public class ProximityIndexTests
     {
         var index = ProximityIndex.Build(
         [
-            new ProximityItem("u1", Reader.Read("POINT (121.47 31.235)"), 0, new Dictionary<string, string?> { ["kind"] = "university" }),
-            new ProximityItem("r1", Reader.Read("POINT (121.47 31.236)"), 0, new Dictionary<string, string?> { ["kind"] = "institute" }),
-            new ProximityItem("n1", Reader.Read("POINT (121.47 31.237)")),
+            new ProximityItem("u1", _reader.Read("POINT (121.47 31.235)"), 0, new Dictionary<string, string?> { ["kind"] = "university" }),
+            new ProximityItem("r1", _reader.Read("POINT (121.47 31.236)"), 0, new Dictionary<string, string?> { ["kind"] = "institute" }),
+            new ProximityItem("n1", _reader.Read("POINT (121.47 31.237)")),
         ]);
         var filter = ProximityFilter.PropertyEquals(new Dictionary<string, string?> { ["kind"] = "university" });
-        Assert.Equal(["u1"], index.Within(Reader.Read("POINT (121.47 31.23)"), 5000, 0, filter).Select(h => h.Id));
-        Assert.Equal(["u1"], index.Nearest(Reader.Read("POINT (121.47 31.23)"), 3, 0, double.PositiveInfinity, filter).Select(h => h.Id));
+        Assert.Equal(["u1"], index.Within(_reader.Read("POINT (121.47 31.23)"), 5000, 0, filter).Select(h => h.Id));
+        Assert.Equal(["u1"], index.Nearest(_reader.Read("POINT (121.47 31.23)"), 3, 0, double.PositiveInfinity, filter).Select(h => h.Id));
     }
 
     [Fact]
@@ -183,19 +183,19 @@ public class ProximityIndexTests
     {
         var index = ProximityIndex.Build(
         [
-            new ProximityItem("east", Reader.Read("POINT (179.999 -17.0)")),
-            new ProximityItem("west", Reader.Read("POINT (-179.999 -17.0)")),
+            new ProximityItem("east", _reader.Read("POINT (179.999 -17.0)")),
+            new ProximityItem("west", _reader.Read("POINT (-179.999 -17.0)")),
         ]);
-        var hits = index.Within(Reader.Read("POINT (180.0 -17.0)"), 500);
+        var hits = index.Within(_reader.Read("POINT (180.0 -17.0)"), 500);
         Assert.Equal(["east", "west"], hits.Select(h => h.Id).Order(StringComparer.Ordinal));
-        Assert.Equal(2, index.Nearest(Reader.Read("POINT (-180.0 -17.0)"), 2, maxMeters: 500).Count);
+        Assert.Equal(2, index.Nearest(_reader.Read("POINT (-180.0 -17.0)"), 2, maxMeters: 500).Count);
     }
 
     [Fact]
     public void Matrix_RowsEqualNearestWithinMax()
     {
         var (index, items) = Synthetic(seed: 3, count: 1500);
-        var origins = items.Take(30).ToList();
+        var origins = items.Take(15).ToList();
         var rows = index.Matrix(origins, 5, 4000, excludeSameId: true);
         Assert.Equal(origins.Select(o => o.Id), rows.Select(r => r.Origin.Id));
         foreach (var row in rows)
@@ -213,7 +213,7 @@ public class ProximityIndexTests
     {
         var (index, items) = Synthetic(seed: 4, count: 1500);
         double[] rings = [1000, 3000, 5000, 10000];
-        var origins = items.Skip(100).Take(20).ToList();
+        var origins = items.Skip(100).Take(10).ToList();
         var rows = index.Rings(origins, rings, excludeSameId: true);
         foreach (var row in rows)
         {
@@ -237,10 +237,10 @@ public class ProximityIndexTests
     {
         var index = ProximityIndex.Build(
         [
-            new ProximityItem("a", Reader.Read("POINT (121.47 31.235)"), 100), // ~555 m
-            new ProximityItem("b", Reader.Read("POINT (121.47 31.2395)"), 100), // ~1054 m
+            new ProximityItem("a", _reader.Read("POINT (121.47 31.235)"), 100), // ~555 m
+            new ProximityItem("b", _reader.Read("POINT (121.47 31.2395)"), 100), // ~1054 m
         ]);
-        var origin = new ProximityItem("o", Reader.Read("POINT (121.47 31.23)"));
+        var origin = new ProximityItem("o", _reader.Read("POINT (121.47 31.23)"));
         var ring = Assert.Single(index.Rings([origin], [1000])).Rings.Single();
         Assert.Equal(new ProximityRing(1000, 1, 1, 1), ring);
     }
@@ -250,15 +250,15 @@ public class ProximityIndexTests
     {
         Assert.Throws<ArgumentException>(() => ProximityIndex.Build(
         [
-            new ProximityItem("x", Reader.Read("POINT (121 31)")),
-            new ProximityItem("x", Reader.Read("POINT (122 31)")),
+            new ProximityItem("x", _reader.Read("POINT (121 31)")),
+            new ProximityItem("x", _reader.Read("POINT (122 31)")),
         ]));
     }
 
     [Fact]
     public void Build_EmptyGeometries_AreLeftOut()
     {
-        var index = ProximityIndex.Build([new ProximityItem("e", Reader.Read("POINT EMPTY")), new ProximityItem("p", Reader.Read("POINT (121 31)"))]);
+        var index = ProximityIndex.Build([new ProximityItem("e", _reader.Read("POINT EMPTY")), new ProximityItem("p", _reader.Read("POINT (121 31)"))]);
         Assert.Equal(1, index.Count);
     }
 
@@ -270,7 +270,7 @@ public class ProximityIndexTests
         IEnumerable<ProximityItem> Load()
         {
             loads++;
-            return [new ProximityItem("p", Factory.CreatePoint(new Coordinate(121, 31)))];
+            return [new ProximityItem("p", _factory.CreatePoint(new Coordinate(121, 31)))];
         }
 
         var first = cache.GetOrBuild("parks", 1, Load);

@@ -23,7 +23,7 @@ public sealed class ChinaSynthetic(int seed)
         ("Wuhan", 114.31, 30.59, 25_000),
     ];
 
-    private static readonly GeometryFactory Factory = new(new PrecisionModel(), 4326);
+    private static readonly GeometryFactory _factory = new(new PrecisionModel(), 4326);
 
     private readonly Random _random = new(seed);
 
@@ -45,7 +45,7 @@ public sealed class ChinaSynthetic(int seed)
     public Point Point()
     {
         var (lon, lat, spread) = City();
-        return Factory.CreatePoint(PointNear(lon, lat, spread));
+        return _factory.CreatePoint(PointNear(lon, lat, spread));
     }
 
     /// <summary>A star-shaped polygon of 4–16 vertices, 50–1500 m across, a hole one time in five.</summary>
@@ -54,14 +54,14 @@ public sealed class ChinaSynthetic(int seed)
         var (lon, lat, spread) = City();
         var centre = PointNear(lon, lat, spread);
         var radius = 50 + (_random.NextDouble() * 700);
-        var shell = Factory.CreateLinearRing(Star(centre, radius, 4 + _random.Next(13), counterClockwise: true));
+        var shell = _factory.CreateLinearRing(Star(centre, radius, 4 + _random.Next(13), counterClockwise: true));
         if (_random.NextDouble() < 0.2)
         {
-            var hole = Factory.CreateLinearRing(Star(centre, radius * 0.25, 5, counterClockwise: false));
-            return Factory.CreatePolygon(shell, [hole]);
+            var hole = _factory.CreateLinearRing(Star(centre, radius * 0.25, 5, counterClockwise: false));
+            return _factory.CreatePolygon(shell, [hole]);
         }
 
-        return Factory.CreatePolygon(shell);
+        return _factory.CreatePolygon(shell);
     }
 
     /// <summary>Points and polygons in the given proportion.</summary>
