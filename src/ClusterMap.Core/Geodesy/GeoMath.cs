@@ -58,8 +58,10 @@ internal static class GeoMath
         return Math.CopySign(y, x);
     }
 
+    // IEEE remainder of x / 360 (Math.IEEERemainder is slow, and |x| <= 180 is by far the common case,
+    // where the remainder is x itself, including the tie at ±180 that rounds to the even quotient 0).
     internal static double Remainder(double x, double y) =>
-        double.IsFinite(x) ? Math.IEEERemainder(x, y) : double.NaN;
+        Math.Abs(x) <= y / 2 ? x : double.IsFinite(x) ? Math.IEEERemainder(x, y) : double.NaN;
 
     internal static double AngNormalize(double x)
     {
@@ -85,12 +87,11 @@ internal static class GeoMath
 
     internal static void SinCosd(double x, out double sinx, out double cosx)
     {
-        var r = double.IsFinite(x) ? Math.IEEERemainder(x, 360) : double.NaN;
+        var r = Remainder(x, 360);
         var q = double.IsNaN(r) ? 0 : (int)Math.Round(r / 90, MidpointRounding.ToEven);
         r -= 90 * q;
         r = double.DegreesToRadians(r);
-        var s = Math.Sin(r);
-        var c = Math.Cos(r);
+        var (s, c) = Math.SinCos(r);
         switch (((q % 4) + 4) % 4)
         {
             case 1:
