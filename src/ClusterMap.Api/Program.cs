@@ -1,10 +1,14 @@
 using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Ogc;
+using ClusterMap.Api.Proximity;
+using ClusterMap.Core.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddClusterMapStore(builder.Configuration);
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<CollectionSnapshotCache>();
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Encoder = GeoJsonWriting.WriterOptions.Encoder);
 builder.Services.AddClusterMapOpenApi();
@@ -20,6 +24,7 @@ if (!app.TryOpenStore())
 
 app.MapLandingApi();
 app.MapCollectionsApi();
+app.MapProximityApi();
 app.MapClusterMapOpenApi();
 
 app.Run();

@@ -23,7 +23,7 @@ namespace ClusterMap.Core.Proximity;
 /// </para>
 /// <para>
 /// Build one index per collection version with <see cref="Build"/> and swap the reference when the store's data
-/// version changes (<see cref="ProximityIndexCache"/> does this); the instance is never modified, so any number of
+/// version changes (<see cref="Storage.CollectionSnapshotCache"/> does this); the instance is never modified, so any number of
 /// threads may query it. Geometries must not cross the antimeridian or contain a pole.
 /// </para>
 /// </remarks>

@@ -262,25 +262,6 @@ public class ProximityIndexTests
         Assert.Equal(1, index.Count);
     }
 
-    [Fact]
-    public void Cache_RebuildsOnlyWhenTheDataVersionChanges()
-    {
-        var cache = new ProximityIndexCache();
-        var loads = 0;
-        IEnumerable<ProximityItem> Load()
-        {
-            loads++;
-            return [new ProximityItem("p", _factory.CreatePoint(new Coordinate(121, 31)))];
-        }
-
-        var first = cache.GetOrBuild("parks", 1, Load);
-        Assert.Same(first, cache.GetOrBuild("parks", 1, Load));
-        var second = cache.GetOrBuild("parks", 2, Load);
-        Assert.NotSame(first, second);
-        Assert.Equal(2, second.DataVersion);
-        Assert.Equal(2, loads);
-    }
-
     private static (ProximityIndex Index, List<ProximityItem> Items) Synthetic(int seed, int count)
     {
         var data = new ChinaSynthetic(seed);
