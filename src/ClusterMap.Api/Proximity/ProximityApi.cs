@@ -52,7 +52,7 @@ internal static class ProximityApi
             .WithProximityParameters(From, To, K, MaxM, "f");
         group.MapGet("/rings", GetRings).WithName("getRings")
             .WithSummary("For every feature of one collection, how many features of another lie within each ring (JSON or CSV)")
-            .WithDescription("from={collectionId}&to={collectionId}&rings_m=1000,3000,5000,10000; f=json|csv. Counts are cumulative (a target within 1 km also counts for 3 km) and split into certain and possible.")
+            .WithDescription("from={collectionId}&to={collectionId}&rings_m=1000,3000,5000,10000; f=json|csv. Counts are cumulative (a target within 1 km also counts for 3 km). count goes by the estimated distance; certain counts targets within the ring whatever the location uncertainties, possible those that may be within (certain ≤ count ≤ certain + possible).")
             .WithProximityParameters(From, To, RingsM, "f");
         return routes;
     }
