@@ -116,10 +116,12 @@ internal static class MapPainter
     /// </summary>
     private static void DrawHalo(SKCanvas canvas, SceneHalo halo, SKPaint fill, SKPaint stroke)
     {
+        // Large halos fade: a 12 km uncertainty at city scale must not hide the map under one colour.
+        var strength = Math.Clamp(40 / Math.Max(halo.Radius, 1), 0.3f, 1);
         using var shader = SKShader.CreateRadialGradient(
             halo.Center,
             halo.Radius,
-            [halo.Color.WithAlpha(0x50), halo.Color.WithAlpha(0x26), halo.Color.WithAlpha(0x0C)],
+            [halo.Color.WithAlpha((byte)(0x50 * strength)), halo.Color.WithAlpha((byte)(0x26 * strength)), halo.Color.WithAlpha((byte)(0x0C * strength))],
             [0, 0.6f, 1],
             SKShaderTileMode.Clamp);
         fill.Shader = shader;

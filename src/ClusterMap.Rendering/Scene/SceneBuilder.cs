@@ -198,7 +198,7 @@ internal sealed class SceneBuilder
     private static double SymbolMinZoom(MapLayerKind kind) => kind switch
     {
         MapLayerKind.Universities => 9,
-        MapLayerKind.Context => 11,
+        MapLayerKind.Context => 12,
         _ => 0,
     };
 
@@ -346,7 +346,7 @@ internal sealed class SceneBuilder
                 placer.AddObstacle(obstacle);
             }
 
-            foreach (var symbol in _scene.Symbols)
+            foreach (var symbol in _scene.Symbols.Where(s => IsObstacle(s.Kind) || s.Highlight))
             {
                 placer.AddObstacle(SymbolBox(symbol.Center, symbol.Kind));
             }
@@ -365,6 +365,12 @@ internal sealed class SceneBuilder
             }
         }
     }
+
+    /// <summary>
+    /// Labels keep clear of park and institute symbols. Campus and station symbols are too many to keep clear of at
+    /// city scale (89 campuses): a label may cover one, drawn on top with its white halo.
+    /// </summary>
+    private static bool IsObstacle(SymbolKind kind) => kind is SymbolKind.Park or SymbolKind.Institute;
 
     private static SKRect SymbolBox(SKPoint center, SymbolKind kind)
     {
@@ -459,7 +465,7 @@ internal sealed class SceneBuilder
             SKPoint ToGlobal(MapFeature f) => new((float)((f.Meters.Coordinate.X - origin.X) / mpp), (float)((origin.Y - f.Meters.Coordinate.Y) / mpp));
             var placer = new LabelPlacer(_measurer, null);
             var all = _layers.SelectMany(l => l.Features.Where(f => Shows(l, f)).Select(f => (Layer: l, Feature: f))).ToList();
-            foreach (var (layer, feature) in all)
+            foreach (var (layer, feature) in all.Where(p => IsObstacle(SymbolOf(p.Layer.Kind))))
             {
                 placer.AddObstacle(SymbolBox(ToGlobal(feature), SymbolOf(layer.Kind)));
             }
