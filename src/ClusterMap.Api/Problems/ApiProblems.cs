@@ -52,16 +52,16 @@ internal static class ApiProblems
 
     public static ProblemHttpResult TileSetNotFound(string name, IEnumerable<string> styles, IEnumerable<string> collections) =>
         TypedResults.Problem(
-            title: "Tile set not found",
+            title: "Unknown style or collection",
             detail: $"Path parameter 'style': there is no style or collection '{Excerpt(name)}'. Raster styles: {string.Join(", ", styles)}; vector tiles for collections: {string.Join(", ", collections)}.",
-            statusCode: StatusCodes.Status404NotFound,
+            statusCode: StatusCodes.Status400BadRequest,
             extensions: new Dictionary<string, object?> { ["parameter"] = "style" });
 
     public static ProblemHttpResult StyleNotFound(string style, IEnumerable<string> styles) =>
         TypedResults.Problem(
-            title: "Style not found",
+            title: "Unknown style",
             detail: $"Path parameter 'style': there is no style '{Excerpt(style)}'. Styles: {string.Join(", ", styles)}.",
-            statusCode: StatusCodes.Status404NotFound,
+            statusCode: StatusCodes.Status400BadRequest,
             extensions: new Dictionary<string, object?> { ["parameter"] = "style" });
 
     public static ProblemHttpResult FormatNotFound(string format, IEnumerable<string> formats) =>

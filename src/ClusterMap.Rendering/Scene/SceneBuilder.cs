@@ -359,6 +359,7 @@ internal sealed class SceneBuilder
 
         foreach (var label in labels)
         {
+            _scene.LabelBoxes.Add(label.Box);
             for (var i = 0; i < label.Lines.Count; i++)
             {
                 _scene.Labels.Add(new SceneText(label.Lines[i], label.Baselines[i], label.Size, label.Bold, label.Color, label.Align, Halo: true));
