@@ -45,6 +45,12 @@ internal static class MapPainter
             DrawSymbol(canvas, symbol.Kind, symbol.Center, symbol.Fill, symbol.Highlight, fill, stroke);
         }
 
+        foreach (var box in scene.LabelBackgrounds)
+        {
+            fill.Color = MapTheme.Panel;
+            canvas.DrawRoundRect(box, 2, 2, fill);
+        }
+
         foreach (var text in scene.Labels)
         {
             DrawText(canvas, text, measurer, fill, stroke);

@@ -70,6 +70,9 @@ internal sealed class MapScene : IDisposable
 
     public List<SceneText> Labels { get; } = [];
 
+    /// <summary>White boxes behind distance labels, which sit on the very lines they measure.</summary>
+    public List<SKRect> LabelBackgrounds { get; } = [];
+
     /// <summary>The collision box of every label drawn, in the scene's pixels (for checks: none may overlap).</summary>
     public List<SKRect> LabelBoxes { get; } = [];
 

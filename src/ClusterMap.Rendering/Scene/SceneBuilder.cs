@@ -423,12 +423,17 @@ internal sealed class SceneBuilder
             placed.AddRange(placer.PlaceAll(Candidates([(_highlightLayer!, _highlight)], f => ToPixel(f.Meters.Coordinate))));
             foreach (var radius in _request.RingsMeters.Order())
             {
-                var north = GeodesicCircle.Destination(_highlight.LonLat.Coordinate, 0, radius);
-                var at = ToPixel(WebMercator.FromLonLat(north));
-                var candidate = new LabelCandidate([MapWords.ScaleLength(radius)], MapTheme.LabelSizeDistance, true, at, 0, 1, $"ring/{radius}", MapTheme.Ring);
-                if (placer.TryPlaceCentered(candidate) is { } label)
+                // On the ring: at the top if free, else at the bottom, the sides, the diagonals.
+                foreach (var azimuth in new[] { 0.0, 180, 90, 270, 45, 315, 135, 225 })
                 {
-                    placed.Add(label);
+                    var onRing = GeodesicCircle.Destination(_highlight.LonLat.Coordinate, azimuth, radius);
+                    var at = ToPixel(WebMercator.FromLonLat(onRing));
+                    var candidate = new LabelCandidate([MapWords.ScaleLength(radius)], MapTheme.LabelSizeDistance, true, at, 0, 1, $"ring/{radius}", MapTheme.Ring);
+                    if (placer.TryPlaceCentered(candidate) is { } label)
+                    {
+                        placed.Add(label);
+                        break;
+                    }
                 }
             }
         }
@@ -445,6 +450,7 @@ internal sealed class SceneBuilder
                 if (placer.TryPlaceCentered(candidate) is { } label)
                 {
                     placed.Add(label);
+                    _scene.LabelBackgrounds.Add(label.Box);
                     break;
                 }
             }
