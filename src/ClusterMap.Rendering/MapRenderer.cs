@@ -70,7 +70,7 @@ public sealed class MapRenderer : IDisposable
         using (var managed = new SKManagedWStream(stream))
         using (var canvas = SKSvgCanvas.Create(new SKRect(0, 0, request.Width, request.Height), managed))
         {
-            MapPainter.Draw(scene, canvas, _fonts);
+            MapPainter.Draw(scene, canvas, _fonts, outlineDashes: true);
         }
 
         return stream.ToArray();

@@ -10,8 +10,19 @@ namespace ClusterMap.Rendering.Drawing;
 /// </summary>
 internal static class MapPainter
 {
-    public static void Draw(MapScene scene, SKCanvas canvas, MapFonts fonts)
+    [ThreadStatic]
+    private static bool _outlineDashes;
+
+    /// <param name="scene">The prepared map.</param>
+    /// <param name="canvas">Raster, SVG or PDF canvas.</param>
+    /// <param name="fonts">The label typefaces.</param>
+    /// <param name="outlineDashes">
+    /// Turn dashed strokes into filled outlines before drawing: Skia's SVG canvas cannot write a dash effect and
+    /// would draw the line solid.
+    /// </param>
+    public static void Draw(MapScene scene, SKCanvas canvas, MapFonts fonts, bool outlineDashes = false)
     {
+        _outlineDashes = outlineDashes;
         using var measurer = new TextMeasurer(fonts);
         using var fill = new SKPaint { Style = SKPaintStyle.Fill, IsAntialias = true };
         using var stroke = new SKPaint { Style = SKPaintStyle.Stroke, IsAntialias = true, StrokeJoin = SKStrokeJoin.Round, StrokeCap = SKStrokeCap.Round };
@@ -97,10 +108,26 @@ internal static class MapPainter
             stroke.Color = line;
             stroke.StrokeWidth = area.StrokeWidth;
             using var dash = area.Dash is null ? null : SKPathEffect.CreateDash(area.Dash, 0);
-            stroke.PathEffect = dash;
-            canvas.DrawPath(area.Path, stroke);
-            stroke.PathEffect = null;
+            StrokePath(canvas, area.Path, stroke, dash);
         }
+    }
+
+    private static void StrokePath(SKCanvas canvas, SKPath path, SKPaint stroke, SKPathEffect? dash)
+    {
+        if (dash is null || !_outlineDashes)
+        {
+            stroke.PathEffect = dash;
+            canvas.DrawPath(path, stroke);
+            stroke.PathEffect = null;
+            return;
+        }
+
+        stroke.PathEffect = dash;
+        using var outline = new SKPath();
+        stroke.GetFillPath(path, outline);
+        stroke.PathEffect = null;
+        using var fill = new SKPaint { Style = SKPaintStyle.Fill, IsAntialias = true, Color = stroke.Color };
+        canvas.DrawPath(outline, fill);
     }
 
     private static void DrawLine(SKCanvas canvas, SceneLine line, SKPaint stroke)
@@ -137,9 +164,9 @@ internal static class MapPainter
         stroke.Color = halo.Color.WithAlpha(0x99);
         stroke.StrokeWidth = 0.8f;
         using var dash = SKPathEffect.CreateDash([3, 3], 0);
-        stroke.PathEffect = dash;
-        canvas.DrawCircle(halo.Center, halo.Radius, stroke);
-        stroke.PathEffect = null;
+        using var circle = new SKPath();
+        circle.AddCircle(halo.Center.X, halo.Center.Y, halo.Radius);
+        StrokePath(canvas, circle, stroke, dash);
     }
 
     internal static void DrawSymbol(SKCanvas canvas, SymbolKind kind, SKPoint c, SKColor color, bool highlight, SKPaint fill, SKPaint stroke)
@@ -209,10 +236,10 @@ internal static class MapPainter
                 stroke.Color = swatch.Color;
                 stroke.StrokeWidth = 1.2f;
                 using (var dash = SKPathEffect.CreateDash([3, 2], 0))
+                using (var circle = new SKPath())
                 {
-                    stroke.PathEffect = dash;
-                    canvas.DrawCircle(c, (swatch.Box.Width / 2) - 1, stroke);
-                    stroke.PathEffect = null;
+                    circle.AddCircle(c.X, c.Y, (swatch.Box.Width / 2) - 1);
+                    StrokePath(canvas, circle, stroke, dash);
                 }
 
                 break;
