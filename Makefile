@@ -6,7 +6,7 @@ PORT ?= 5080
 CONFIG ?= Release
 DOTNET ?= dotnet
 
-.PHONY: help run test bless bench format clean
+.PHONY: help run test bless bench format clean geodata
 
 help: ## List the targets
 	@echo "ClusterMap — make targets (variables: PORT=$(PORT), CONFIG=$(CONFIG))"
@@ -24,6 +24,10 @@ bless: ## Rewrite the golden reference images (tests/ClusterMap.Rendering.Tests/
 bench: ## Tile rendering time per zoom (z8–z16) cold and from cache, and static map time
 	$(DOTNET) build ClusterMap.sln -c Release --nologo -clp:NoSummary >/dev/null
 	$(DOTNET) run --project tests/ClusterMap.Benchmarks -c Release --no-build
+
+geodata: ## Rebuild geodata/ from ../shared/geodata-sources (byte-identical on a rerun; see geodata/README.md)
+	npm ci --prefix geodata/src/basemap --no-audit --no-fund
+	$(DOTNET) run --project src/ClusterMap.Cli -c $(CONFIG) -- geodata build --sources ../shared/geodata-sources --out geodata --basemap-source geodata/src/basemap/node_modules
 
 format: ## Apply the .editorconfig style to every project
 	$(DOTNET) format ClusterMap.sln

@@ -1,13 +1,17 @@
 using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Maps;
 using ClusterMap.Api.Ogc;
+using ClusterMap.Api.Proximity;
 using ClusterMap.Api.Tiles;
+using ClusterMap.Core.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddClusterMapStore(builder.Configuration);
 builder.Services.AddClusterMapRendering(builder.Configuration);
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<CollectionSnapshotCache>();
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Encoder = GeoJsonWriting.WriterOptions.Encoder);
 builder.Services.AddClusterMapOpenApi();
@@ -16,16 +20,22 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.OpenStoreNow();
+if (!app.TryOpenStore())
+{
+    return 1;
+}
+
 app.LoadMapFontsNow();
 
 app.MapLandingApi();
 app.MapCollectionsApi();
+app.MapProximityApi();
 app.MapTilesApi();
 app.MapStaticMapsApi();
 app.MapClusterMapOpenApi();
 
 app.Run();
+return 0;
 
 /// <summary>Entry point, public so integration tests can host the service with WebApplicationFactory.</summary>
 public partial class Program;

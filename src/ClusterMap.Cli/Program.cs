@@ -1,10 +1,12 @@
 using System.CommandLine;
 using ClusterMap.Cli.Commands;
+using ClusterMap.Cli.Geodata;
 
 var root = new RootCommand("clustermap: import, list and build ClusterMap's data.")
 {
     ImportCommand.Create(),
     CollectionsCommand.Create(),
+    GeodataCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

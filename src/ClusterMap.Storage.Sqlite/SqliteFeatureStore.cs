@@ -109,11 +109,11 @@ public sealed class SqliteFeatureStore : IFeatureStore
 
             var summary = CollectionSummary.Of(import.Features);
             await connection.ExecuteAsync("""
-                INSERT INTO collections (id, title, description, attribution, license, geometry_type, min_x, min_y, max_x, max_y, feature_count, queryables, updated_at)
-                VALUES (@Id, @Title, @Description, @Attribution, @License, @GeometryType, @MinX, @MinY, @MaxX, @MaxY, @FeatureCount, @Queryables, @UpdatedAt)
+                INSERT INTO collections (id, title, description, attribution, license, metadata, geometry_type, min_x, min_y, max_x, max_y, feature_count, queryables, updated_at)
+                VALUES (@Id, @Title, @Description, @Attribution, @License, @MetadataJson, @GeometryType, @MinX, @MinY, @MaxX, @MaxY, @FeatureCount, @Queryables, @UpdatedAt)
                 ON CONFLICT (id) DO UPDATE SET
                     title = excluded.title, description = excluded.description, attribution = excluded.attribution,
-                    license = excluded.license, geometry_type = excluded.geometry_type,
+                    license = excluded.license, metadata = excluded.metadata, geometry_type = excluded.geometry_type,
                     min_x = excluded.min_x, min_y = excluded.min_y, max_x = excluded.max_x, max_y = excluded.max_y,
                     feature_count = excluded.feature_count, queryables = excluded.queryables, updated_at = excluded.updated_at
                 """,
@@ -124,6 +124,7 @@ public sealed class SqliteFeatureStore : IFeatureStore
                     import.Definition.Description,
                     import.Definition.Attribution,
                     import.Definition.License,
+                    import.Definition.MetadataJson,
                     summary.GeometryType,
                     MinX = summary.Extent?.MinX,
                     MinY = summary.Extent?.MinY,
@@ -257,7 +258,7 @@ public sealed class SqliteFeatureStore : IFeatureStore
 
     private sealed class CollectionRow
     {
-        public const string Select = "SELECT id AS Id, title AS Title, description AS Description, attribution AS Attribution, license AS License, geometry_type AS GeometryType, min_x AS MinX, min_y AS MinY, max_x AS MaxX, max_y AS MaxY, feature_count AS FeatureCount, queryables AS Queryables, updated_at AS UpdatedAt FROM collections";
+        public const string Select = "SELECT id AS Id, title AS Title, description AS Description, attribution AS Attribution, license AS License, metadata AS Metadata, geometry_type AS GeometryType, min_x AS MinX, min_y AS MinY, max_x AS MaxX, max_y AS MaxY, feature_count AS FeatureCount, queryables AS Queryables, updated_at AS UpdatedAt FROM collections";
 
         public string Id { get; set; } = "";
 
@@ -268,6 +269,8 @@ public sealed class SqliteFeatureStore : IFeatureStore
         public string Attribution { get; set; } = "";
 
         public string License { get; set; } = "";
+
+        public string Metadata { get; set; } = "{}";
 
         public string GeometryType { get; set; } = "";
 
@@ -286,7 +289,7 @@ public sealed class SqliteFeatureStore : IFeatureStore
         public string UpdatedAt { get; set; } = "";
 
         public CollectionInfo ToInfo() => new(
-            new CollectionDefinition(Id, Title, Description, Attribution, License),
+            new CollectionDefinition(Id, Title, Description, Attribution, License, Metadata),
             GeometryType,
             MinX is null ? null : new Envelope(MinX.Value, MaxX!.Value, MinY!.Value, MaxY!.Value),
             FeatureCount,

@@ -46,6 +46,9 @@ internal static class SqliteMigrations
             ) STRICT;
             INSERT INTO store_meta (key, value) VALUES ('data_version', 0);
             """),
+        (2, "collection metadata (e.g. the parks' catalogue status)", """
+            ALTER TABLE collections ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}';
+            """),
     ];
 
     public static void Apply(SqliteConnection connection)

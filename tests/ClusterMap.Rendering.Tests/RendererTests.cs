@@ -53,13 +53,16 @@ public class RendererTests
         Assert.Equal(expected, FigureLayout.NiceLength(max));
 
     [Fact]
-    public void Ring_OneKilometreNorth_IsWithinHalfAPercentOfTheEllipsoid()
+    public void Ring_VerticesAreTheRadiusAwayOnTheEllipsoid()
     {
-        // On WGS84, 1 km due north of 31.2°N spans 0.0090186° of latitude (meridian arc 110 880 m per degree there);
-        // the spherical stand-in may differ by its stated bound, 0.5 %.
-        var north = GeodesicCircle.Destination(new Coordinate(121.2, 31.2), 0, 1000);
-        Assert.Equal(121.2, north.X, 1e-12);
-        Assert.Equal(0.0090186, north.Y - 31.2, 0.0090186 * 0.005);
+        // Checked against the inverse problem: every vertex is 5 km from the centre to a millimetre (Karney's
+        // algorithms agree with themselves to nanometres; a millimetre leaves room for the float round trip).
+        var center = new Coordinate(121.2, 31.2);
+        var ring = GeodesicCircle.Ring(center, 5000, 64);
+        Assert.Equal(ring[0], ring[^1]);
+        Assert.All(ring, v => Assert.Equal(5000, ClusterMap.Core.Geodesy.Geodesic.DistanceMeters(center, v), 1e-3));
+        // 1 km due north of 31.2°N spans 0.0090186° of latitude on WGS84 (meridian arc ≈ 110 880 m per degree).
+        Assert.Equal(0.0090186, GeodesicCircle.Destination(center, 0, 1000).Y - 31.2, 1e-6);
     }
 
     [Fact]

@@ -34,6 +34,22 @@ internal static class StoreSetup
         return services;
     }
 
-    /// <summary>Opens (or builds) the store before the first request, so start-up fails loudly on bad data.</summary>
-    public static void OpenStoreNow(this WebApplication app) => app.Services.GetRequiredService<IFeatureStore>();
+    /// <summary>
+    /// Opens (or builds) the store before the first request. Returns false, having said why in one line, when
+    /// the data cannot be opened: start-up then stops with that message rather than a stack trace.
+    /// </summary>
+    public static bool TryOpenStore(this WebApplication app)
+    {
+        try
+        {
+            app.Services.GetRequiredService<IFeatureStore>();
+            return true;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or ImportRejectedException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            app.Logger.LogCritical("ClusterMap cannot start: {Reason}", ex.Message);
+            Console.Error.WriteLine($"ClusterMap cannot start: {ex.Message}");
+            return false;
+        }
+    }
 }

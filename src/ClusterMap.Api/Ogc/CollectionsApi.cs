@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Parameters;
@@ -39,7 +40,12 @@ internal static class CollectionsApi
         [property: JsonPropertyName("crs")] IReadOnlyList<string> Crs,
         [property: JsonPropertyName("geometryType")] string GeometryType,
         [property: JsonPropertyName("numberOfFeatures")] long NumberOfFeatures,
-        [property: JsonPropertyName("links")] IReadOnlyList<Link> Links);
+        [property: JsonPropertyName("links")] IReadOnlyList<Link> Links)
+    {
+        /// <summary>Further members the collection was imported with (e.g. <c>catalogue</c>), served as they are.</summary>
+        [JsonExtensionData]
+        public Dictionary<string, JsonElement>? Metadata { get; init; }
+    }
 
     public sealed record Collections(
         [property: JsonPropertyName("links")] IReadOnlyList<Link> Links,
@@ -225,7 +231,10 @@ internal static class CollectionsApi
                 new(url, "self", OgcLinks.Json, "This collection"),
                 new($"{url}/items", "items", OgcLinks.GeoJson, "Its features"),
                 new($"{url}/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json", "Properties to filter on"),
-            ]);
+            ])
+        {
+            Metadata = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(info.Definition.MetadataJson) is { Count: > 0 } metadata ? metadata : null,
+        };
     }
 
     private static string PageUrl(string itemsUrl, IQueryCollection query, int limit, long offset)

@@ -9,10 +9,12 @@ namespace ClusterMap.Api.Parameters;
 /// </summary>
 internal sealed class QueryParameters(IQueryCollection query)
 {
+    private static readonly string[] _jsonOnly = ["json"];
+
     /// <summary><c>f</c> selects the output format; JSON (GeoJSON for features) is the only one so far.</summary>
     public const string FormatName = "f";
 
-    public ProblemHttpResult? CheckNames(IReadOnlyCollection<string> accepted, Func<string, bool>? alsoAccepted = null)
+    public ProblemHttpResult? CheckNames(IReadOnlyCollection<string> accepted, Func<string, bool>? alsoAccepted = null, IReadOnlyCollection<string>? formats = null)
     {
         foreach (var (name, values) in query)
         {
@@ -29,13 +31,15 @@ internal sealed class QueryParameters(IQueryCollection query)
             }
         }
 
-        return CheckFormat();
+        return CheckFormat(formats ?? _jsonOnly);
     }
 
     public string? Single(string name) => query.TryGetValue(name, out var values) ? values.ToString() : null;
 
-    private ProblemHttpResult? CheckFormat() =>
-        Single(FormatName) is { } format && format is not ("json" or "geojson")
-            ? ApiProblems.InvalidParameter(FormatName, "'json' (the default)")
+    private ProblemHttpResult? CheckFormat(IReadOnlyCollection<string> formats) =>
+        Single(FormatName) is { } format && !formats.Contains(format)
+            ? ApiProblems.InvalidParameter(FormatName, string.Join(" or ", formats.Select((f, i) => i == 0 ? $"'{f}' (the default)" : $"'{f}'")))
             : null;
+
+
 }

@@ -15,6 +15,27 @@ internal static class ApiProblems
             statusCode: StatusCodes.Status400BadRequest,
             extensions: new Dictionary<string, object?> { ["parameter"] = parameter });
 
+    public static ProblemHttpResult MissingParameter(string parameter, string acceptedForm) =>
+        TypedResults.Problem(
+            title: "Missing query parameter",
+            detail: $"Parameter '{parameter}' is required: expected {acceptedForm}.",
+            statusCode: StatusCodes.Status400BadRequest,
+            extensions: new Dictionary<string, object?> { ["parameter"] = parameter });
+
+    public static ProblemHttpResult UnknownReference(string parameter, string reference, string acceptedForm) =>
+        TypedResults.Problem(
+            title: "Unknown collection or feature",
+            detail: $"Parameter '{parameter}': '{Excerpt(reference)}' does not exist; expected {acceptedForm}.",
+            statusCode: StatusCodes.Status400BadRequest,
+            extensions: new Dictionary<string, object?> { ["parameter"] = parameter });
+
+    public static ProblemHttpResult ConflictingParameters(string parameter, string other) =>
+        TypedResults.Problem(
+            title: "Conflicting query parameters",
+            detail: $"Parameter '{parameter}' cannot be combined with '{other}': give one origin, either from={{collectionId}}/{{featureId}} or lon and lat.",
+            statusCode: StatusCodes.Status400BadRequest,
+            extensions: new Dictionary<string, object?> { ["parameter"] = parameter });
+
     public static ProblemHttpResult RepeatedParameter(string parameter) =>
         TypedResults.Problem(
             title: "Repeated query parameter",

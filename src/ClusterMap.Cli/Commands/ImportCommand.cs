@@ -73,7 +73,8 @@ internal static class ImportCommand
             title ?? existing?.Definition.Title ?? collectionId,
             description ?? existing?.Definition.Description ?? "",
             existing?.Definition.Attribution ?? "",
-            existing?.Definition.License ?? "");
+            existing?.Definition.License ?? "",
+            existing?.Definition.MetadataJson ?? "{}");
         await store.ReplaceCollectionsAsync([new CollectionImport(definition, features)], cancellationToken);
 
         if (isNewDatabase)

@@ -8,7 +8,11 @@ namespace ClusterMap.Core.Features;
 /// <param name="Description">One or two sentences on what the collection holds.</param>
 /// <param name="Attribution">Who must be credited when the data is shown (may be empty).</param>
 /// <param name="License">Licence of the data (SPDX id or a short phrase; may be empty).</param>
-public sealed record CollectionDefinition(string Id, string Title, string Description, string Attribution = "", string License = "");
+/// <param name="MetadataJson">
+/// A JSON object of further descriptive members served with the collection as they are, e.g. the parks'
+/// <c>catalogue</c> (how many of the gazetted parks are present and which are not yet identified).
+/// </param>
+public sealed record CollectionDefinition(string Id, string Title, string Description, string Attribution = "", string License = "", string MetadataJson = "{}");
 
 /// <summary>A stored collection: its definition plus what the store derived from its features.</summary>
 /// <param name="Definition">What the importer said about the collection.</param>

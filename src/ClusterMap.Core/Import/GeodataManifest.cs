@@ -14,10 +14,11 @@ public sealed record GeodataManifestEntry(
     [property: JsonPropertyName("attribution")] string? Attribution,
     [property: JsonPropertyName("license")] string? License,
     [property: JsonPropertyName("role")] string? Role,
-    [property: JsonPropertyName("idField")] string? IdField)
-{
-    public CollectionDefinition ToDefinition() => new(Id, Title, Description, Attribution ?? "", License ?? "");
-}
+    [property: JsonPropertyName("idField")] string? IdField,
+    [property: JsonPropertyName("catalogue")] GeodataCatalogueReference? Catalogue);
+
+/// <summary>A catalogue file beside the manifest (e.g. the parks' gazetted list and what is still missing).</summary>
+public sealed record GeodataCatalogueReference([property: JsonPropertyName("file")] string? File);
 
 /// <summary>
 /// The shipped data set: <c>geodata/collections.json</c> lists the collections, each a GeoJSON file beside it.
@@ -57,9 +58,12 @@ public static class GeodataManifest
                 problems.Add(new ImportProblem($"collection {index}", "id", $"'{entry.Id}' is not {CollectionId.AcceptedForm}"));
             }
 
-            if (string.IsNullOrWhiteSpace(entry.File) || Path.IsPathRooted(entry.File) || entry.File.Contains("..", StringComparison.Ordinal))
+            foreach (var (field, file) in new[] { ("file", entry.File), ("catalogue.file", entry.Catalogue?.File ?? "catalogue.json") })
             {
-                problems.Add(new ImportProblem($"collection {index}", "file", "expected a file name relative to the manifest's folder"));
+                if (string.IsNullOrWhiteSpace(file) || Path.IsPathRooted(file) || file.Contains("..", StringComparison.Ordinal))
+                {
+                    problems.Add(new ImportProblem($"collection {index}", field, "expected a file name relative to the manifest's folder"));
+                }
             }
         }
 
@@ -71,6 +75,20 @@ public static class GeodataManifest
         return entries;
     }
 
+    /// <summary>The collection's definition; a referenced catalogue file is served with it as its <c>catalogue</c> member.</summary>
+    public static CollectionDefinition ToDefinition(GeodataManifestEntry entry, string geodataDirectory)
+    {
+        var metadata = "{}";
+        if (entry.Catalogue?.File is { } catalogueFile)
+        {
+            var path = Path.Combine(geodataDirectory, catalogueFile);
+            using var catalogue = JsonDocument.Parse(System.IO.File.ReadAllText(path));
+            metadata = JsonSerializer.Serialize(new Dictionary<string, JsonElement> { ["catalogue"] = catalogue.RootElement });
+        }
+
+        return new CollectionDefinition(entry.Id, entry.Title, entry.Description, entry.Attribution ?? "", entry.License ?? "", metadata);
+    }
+
     /// <summary>Reads and validates every collection the manifest lists; throws on the first file with problems.</summary>
     public static IReadOnlyList<CollectionImport> ReadAll(string geodataDirectory)
     {
@@ -80,7 +98,7 @@ public static class GeodataManifest
             var path = Path.Combine(geodataDirectory, entry.File);
             using var stream = System.IO.File.OpenRead(path);
             var features = GeoJsonFeatureReader.Read(stream, path, new GeoJsonReadOptions(entry.IdField));
-            imports.Add(new CollectionImport(entry.ToDefinition(), features));
+            imports.Add(new CollectionImport(ToDefinition(entry, geodataDirectory), features));
         }
 
         return imports;

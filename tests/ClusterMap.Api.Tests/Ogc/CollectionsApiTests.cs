@@ -45,7 +45,7 @@ public sealed class CollectionsApiTests(ClusterMapFactory factory) : IClassFixtu
         var response = await _client.GetAsync("/collections/sites/queryables");
         var schema = await response.ReadJsonAsync(HttpStatusCode.OK, "application/schema+json");
 
-        Assert.Equal(["kind", "name", "rank"], schema.GetProperty("properties").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["kind", "location_uncertainty_m", "name", "rank"], schema.GetProperty("properties").EnumerateObject().Select(p => p.Name));
     }
 
     [Fact]

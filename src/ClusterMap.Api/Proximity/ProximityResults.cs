@@ -1,0 +1,355 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using ClusterMap.Api.Ogc;
+using ClusterMap.Core.Proximity;
+using ClusterMap.Core.Storage;
+using Microsoft.AspNetCore.Http.Metadata;
+
+namespace ClusterMap.Api.Proximity;
+
+/// <summary>How proximity answers name their members; one place, so JSON, GeoJSON and CSV agree.</summary>
+internal static class ProximityMembers
+{
+    public const string DistanceM = "distance_m";
+    public const string DistanceMinM = "distance_min_m";
+    public const string DistanceMaxM = "distance_max_m";
+    public const string DistanceExact = "distance_exact";
+    public const string Rank = "rank";
+    public const string Within = "within";
+
+    public static string Certainty(ProximityCertainty certainty) => certainty == ProximityCertainty.Certain ? "certain" : "possible";
+
+    /// <summary>Distances are exact to micrometres, but centimetres are all any location here can claim.</summary>
+    public static double Round(double meters) => Math.Round(meters, 2, MidpointRounding.AwayFromZero);
+
+    public static string? Name(CollectionSnapshot snapshot, string featureId, string language)
+    {
+        var feature = snapshot.Find(featureId);
+        if (feature is null)
+        {
+            return null;
+        }
+
+        using var properties = JsonDocument.Parse(feature.PropertiesJson);
+        foreach (var candidate in new[] { $"name_{language}", "name" })
+        {
+            if (properties.RootElement.TryGetProperty(candidate, out var value) && value.ValueKind == JsonValueKind.String)
+            {
+                return value.GetString();
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>
+/// Within/nearest answers: a GeoJSON FeatureCollection of the target features (so GDAL and web maps read it), each
+/// with its stored properties plus distance_m, rank, the distance interval and, against a radius, within.
+/// </summary>
+internal sealed class ProximityFeaturesResult(CollectionSnapshot target, IReadOnlyList<ProximityHit> hits, ProximityApi.Origin origin, double? radiusMeters, HttpRequest request)
+    : IResult, IEndpointMetadataProvider
+{
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.ContentType = OgcLinks.GeoJson;
+        await using var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter, GeoJsonWriting.WriterOptions);
+        writer.WriteStartObject();
+        writer.WriteString("type", "FeatureCollection");
+        writer.WriteString("target", target.Collection.Id);
+        writer.WriteStartObject("origin");
+        if (origin.FeatureId is not null)
+        {
+            writer.WriteString("collection", origin.CollectionId);
+            writer.WriteString("id", origin.FeatureId);
+            writer.WriteNumber("location_uncertainty_m", origin.UncertaintyMeters);
+        }
+        else
+        {
+            writer.WriteNumber("lon", origin.Geometry.Coordinate.X);
+            writer.WriteNumber("lat", origin.Geometry.Coordinate.Y);
+        }
+
+        writer.WriteEndObject();
+        if (radiusMeters is { } radius)
+        {
+            writer.WriteNumber("radius_m", radius);
+        }
+
+        writer.WriteNumber("numberReturned", hits.Count);
+        writer.WriteString("distance", "geodesic on the WGS84 ellipsoid between the geometries (0 when they touch), in metres");
+        GeoJsonWriting.WriteLinks(writer, [new Link(OgcLinks.BaseUrl(request) + request.Path + request.QueryString, "self", OgcLinks.GeoJson, "This answer")]);
+        writer.WriteStartArray("features");
+        foreach (var hit in hits)
+        {
+            var feature = target.Find(hit.Id)!;
+            writer.WriteStartObject();
+            writer.WriteString("type", "Feature");
+            writer.WriteString("id", feature.Id);
+            writer.WritePropertyName("geometry");
+            JsonSerializer.Serialize(writer, feature.Geometry, GeoJsonWriting.GeometryOptions);
+            writer.WriteStartObject("properties");
+            using (var properties = JsonDocument.Parse(feature.PropertiesJson))
+            {
+                foreach (var property in properties.RootElement.EnumerateObject())
+                {
+                    property.WriteTo(writer);
+                }
+            }
+
+            writer.WriteNumber(ProximityMembers.Rank, hit.Rank);
+            writer.WriteNumber(ProximityMembers.DistanceM, ProximityMembers.Round(hit.DistanceMeters));
+            writer.WriteNumber(ProximityMembers.DistanceMinM, ProximityMembers.Round(hit.MinDistanceMeters));
+            writer.WriteNumber(ProximityMembers.DistanceMaxM, ProximityMembers.Round(hit.MaxDistanceMeters));
+            writer.WriteBoolean(ProximityMembers.DistanceExact, hit.IsExact);
+            if (radiusMeters is not null)
+            {
+                writer.WriteString(ProximityMembers.Within, ProximityMembers.Certainty(hit.Certainty));
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        await writer.FlushAsync(httpContext.RequestAborted);
+    }
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(GeoJsonFeatureCollectionSchema), [OgcLinks.GeoJson]));
+}
+
+/// <summary>Matrix and rings answers as JSON (rows of origins) or CSV (one line per origin × target, or per origin).</summary>
+internal sealed class ProximityTableResult : IResult, IEndpointMetadataProvider
+{
+    private readonly Action<Utf8JsonWriter> _writeJson;
+    private readonly Action<StringBuilder> _writeCsv;
+    private readonly bool _csv;
+    private readonly string _fileName;
+
+    private ProximityTableResult(Action<Utf8JsonWriter> writeJson, Action<StringBuilder> writeCsv, bool csv, string fileName)
+    {
+        _writeJson = writeJson;
+        _writeCsv = writeCsv;
+        _csv = csv;
+        _fileName = fileName;
+    }
+
+    public static ProximityTableResult Matrix(CollectionSnapshot origins, CollectionSnapshot targets, int k, double? maxMeters, IReadOnlyList<ProximityMatrixRow> rows, bool csv) => new(
+        json =>
+        {
+            json.WriteString("from", origins.Collection.Id);
+            json.WriteString("to", targets.Collection.Id);
+            json.WriteNumber("k", k);
+            if (maxMeters is { } max)
+            {
+                json.WriteNumber("max_m", max);
+            }
+
+            json.WriteStartArray("rows");
+            foreach (var row in rows)
+            {
+                json.WriteStartObject();
+                WriteFeatureRef(json, "origin", origins, row.Origin.Id, row.Origin.LocationUncertaintyMeters);
+                json.WriteStartArray("targets");
+                foreach (var hit in row.Targets)
+                {
+                    json.WriteStartObject();
+                    WriteHit(json, targets, hit, maxMeters is not null);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        },
+        text =>
+        {
+            Csv.Line(text, "origin_id", "origin_name_zh", "origin_name_en", "rank", "target_id", "target_name_zh", "target_name_en",
+                ProximityMembers.DistanceM, ProximityMembers.DistanceMinM, ProximityMembers.DistanceMaxM, ProximityMembers.DistanceExact, ProximityMembers.Within);
+            foreach (var row in rows)
+            {
+                foreach (var hit in row.Targets)
+                {
+                    Csv.Line(text, row.Origin.Id, ProximityMembers.Name(origins, row.Origin.Id, "zh"), ProximityMembers.Name(origins, row.Origin.Id, "en"),
+                        Csv.Number(hit.Rank), hit.Id, ProximityMembers.Name(targets, hit.Id, "zh"), ProximityMembers.Name(targets, hit.Id, "en"),
+                        Csv.Number(ProximityMembers.Round(hit.DistanceMeters)), Csv.Number(ProximityMembers.Round(hit.MinDistanceMeters)), Csv.Number(ProximityMembers.Round(hit.MaxDistanceMeters)),
+                        hit.IsExact ? "true" : "false", maxMeters is null ? "" : ProximityMembers.Certainty(hit.Certainty));
+                }
+            }
+        },
+        csv,
+        $"matrix-{origins.Collection.Id}-{targets.Collection.Id}.csv");
+
+    public static ProximityTableResult Rings(CollectionSnapshot origins, CollectionSnapshot targets, IReadOnlyList<double> ringsMeters, IReadOnlyList<ProximityRingsRow> rows, bool csv) => new(
+        json =>
+        {
+            json.WriteString("from", origins.Collection.Id);
+            json.WriteString("to", targets.Collection.Id);
+            json.WriteStartArray("rings_m");
+            foreach (var ring in ringsMeters)
+            {
+                json.WriteNumberValue(ring);
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("rows");
+            foreach (var row in rows)
+            {
+                json.WriteStartObject();
+                WriteFeatureRef(json, "origin", origins, row.Origin.Id, row.Origin.LocationUncertaintyMeters);
+                json.WriteStartArray("rings");
+                foreach (var ring in row.Rings)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("radius_m", ring.RadiusMeters);
+                    json.WriteNumber("count", ring.Count);
+                    json.WriteNumber("certain", ring.CertainCount);
+                    json.WriteNumber("possible", ring.PossibleCount);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                if (row.Nearest is { } nearest)
+                {
+                    json.WriteStartObject("nearest");
+                    WriteHit(json, targets, nearest, withCertainty: false);
+                    json.WriteEndObject();
+                }
+                else
+                {
+                    json.WriteNull("nearest");
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        },
+        text =>
+        {
+            var header = new List<string?> { "origin_id", "origin_name_zh", "origin_name_en" };
+            foreach (var ring in ringsMeters)
+            {
+                var r = Csv.Number(ring);
+                header.AddRange([$"count_{r}_m", $"certain_{r}_m", $"possible_{r}_m"]);
+            }
+
+            header.AddRange(["nearest_id", "nearest_name_zh", "nearest_name_en", "nearest_distance_m", "nearest_distance_min_m", "nearest_distance_max_m"]);
+            Csv.Line(text, [.. header]);
+            foreach (var row in rows)
+            {
+                var cells = new List<string?> { row.Origin.Id, ProximityMembers.Name(origins, row.Origin.Id, "zh"), ProximityMembers.Name(origins, row.Origin.Id, "en") };
+                foreach (var ring in row.Rings)
+                {
+                    cells.AddRange([Csv.Number(ring.Count), Csv.Number(ring.CertainCount), Csv.Number(ring.PossibleCount)]);
+                }
+
+                if (row.Nearest is { } nearest)
+                {
+                    cells.AddRange([nearest.Id, ProximityMembers.Name(targets, nearest.Id, "zh"), ProximityMembers.Name(targets, nearest.Id, "en"),
+                        Csv.Number(ProximityMembers.Round(nearest.DistanceMeters)), Csv.Number(ProximityMembers.Round(nearest.MinDistanceMeters)), Csv.Number(ProximityMembers.Round(nearest.MaxDistanceMeters))]);
+                }
+                else
+                {
+                    cells.AddRange(["", "", "", "", "", ""]);
+                }
+
+                Csv.Line(text, [.. cells]);
+            }
+        },
+        csv,
+        $"rings-{origins.Collection.Id}-{targets.Collection.Id}.csv");
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        if (_csv)
+        {
+            var text = new StringBuilder();
+            _writeCsv(text);
+            httpContext.Response.ContentType = "text/csv; charset=utf-8";
+            httpContext.Response.Headers.ContentDisposition = $"attachment; filename=\"{_fileName}\"";
+            // A byte-order mark lets spreadsheet programs read the Chinese names as UTF-8.
+            await httpContext.Response.Body.WriteAsync(Encoding.UTF8.Preamble.ToArray(), httpContext.RequestAborted);
+            await httpContext.Response.WriteAsync(text.ToString(), Encoding.UTF8, httpContext.RequestAborted);
+            return;
+        }
+
+        httpContext.Response.ContentType = OgcLinks.Json;
+        await using var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter, GeoJsonWriting.WriterOptions);
+        writer.WriteStartObject();
+        writer.WriteString("distance", "geodesic on the WGS84 ellipsoid between the geometries (0 when they touch), in metres");
+        _writeJson(writer);
+        writer.WriteEndObject();
+        await writer.FlushAsync(httpContext.RequestAborted);
+    }
+
+    private static void WriteFeatureRef(Utf8JsonWriter json, string name, CollectionSnapshot snapshot, string id, double uncertaintyMeters)
+    {
+        json.WriteStartObject(name);
+        json.WriteString("id", id);
+        json.WriteString("name_zh", ProximityMembers.Name(snapshot, id, "zh"));
+        json.WriteString("name_en", ProximityMembers.Name(snapshot, id, "en"));
+        json.WriteNumber("location_uncertainty_m", uncertaintyMeters);
+        json.WriteEndObject();
+    }
+
+    private static void WriteHit(Utf8JsonWriter json, CollectionSnapshot targets, ProximityHit hit, bool withCertainty)
+    {
+        json.WriteNumber(ProximityMembers.Rank, hit.Rank);
+        json.WriteString("id", hit.Id);
+        json.WriteString("name_zh", ProximityMembers.Name(targets, hit.Id, "zh"));
+        json.WriteString("name_en", ProximityMembers.Name(targets, hit.Id, "en"));
+        json.WriteNumber(ProximityMembers.DistanceM, ProximityMembers.Round(hit.DistanceMeters));
+        json.WriteNumber(ProximityMembers.DistanceMinM, ProximityMembers.Round(hit.MinDistanceMeters));
+        json.WriteNumber(ProximityMembers.DistanceMaxM, ProximityMembers.Round(hit.MaxDistanceMeters));
+        json.WriteBoolean(ProximityMembers.DistanceExact, hit.IsExact);
+        if (withCertainty)
+        {
+            json.WriteString(ProximityMembers.Within, ProximityMembers.Certainty(hit.Certainty));
+        }
+    }
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(JsonElement), [OgcLinks.Json, "text/csv"]));
+}
+
+/// <summary>RFC 4180 CSV: fields with commas, quotes or line breaks are quoted, quotes doubled, lines end CRLF.</summary>
+internal static class Csv
+{
+    public static void Line(StringBuilder text, params string?[] cells)
+    {
+        for (var i = 0; i < cells.Length; i++)
+        {
+            if (i > 0)
+            {
+                text.Append(',');
+            }
+
+            var cell = cells[i] ?? "";
+            // A leading =, +, - or @ would be run as a formula by spreadsheet programs.
+            if (cell.Length > 0 && "=+-@".Contains(cell[0], StringComparison.Ordinal) && !double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            {
+                cell = "'" + cell;
+            }
+
+            if (cell.AsSpan().IndexOfAny(",\"\r\n") >= 0)
+            {
+                text.Append('"').Append(cell.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+            }
+            else
+            {
+                text.Append(cell);
+            }
+        }
+
+        text.Append("\r\n");
+    }
+
+    public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,217 @@
+using NetTopologySuite.Geometries;
+using NetTopologySuite.Geometries.Prepared;
+
+namespace ClusterMap.Core.Geodesy;
+
+/// <summary>
+/// A geometry taken apart once for repeated geodesic distance computations: isolated points, paths
+/// (lines and rings) with a conservative box per edge, polygons as rings for containment, and the
+/// geodesic bounding box. Immutable after construction, so the proximity index can share it between threads.
+/// </summary>
+internal sealed class GeodesicShape
+{
+    private IPreparedGeometry? _prepared;
+
+    private GeodesicShape(Geometry geometry)
+    {
+        Geometry = geometry;
+        var points = new List<double>();
+        var paths = new List<double[]>();
+        var polygons = new List<int[]>();
+        Collect(geometry, points, paths, polygons);
+        Points = [.. points];
+        Paths = [.. paths];
+        PolygonRings = [.. polygons];
+        EdgeBoxes = new double[Paths.Length][];
+        for (var p = 0; p < Paths.Length; p++)
+        {
+            EdgeBoxes[p] = BuildEdgeBoxes(Paths[p]);
+        }
+
+        PathOffsets = new int[Paths.Length + 1];
+        for (var p = 0; p < Paths.Length; p++)
+        {
+            PathOffsets[p + 1] = PathOffsets[p] + (Paths[p].Length / 2);
+        }
+
+        Envelope = GeodesicEnvelope.OfGeometry(geometry);
+        IsSinglePoint = Points.Length == 2 && Paths.Length == 0;
+    }
+
+    public Geometry Geometry { get; }
+
+    /// <summary>Isolated points as lon, lat pairs.</summary>
+    public double[] Points { get; }
+
+    /// <summary>Lines and rings as lon, lat pairs (rings closed).</summary>
+    public double[][] Paths { get; }
+
+    /// <summary>Running vertex counts: path p's vertices are numbered from PathOffsets[p]; the last entry is the total.</summary>
+    public int[] PathOffsets { get; }
+
+    /// <summary>Per path, four numbers per edge: minLon, maxLon, minLat, maxLat of a box containing the geodesic edge.</summary>
+    public double[][] EdgeBoxes { get; }
+
+    /// <summary>Per polygon, the indexes into <see cref="Paths"/> of its shell followed by its holes.</summary>
+    public int[][] PolygonRings { get; }
+
+    /// <summary>Geodesic bounding box (contains the geodesic edges, not just the vertices).</summary>
+    public Envelope Envelope { get; }
+
+    public bool IsSinglePoint { get; }
+
+    public bool IsEmpty => Points.Length == 0 && Paths.Length == 0;
+
+    public bool HasArea => PolygonRings.Length > 0;
+
+    public bool IsPuntal => Paths.Length == 0;
+
+    public IPreparedGeometry Prepared => _prepared ??= PreparedGeometryFactory.Prepare(Geometry);
+
+    public static GeodesicShape Create(Geometry geometry)
+    {
+        ArgumentNullException.ThrowIfNull(geometry);
+        return new GeodesicShape(geometry);
+    }
+
+    private static void Collect(Geometry g, List<double> points, List<double[]> paths, List<int[]> polygons)
+    {
+        switch (g)
+        {
+            case Point point:
+                if (!point.IsEmpty)
+                {
+                    points.Add(point.X);
+                    points.Add(point.Y);
+                }
+
+                break;
+            case LineString line:
+                if (!line.IsEmpty)
+                {
+                    paths.Add(ToArray(line.CoordinateSequence));
+                }
+
+                break;
+            case Polygon polygon:
+                if (!polygon.IsEmpty)
+                {
+                    var rings = new int[1 + polygon.NumInteriorRings];
+                    rings[0] = paths.Count;
+                    paths.Add(ToArray(polygon.ExteriorRing.CoordinateSequence));
+                    for (var i = 0; i < polygon.NumInteriorRings; i++)
+                    {
+                        rings[i + 1] = paths.Count;
+                        paths.Add(ToArray(polygon.GetInteriorRingN(i).CoordinateSequence));
+                    }
+
+                    polygons.Add(rings);
+                }
+
+                break;
+            case GeometryCollection collection:
+                for (var i = 0; i < collection.NumGeometries; i++)
+                {
+                    Collect(collection.GetGeometryN(i), points, paths, polygons);
+                }
+
+                break;
+            default:
+                throw new NotSupportedException($"Geometry type {g.GeometryType} is not supported.");
+        }
+    }
+
+    private static double[] ToArray(CoordinateSequence seq)
+    {
+        var result = new double[seq.Count * 2];
+        for (var i = 0; i < seq.Count; i++)
+        {
+            result[2 * i] = seq.GetX(i);
+            result[(2 * i) + 1] = seq.GetY(i);
+        }
+
+        return result;
+    }
+
+    private static double[] BuildEdgeBoxes(double[] path)
+    {
+        var edges = (path.Length / 2) - 1;
+        var boxes = new double[Math.Max(0, edges) * 4];
+        for (var e = 0; e < edges; e++)
+        {
+            double x1 = path[2 * e], y1 = path[(2 * e) + 1], x2 = path[(2 * e) + 2], y2 = path[(2 * e) + 3];
+            var minLat = Math.Min(y1, y2);
+            var maxLat = Math.Max(y1, y2);
+            GeodesicEnvelope.WidenForEdge(x1, y1, x2, y2, ref minLat, ref maxLat);
+            boxes[4 * e] = Math.Min(x1, x2);
+            boxes[(4 * e) + 1] = Math.Max(x1, x2);
+            boxes[(4 * e) + 2] = minLat;
+            boxes[(4 * e) + 3] = maxLat;
+        }
+
+        return boxes;
+    }
+
+    /// <summary>
+    /// Whether (lon, lat) lies in the closure of one of the polygons, by crossing number in the lon/lat
+    /// plane (see <see cref="GeodesicDistance"/> for what that means near long edges).
+    /// </summary>
+    public bool ContainsPoint(double lon, double lat)
+    {
+        foreach (var rings in PolygonRings)
+        {
+            if (!InRing(Paths[rings[0]], lon, lat))
+            {
+                continue;
+            }
+
+            var inHole = false;
+            for (var h = 1; h < rings.Length && !inHole; h++)
+            {
+                inHole = InRing(Paths[rings[h]], lon, lat) && !OnRing(Paths[rings[h]], lon, lat);
+            }
+
+            if (!inHole)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool InRing(double[] ring, double x, double y)
+    {
+        var inside = false;
+        var n = ring.Length / 2;
+        for (int i = 0, j = n - 1; i < n; j = i++)
+        {
+            double xi = ring[2 * i], yi = ring[(2 * i) + 1], xj = ring[2 * j], yj = ring[(2 * j) + 1];
+            if ((yi > y) != (yj > y) && x < ((xj - xi) * (y - yi) / (yj - yi)) + xi)
+            {
+                inside = !inside;
+            }
+        }
+
+        return inside || OnRing(ring, x, y);
+    }
+
+    private static bool OnRing(double[] ring, double x, double y)
+    {
+        for (var i = 0; i + 3 < ring.Length; i += 2)
+        {
+            double x1 = ring[i], y1 = ring[i + 1], x2 = ring[i + 2], y2 = ring[i + 3];
+            if (x < Math.Min(x1, x2) || x > Math.Max(x1, x2) || y < Math.Min(y1, y2) || y > Math.Max(y1, y2))
+            {
+                continue;
+            }
+
+            if (((x2 - x1) * (y - y1)) - ((y2 - y1) * (x - x1)) == 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,411 @@
+using ClusterMap.Core.Geodesy;
+using NetTopologySuite.Geometries;
+
+namespace ClusterMap.Core.Proximity;
+
+/// <summary>
+/// An immutable in-memory index over the features of one collection, answering geodesic proximity
+/// questions on WGS84: within a radius, k nearest, a nearest-k matrix and ring counts.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Two filters, in order: a packed Hilbert R-tree over each feature's geodesic bounding box
+/// (<see cref="GeodesicEnvelope.OfGeometry"/>), queried with a box that <see cref="GeodesicEnvelope.Expand"/>
+/// proves contains everything within reach, or walked best-first by the lower bound of
+/// <see cref="GeodesicEnvelope.LowerBoundMeters(Envelope, Envelope)"/>; then the exact geometry-to-geometry
+/// distance of <see cref="GeodesicDistance"/>. Neither filter can drop a true answer.
+/// </para>
+/// <para>
+/// Uncertainty: with origin uncertainty u_o and target uncertainty u_t, each hit carries the interval
+/// [max(0, d − u_o − u_t), d + u_o + u_t]. Radius answers include every target whose interval starts within the
+/// radius: <see cref="ProximityCertainty.Certain"/> when the whole interval is within, and
+/// <see cref="ProximityCertainty.Possible"/> (included, flagged) when only its near end is.
+/// </para>
+/// <para>
+/// Build one index per collection version with <see cref="Build"/> and swap the reference when the store's data
+/// version changes (<see cref="Storage.CollectionSnapshotCache"/> does this); the instance is never modified, so any number of
+/// threads may query it. Geometries must not cross the antimeridian or contain a pole.
+/// </para>
+/// </remarks>
+public sealed class ProximityIndex
+{
+    private readonly ProximityItem[] _items;
+    private readonly GeodesicShape?[] _shapes;
+    private readonly double[] _lon;
+    private readonly double[] _lat;
+    private readonly PackedRTree _tree;
+
+    private ProximityIndex(ProximityItem[] items, GeodesicShape?[] shapes, double[] lon, double[] lat, PackedRTree tree, long dataVersion, double maxUncertainty)
+    {
+        _items = items;
+        _shapes = shapes;
+        _lon = lon;
+        _lat = lat;
+        _tree = tree;
+        DataVersion = dataVersion;
+        MaxUncertaintyMeters = maxUncertainty;
+    }
+
+    /// <summary>The store's data version this index was built from.</summary>
+    public long DataVersion { get; }
+
+    /// <summary>Number of indexed features (features with empty geometry are left out).</summary>
+    public int Count => _items.Length;
+
+    /// <summary>The largest target uncertainty; radius searches widen by it so possible hits are not missed.</summary>
+    public double MaxUncertaintyMeters { get; }
+
+    /// <summary>
+    /// Builds the index. Single points are stored as plain coordinates; other geometries are taken apart once
+    /// (in parallel) for the exact distance. Throws on duplicate ids, negative or non-finite uncertainties.
+    /// </summary>
+    public static ProximityIndex Build(IEnumerable<ProximityItem> items, long dataVersion = 0)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var list = items.Where(i => i.Geometry is { IsEmpty: false }).ToArray();
+        var ids = new HashSet<string>(list.Length, StringComparer.Ordinal);
+        var maxUncertainty = 0.0;
+        foreach (var item in list)
+        {
+            if (!ids.Add(item.Id))
+            {
+                throw new ArgumentException($"Duplicate feature id '{item.Id}'.", nameof(items));
+            }
+
+            if (!(item.LocationUncertaintyMeters >= 0) || double.IsInfinity(item.LocationUncertaintyMeters))
+            {
+                throw new ArgumentException($"Feature '{item.Id}' has an invalid location uncertainty.", nameof(items));
+            }
+
+            maxUncertainty = Math.Max(maxUncertainty, item.LocationUncertaintyMeters);
+        }
+
+        var n = list.Length;
+        var shapes = new GeodesicShape?[n];
+        var lon = new double[n];
+        var lat = new double[n];
+        var minX = new double[n];
+        var minY = new double[n];
+        var maxX = new double[n];
+        var maxY = new double[n];
+        Parallel.For(0, n, i =>
+        {
+            var geometry = list[i].Geometry;
+            if (geometry is Point point)
+            {
+                lon[i] = minX[i] = maxX[i] = point.X;
+                lat[i] = minY[i] = maxY[i] = point.Y;
+                return;
+            }
+
+            var shape = GeodesicShape.Create(geometry);
+            shapes[i] = shape;
+            lon[i] = lat[i] = double.NaN;
+            minX[i] = shape.Envelope.MinX;
+            minY[i] = shape.Envelope.MinY;
+            maxX[i] = shape.Envelope.MaxX;
+            maxY[i] = shape.Envelope.MaxY;
+        });
+
+        return new ProximityIndex(list, shapes, lon, lat, new PackedRTree(minX, minY, maxX, maxY), dataVersion, maxUncertainty);
+    }
+
+    /// <summary>
+    /// Targets within <paramref name="radiusMeters"/> of <paramref name="origin"/> (a feature geometry or a
+    /// lon/lat point), nearest first, ties by ordinal id. Includes targets only possibly within the radius
+    /// given the uncertainties, flagged <see cref="ProximityCertainty.Possible"/>.
+    /// </summary>
+    public IReadOnlyList<ProximityHit> Within(Geometry origin, double radiusMeters, double originUncertaintyMeters = 0, Func<ProximityItem, bool>? filter = null)
+    {
+        ArgumentNullException.ThrowIfNull(origin);
+        ArgumentOutOfRangeException.ThrowIfNegative(radiusMeters);
+        ArgumentOutOfRangeException.ThrowIfNegative(originUncertaintyMeters);
+        var query = new Origin(origin);
+        var found = new List<(int Index, double Distance)>();
+        CollectWithin(query, radiusMeters, originUncertaintyMeters, filter, found);
+        return Rank(found, radiusMeters, originUncertaintyMeters);
+    }
+
+    /// <summary>
+    /// The <paramref name="k"/> targets nearest to <paramref name="origin"/> by geometry-to-geometry distance,
+    /// ties broken by ordinal id; exact (best-first search, pruned only by proven lower bounds). With a finite
+    /// <paramref name="maxMeters"/> only targets whose interval starts within it are considered, and certainty is
+    /// judged against it; with none every hit is <see cref="ProximityCertainty.Certain"/> and
+    /// <see cref="ProximityHit.IsExact"/> tells an estimated distance from an exact one.
+    /// </summary>
+    public IReadOnlyList<ProximityHit> Nearest(Geometry origin, int k, double originUncertaintyMeters = 0, double maxMeters = double.PositiveInfinity, Func<ProximityItem, bool>? filter = null)
+    {
+        ArgumentNullException.ThrowIfNull(origin);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        ArgumentOutOfRangeException.ThrowIfNegative(originUncertaintyMeters);
+        return NearestCore(new Origin(origin), k, originUncertaintyMeters, maxMeters, filter, excludeId: null);
+    }
+
+    /// <summary>
+    /// For every origin feature its <paramref name="k"/> nearest targets within <paramref name="maxMeters"/>
+    /// (see <see cref="Nearest"/>). With <paramref name="excludeSameId"/>, a target with the origin's id is skipped
+    /// (for a matrix of a collection against itself).
+    /// </summary>
+    public IReadOnlyList<ProximityMatrixRow> Matrix(IEnumerable<ProximityItem> origins, int k, double maxMeters, Func<ProximityItem, bool>? filter = null, bool excludeSameId = false)
+    {
+        ArgumentNullException.ThrowIfNull(origins);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        var rows = new List<ProximityMatrixRow>();
+        foreach (var origin in origins)
+        {
+            var hits = NearestCore(new Origin(origin.Geometry), k, origin.LocationUncertaintyMeters, maxMeters, filter, excludeSameId ? origin.Id : null);
+            rows.Add(new ProximityMatrixRow(origin, hits));
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// For every origin feature, the number of targets within each radius of <paramref name="ringsMeters"/>
+    /// (cumulative: a target within 1000 m also counts for 3000 m), split into certain and possible, and its
+    /// nearest target at any distance.
+    /// </summary>
+    public IReadOnlyList<ProximityRingsRow> Rings(IEnumerable<ProximityItem> origins, IReadOnlyList<double> ringsMeters, Func<ProximityItem, bool>? filter = null, bool excludeSameId = false)
+    {
+        ArgumentNullException.ThrowIfNull(origins);
+        ArgumentNullException.ThrowIfNull(ringsMeters);
+        if (ringsMeters.Count == 0 || ringsMeters.Any(r => !(r >= 0) || double.IsInfinity(r)))
+        {
+            throw new ArgumentException("Ring radii must be finite and non-negative.", nameof(ringsMeters));
+        }
+
+        var outer = ringsMeters.Max();
+        var rows = new List<ProximityRingsRow>();
+        var found = new List<(int Index, double Distance)>();
+        foreach (var origin in origins)
+        {
+            var query = new Origin(origin.Geometry);
+            var uo = origin.LocationUncertaintyMeters;
+            var effective = excludeSameId ? Exclude(filter, origin.Id) : filter;
+            found.Clear();
+            CollectWithin(query, outer, uo, effective, found);
+            var rings = new ProximityRing[ringsMeters.Count];
+            for (var r = 0; r < rings.Length; r++)
+            {
+                var radius = ringsMeters[r];
+                int count = 0, certain = 0, possible = 0;
+                foreach (var (index, d) in found)
+                {
+                    var slack = uo + _items[index].LocationUncertaintyMeters;
+                    count += d <= radius ? 1 : 0;
+                    certain += d + slack <= radius ? 1 : 0;
+                    possible += d - slack <= radius && d + slack > radius ? 1 : 0;
+                }
+
+                rings[r] = new ProximityRing(radius, count, certain, possible);
+            }
+
+            var nearest = NearestCore(query, 1, uo, double.PositiveInfinity, effective, excludeId: null);
+            rows.Add(new ProximityRingsRow(origin, rings, nearest.Count > 0 ? nearest[0] : null));
+        }
+
+        return rows;
+    }
+
+    private static Func<ProximityItem, bool> Exclude(Func<ProximityItem, bool>? filter, string id) =>
+        filter is null
+            ? item => !string.Equals(item.Id, id, StringComparison.Ordinal)
+            : item => !string.Equals(item.Id, id, StringComparison.Ordinal) && filter(item);
+
+    private void CollectWithin(Origin query, double radius, double uo, Func<ProximityItem, bool>? filter, List<(int Index, double Distance)> found)
+    {
+        if (query.IsEmpty)
+        {
+            return;
+        }
+
+        var reach = radius + uo + MaxUncertaintyMeters;
+        var parts = GeodesicEnvelope.SplitAtAntimeridian(GeodesicEnvelope.Expand(query.Envelope, reach));
+        var candidates = new List<int>();
+        foreach (var part in parts)
+        {
+            _tree.Search(part.MinX, part.MinY, part.MaxX, part.MaxY, candidates);
+        }
+
+        if (parts.Count > 1)
+        {
+            candidates = candidates.Distinct().ToList();
+        }
+
+        foreach (var i in candidates)
+        {
+            var item = _items[i];
+            if (filter is not null && !filter(item))
+            {
+                continue;
+            }
+
+            var cutoff = radius + uo + item.LocationUncertaintyMeters;
+            var d = DistanceTo(query, i, cutoff);
+            if (d <= cutoff)
+            {
+                found.Add((i, d));
+            }
+        }
+    }
+
+    private List<ProximityHit> Rank(List<(int Index, double Distance)> found, double radius, double uo)
+    {
+        found.Sort((a, b) =>
+        {
+            var c = a.Distance.CompareTo(b.Distance);
+            return c != 0 ? c : string.CompareOrdinal(_items[a.Index].Id, _items[b.Index].Id);
+        });
+        var hits = new List<ProximityHit>(found.Count);
+        foreach (var (index, d) in found)
+        {
+            hits.Add(MakeHit(index, hits.Count + 1, d, uo, radius));
+        }
+
+        return hits;
+    }
+
+    private ProximityHit MakeHit(int index, int rank, double d, double uo, double radius)
+    {
+        var item = _items[index];
+        var slack = uo + item.LocationUncertaintyMeters;
+        var upper = d + slack;
+        return new ProximityHit(item, rank, d, Math.Max(0, d - slack), upper, upper <= radius ? ProximityCertainty.Certain : ProximityCertainty.Possible);
+    }
+
+    private double DistanceTo(Origin query, int i, double cutoff)
+    {
+        var shape = _shapes[i];
+        if (query.Shape is null)
+        {
+            if (shape is null)
+            {
+                var d = Geodesic.DistanceMeters(query.Lon, query.Lat, _lon[i], _lat[i]);
+                return d <= cutoff ? d : double.PositiveInfinity;
+            }
+
+            return GeodesicDistanceOp.PointDistance(query.Lon, query.Lat, shape, cutoff);
+        }
+
+        return shape is null
+            ? GeodesicDistanceOp.PointDistance(_lon[i], _lat[i], query.Shape, cutoff)
+            : GeodesicDistanceOp.Distance(query.Shape, shape, cutoff);
+    }
+
+    private readonly record struct QueueKey(double Distance, int Kind, int Item);
+
+    private sealed class QueueKeyComparer(ProximityItem[] items) : IComparer<QueueKey>
+    {
+        public int Compare(QueueKey x, QueueKey y)
+        {
+            var c = x.Distance.CompareTo(y.Distance);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            // Unresolved boxes before resolved items at the same distance, so an equally near item with a
+            // smaller id still inside a box is found before the tie is settled; resolved items by ordinal id.
+            c = x.Kind.CompareTo(y.Kind);
+            return c != 0 || x.Kind == 0 ? c : string.CompareOrdinal(items[x.Item].Id, items[y.Item].Id);
+        }
+    }
+
+    private List<ProximityHit> NearestCore(Origin query, int k, double uo, double maxMeters, Func<ProximityItem, bool>? filter, string? excludeId)
+    {
+        var hits = new List<ProximityHit>(Math.Min(k, 64));
+        if (k == 0 || query.IsEmpty || _items.Length == 0)
+        {
+            return hits;
+        }
+
+        var reach = maxMeters + uo + MaxUncertaintyMeters;
+        var env = query.Envelope;
+        var queue = new PriorityQueue<int, QueueKey>(new QueueKeyComparer(_items));
+        queue.Enqueue(_tree.Root, new QueueKey(BoxBound(env, _tree.Root), 0, 0));
+        while (queue.TryDequeue(out var position, out var key))
+        {
+            if (key.Distance > reach)
+            {
+                break;
+            }
+
+            if (key.Kind == 1)
+            {
+                hits.Add(MakeHit(key.Item, hits.Count + 1, key.Distance, uo, maxMeters));
+                if (hits.Count == k)
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            if (_tree.IsLeaf(position))
+            {
+                var i = _tree.ItemAt(position);
+                var item = _items[i];
+                if ((filter is not null && !filter(item)) || (excludeId is not null && string.Equals(item.Id, excludeId, StringComparison.Ordinal)))
+                {
+                    continue;
+                }
+
+                var cutoff = maxMeters + uo + item.LocationUncertaintyMeters;
+                var d = DistanceTo(query, i, cutoff);
+                if (d <= cutoff)
+                {
+                    queue.Enqueue(-1, new QueueKey(d, 1, i));
+                }
+
+                continue;
+            }
+
+            var (start, end) = _tree.Children(position);
+            for (var c = start; c < end; c++)
+            {
+                var bound = BoxBound(env, c);
+                if (bound <= reach)
+                {
+                    queue.Enqueue(c, new QueueKey(bound, 0, 0));
+                }
+            }
+        }
+
+        return hits;
+    }
+
+    private double BoxBound(Envelope env, int position) =>
+        GeodesicEnvelope.LowerBoundMeters(env.MinX, env.MaxX, env.MinY, env.MaxY, _tree.MinX(position), _tree.MaxX(position), _tree.MinY(position), _tree.MaxY(position));
+
+    /// <summary>The query origin: a bare point (the common case, no allocation) or a prepared shape.</summary>
+    private sealed class Origin
+    {
+        public Origin(Geometry geometry)
+        {
+            ArgumentNullException.ThrowIfNull(geometry);
+            if (geometry is Point point)
+            {
+                IsEmpty = point.IsEmpty;
+                Lon = point.X;
+                Lat = point.Y;
+                Envelope = IsEmpty ? new Envelope() : new Envelope(Lon, Lon, Lat, Lat);
+            }
+            else
+            {
+                Shape = GeodesicShape.Create(geometry);
+                IsEmpty = Shape.IsEmpty;
+                Envelope = Shape.Envelope;
+            }
+        }
+
+        public GeodesicShape? Shape { get; }
+
+        public double Lon { get; }
+
+        public double Lat { get; }
+
+        public bool IsEmpty { get; }
+
+        public Envelope Envelope { get; }
+    }
+}

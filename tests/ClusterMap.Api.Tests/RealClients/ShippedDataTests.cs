@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+
+namespace ClusterMap.Api.Tests.RealClients;
+
+/// <summary>
+/// The service as `make run` starts it, on the repository's own geodata/: every shipped collection is served
+/// with the count its file holds, GDAL sees the same, and every feature carries its uncertainty.
+/// </summary>
+public sealed class ShippedDataTests : IAsyncLifetime
+{
+    private static readonly string _geodata = Path.Combine(RepositoryRoot(), "geodata");
+    private ServiceProcess _service = null!;
+
+    public async Task InitializeAsync() => _service = await ServiceProcess.StartAsync(_geodata);
+
+    public async Task DisposeAsync() => await _service.DisposeAsync();
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ClusterMap.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("ClusterMap.sln not found");
+    }
+
+    /// <summary>Feature counts straight from the shipped files, independent of the service.</summary>
+    private static Dictionary<string, int> ShippedCounts()
+    {
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(_geodata, "collections.json")));
+        return manifest.RootElement.GetProperty("collections").EnumerateArray().ToDictionary(
+            c => c.GetProperty("id").GetString()!,
+            c =>
+            {
+                using var file = JsonDocument.Parse(File.ReadAllText(Path.Combine(_geodata, c.GetProperty("file").GetString()!)));
+                return file.RootElement.GetProperty("features").GetArrayLength();
+            });
+    }
+
+    [Fact]
+    public async Task Ogrinfo_ListsEveryShippedCollectionWithItsFileCount()
+    {
+        var start = new ProcessStartInfo("ogrinfo") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "-ro", "-al", "-so", $"OAPIF:{_service.BaseAddress}" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(0, process.ExitCode);
+        var counts = ShippedCounts();
+        Assert.Contains("parks", counts.Keys);
+        Assert.Contains("universities", counts.Keys);
+        Assert.Contains("institutes", counts.Keys);
+        foreach (var (id, count) in counts)
+        {
+            Assert.Matches($@"Layer name: {id}\n[\s\S]*?Feature Count: {count}\n", output);
+        }
+    }
+
+    [Fact]
+    public async Task EveryServedFeature_CarriesLocationUncertaintyAndSource()
+    {
+        using var client = new HttpClient { BaseAddress = _service.BaseAddress };
+        foreach (var id in new[] { "parks", "universities", "institutes" })
+        {
+            var page = await (await client.GetAsync($"/collections/{id}/items?limit=10000")).ReadJsonAsync(HttpStatusCode.OK, "application/geo+json");
+            var features = page.GetProperty("features").EnumerateArray().ToList();
+            Assert.Equal(ShippedCounts()[id], features.Count);
+            Assert.All(features, f =>
+            {
+                var properties = f.GetProperty("properties");
+                Assert.True(properties.GetProperty("location_uncertainty_m").GetDouble() > 0, f.GetProperty("id").GetString());
+                Assert.False(string.IsNullOrWhiteSpace(properties.GetProperty("source_url").GetString()), f.GetProperty("id").GetString());
+            });
+        }
+    }
+
+    [Fact]
+    public async Task ParksCollection_SaysHowManyGazettedParksArePresent()
+    {
+        using var client = new HttpClient { BaseAddress = _service.BaseAddress };
+
+        var parks = await (await client.GetAsync("/collections/parks")).ReadJsonAsync(HttpStatusCode.OK, "application/json");
+
+        var catalogue = parks.GetProperty("catalogue");
+        Assert.Equal(53, catalogue.GetProperty("gazetted_total").GetInt32());
+        Assert.Equal(parks.GetProperty("numberOfFeatures").GetInt32(), catalogue.GetProperty("present").GetInt32());
+        Assert.Equal(53 - catalogue.GetProperty("present").GetInt32(), catalogue.GetProperty("not_identified").GetInt32());
+    }
+}

@@ -1,0 +1,273 @@
+using ClusterMap.Core.Geodesy;
+using ClusterMap.Core.Proximity;
+using ClusterMap.Core.Tests.TestData;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.IO;
+
+namespace ClusterMap.Core.Tests.Proximity;
+
+public class ProximityIndexTests
+{
+    // The issue's target: every distance within 0.5 m of PostGIS geography, and the same radius membership
+    // except for pairs within that tolerance of the boundary.
+    private const double PostGisToleranceMeters = 0.5;
+
+    private static readonly WKTReader _reader = new();
+    private static readonly GeometryFactory _factory = new(new PrecisionModel(), 4326);
+
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(3000)]
+    [InlineData(5000)]
+    public void Within_MatchesPostGisDWithinMembership(int radius)
+    {
+        var geometries = Fixture.Load("postgis_within_targets.csv").Rows;
+        var index = ProximityIndex.Build(geometries.Where(r => r["role"] == "target").Select(r => new ProximityItem(r["id"], _reader.Read(r["wkt"]))));
+        var origins = geometries.Where(r => r["role"] == "origin").ToDictionary(r => r["id"], r => _reader.Read(r["wkt"]));
+        var pairs = Fixture.Load("postgis_within.csv").Rows;
+        var compared = 0;
+        foreach (var (originId, origin) in origins)
+        {
+            var hits = index.Within(origin, radius).ToDictionary(h => h.Id, h => h.DistanceMeters);
+            foreach (var pair in pairs.Where(p => p["origin_id"] == originId))
+            {
+                var postgisDistance = pair.D("distance_m");
+                var postgisWithin = pair[$"dwithin_{radius}"] == "t";
+                if (hits.TryGetValue(pair["target_id"], out var d))
+                {
+                    Assert.True(Math.Abs(d - postgisDistance) <= PostGisToleranceMeters, $"{originId}->{pair["target_id"]}: {d} vs {postgisDistance}");
+                }
+
+                if (Math.Abs(postgisDistance - radius) <= PostGisToleranceMeters)
+                {
+                    continue;
+                }
+
+                compared++;
+                Assert.True(postgisWithin == hits.ContainsKey(pair["target_id"]), $"{originId}->{pair["target_id"]} at {postgisDistance} m, r {radius}: PostGIS {postgisWithin}");
+            }
+        }
+
+        Assert.True(compared > 4000);
+    }
+
+    [Fact]
+    public void Within_EqualsBruteForceAndIsSortedByDistanceThenId()
+    {
+        var (index, items) = Synthetic(seed: 1, count: 1500);
+        var data = new ChinaSynthetic(101);
+        for (var q = 0; q < 15; q++)
+        {
+            var origin = data.Feature(0.4);
+            var radius = 500 + (data.NextDouble() * 8000);
+            var expected = items
+                .Select(i => (i.Id, D: GeodesicDistance.Between(origin, i.Geometry)))
+                .Where(t => t.D <= radius)
+                .OrderBy(t => t.D).ThenBy(t => t.Id, StringComparer.Ordinal)
+                .ToList();
+            var hits = index.Within(origin, radius);
+            Assert.Equal(expected.Select(e => e.Id), hits.Select(h => h.Id));
+            Assert.Equal(Enumerable.Range(1, hits.Count), hits.Select(h => h.Rank));
+            for (var i = 0; i < hits.Count; i++)
+            {
+                // The index runs the same exact computation as the brute force, only with a cut-off.
+                Assert.Equal(expected[i].D, hits[i].DistanceMeters, 9);
+                Assert.Equal(ProximityCertainty.Certain, hits[i].Certainty);
+            }
+        }
+    }
+
+    [Fact]
+    public void Nearest_EqualsBruteForceOnSeededData()
+    {
+        var (index, items) = Synthetic(seed: 2, count: 1500);
+        var data = new ChinaSynthetic(202);
+        for (var q = 0; q < 15; q++)
+        {
+            var origin = data.Feature(0.3);
+            var k = 1 + data.Next(20);
+            var expected = items
+                .Select(i => (i.Id, D: GeodesicDistance.Between(origin, i.Geometry)))
+                .OrderBy(t => t.D).ThenBy(t => t.Id, StringComparer.Ordinal)
+                .Take(k)
+                .ToList();
+            var hits = index.Nearest(origin, k);
+            Assert.Equal(expected.Select(e => e.Id), hits.Select(h => h.Id));
+            Assert.Equal(expected.Select(e => Math.Round(e.D, 6)), hits.Select(h => Math.Round(h.DistanceMeters, 6)));
+        }
+    }
+
+    [Fact]
+    public void Nearest_TiesAreBrokenByOrdinalId()
+    {
+        // Four features at one spot: ordinal order puts upper case before lower case.
+        var items = new[] { "b", "a", "B", "a2" }.Select(id => new ProximityItem(id, _reader.Read("POINT (121.5 31.2)")))
+            .Append(new ProximityItem("far", _reader.Read("POINT (121.6 31.2)")));
+        var index = ProximityIndex.Build(items);
+        var hits = index.Nearest(_reader.Read("POINT (121.4 31.2)"), 5);
+        Assert.Equal(["B", "a", "a2", "b", "far"], hits.Select(h => h.Id));
+    }
+
+    [Fact]
+    public void Nearest_WithMaxMeters_StopsAtTheLimit()
+    {
+        var index = ProximityIndex.Build(
+        [
+            new ProximityItem("near", _reader.Read("POINT (121.47 31.24)")),
+            new ProximityItem("far", _reader.Read("POINT (121.47 31.40)")),
+        ]);
+        var hits = index.Nearest(_reader.Read("POINT (121.47 31.23)"), 5, maxMeters: 5000);
+        Assert.Equal(["near"], hits.Select(h => h.Id));
+    }
+
+    [Fact]
+    public void Within_OriginInsideTargetPolygon_HasDistanceZero()
+    {
+        var index = ProximityIndex.Build([new ProximityItem("park", _reader.Read("POLYGON ((121.46 31.22, 121.48 31.22, 121.48 31.24, 121.46 31.24, 121.46 31.22))"))]);
+        var hit = Assert.Single(index.Within(_reader.Read("POINT (121.47 31.23)"), 0));
+        Assert.Equal(0.0, hit.DistanceMeters);
+    }
+
+    [Fact]
+    public void Within_WithUncertainty_FlagsPossibleHitsAndReportsTheInterval()
+    {
+        // Target 1112 m north of the origin (0.01 degree of latitude at 31.2 N), known to 50 m; origin known to 20 m.
+        var origin = _reader.Read("POINT (121.47 31.23)");
+        var target = _reader.Read("POINT (121.47 31.24)");
+        var d = GeodesicDistance.Between(origin, target);
+        var index = ProximityIndex.Build([new ProximityItem("institute", target, 50)]);
+
+        var certain = Assert.Single(index.Within(origin, d + 70, 20));
+        Assert.Equal(ProximityCertainty.Certain, certain.Certainty);
+        Assert.Equal(d - 70, certain.MinDistanceMeters, 9);
+        Assert.Equal(d + 70, certain.MaxDistanceMeters, 9);
+        Assert.False(certain.IsExact);
+
+        var possible = Assert.Single(index.Within(origin, d - 60, 20));
+        Assert.Equal(ProximityCertainty.Possible, possible.Certainty);
+
+        Assert.Empty(index.Within(origin, d - 71, 20));
+    }
+
+    [Fact]
+    public void Within_TargetUncertainty_WidensThePrefilter()
+    {
+        // A target 2 km away whose location is uncertain by 1.5 km is possibly within 1 km: the envelope
+        // prefilter must widen by the largest target uncertainty, or it would never be looked at.
+        var index = ProximityIndex.Build(
+        [
+            new ProximityItem("vague", _reader.Read("POINT (121.49 31.23)"), 1500),
+            new ProximityItem("exact", _reader.Read("POINT (121.47 31.25)")),
+        ]);
+        var hit = Assert.Single(index.Within(_reader.Read("POINT (121.47 31.23)"), 1000));
+        Assert.Equal("vague", hit.Id);
+        Assert.Equal(ProximityCertainty.Possible, hit.Certainty);
+    }
+
+    [Fact]
+    public void Within_PropertyFilter_KeepsOnlyMatchingTargets()
+    {
+        var index = ProximityIndex.Build(
+        [
+            new ProximityItem("u1", _reader.Read("POINT (121.47 31.235)"), 0, new Dictionary<string, string?> { ["kind"] = "university" }),
+            new ProximityItem("r1", _reader.Read("POINT (121.47 31.236)"), 0, new Dictionary<string, string?> { ["kind"] = "institute" }),
+            new ProximityItem("n1", _reader.Read("POINT (121.47 31.237)")),
+        ]);
+        var filter = ProximityFilter.PropertyEquals(new Dictionary<string, string?> { ["kind"] = "university" });
+        Assert.Equal(["u1"], index.Within(_reader.Read("POINT (121.47 31.23)"), 5000, 0, filter).Select(h => h.Id));
+        Assert.Equal(["u1"], index.Nearest(_reader.Read("POINT (121.47 31.23)"), 3, 0, double.PositiveInfinity, filter).Select(h => h.Id));
+    }
+
+    [Fact]
+    public void Within_AcrossTheAntimeridian_FindsBothSides()
+    {
+        var index = ProximityIndex.Build(
+        [
+            new ProximityItem("east", _reader.Read("POINT (179.999 -17.0)")),
+            new ProximityItem("west", _reader.Read("POINT (-179.999 -17.0)")),
+        ]);
+        var hits = index.Within(_reader.Read("POINT (180.0 -17.0)"), 500);
+        Assert.Equal(["east", "west"], hits.Select(h => h.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(2, index.Nearest(_reader.Read("POINT (-180.0 -17.0)"), 2, maxMeters: 500).Count);
+    }
+
+    [Fact]
+    public void Matrix_RowsEqualNearestWithinMax()
+    {
+        var (index, items) = Synthetic(seed: 3, count: 1500);
+        var origins = items.Take(15).ToList();
+        var rows = index.Matrix(origins, 5, 4000, excludeSameId: true);
+        Assert.Equal(origins.Select(o => o.Id), rows.Select(r => r.Origin.Id));
+        foreach (var row in rows)
+        {
+            var expected = items.Where(i => i.Id != row.Origin.Id)
+                .Select(i => (i.Id, D: GeodesicDistance.Between(row.Origin.Geometry, i.Geometry)))
+                .Where(t => t.D <= 4000)
+                .OrderBy(t => t.D).ThenBy(t => t.Id, StringComparer.Ordinal).Take(5);
+            Assert.Equal(expected.Select(e => e.Id), row.Targets.Select(t => t.Id));
+        }
+    }
+
+    [Fact]
+    public void Rings_CountsEqualBruteForceAndIncludeTheNearest()
+    {
+        var (index, items) = Synthetic(seed: 4, count: 1500);
+        double[] rings = [1000, 3000, 5000, 10000];
+        var origins = items.Skip(100).Take(10).ToList();
+        var rows = index.Rings(origins, rings, excludeSameId: true);
+        foreach (var row in rows)
+        {
+            var distances = items.Where(i => i.Id != row.Origin.Id)
+                .Select(i => (i.Id, D: GeodesicDistance.Between(row.Origin.Geometry, i.Geometry)))
+                .OrderBy(t => t.D).ThenBy(t => t.Id, StringComparer.Ordinal).ToList();
+            for (var r = 0; r < rings.Length; r++)
+            {
+                var expected = distances.Count(t => t.D <= rings[r]);
+                Assert.Equal(expected, row.Rings[r].Count);
+                Assert.Equal(expected, row.Rings[r].CertainCount);
+                Assert.Equal(0, row.Rings[r].PossibleCount);
+            }
+
+            Assert.Equal(distances[0].Id, row.Nearest?.Id);
+        }
+    }
+
+    [Fact]
+    public void Rings_WithUncertainty_SplitsCertainAndPossible()
+    {
+        var index = ProximityIndex.Build(
+        [
+            new ProximityItem("a", _reader.Read("POINT (121.47 31.235)"), 100), // ~555 m
+            new ProximityItem("b", _reader.Read("POINT (121.47 31.2395)"), 100), // ~1054 m
+        ]);
+        var origin = new ProximityItem("o", _reader.Read("POINT (121.47 31.23)"));
+        var ring = Assert.Single(index.Rings([origin], [1000])).Rings.Single();
+        Assert.Equal(new ProximityRing(1000, 1, 1, 1), ring);
+    }
+
+    [Fact]
+    public void Build_DuplicateIds_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => ProximityIndex.Build(
+        [
+            new ProximityItem("x", _reader.Read("POINT (121 31)")),
+            new ProximityItem("x", _reader.Read("POINT (122 31)")),
+        ]));
+    }
+
+    [Fact]
+    public void Build_EmptyGeometries_AreLeftOut()
+    {
+        var index = ProximityIndex.Build([new ProximityItem("e", _reader.Read("POINT EMPTY")), new ProximityItem("p", _reader.Read("POINT (121 31)"))]);
+        Assert.Equal(1, index.Count);
+    }
+
+    private static (ProximityIndex Index, List<ProximityItem> Items) Synthetic(int seed, int count)
+    {
+        var data = new ChinaSynthetic(seed);
+        var items = Enumerable.Range(0, count)
+            .Select(i => new ProximityItem($"f{i:D5}", data.Feature(0.3)))
+            .ToList();
+        return (ProximityIndex.Build(items), items);
+    }
+}
