@@ -32,6 +32,7 @@ app.MapCollectionsApi();
 app.MapProximityApi();
 app.MapTilesApi();
 app.MapStaticMapsApi();
+app.MapReportsApi();
 app.MapClusterMapOpenApi();
 
 app.Run();

@@ -247,5 +247,4 @@ internal static class StaticMapsApi
         return extent;
     }
 
-    internal static string Invariant(double value) => value.ToString(CultureInfo.InvariantCulture);
 }
