@@ -1,4 +1,3 @@
-using System.Globalization;
 using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Parameters;
 using ClusterMap.Api.Problems;
