@@ -159,9 +159,13 @@ internal sealed class SceneBuilder
             {
                 case Polygon polygon:
                     AppendRing(path, polygon.ExteriorRing.Coordinates, close: true);
+                    // Holes outside the view change nothing inside it (the water layer has hundreds).
                     foreach (var hole in polygon.InteriorRings)
                     {
-                        AppendRing(path, hole.Coordinates, close: true);
+                        if (hole.EnvelopeInternal.Intersects(view))
+                        {
+                            AppendRing(path, hole.Coordinates, close: true);
+                        }
                     }
 
                     break;
