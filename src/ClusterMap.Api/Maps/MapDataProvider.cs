@@ -9,7 +9,7 @@ namespace ClusterMap.Api.Maps;
 /// Loads every collection once per store data version into a <see cref="MapData"/> snapshot that all maps and tiles
 /// share; a new data version (an import, ReplaceCollectionsAsync) makes the next request load a new snapshot.
 /// </summary>
-internal sealed class MapDataProvider(IFeatureStore store, IOptions<MapsOptions> options, TimeProvider clock) : IDisposable
+internal sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache snapshots, IOptions<MapsOptions> options, TimeProvider clock) : IDisposable
 {
     private readonly SemaphoreSlim _loading = new(1, 1);
     private volatile MapData? _current;
@@ -41,9 +41,13 @@ internal sealed class MapDataProvider(IFeatureStore store, IOptions<MapsOptions>
             }
 
             var collections = new List<(ClusterMap.Core.Features.CollectionDefinition, IReadOnlyList<ClusterMap.Core.Features.FeatureRecord>)>();
+            // Features come from the same per-version snapshots the proximity engine uses: loaded once, held once.
             foreach (var info in await store.GetCollectionsAsync(cancellationToken))
             {
-                collections.Add((info.Definition, await store.GetAllItemsAsync(info.Id, cancellationToken)));
+                if (await snapshots.GetAsync(info.Id, cancellationToken) is { } snapshot)
+                {
+                    collections.Add((snapshot.Collection.Definition, snapshot.Features));
+                }
             }
 
             // The version was read before loading: if an import lands meanwhile, the snapshot holds newer data under the
