@@ -6,7 +6,7 @@ PORT ?= 5080
 CONFIG ?= Release
 DOTNET ?= dotnet
 
-.PHONY: help run test format clean geodata
+.PHONY: help run test bless bench format clean geodata
 
 help: ## List the targets
 	@echo "ClusterMap — make targets (variables: PORT=$(PORT), CONFIG=$(CONFIG))"
@@ -17,6 +17,13 @@ run: ## Restore, build and start the service on http://127.0.0.1:$(PORT) (first 
 
 test: ## Install test prerequisites, build, run every test project, check formatting; ends with "N passed, N failed"
 	@bash .ci/test.sh $(CONFIG)
+
+bless: ## Rewrite the golden reference images (tests/ClusterMap.Rendering.Tests/Golden) from the current renderer; review the diff
+	CLUSTERMAP_BLESS=1 $(DOTNET) test tests/ClusterMap.Rendering.Tests -c $(CONFIG) --nologo
+
+bench: ## Tile rendering time per zoom (z8–z16) cold and from cache, and static map time
+	$(DOTNET) build ClusterMap.sln -c Release --nologo -clp:NoSummary >/dev/null
+	$(DOTNET) run --project tests/ClusterMap.Benchmarks -c Release --no-build
 
 geodata: ## Rebuild geodata/ from ../shared/geodata-sources (byte-identical on a rerun; see geodata/README.md)
 	npm ci --prefix geodata/src/basemap --no-audit --no-fund

@@ -1,11 +1,14 @@
 using ClusterMap.Api.Hosting;
+using ClusterMap.Api.Maps;
 using ClusterMap.Api.Ogc;
 using ClusterMap.Api.Proximity;
+using ClusterMap.Api.Tiles;
 using ClusterMap.Core.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddClusterMapStore(builder.Configuration);
+builder.Services.AddClusterMapRendering(builder.Configuration);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<CollectionSnapshotCache>();
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -22,9 +25,13 @@ if (!app.TryOpenStore())
     return 1;
 }
 
+app.LoadMapFontsNow();
+
 app.MapLandingApi();
 app.MapCollectionsApi();
 app.MapProximityApi();
+app.MapTilesApi();
+app.MapStaticMapsApi();
 app.MapClusterMapOpenApi();
 
 app.Run();

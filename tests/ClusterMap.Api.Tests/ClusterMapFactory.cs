@@ -20,7 +20,7 @@ public class ClusterMapFactory : WebApplicationFactory<Program>
     {
     }
 
-    private ClusterMapFactory(string geodataPath, IDictionary<string, string?> settings)
+    protected ClusterMapFactory(string geodataPath, IDictionary<string, string?> settings)
     {
         Settings = new Dictionary<string, string?>(settings)
         {

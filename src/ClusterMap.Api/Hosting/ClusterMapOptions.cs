@@ -36,3 +36,36 @@ public sealed class FeaturesOptions
     [Required(AllowEmptyStrings = false)]
     public string Description { get; set; } = "Shanghai's featured industrial parks, universities and research institutes, and how close they sit: OGC API – Features with exact geodesic proximity.";
 }
+
+/// <summary>Rendered maps and tiles.</summary>
+public sealed class MapsOptions
+{
+    public const string Section = "Maps";
+
+    /// <summary>Largest width or height of a rendered image in device pixels (after dpi scaling).</summary>
+    [Range(256, 16384)]
+    public int MaxPixels { get; set; } = 4096;
+
+    /// <summary>Static map width and height when the request gives none, in CSS pixels.</summary>
+    [Range(64, 4096)]
+    public int DefaultWidth { get; set; } = 800;
+
+    [Range(64, 4096)]
+    public int DefaultHeight { get; set; } = 600;
+
+    /// <summary>Bytes of rendered tiles kept in memory; the least recently used go first.</summary>
+    [Range(0, long.MaxValue)]
+    public long TileCacheBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>How long clients may reuse a tile without asking again (Cache-Control max-age).</summary>
+    [Range(0, 31_536_000)]
+    public int TileMaxAgeSeconds { get; set; } = 300;
+
+    /// <summary>
+    /// How long the data version read from the store is trusted before it is read again (milliseconds). 0 reads it on
+    /// every request; a little more spares the store a query per cached tile, at the price of serving up to this
+    /// long from the old data after a change.
+    /// </summary>
+    [Range(0, 60_000)]
+    public int DataVersionCheckMilliseconds { get; set; } = 250;
+}

@@ -64,6 +64,34 @@ internal static class ApiProblems
             statusCode: StatusCodes.Status404NotFound,
             extensions: new Dictionary<string, object?> { ["parameter"] = "featureId" });
 
+    public static ProblemHttpResult TileNotFound(string z, string x, string y) =>
+        TypedResults.Problem(
+            title: "Tile not found",
+            detail: $"'{Excerpt(z)}/{Excerpt(x)}/{Excerpt(y)}' is not a tile: expected {Parameters.TileAddressParameter.AcceptedForm}.",
+            statusCode: StatusCodes.Status404NotFound,
+            extensions: new Dictionary<string, object?> { ["parameter"] = "z/x/y" });
+
+    public static ProblemHttpResult TileSetNotFound(string name, IEnumerable<string> styles, IEnumerable<string> collections) =>
+        TypedResults.Problem(
+            title: "Unknown style or collection",
+            detail: $"Path parameter 'style': there is no style or collection '{Excerpt(name)}'. Raster styles: {string.Join(", ", styles)}; vector tiles for collections: {string.Join(", ", collections)}.",
+            statusCode: StatusCodes.Status400BadRequest,
+            extensions: new Dictionary<string, object?> { ["parameter"] = "style" });
+
+    public static ProblemHttpResult StyleNotFound(string style, IEnumerable<string> styles) =>
+        TypedResults.Problem(
+            title: "Unknown style",
+            detail: $"Path parameter 'style': there is no style '{Excerpt(style)}'. Styles: {string.Join(", ", styles)}.",
+            statusCode: StatusCodes.Status400BadRequest,
+            extensions: new Dictionary<string, object?> { ["parameter"] = "style" });
+
+    public static ProblemHttpResult FormatNotFound(string format, IEnumerable<string> formats) =>
+        TypedResults.Problem(
+            title: "Format not found",
+            detail: $"Path parameter 'format': '{Excerpt(format)}' is not offered. Formats: {string.Join(", ", formats)}.",
+            statusCode: StatusCodes.Status404NotFound,
+            extensions: new Dictionary<string, object?> { ["parameter"] = "format" });
+
     /// <summary>Input quoted back to the user is cut short; JSON serialisation escapes the rest.</summary>
     public static string Excerpt(string value) => value.Length <= 64 ? value : value[..64] + "…";
 }

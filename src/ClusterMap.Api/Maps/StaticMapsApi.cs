@@ -1,0 +1,251 @@
+using System.Globalization;
+using ClusterMap.Api.Hosting;
+using ClusterMap.Api.Parameters;
+using ClusterMap.Api.Problems;
+using ClusterMap.Core.Tiles;
+using ClusterMap.Rendering;
+using ClusterMap.Rendering.Model;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using NetTopologySuite.Geometries;
+
+namespace ClusterMap.Api.Maps;
+
+/// <summary>
+/// Static maps for reports: a finished figure (title, legend, scale bar, north arrow, attribution) as PNG, SVG or
+/// PDF, all three drawn by the same routine.
+/// </summary>
+internal static class StaticMapsApi
+{
+    public const string TitleName = "title";
+
+    private static readonly string[] _formats = ["png", "svg", "pdf"];
+
+    private static readonly string[] _parameters =
+    [
+        BboxParameter.Name, CenterParameter.Name, ZoomParameter.Name, SizeParameter.WidthName, SizeParameter.HeightName,
+        LayersParameter.Name, HighlightParameter.Name, RadiusParameter.Name, LangParameter.Name, SizeParameter.DpiName, TitleName,
+    ];
+
+    public static IEndpointRouteBuilder MapStaticMapsApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/maps/static.{format}", GetStaticMap).WithTags("Maps").WithName("getStaticMap")
+            .WithSummary("A finished map figure as png, svg or pdf")
+            .WithDescription("bbox=minLon,minLat,maxLon,maxLat or center=lon,lat&zoom=z; width, height (CSS px), dpi; layers=collection ids; highlight=collection/featureId; radius_m=ring radii; lang=zh|en|both; title.");
+        return routes;
+    }
+
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetStaticMap(
+        string format, HttpRequest request, MapDataProvider provider, MapRenderer renderer, IOptions<MapsOptions> options, CancellationToken cancellationToken)
+    {
+        if (!_formats.Contains(format))
+        {
+            return ApiProblems.FormatNotFound(format, _formats);
+        }
+
+        var query = new QueryParameters(request.Query);
+        if (query.CheckNames(_parameters) is { } problem)
+        {
+            return problem;
+        }
+
+        var data = await provider.GetAsync(cancellationToken);
+        var parsed = Parse(query, data, options.Value);
+        if (parsed.Problem is not null)
+        {
+            return parsed.Problem;
+        }
+
+        var mapFormat = format switch { "png" => MapFormat.Png, "svg" => MapFormat.Svg, _ => MapFormat.Pdf };
+        var bytes = renderer.Render(data, parsed.Request!, mapFormat);
+        return TypedResults.File(bytes, MapRenderer.ContentType(mapFormat));
+    }
+
+    internal sealed record ParsedMap(MapRequest? Request, ProblemHttpResult? Problem);
+
+    /// <summary>Every parameter of a map request, parsed and checked; shared by static maps and reports.</summary>
+    internal static ParsedMap Parse(QueryParameters query, MapData data, MapsOptions options)
+    {
+        static ParsedMap Fail(ProblemHttpResult problem) => new(null, problem);
+
+        var sizeForm = SizeParameter.AcceptedForm(options.MaxPixels);
+        var width = (long)options.DefaultWidth;
+        if (query.Single(SizeParameter.WidthName) is { } w && !NumberParameter.TryParseInteger(w, SizeParameter.MinPixels, options.MaxPixels, out width))
+        {
+            return Fail(ApiProblems.InvalidParameter(SizeParameter.WidthName, sizeForm));
+        }
+
+        var height = (long)options.DefaultHeight;
+        if (query.Single(SizeParameter.HeightName) is { } h && !NumberParameter.TryParseInteger(h, SizeParameter.MinPixels, options.MaxPixels, out height))
+        {
+            return Fail(ApiProblems.InvalidParameter(SizeParameter.HeightName, sizeForm));
+        }
+
+        long dpi = 96;
+        if (query.Single(SizeParameter.DpiName) is { } d && !NumberParameter.TryParseInteger(d, SizeParameter.MinDpi, SizeParameter.MaxDpi, out dpi))
+        {
+            return Fail(ApiProblems.InvalidParameter(SizeParameter.DpiName, SizeParameter.DpiAcceptedForm(options.MaxPixels)));
+        }
+
+        var scale = dpi / MapRenderer.LogicalDpi;
+        if (Math.Ceiling(Math.Max(width, height) * scale) > options.MaxPixels)
+        {
+            return Fail(ApiProblems.InvalidParameter(SizeParameter.DpiName, SizeParameter.DpiAcceptedForm(options.MaxPixels)));
+        }
+
+        IReadOnlySet<string>? layers = null;
+        if (query.Single(LayersParameter.Name) is { } layersText)
+        {
+            var known = data.Layers.Select(l => l.Id).ToList();
+            if (!LayersParameter.TryParse(layersText, known, out var chosen))
+            {
+                return Fail(ApiProblems.InvalidParameter(LayersParameter.Name, LayersParameter.AcceptedForm(known)));
+            }
+
+            layers = chosen;
+        }
+
+        if (!LangParameter.TryParse(query.Single(LangParameter.Name), out var language))
+        {
+            return Fail(ApiProblems.InvalidParameter(LangParameter.Name, LangParameter.AcceptedForm));
+        }
+
+        FeatureRef? highlight = null;
+        MapFeature? highlighted = null;
+        if (query.Single(HighlightParameter.Name) is { } highlightText)
+        {
+            if (!HighlightParameter.TryParse(highlightText, data, out var found, out var feature))
+            {
+                return Fail(ApiProblems.InvalidParameter(HighlightParameter.Name, HighlightParameter.AcceptedForm));
+            }
+
+            highlight = found;
+            highlighted = feature;
+        }
+
+        IReadOnlyList<double> rings = [];
+        if (query.Single(RadiusParameter.Name) is { } radiusText && (highlight is null || !RadiusParameter.TryParse(radiusText, out rings)))
+        {
+            return Fail(ApiProblems.InvalidParameter(RadiusParameter.Name, RadiusParameter.AcceptedForm));
+        }
+
+        var bbox = query.Single(BboxParameter.Name);
+        var centerText = query.Single(CenterParameter.Name);
+        var zoomText = query.Single(ZoomParameter.Name);
+        Envelope bounds;
+        if (bbox is not null)
+        {
+            if (centerText is not null || zoomText is not null)
+            {
+                return Fail(ApiProblems.InvalidParameter(centerText is not null ? CenterParameter.Name : ZoomParameter.Name, "no value when 'bbox' is given: use either bbox or center and zoom"));
+            }
+
+            if (!BboxParameter.TryParse(bbox, out var parts) || parts.Count != 1 || parts[0].Width <= 0 || parts[0].Height <= 0
+                || Math.Max(Math.Abs(parts[0].MinY), Math.Abs(parts[0].MaxY)) > WebMercator.MaxLatitude)
+            {
+                return Fail(ApiProblems.InvalidParameter(BboxParameter.Name, "a non-empty box minLon,minLat,maxLon,maxLat with minLon < maxLon and minLat < maxLat, latitudes within ±85.05 (e.g. 121.3,31.0,121.8,31.4)"));
+            }
+
+            bounds = MapRequest.BoundsFitting(parts[0], (int)width, (int)height);
+        }
+        else if (centerText is not null || zoomText is not null)
+        {
+            if (centerText is null || !CenterParameter.TryParse(centerText, out var center))
+            {
+                return Fail(ApiProblems.InvalidParameter(CenterParameter.Name, CenterParameter.AcceptedForm));
+            }
+
+            if (zoomText is null || !ZoomParameter.TryParse(zoomText, out var zoom))
+            {
+                return Fail(ApiProblems.InvalidParameter(ZoomParameter.Name, ZoomParameter.AcceptedForm));
+            }
+
+            bounds = MapRequest.BoundsAround(center, zoom, (int)width, (int)height);
+        }
+        else if (highlighted is not null)
+        {
+            // Around the highlighted feature: the largest ring (or 5 km) with a margin fills the shorter side.
+            var reach = (rings.Count > 0 ? rings.Max() : 5000) * 1.25;
+            var center = highlighted.LonLat.Centroid.Coordinate;
+            var metersPerPixel = 2 * reach * WebMercator.ScaleFactor(center.Y) / Math.Min(width, height);
+            bounds = MapRequest.BoundsAround(center, Math.Min(WebMercator.ZoomFor(metersPerPixel), 16), (int)width, (int)height);
+        }
+        else
+        {
+            bounds = MapRequest.BoundsFitting(DataExtent(data, layers), (int)width, (int)height);
+        }
+
+        var title = query.Single(TitleName) ?? DefaultTitle(highlighted, language);
+        var subtitle = language switch
+        {
+            MapLanguage.Zh => "园区位置为估计值，晕圈表示位置不确定范围",
+            MapLanguage.En => "Park positions are estimates; halos show the location uncertainty",
+            _ => "园区位置为估计值 · Park positions are estimates; halos show the location uncertainty",
+        };
+        return new ParsedMap(
+            new MapRequest(bounds, (int)width, (int)height)
+            {
+                Scale = (float)scale,
+                Layers = layers,
+                Language = language,
+                Highlight = highlight,
+                RingsMeters = rings,
+                Figure = new MapFigure(title, subtitle),
+            },
+            null);
+    }
+
+    private static string DefaultTitle(MapFeature? highlighted, MapLanguage language)
+    {
+        if (highlighted is not null)
+        {
+            return string.Join(" ", MapWordsFor(highlighted, language));
+        }
+
+        return language switch
+        {
+            MapLanguage.Zh => "上海特色产业园区与高校、科研院所",
+            MapLanguage.En => "Shanghai's featured industrial parks, universities and institutes",
+            _ => "上海特色产业园区 Shanghai featured industrial parks",
+        };
+    }
+
+    private static IEnumerable<string> MapWordsFor(MapFeature feature, MapLanguage language) => language switch
+    {
+        MapLanguage.Zh => [feature.NameZh ?? feature.NameEn ?? feature.Id],
+        MapLanguage.En => [feature.NameEn ?? feature.NameZh ?? feature.Id],
+        _ => new[] { feature.NameZh, feature.NameEn }.OfType<string>().Distinct().DefaultIfEmpty(feature.Id),
+    };
+
+    /// <summary>The extent of the drawn point layers (the basemap reaches far beyond what a planner wants to see).</summary>
+    internal static Envelope DataExtent(MapData data, IReadOnlySet<string>? layers)
+    {
+        var extent = new Envelope();
+        foreach (var layer in data.InDrawingOrder(layers).Where(l => l.Kind is MapLayerKind.Parks or MapLayerKind.Universities or MapLayerKind.Institutes))
+        {
+            foreach (var feature in layer.Features)
+            {
+                extent.ExpandToInclude(feature.LonLat.EnvelopeInternal);
+            }
+        }
+
+        if (extent.IsNull)
+        {
+            foreach (var feature in data.InDrawingOrder(layers).SelectMany(l => l.Features))
+            {
+                extent.ExpandToInclude(feature.LonLat.EnvelopeInternal);
+            }
+        }
+
+        if (extent.IsNull)
+        {
+            return new Envelope(120.8, 122.2, 30.6, 31.9);
+        }
+
+        // A margin of a twentieth on each side keeps symbols and labels off the frame.
+        extent.ExpandBy(Math.Max(extent.Width, 0.01) / 20, Math.Max(extent.Height, 0.01) / 20);
+        return extent;
+    }
+
+    internal static string Invariant(double value) => value.ToString(CultureInfo.InvariantCulture);
+}

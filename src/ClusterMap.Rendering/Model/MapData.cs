@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using ClusterMap.Core.Features;
+using ClusterMap.Core.Tiles;
+using ClusterMap.Rendering.Labels;
+using NetTopologySuite.Geometries;
+
+namespace ClusterMap.Rendering.Model;
+
+/// <summary>What a layer is drawn as. Decided from the collection id, since the store keeps no manifest role.</summary>
+public enum MapLayerKind
+{
+    Land,
+    Water,
+    Context,
+    Parks,
+    Universities,
+    Institutes,
+}
+
+/// <summary>One feature ready to draw: its geometry in lon/lat and in Web Mercator metres, and what labels need.</summary>
+public sealed record MapFeature(
+    string Id,
+    Geometry LonLat,
+    Geometry Meters,
+    string? NameZh,
+    string? NameEn,
+    SectorFamily Sector,
+    double UncertaintyMeters,
+    string PropertiesJson);
+
+/// <summary>One collection as a map layer, with the credit every map that draws it must show.</summary>
+public sealed record MapLayer(string Id, string Title, MapLayerKind Kind, string Attribution, string License, IReadOnlyList<MapFeature> Features)
+{
+    public MapFeature? Find(string featureId) => Features.FirstOrDefault(f => f.Id == featureId);
+}
+
+/// <summary>
+/// An immutable snapshot of every collection at one store data version. Caches derived from it (the tile label
+/// layouts) live on the instance, so a new data version drops them with the old snapshot.
+/// </summary>
+public sealed class MapData
+{
+    private readonly ConcurrentDictionary<(string Layers, int Zoom, MapLanguage Language), Lazy<IReadOnlyList<PlacedLabel>>> _tileLabels = new();
+
+    public MapData(IReadOnlyList<MapLayer> layers, long version)
+    {
+        Layers = layers;
+        Version = version;
+        var extent = new Envelope();
+        foreach (var feature in layers.SelectMany(l => l.Features))
+        {
+            extent.ExpandToInclude(feature.Meters.EnvelopeInternal);
+        }
+
+        LabelOriginMeters = extent.IsNull ? new Coordinate(0, 0) : extent.Centre;
+    }
+
+    /// <summary>
+    /// Where tile label layouts put their pixel origin: the data's centre, so the float pixel coordinates of labels
+    /// stay small (and exact to a fraction of a pixel) even at high zooms.
+    /// </summary>
+    internal Coordinate LabelOriginMeters { get; }
+
+    public IReadOnlyList<MapLayer> Layers { get; }
+
+    /// <summary>The store's data version the snapshot was taken at.</summary>
+    public long Version { get; }
+
+    public MapLayer? Layer(string id) => Layers.FirstOrDefault(l => l.Id == id);
+
+    /// <summary>Layers in drawing order: basemap first, then context, parks, universities, institutes.</summary>
+    public IEnumerable<MapLayer> InDrawingOrder(IReadOnlySet<string>? visible) =>
+        Layers.Where(l => visible is null || visible.Contains(l.Id)).OrderBy(l => (int)l.Kind).ThenBy(l => l.Id, StringComparer.Ordinal);
+
+    /// <summary>Builds the snapshot from stored collections and their features.</summary>
+    public static MapData From(IEnumerable<(CollectionDefinition Definition, IReadOnlyList<FeatureRecord> Features)> collections, long version)
+    {
+        var layers = collections
+            .Select(c => new MapLayer(
+                c.Definition.Id,
+                c.Definition.Title,
+                KindOf(c.Definition.Id),
+                c.Definition.Attribution,
+                c.Definition.License,
+                [.. c.Features.Select(ToMapFeature)]))
+            .ToList();
+        return new MapData(layers, version);
+    }
+
+    public static MapLayerKind KindOf(string collectionId) => collectionId switch
+    {
+        "land" => MapLayerKind.Land,
+        "water" => MapLayerKind.Water,
+        "parks" => MapLayerKind.Parks,
+        "universities" => MapLayerKind.Universities,
+        "institutes" => MapLayerKind.Institutes,
+        _ => MapLayerKind.Context,
+    };
+
+    public static MapFeature ToMapFeature(FeatureRecord record)
+    {
+        using var document = JsonDocument.Parse(record.PropertiesJson);
+        var properties = document.RootElement;
+        var nameZh = Text(properties, "name_zh");
+        var nameEn = Text(properties, "name_en") ?? Text(properties, "name");
+        var sector = SectorPalette.Classify(Text(properties, "sector"), Text(properties, "sector_en"));
+        var uncertainty = properties.ValueKind == JsonValueKind.Object
+            && properties.TryGetProperty("location_uncertainty_m", out var u) && u.ValueKind == JsonValueKind.Number
+            ? u.GetDouble()
+            : 0;
+        var meters = record.Geometry.Copy();
+        meters.Apply(new ToWebMercatorFilter());
+        meters.GeometryChanged();
+        return new MapFeature(record.Id, record.Geometry, meters, nameZh, nameEn, sector, uncertainty, record.PropertiesJson);
+    }
+
+    private static string? Text(JsonElement properties, string name) =>
+        properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            && !string.IsNullOrWhiteSpace(value.GetString())
+            ? value.GetString()
+            : null;
+
+    /// <summary>Label layout for tiles at one zoom, placed once over the whole data set and shared by every tile.</summary>
+    internal IReadOnlyList<PlacedLabel> TileLabels(string layersKey, int zoom, MapLanguage language, Func<IReadOnlyList<PlacedLabel>> place) =>
+        _tileLabels.GetOrAdd((layersKey, zoom, language), _ => new Lazy<IReadOnlyList<PlacedLabel>>(place)).Value;
+
+    private sealed class ToWebMercatorFilter : ICoordinateSequenceFilter
+    {
+        public bool Done => false;
+
+        public bool GeometryChanged => true;
+
+        public void Filter(CoordinateSequence seq, int i)
+        {
+            var meters = WebMercator.FromLonLat(new Coordinate(seq.GetX(i), seq.GetY(i)));
+            seq.SetX(i, meters.X);
+            seq.SetY(i, meters.Y);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using ClusterMap.Core.Tiles;
+using NetTopologySuite.Geometries;
+
+namespace ClusterMap.Rendering.Model;
+
+/// <summary>Which names labels show.</summary>
+public enum MapLanguage
+{
+    Both,
+    Zh,
+    En,
+}
+
+/// <summary>A feature named by collection and id, e.g. the one to highlight.</summary>
+public sealed record FeatureRef(string CollectionId, string FeatureId);
+
+/// <summary>
+/// A line from a feature to its nearest institution, with the distance the caller computed (geodesic, from the
+/// proximity engine): the renderer draws the number it is given and measures nothing itself.
+/// </summary>
+public sealed record NearestLink(Coordinate FromLonLat, Coordinate ToLonLat, double DistanceMeters);
+
+/// <summary>What a finished figure carries beyond the map: title, legend, scale bar, north arrow and attribution.</summary>
+/// <param name="Title">Title line(s) drawn at the top left.</param>
+/// <param name="Subtitle">Smaller second line (may be empty).</param>
+public sealed record MapFigure(string Title, string Subtitle = "");
+
+/// <summary>
+/// One map to draw. Sizes are logical pixels (CSS px at 96 dpi); <see cref="Scale"/> multiplies them for HiDPI
+/// tiles (2) or print (dpi / 96).
+/// </summary>
+/// <param name="BoundsMeters">The area shown, in Web Mercator metres; its aspect must match Width:Height.</param>
+/// <param name="Width">Logical width in pixels.</param>
+/// <param name="Height">Logical height in pixels.</param>
+public sealed record MapRequest(Envelope BoundsMeters, int Width, int Height)
+{
+    /// <summary>Device pixels per logical pixel.</summary>
+    public float Scale { get; init; } = 1;
+
+    /// <summary>Collection ids to draw; null draws every layer.</summary>
+    public IReadOnlySet<string>? Layers { get; init; }
+
+    public MapLanguage Language { get; init; } = MapLanguage.Both;
+
+    public FeatureRef? Highlight { get; init; }
+
+    /// <summary>Radii of geodesic rings around <see cref="Highlight"/>, in metres.</summary>
+    public IReadOnlyList<double> RingsMeters { get; init; } = [];
+
+    public IReadOnlyList<NearestLink> NearestLinks { get; init; } = [];
+
+    /// <summary>Title, legend, scale bar, north arrow, attribution; null for a bare map such as a tile.</summary>
+    public MapFigure? Figure { get; init; }
+
+    /// <summary>
+    /// Set for tiles: labels come from one layout of the whole data set at this zoom, so neighbouring tiles agree
+    /// and a label that crosses a tile edge is drawn, in part, by both tiles.
+    /// </summary>
+    public TileIndex? Tile { get; init; }
+
+    public double MetersPerPixel => BoundsMeters.Width / Width;
+
+    public double Zoom => WebMercator.ZoomFor(MetersPerPixel);
+
+    /// <summary>A request for one 256-pixel XYZ tile.</summary>
+    public static MapRequest ForTile(TileIndex tile, float scale, IReadOnlySet<string>? layers, MapLanguage language = MapLanguage.Both) =>
+        new(tile.BoundsMeters, 256, 256) { Scale = scale, Layers = layers, Language = language, Tile = tile };
+
+    /// <summary>The view centred on a lon/lat point at a (fractional) zoom.</summary>
+    public static Envelope BoundsAround(Coordinate centerLonLat, double zoom, int width, int height)
+    {
+        var center = WebMercator.FromLonLat(centerLonLat);
+        var mpp = WebMercator.MetersPerPixel(zoom);
+        return new Envelope(center.X - (width * mpp / 2), center.X + (width * mpp / 2), center.Y - (height * mpp / 2), center.Y + (height * mpp / 2));
+    }
+
+    /// <summary>The smallest view of Width×Height pixels that shows a lon/lat box whole, centred on it.</summary>
+    public static Envelope BoundsFitting(Envelope lonLat, int width, int height)
+    {
+        var box = WebMercator.FromLonLat(lonLat);
+        var mpp = Math.Max(box.Width / width, box.Height / height);
+        var center = box.Centre;
+        return new Envelope(center.X - (width * mpp / 2), center.X + (width * mpp / 2), center.Y - (height * mpp / 2), center.Y + (height * mpp / 2));
+    }
+}

@@ -1,0 +1,490 @@
+using ClusterMap.Core.Tiles;
+using ClusterMap.Rendering.Drawing;
+using ClusterMap.Rendering.Labels;
+using ClusterMap.Rendering.Model;
+using ClusterMap.Rendering.Shapes;
+using ClusterMap.Rendering.Text;
+using NetTopologySuite.Geometries;
+using SkiaSharp;
+
+namespace ClusterMap.Rendering.Scene;
+
+/// <summary>
+/// The "prepare" half: turns features into a <see cref="MapScene"/> in logical pixels, culls what the view cannot
+/// show, builds paths, places labels. Nothing here draws.
+/// </summary>
+internal sealed class SceneBuilder
+{
+    /// <summary>Symbols this far outside the view are still prepared, so halos and labels that reach in are drawn.</summary>
+    private const float SymbolMargin = 16;
+
+    private readonly MapData _data;
+    private readonly MapRequest _request;
+    private readonly TextMeasurer _measurer;
+    private readonly MapScene _scene;
+    private readonly double _mpp;
+    private readonly double _minX;
+    private readonly double _maxY;
+    private readonly double _zoom;
+    private readonly SKRect _frame;
+    private readonly List<MapLayer> _layers;
+    private readonly HashSet<string> _contributing = new(StringComparer.Ordinal);
+    private readonly List<SKRect> _obstacles = [];
+    private MapFeature? _highlight;
+    private MapLayer? _highlightLayer;
+
+    private SceneBuilder(MapData data, MapRequest request, TextMeasurer measurer)
+    {
+        _data = data;
+        _request = request;
+        _measurer = measurer;
+        _scene = new MapScene(request.Width, request.Height);
+        _mpp = request.MetersPerPixel;
+        _minX = request.BoundsMeters.MinX;
+        _maxY = request.BoundsMeters.MaxY;
+        _zoom = request.Tile?.Z ?? request.Zoom;
+        _frame = new SKRect(0, 0, request.Width, request.Height);
+        _layers = [.. data.InDrawingOrder(request.Layers)];
+    }
+
+    public static MapScene Prepare(MapData data, MapRequest request, MapFonts fonts)
+    {
+        using var measurer = new TextMeasurer(fonts);
+        var builder = new SceneBuilder(data, request, measurer);
+        try
+        {
+            return builder.Build();
+        }
+        catch
+        {
+            builder._scene.Dispose();
+            throw;
+        }
+    }
+
+    private MapScene Build()
+    {
+        _scene.Background = MapTheme.NoData;
+        if (_request.Highlight is { } h && _data.Layer(h.CollectionId) is { } highlightLayer && highlightLayer.Find(h.FeatureId) is { } feature)
+        {
+            _highlightLayer = highlightLayer;
+            _highlight = feature;
+        }
+
+        foreach (var layer in _layers)
+        {
+            AddAreas(layer);
+        }
+
+        AddHalos();
+        AddRings();
+        AddLinks();
+        AddSymbols();
+        if (_request.Figure is { } figure)
+        {
+            var layout = new FigureLayout(_scene, _request, _measurer, _obstacles);
+            layout.Add(figure, [.. _layers.Where(l => _contributing.Contains(l.Id))], _mpp, FigureContents());
+        }
+
+        AddLabels();
+        _scene.DrawnLayers.AddRange(_layers.Where(l => _contributing.Contains(l.Id)).Select(l => l.Id));
+        return _scene;
+    }
+
+    private SKPoint ToPixel(double mx, double my) => new((float)((mx - _minX) / _mpp), (float)((_maxY - my) / _mpp));
+
+    private SKPoint ToPixel(Coordinate meters) => ToPixel(meters.X, meters.Y);
+
+    private Envelope ViewWithMargin(double marginPixels)
+    {
+        var view = new Envelope(_request.BoundsMeters);
+        view.ExpandBy(marginPixels * _mpp);
+        return view;
+    }
+
+    // ---- areas ---------------------------------------------------------------------------------------------------
+
+    private void AddAreas(MapLayer layer)
+    {
+        var view = ViewWithMargin(4);
+        SKPath? path = null;
+        foreach (var feature in layer.Features)
+        {
+            if (feature.Meters is Point or MultiPoint || !feature.Meters.EnvelopeInternal.Intersects(view))
+            {
+                continue;
+            }
+
+            if (layer.Kind == MapLayerKind.Parks)
+            {
+                // Park areas each take their sector colour, so each gets its own path.
+                var own = _scene.NewPath();
+                AppendGeometry(own, feature.Meters, view);
+                var color = SectorPalette.Of(feature.Sector).Color;
+                _scene.Areas.Add(new SceneArea(own, color.WithAlpha(0x99), color, 1.2f));
+            }
+            else
+            {
+                path ??= _scene.NewPath();
+                AppendGeometry(path, feature.Meters, view);
+            }
+
+            _contributing.Add(layer.Id);
+        }
+
+        if (path is null)
+        {
+            return;
+        }
+
+        _scene.Areas.Add(layer.Kind switch
+        {
+            MapLayerKind.Land => new SceneArea(path, MapTheme.Land, null, 0),
+            MapLayerKind.Water => new SceneArea(path, MapTheme.Water, MapTheme.WaterEdge, 0.6f),
+            _ => new SceneArea(path, MapTheme.ContextArea.WithAlpha(0x80), MapTheme.SoftInk, 0.8f),
+        });
+    }
+
+    private void AppendGeometry(SKPath path, NetTopologySuite.Geometries.Geometry geometry, Envelope view)
+    {
+        for (var i = 0; i < geometry.NumGeometries; i++)
+        {
+            var part = geometry.GetGeometryN(i);
+            if (!part.EnvelopeInternal.Intersects(view))
+            {
+                continue;
+            }
+
+            switch (part)
+            {
+                case Polygon polygon:
+                    AppendRing(path, polygon.ExteriorRing.Coordinates, close: true);
+                    foreach (var hole in polygon.InteriorRings)
+                    {
+                        AppendRing(path, hole.Coordinates, close: true);
+                    }
+
+                    break;
+                case LineString line:
+                    AppendRing(path, line.Coordinates, close: false);
+                    break;
+            }
+        }
+
+        path.FillType = SKPathFillType.EvenOdd;
+    }
+
+    private void AppendRing(SKPath path, Coordinate[] coordinates, bool close)
+    {
+        if (coordinates.Length < 2)
+        {
+            return;
+        }
+
+        path.MoveTo(ToPixel(coordinates[0]));
+        for (var i = 1; i < coordinates.Length; i++)
+        {
+            path.LineTo(ToPixel(coordinates[i]));
+        }
+
+        if (close)
+        {
+            path.Close();
+        }
+    }
+
+    // ---- points --------------------------------------------------------------------------------------------------
+
+    private static double SymbolMinZoom(MapLayerKind kind) => kind switch
+    {
+        MapLayerKind.Universities => 9,
+        MapLayerKind.Context => 12,
+        _ => 0,
+    };
+
+    private static double LabelMinZoom(MapLayerKind kind) => kind switch
+    {
+        MapLayerKind.Parks => 9,
+        MapLayerKind.Institutes => 10,
+        MapLayerKind.Universities => 11.5,
+        _ => 13.5,
+    };
+
+    private static float SymbolRadius(MapLayerKind kind) => kind switch
+    {
+        MapLayerKind.Parks => MapTheme.ParkRadius,
+        MapLayerKind.Universities => MapTheme.UniversityHalfSide,
+        MapLayerKind.Institutes => MapTheme.InstituteHalfDiagonal,
+        _ => MapTheme.MetroRadius,
+    };
+
+    private static SymbolKind SymbolOf(MapLayerKind kind) => kind switch
+    {
+        MapLayerKind.Parks => SymbolKind.Park,
+        MapLayerKind.Universities => SymbolKind.University,
+        MapLayerKind.Institutes => SymbolKind.Institute,
+        _ => SymbolKind.Context,
+    };
+
+    private static bool IsPoint(MapFeature feature) => feature.Meters is Point;
+
+    private bool Shows(MapLayer layer, MapFeature feature) =>
+        IsPoint(feature) && (_zoom >= SymbolMinZoom(layer.Kind) || feature == _highlight) && layer.Kind is not (MapLayerKind.Land or MapLayerKind.Water);
+
+    /// <summary>Point layers from the bottom up: context, parks, universities, institutes; the highlight last.</summary>
+    private IEnumerable<(MapLayer Layer, MapFeature Feature)> VisiblePoints(double marginPixels)
+    {
+        var view = ViewWithMargin(marginPixels);
+        foreach (var layer in _layers)
+        {
+            foreach (var feature in layer.Features)
+            {
+                if (Shows(layer, feature) && view.Contains(feature.Meters.Coordinate))
+                {
+                    yield return (layer, feature);
+                }
+            }
+        }
+    }
+
+    private void AddHalos()
+    {
+        // A halo can be far larger than the view, so the search reaches as far as the largest uncertainty.
+        var maxUncertainty = _layers.SelectMany(l => l.Features).Select(f => f.UncertaintyMeters).DefaultIfEmpty(0).Max();
+        var reach = (maxUncertainty * 1.3 / _mpp) + SymbolMargin;
+        foreach (var (layer, feature) in VisiblePoints(reach))
+        {
+            if (layer.Kind is not (MapLayerKind.Parks or MapLayerKind.Universities or MapLayerKind.Institutes) || feature.UncertaintyMeters < MapTheme.HaloMinMeters)
+            {
+                continue;
+            }
+
+            var radius = (float)(feature.UncertaintyMeters * WebMercator.ScaleFactor(feature.LonLat.Coordinate.Y) / _mpp);
+            var center = ToPixel(feature.Meters.Coordinate);
+            if (radius < SymbolRadius(layer.Kind) + 2 || !Touches(center, radius))
+            {
+                continue;
+            }
+
+            var color = layer.Kind == MapLayerKind.Parks ? SectorPalette.Of(feature.Sector).Color : (layer.Kind == MapLayerKind.Universities ? MapTheme.University : MapTheme.Institute);
+            _scene.Halos.Add(new SceneHalo(center, radius, color));
+            _contributing.Add(layer.Id);
+        }
+    }
+
+    private bool Touches(SKPoint center, float radius) =>
+        center.X + radius >= 0 && center.X - radius <= _request.Width && center.Y + radius >= 0 && center.Y - radius <= _request.Height;
+
+    private void AddRings()
+    {
+        if (_highlight is null || _request.RingsMeters.Count == 0)
+        {
+            return;
+        }
+
+        var center = _highlight.LonLat.Coordinate;
+        foreach (var radius in _request.RingsMeters.Order())
+        {
+            var path = _scene.NewPath();
+            var ring = GeodesicCircle.Ring(center, radius);
+            path.MoveTo(ToPixel(WebMercator.FromLonLat(ring[0])));
+            foreach (var vertex in ring.Skip(1))
+            {
+                path.LineTo(ToPixel(WebMercator.FromLonLat(vertex)));
+            }
+
+            path.Close();
+            _scene.Rings.Add(new SceneArea(path, null, MapTheme.Ring, 1.2f, [6, 4]));
+        }
+    }
+
+    private void AddLinks()
+    {
+        foreach (var link in _request.NearestLinks)
+        {
+            var from = ToPixel(WebMercator.FromLonLat(link.FromLonLat));
+            var to = ToPixel(WebMercator.FromLonLat(link.ToLonLat));
+            _scene.Links.Add(new SceneLine(from, to, MapTheme.Link, 1.1f, null));
+        }
+    }
+
+    private void AddSymbols()
+    {
+        var highlight = new List<SceneSymbol>();
+        foreach (var (layer, feature) in VisiblePoints(SymbolMargin))
+        {
+            var color = layer.Kind == MapLayerKind.Parks ? SectorPalette.Of(feature.Sector).Color : MapTheme.Ink;
+            var symbol = new SceneSymbol(SymbolOf(layer.Kind), ToPixel(feature.Meters.Coordinate), color, feature == _highlight);
+            (symbol.Highlight ? highlight : _scene.Symbols).Add(symbol);
+            _contributing.Add(layer.Id);
+        }
+
+        _scene.Symbols.AddRange(highlight);
+    }
+
+    private FigureContents FigureContents() => new(
+        [.. _scene.Symbols.Where(s => s.Kind == SymbolKind.Park && _frame.Contains(s.Center)).Select(s => s.Fill).Distinct()],
+        [.. _scene.Symbols.Where(s => _frame.Contains(s.Center)).Select(s => s.Kind).Distinct()],
+        _scene.Halos.Count > 0,
+        _scene.Rings.Count > 0,
+        _scene.Links.Count > 0);
+
+    // ---- labels --------------------------------------------------------------------------------------------------
+
+    private void AddLabels()
+    {
+        IReadOnlyList<PlacedLabel> labels;
+        if (_request.Tile is { } tile)
+        {
+            labels = TileLabels(tile);
+        }
+        else
+        {
+            var placer = new LabelPlacer(_measurer, _frame);
+            foreach (var obstacle in _obstacles)
+            {
+                placer.AddObstacle(obstacle);
+            }
+
+            foreach (var symbol in _scene.Symbols.Where(s => IsObstacle(s.Kind) || s.Highlight))
+            {
+                placer.AddObstacle(SymbolBox(symbol.Center, symbol.Kind));
+            }
+
+            var placed = new List<PlacedLabel>();
+            PlaceRingAndLinkLabels(placer, placed);
+            placed.AddRange(placer.PlaceAll(Candidates(VisiblePoints(SymbolMargin).Where(p => p.Feature != _highlight), f => ToPixel(f.Meters.Coordinate))));
+            labels = placed;
+        }
+
+        foreach (var label in labels)
+        {
+            _scene.LabelBoxes.Add(label.Box);
+            for (var i = 0; i < label.Lines.Count; i++)
+            {
+                _scene.Labels.Add(new SceneText(label.Lines[i], label.Baselines[i], label.Size, label.Bold, label.Color, label.Align, Halo: true));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Labels keep clear of park and institute symbols. Campus and station symbols are too many to keep clear of at
+    /// city scale (89 campuses): a label may cover one, drawn on top with its white halo.
+    /// </summary>
+    private static bool IsObstacle(SymbolKind kind) => kind is SymbolKind.Park or SymbolKind.Institute;
+
+    private static SKRect SymbolBox(SKPoint center, SymbolKind kind)
+    {
+        var r = kind switch
+        {
+            SymbolKind.Park => MapTheme.ParkRadius,
+            SymbolKind.University => MapTheme.UniversityHalfSide,
+            SymbolKind.Institute => MapTheme.InstituteHalfDiagonal,
+            _ => MapTheme.MetroRadius,
+        } + 1;
+        return new SKRect(center.X - r, center.Y - r, center.X + r, center.Y + r);
+    }
+
+    private IEnumerable<LabelCandidate> Candidates(IEnumerable<(MapLayer Layer, MapFeature Feature)> points, Func<MapFeature, SKPoint> toPixel)
+    {
+        foreach (var (layer, feature) in points)
+        {
+            var isHighlight = feature == _highlight;
+            if (!isHighlight && _zoom < LabelMinZoom(layer.Kind))
+            {
+                continue;
+            }
+
+            var lines = MapWords.Names(feature, _request.Language);
+            if (lines.Count == 0)
+            {
+                continue;
+            }
+
+            var (priority, size) = layer.Kind switch
+            {
+                MapLayerKind.Parks => (2, MapTheme.LabelSizePark),
+                MapLayerKind.Institutes => (3, MapTheme.LabelSizeInstitute),
+                MapLayerKind.Universities => (4, MapTheme.LabelSizeUniversity),
+                _ => (5, MapTheme.LabelSizeContext),
+            };
+            var color = layer.Kind == MapLayerKind.Context ? MapTheme.SoftInk : MapTheme.Ink;
+            yield return isHighlight
+                ? new LabelCandidate(lines, MapTheme.LabelSizeHighlight, true, toPixel(feature), SymbolRadius(layer.Kind) + 3, 0, $"{layer.Id}/{feature.Id}", MapTheme.Ink)
+                : new LabelCandidate(lines, size, layer.Kind == MapLayerKind.Parks, toPixel(feature), SymbolRadius(layer.Kind), priority, $"{layer.Id}/{feature.Id}", color);
+        }
+    }
+
+    private void PlaceRingAndLinkLabels(LabelPlacer placer, List<PlacedLabel> placed)
+    {
+        if (_highlight is not null)
+        {
+            // The highlighted feature's own name goes first, so nothing else can take its place.
+            placed.AddRange(placer.PlaceAll(Candidates([(_highlightLayer!, _highlight)], f => ToPixel(f.Meters.Coordinate))));
+            foreach (var radius in _request.RingsMeters.Order())
+            {
+                // On the ring: at the top if free, else at the bottom, the sides, the diagonals.
+                foreach (var azimuth in new[] { 0.0, 180, 90, 270, 45, 315, 135, 225 })
+                {
+                    var onRing = GeodesicCircle.Destination(_highlight.LonLat.Coordinate, azimuth, radius);
+                    var at = ToPixel(WebMercator.FromLonLat(onRing));
+                    var candidate = new LabelCandidate([MapWords.ScaleLength(radius)], MapTheme.LabelSizeDistance, true, at, 0, 1, $"ring/{radius}", MapTheme.Ring);
+                    if (placer.TryPlaceCentered(candidate) is { } label)
+                    {
+                        placed.Add(label);
+                        break;
+                    }
+                }
+            }
+        }
+
+        foreach (var link in _request.NearestLinks)
+        {
+            var from = ToPixel(WebMercator.FromLonLat(link.FromLonLat));
+            var to = ToPixel(WebMercator.FromLonLat(link.ToLonLat));
+            // The middle of the line first, then points further along it either way, until one is free.
+            foreach (var t in new[] { 0.5f, 0.62f, 0.38f, 0.74f, 0.26f, 0.86f })
+            {
+                var at = new SKPoint(from.X + ((to.X - from.X) * t), from.Y + ((to.Y - from.Y) * t));
+                var candidate = new LabelCandidate([MapWords.Distance(link.DistanceMeters)], MapTheme.LabelSizeDistance, false, at, 0, 1, "link", MapTheme.Link);
+                if (placer.TryPlaceCentered(candidate) is { } label)
+                {
+                    placed.Add(label);
+                    _scene.LabelBackgrounds.Add(label.Box);
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Tile labels: one greedy layout of every feature at this zoom, in pixels around the data's centre, computed once
+    /// per data version and shared by all tiles. A tile draws each label whose box touches it, so a label across a
+    /// tile edge appears whole once the tiles sit side by side, and no two tiles disagree about it.
+    /// </summary>
+    private IReadOnlyList<PlacedLabel> TileLabels(TileIndex tile)
+    {
+        var origin = _data.LabelOriginMeters;
+        var layersKey = _request.Layers is null ? "*" : string.Join(',', _request.Layers.Order(StringComparer.Ordinal));
+        var global = _data.TileLabels(layersKey, tile.Z, _request.Language, () =>
+        {
+            var mpp = WebMercator.MetersPerPixel(tile.Z);
+            SKPoint ToGlobal(MapFeature f) => new((float)((f.Meters.Coordinate.X - origin.X) / mpp), (float)((origin.Y - f.Meters.Coordinate.Y) / mpp));
+            var placer = new LabelPlacer(_measurer, null);
+            var all = _layers.SelectMany(l => l.Features.Where(f => Shows(l, f)).Select(f => (Layer: l, Feature: f))).ToList();
+            foreach (var (layer, feature) in all.Where(p => IsObstacle(SymbolOf(p.Layer.Kind))))
+            {
+                placer.AddObstacle(SymbolBox(ToGlobal(feature), SymbolOf(layer.Kind)));
+            }
+
+            return placer.PlaceAll(Candidates(all, ToGlobal));
+        });
+
+        var dx = (float)((origin.X - _minX) / _mpp);
+        var dy = (float)((_maxY - origin.Y) / _mpp);
+        return [.. global.Select(l => l.Offset(dx, dy)).Where(l => l.Box.IntersectsWith(_frame))];
+    }
+}
+
+/// <summary>What the legend must explain: only what the map really shows.</summary>
+internal sealed record FigureContents(IReadOnlyList<SKColor> ParkColors, IReadOnlyList<SymbolKind> Symbols, bool Halos, bool Rings, bool Links);
