@@ -536,9 +536,15 @@ function renderNearest() {
     for (const f of answer.features) {
       const [lon, lat] = f.geometry.coordinates;
       bounds.extend([lat, lon]);
+      const label = `${f.properties.rank}. ${formatDistance(f.properties.distance_m)}`;
       L.polyline([[plat, plon], [lat, lon]], { pane: 'overlayPane', color: COLORS[target], weight: 2, opacity: 0.8, dashArray: target === 'institutes' ? '6 4' : null, className: 'cm-line' })
-        .bindTooltip(`${f.properties.rank}. ${formatDistance(f.properties.distance_m)}`, { permanent: f.properties.rank <= 3, direction: 'center', className: 'cm-line-label' })
+        .bindTooltip(`${names(f).primary}: ${label}`, { sticky: true, className: 'cm-tooltip' })
         .addTo(graphics.lines);
+      // The three nearest carry their distance at the far end, where it does not hide the park.
+      if (f.properties.rank <= 3) {
+        L.tooltip({ permanent: true, direction: lon >= plon ? 'right' : 'left', offset: [lon >= plon ? 8 : -8, 0], className: `cm-line-label cm-line-label-${target}` })
+          .setLatLng([lat, lon]).setContent(label).addTo(graphics.lines);
+      }
     }
   }
   nodes.push(el('p', 'hint small', t('estimatedNote')), exportButtons('nearest'));
@@ -934,7 +940,7 @@ function wireSearch() {
     for (const collection of ['parks', 'universities', 'institutes']) {
       for (const f of data[collection]?.features ?? []) {
         const p = f.properties;
-        const haystack = [p.name_zh, p.name_en, p.campus_zh, p.campus_en].filter(Boolean).join(' ').toLowerCase();
+        const haystack = [p.name_zh, p.name_en, p.campus_zh, p.campus_en, names(f).primary, names(f).secondary].filter(Boolean).join(' | ').toLowerCase();
         if (haystack.includes(query)) matches.push({ collection, f });
       }
     }
