@@ -93,6 +93,7 @@ public sealed class ClientPage : IAsyncDisposable
         if (BrowserFixture.ScreenshotFolder is { } folder)
         {
             Directory.CreateDirectory(folder);
+            await Page.Locator(".panel-body").EvaluateAsync("e => e.scrollTop = 0");
             await Page.WaitForTimeoutAsync(600);   // let tiles finish fading in
             await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = fullPage });
         }

@@ -18,9 +18,6 @@ public sealed class ShippedDataTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _service.DisposeAsync();
 
-        return directory?.FullName ?? throw new InvalidOperationException("ClusterMap.sln not found");
-    }
-
     /// <summary>Feature counts straight from the shipped files, independent of the service.</summary>
     private static Dictionary<string, int> ShippedCounts()
     {

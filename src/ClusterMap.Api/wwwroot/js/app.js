@@ -98,9 +98,12 @@ async function start() {
   buildOverlays();
   fillChoosers();
   renderAll();
-  if (!state.view) fitToData();
-  restoring = false;
+  // A link with a view keeps it; without one, the data (and then the query's ring or lines) decide the view.
+  const keepView = Boolean(state.view);
+  if (!keepView) fitToData();
+  restoring = keepView;
   await refreshQueries();
+  restoring = false;
   document.body.dataset.ready = 'true';
 }
 
@@ -431,7 +434,7 @@ async function runWithin() {
   const ring = L.circle([lat, lon], { radius: radiusMeters(), pane: 'overlayPane', color: '#c0392b', weight: 2, fill: false, interactive: false, className: 'cm-ring' });
   clearResultGraphics();
   graphics.ring = ring.addTo(map);
-  if (!restoring && !map.getBounds().contains(ring.getBounds())) map.fitBounds(ring.getBounds(), { padding: [10, 10] });
+  if (!restoring && !map.getBounds().pad(-0.05).contains(ring.getBounds())) map.fitBounds(ring.getBounds(), { padding: [10, 10] });
   box.replaceChildren(el('p', 'loading', t('loading')));
   try {
     const filters = {};
