@@ -35,6 +35,7 @@ app.MapCollectionsApi();
 app.MapProximityApi();
 app.MapTilesApi();
 app.MapStaticMapsApi();
+app.MapReportsApi();
 app.MapClientApi();
 app.MapClusterMapOpenApi();
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Parameters;
 using ClusterMap.Api.Problems;
@@ -247,5 +246,4 @@ internal static class StaticMapsApi
         return extent;
     }
 
-    internal static string Invariant(double value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -73,7 +73,8 @@ internal static class TilesApi
             var layers = MapStyles.Layers(style, data);
             var drawn = data.InDrawingOrder(layers).ToList();
             return TypedResults.Ok(Describe(data, drawn, MapStyles.Title(style), "Raster tiles rendered by ClusterMap",
-                $"{root}/tiles/{OgcLinks.Escape(style)}/{{z}}/{{x}}/{{y}}.png") with { TileSize = 256, Format = "png" });
+                $"{root}/tiles/{OgcLinks.Escape(style)}/{{z}}/{{x}}/{{y}}.png") with
+            { TileSize = 256, Format = "png" });
         }
 
         if (data.Layer(style) is { } layer)

@@ -23,7 +23,10 @@ public sealed record NearestLink(Coordinate FromLonLat, Coordinate ToLonLat, dou
 /// <summary>What a finished figure carries beyond the map: title, legend, scale bar, north arrow and attribution.</summary>
 /// <param name="Title">Title line(s) drawn at the top left.</param>
 /// <param name="Subtitle">Smaller second line (may be empty).</param>
-public sealed record MapFigure(string Title, string Subtitle = "");
+/// <param name="ShowAttribution">
+/// False only where the page around the map credits every source itself (the report's provenance section).
+/// </param>
+public sealed record MapFigure(string Title, string Subtitle = "", bool ShowAttribution = true);
 
 /// <summary>
 /// One map to draw. Sizes are logical pixels (CSS px at 96 dpi); <see cref="Scale"/> multiplies them for HiDPI

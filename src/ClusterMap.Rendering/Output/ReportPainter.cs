@@ -65,20 +65,34 @@ internal static class ReportPainter
         Write(page.Footer, 7, false, MapTheme.SoftInk, Margin, width);
     }
 
-    /// <summary>Columns as wide as their longest cell, the first (the names) taking what is left.</summary>
+    /// <summary>
+    /// Columns as wide as their longest cell; the name column (the second, after the rank) takes what is left, and
+    /// the others shrink in proportion if that would leave it less than 160 pt.
+    /// </summary>
     private static float[] ColumnWidths(ReportPage page, TextMeasurer measurer, float total)
     {
         var count = page.TableHeader.Count;
+        var flexible = count > 1 ? 1 : 0;
         var widths = new float[count];
-        for (var c = 1; c < count; c++)
+        for (var c = 0; c < count; c++)
         {
-            widths[c] = page.TableRows.Select(r => c < r.Count ? r[c] : "").Append(page.TableHeader[c])
-                .Max(t => measurer.Width(t, 8.5f, true)) + 10;
+            if (c != flexible)
+            {
+                widths[c] = page.TableRows.Select(r => c < r.Count ? r[c] : "").Append(page.TableHeader[c])
+                    .Max(t => measurer.Width(t, 8.5f, true)) + 10;
+            }
+        }
+
+        var rest = widths.Sum();
+        var shrink = rest > total - 160 ? (total - 160) / rest : 1;
+        for (var c = 0; c < count; c++)
+        {
+            widths[c] *= shrink;
         }
 
         if (count > 0)
         {
-            widths[0] = Math.Max(120, total - widths.Skip(1).Sum());
+            widths[flexible] = total - (widths.Sum() - widths[flexible]);
         }
 
         return widths;

@@ -26,9 +26,13 @@ internal sealed class FigureLayout(MapScene scene, MapRequest request, TextMeasu
 
     public void Add(MapFigure figure, IReadOnlyList<MapLayer> drawnLayers, double metersPerPixel, FigureContents contents)
     {
-        var attributionTop = AddAttribution(drawnLayers);
+        var attributionTop = figure.ShowAttribution ? AddAttribution(drawnLayers) : request.Height;
         var arrow = AddNorthArrow();
-        AddTitle(figure, request.Width - (3 * Margin) - arrow.Width);
+        if (!string.IsNullOrWhiteSpace(figure.Title))
+        {
+            AddTitle(figure, request.Width - (3 * Margin) - arrow.Width);
+        }
+
         AddLegend(contents, arrow.Bottom + Margin, attributionTop);
         AddScaleBar(metersPerPixel, attributionTop);
     }

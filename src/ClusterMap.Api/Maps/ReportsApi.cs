@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Text.Json;
+using ClusterMap.Api.Parameters;
+using ClusterMap.Api.Problems;
+using ClusterMap.Core.Proximity;
+using ClusterMap.Rendering;
+using ClusterMap.Rendering.Model;
+using Microsoft.AspNetCore.Http.HttpResults;
+using NetTopologySuite.Geometries;
+
+namespace ClusterMap.Api.Maps;
+
+/// <summary>
+/// One-page PDF briefs: a park with its nearest universities and institutes, or a university or institute with its
+/// nearest parks: the map, the table of geodesic distances (with the range the location uncertainties allow) and
+/// the data's provenance.
+/// </summary>
+internal static class ReportsApi
+{
+    private const int TableRows = 10;
+    private const int MapLinks = 3;
+
+    private static readonly string[] _institutions = ["universities", "institutes"];
+
+    public static IEndpointRouteBuilder MapReportsApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/reports/{collectionId}/{featureId}.pdf", GetReport).WithTags("Maps").WithName("getReport")
+            .WithSummary("A one-page PDF brief on a park, university or institute: map, nearest table, provenance. ?lang=zh|en|both");
+        return routes;
+    }
+
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetReport(
+        string collectionId, string featureId, HttpRequest request, MapDataProvider provider, MapRenderer renderer, CancellationToken cancellationToken)
+    {
+        var query = new QueryParameters(request.Query);
+        if (query.CheckNames([LangParameter.Name]) is { } problem)
+        {
+            return problem;
+        }
+
+        if (!LangParameter.TryParse(query.Single(LangParameter.Name), out var language))
+        {
+            return ApiProblems.InvalidParameter(LangParameter.Name, LangParameter.AcceptedForm);
+        }
+
+        var data = await provider.GetAsync(cancellationToken);
+        if (data.Layer(collectionId) is not { } layer || layer.Kind is not (MapLayerKind.Parks or MapLayerKind.Universities or MapLayerKind.Institutes))
+        {
+            return ApiProblems.CollectionNotFound(collectionId);
+        }
+
+        if (layer.Find(featureId) is not { } feature)
+        {
+            return ApiProblems.FeatureNotFound(layer.Id, featureId);
+        }
+
+        var targets = layer.Kind == MapLayerKind.Parks
+            ? [.. _institutions.Select(data.Layer).OfType<MapLayer>()]
+            : data.Layer("parks") is { } parks ? [parks] : new List<MapLayer>();
+        var items = targets.SelectMany(t => t.Features.Select(f => (Layer: t, Feature: f))).ToList();
+        var byKey = items.ToDictionary(i => $"{i.Layer.Id}/{i.Feature.Id}", StringComparer.Ordinal);
+        var index = ProximityIndex.Build(items.Select(i => new ProximityItem($"{i.Layer.Id}/{i.Feature.Id}", i.Feature.LonLat, i.Feature.UncertaintyMeters)), data.Version);
+        var hits = index.Nearest(feature.LonLat, TableRows, feature.UncertaintyMeters);
+
+        var origin = feature.LonLat.Centroid.Coordinate;
+        var links = hits.Take(MapLinks).Select(h => new NearestLink(origin, byKey[h.Id].Feature.LonLat.Centroid.Coordinate, h.DistanceMeters)).ToList();
+        var view = new Envelope(feature.LonLat.EnvelopeInternal);
+        foreach (var link in links)
+        {
+            view.ExpandToInclude(link.ToLonLat);
+        }
+
+        view.ExpandBy(Math.Max(view.Width, 0.02) * 0.15, Math.Max(view.Height, 0.02) * 0.15);
+        var map = new MapRequest(MapRequest.BoundsFitting(view, ReportPage.MapWidth, ReportPage.MapHeight), ReportPage.MapWidth, ReportPage.MapHeight)
+        {
+            Language = language,
+            Highlight = new FeatureRef(layer.Id, feature.Id),
+            NearestLinks = links,
+            // The page has the title, and its provenance section credits every source.
+            Figure = new MapFigure("", ShowAttribution: false),
+        };
+
+        var rows = hits.Select(h =>
+        {
+            var (targetLayer, target) = byKey[h.Id];
+            return (IReadOnlyList<string>)
+            [
+                h.Rank.ToString(CultureInfo.InvariantCulture),
+                Name(target, language),
+                targetLayer.Kind switch
+                {
+                    MapLayerKind.Parks => "Park 园区",
+                    MapLayerKind.Universities => "Campus 高校",
+                    _ => "Institute 院所",
+                },
+                Km(h.DistanceMeters),
+                $"{Km(h.MinDistanceMeters)}–{Km(h.MaxDistanceMeters)}",
+            ];
+        }).ToList();
+
+        var page = new ReportPage(
+            Name(feature, language),
+            $"{layer.Title} · {Property(feature, "district") ?? ""} · {feature.Id}".Replace(" ·  ·", " ·", StringComparison.Ordinal),
+            map,
+            layer.Kind == MapLayerKind.Parks ? "Nearest universities and institutes 最近的高校与科研院所" : "Nearest featured industrial parks 最近的特色产业园区",
+            ["#", "Name 名称", "Type 类型", "Distance km", "Range km"],
+            rows,
+            Provenance(feature, layer, data.InDrawingOrder(null)),
+            $"ClusterMap · data version {data.Version.ToString(CultureInfo.InvariantCulture)} · distances are geodesic (WGS84) between the stored points; the range widens them by both features' location uncertainty.");
+        return TypedResults.File(renderer.RenderReportPdf(data, page), "application/pdf");
+    }
+
+    private static string Name(MapFeature feature, MapLanguage language) => language switch
+    {
+        MapLanguage.Zh => feature.NameZh ?? feature.NameEn ?? feature.Id,
+        MapLanguage.En => feature.NameEn ?? feature.NameZh ?? feature.Id,
+        _ => string.Join(" ", new[] { feature.NameZh, feature.NameEn }.OfType<string>().Distinct().DefaultIfEmpty(feature.Id)),
+    };
+
+    private static string Km(double meters) => (meters / 1000).ToString("0.0", CultureInfo.InvariantCulture);
+
+    private static string? Property(MapFeature feature, string name)
+    {
+        using var document = JsonDocument.Parse(feature.PropertiesJson);
+        return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(name, out var value)
+            ? value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString(),
+                JsonValueKind.Number => value.GetRawText(),
+                _ => null,
+            }
+            : null;
+    }
+
+    private static List<string> Provenance(MapFeature feature, MapLayer layer, IEnumerable<MapLayer> drawn)
+    {
+        var lines = new List<string>
+        {
+            $"Location: {Property(feature, "location_method") ?? "not stated"}",
+            $"Location uncertainty: {feature.UncertaintyMeters.ToString("0", CultureInfo.InvariantCulture)} m (location_uncertainty_m).",
+        };
+        if (Property(feature, "source_url") is { } source)
+        {
+            lines.Add($"Source: {source}");
+        }
+
+        // Every layer the map can draw is credited here: the map itself carries no attribution strip.
+        foreach (var credited in drawn.Prepend(layer).DistinctBy(l => l.Attribution))
+        {
+            lines.Add($"{credited.Title}: {credited.Attribution} [{credited.License}]");
+        }
+
+        return lines;
+    }
+}
