@@ -62,10 +62,6 @@ function sectorColor(parkId) {
   return config?.sectors.find((s) => s.family === family)?.color ?? '#dddddd';
 }
 
-function km(meters) {
-  return Math.round(meters) / 1000;
-}
-
 // ---------------------------------------------------------------- start-up
 
 async function start() {
@@ -108,7 +104,7 @@ async function start() {
 }
 
 function createMap() {
-  map = L.map('map', { zoomControl: true, minZoom: 7, maxZoom: 18, preferCanvas: false, worldCopyJump: false });
+  map = L.map('map', { zoomControl: true, minZoom: 7, maxZoom: 18 });
   map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
   ownLayer = L.tileLayer(config.basemap.url.replace('.png', '{r}.png'), {
     maxZoom: 18, minZoom: 7, attribution: `${escapeHtml(config.basemap.attribution)} · ClusterMap`,
@@ -144,7 +140,7 @@ function buildOverlays() {
     groups[id] = L.layerGroup();
     for (const f of data[id].features) {
       const marker = createMarker(id, f);
-      marker.on('click', () => choose(key(id, f.id), { fromMap: true }));
+      marker.on('click', () => choose(key(id, f.id)));
       marker.on('add', () => {
         const element = marker.getElement();
         if (element) {
@@ -276,7 +272,7 @@ function renderLegend() {
 // ---------------------------------------------------------------- selection
 
 /** The user chose a feature: on the map, in the search, or in a list. */
-function choose(ref, { fromMap = false, fly = false } = {}) {
+function choose(ref, { fly = false } = {}) {
   const f = feature(ref);
   if (!f) return;
   const collection = ref.slice(0, ref.indexOf('/'));
@@ -296,7 +292,7 @@ function choose(ref, { fromMap = false, fly = false } = {}) {
     applyLayerVisibility();
   }
   renderAll();
-  refreshQueries({ fit: !fromMap || true });
+  refreshQueries();
 }
 
 function renderSelection() {
