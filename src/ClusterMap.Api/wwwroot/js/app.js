@@ -25,6 +25,7 @@ const inflight = {};
 let externalLayer = null;
 let ownLayer = null;
 let restoring = true;
+let fitNext = false; // the next radius answer frames its ring (a new origin, or a link without a view)
 
 const $ = (selector) => document.querySelector(selector);
 const el = (tag, className, text) => {
@@ -98,6 +99,7 @@ async function start() {
   const keepView = Boolean(state.view);
   if (!keepView) fitToData();
   restoring = keepView;
+  fitNext = !keepView;
   await refreshQueries();
   restoring = false;
   document.body.dataset.ready = 'true';
@@ -278,6 +280,7 @@ function choose(ref, { fly = false } = {}) {
   const collection = ref.slice(0, ref.indexOf('/'));
   state.sel = ref;
   if (RESEARCH.includes(collection)) {
+    fitNext = state.from !== ref;
     state.from = ref;
     state.tab = 'radius';
   } else if (collection === 'parks') {
@@ -430,7 +433,8 @@ async function runWithin() {
   const ring = L.circle([lat, lon], { radius: radiusMeters(), pane: 'overlayPane', color: '#c0392b', weight: 2, fill: false, interactive: false, className: 'cm-ring' });
   clearResultGraphics();
   graphics.ring = ring.addTo(map);
-  if (!restoring && !map.getBounds().pad(-0.05).contains(ring.getBounds())) map.fitBounds(ring.getBounds(), { padding: [10, 10] });
+  if (!restoring && (fitNext || !map.getBounds().pad(-0.05).contains(ring.getBounds()))) map.fitBounds(ring.getBounds(), { padding: [10, 10] });
+  fitNext = false;
   box.replaceChildren(el('p', 'loading', t('loading')));
   try {
     const filters = {};
