@@ -6,7 +6,7 @@ PORT ?= 5080
 CONFIG ?= Release
 DOTNET ?= dotnet
 
-.PHONY: help run test bless bench format clean geodata
+.PHONY: help run test bless bench format clean geodata client screenshots
 
 help: ## List the targets
 	@echo "ClusterMap — make targets (variables: PORT=$(PORT), CONFIG=$(CONFIG))"
@@ -28,6 +28,15 @@ bench: ## Tile rendering time per zoom (z8–z16) cold and from cache, and stati
 geodata: ## Rebuild geodata/ from ../shared/geodata-sources (byte-identical on a rerun; see geodata/README.md)
 	npm ci --prefix geodata/src/basemap --no-audit --no-fund
 	$(DOTNET) run --project src/ClusterMap.Cli -c $(CONFIG) -- geodata build --sources ../shared/geodata-sources --out geodata --basemap-source geodata/src/basemap/node_modules
+
+client: ## Re-copy Leaflet from the version pinned in src/ClusterMap.Api/client/package-lock.json (npm ci) into wwwroot/vendor/leaflet
+	npm ci --prefix src/ClusterMap.Api/client --no-audit --no-fund
+	rm -rf src/ClusterMap.Api/wwwroot/vendor/leaflet
+	mkdir -p src/ClusterMap.Api/wwwroot/vendor/leaflet
+	cp -r src/ClusterMap.Api/client/node_modules/leaflet/dist/{leaflet.js,leaflet.css,images} src/ClusterMap.Api/client/node_modules/leaflet/LICENSE src/ClusterMap.Api/wwwroot/vendor/leaflet/
+
+screenshots: ## Regenerate the README screenshots (tests/ClusterMap.Browser.Tests/Screenshots) by running the browser tests
+	CLUSTERMAP_SCREENSHOTS=$(CURDIR)/tests/ClusterMap.Browser.Tests/Screenshots $(DOTNET) test tests/ClusterMap.Browser.Tests -c $(CONFIG) --nologo
 
 format: ## Apply the .editorconfig style to every project
 	$(DOTNET) format ClusterMap.sln

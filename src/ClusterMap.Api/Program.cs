@@ -1,3 +1,4 @@
+using ClusterMap.Api.Client;
 using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Maps;
 using ClusterMap.Api.Ogc;
@@ -9,6 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddClusterMapStore(builder.Configuration);
 builder.Services.AddClusterMapRendering(builder.Configuration);
+builder.Services.AddClusterMapClient(builder.Configuration);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<CollectionSnapshotCache>();
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -26,6 +28,7 @@ if (!app.TryOpenStore())
 }
 
 app.LoadMapFontsNow();
+app.UseClusterMapClient();
 
 app.MapLandingApi();
 app.MapCollectionsApi();
@@ -33,6 +36,7 @@ app.MapProximityApi();
 app.MapTilesApi();
 app.MapStaticMapsApi();
 app.MapReportsApi();
+app.MapClientApi();
 app.MapClusterMapOpenApi();
 
 app.Run();

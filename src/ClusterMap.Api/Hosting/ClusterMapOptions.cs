@@ -69,3 +69,24 @@ public sealed class MapsOptions
     [Range(0, 60_000)]
     public int DataVersionCheckMilliseconds { get; set; } = 250;
 }
+
+/// <summary>The browser client at <c>/</c>: an optional external basemap beside ClusterMap's own tiles.</summary>
+public sealed class ClientOptions
+{
+    public const string Section = "Client";
+
+    /// <summary>
+    /// An XYZ tile URL template with {z}, {x} and {y} (and optionally {s}), offered as a second basemap. Empty (the
+    /// default) means none: the client then loads nothing from any other host.
+    /// </summary>
+    public string? ExternalBasemapUrl { get; set; }
+
+    /// <summary>The credit the external basemap's provider requires; shown on the map.</summary>
+    public string? ExternalBasemapAttribution { get; set; }
+
+    /// <summary>
+    /// The datum of the external tiles: "WGS84" or "GCJ-02". Empty means: GCJ-02 for the Chinese providers known to
+    /// use it (Amap/AutoNavi, Tencent), WGS84 otherwise.
+    /// </summary>
+    public string? ExternalBasemapCrs { get; set; }
+}

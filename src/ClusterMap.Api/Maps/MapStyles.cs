@@ -10,7 +10,10 @@ internal static class MapStyles
     /// <summary>Everything but context layers (metro stations): parks, campuses and institutes on the basemap.</summary>
     public const string Clusters = "clusters";
 
-    public static readonly string[] Names = [Default, Clusters];
+    /// <summary>Land and water only: the base under the browser client, which draws the features itself.</summary>
+    public const string Basemap = "basemap";
+
+    public static readonly string[] Names = [Default, Clusters, Basemap];
 
     public static bool Exists(string style) => Names.Contains(style);
 
@@ -18,12 +21,14 @@ internal static class MapStyles
     public static IReadOnlySet<string>? Layers(string style, MapData data) => style switch
     {
         Clusters => data.Layers.Where(l => l.Kind != MapLayerKind.Context).Select(l => l.Id).ToHashSet(StringComparer.Ordinal),
+        Basemap => data.Layers.Where(l => l.Kind is MapLayerKind.Land or MapLayerKind.Water).Select(l => l.Id).ToHashSet(StringComparer.Ordinal),
         _ => null,
     };
 
     public static string Title(string style) => style switch
     {
         Clusters => "ClusterMap clusters: parks, universities and institutes",
+        Basemap => "ClusterMap basemap: land and water",
         _ => "ClusterMap default: every layer",
     };
 }

@@ -1,8 +1,10 @@
 using System.Text.Json.Serialization;
+using ClusterMap.Api.Client;
 using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Parameters;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace ClusterMap.Api.Ogc;
 
@@ -18,6 +20,8 @@ internal static class LandingApi
 
     private static readonly string[] _acceptedParameters = [QueryParameters.FormatName];
 
+    private static readonly string[] _landingFormats = ["json", "html"];
+
     public sealed record LandingPage(
         [property: JsonPropertyName("title")] string Title,
         [property: JsonPropertyName("description")] string Description,
@@ -29,7 +33,8 @@ internal static class LandingApi
     {
         routes.MapGet("/", GetLandingPage)
             .WithName("getLandingPage").WithTags("Capabilities")
-            .WithSummary("Landing page").WithDescription("Links to the API definition, the conformance declaration and the collections.")
+            .WithSummary("Landing page")
+            .WithDescription("Links to the API definition, the conformance declaration and the collections (JSON). A browser, which prefers text/html, or f=html gets the map client instead.")
             .WithFormatParameter();
         routes.MapGet("/conformance", GetConformance)
             .WithName("getConformanceDeclaration").WithTags("Capabilities")
@@ -37,22 +42,47 @@ internal static class LandingApi
         return routes;
     }
 
-    public static Results<Ok<LandingPage>, ProblemHttpResult> GetLandingPage(HttpRequest request, IOptions<FeaturesOptions> options)
+    public static Results<Ok<LandingPage>, PhysicalFileHttpResult, ProblemHttpResult> GetLandingPage(HttpContext context, IOptions<FeaturesOptions> options)
     {
-        if (new QueryParameters(request.Query).CheckNames(_acceptedParameters) is { } problem)
+        var request = context.Request;
+        var query = new QueryParameters(request.Query);
+        if (query.CheckNames(_acceptedParameters, formats: _landingFormats) is { } problem)
         {
             return problem;
+        }
+
+        // One URL, two representations: caches must key on Accept.
+        context.Response.Headers.Vary = HeaderNames.Accept;
+        if (query.Single(QueryParameters.FormatName) is "html" || (query.Single(QueryParameters.FormatName) is null && PrefersHtml(request)))
+        {
+            return ClientFiles.Index(context);
         }
 
         var root = OgcLinks.BaseUrl(request);
         return TypedResults.Ok(new LandingPage(options.Value.Title, options.Value.Description,
         [
             new($"{root}/", "self", OgcLinks.Json, "This document"),
+            new($"{root}/?f=html", "alternate", OgcLinks.Html, "The map client (this page as HTML)"),
             new($"{root}/api", "service-desc", OgcLinks.OpenApiJson, "The API definition (OpenAPI 3.0)"),
             new($"{root}/api-docs/", "service-doc", OgcLinks.Html, "Interactive API documentation"),
             new($"{root}/conformance", "conformance", OgcLinks.Json, "Conformance classes implemented by this server"),
             new($"{root}/collections", "data", OgcLinks.Json, "The feature collections"),
         ]));
+    }
+
+    /// <summary>
+    /// True when the Accept header ranks text/html above JSON, as browsers do (text/html, then */*;q=0.8). API
+    /// clients send application/json, */* or nothing, and get JSON; a tie goes to JSON.
+    /// </summary>
+    internal static bool PrefersHtml(HttpRequest request)
+    {
+        var accept = request.GetTypedHeaders().Accept;
+        double Quality(Func<string, bool> matches) =>
+            accept.Where(a => a.MediaType.Value is { } type && matches(type)).Select(a => a.Quality ?? 1.0).DefaultIfEmpty(0).Max();
+
+        var html = Quality(t => t is "text/html" or "application/xhtml+xml");
+        var json = Quality(t => t is "application/json" or "application/geo+json" or "*/*" or "application/*");
+        return html > 0 && html > json;
     }
 
     public static Results<Ok<Conformance>, ProblemHttpResult> GetConformance(HttpRequest request) =>

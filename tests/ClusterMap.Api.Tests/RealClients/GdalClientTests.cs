@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using ClusterMap.Tests.Shared;
 
 namespace ClusterMap.Api.Tests.RealClients;
 

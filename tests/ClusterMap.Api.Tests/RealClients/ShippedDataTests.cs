@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using ClusterMap.Tests.Shared;
 
 namespace ClusterMap.Api.Tests.RealClients;
 
@@ -10,23 +11,12 @@ namespace ClusterMap.Api.Tests.RealClients;
 /// </summary>
 public sealed class ShippedDataTests : IAsyncLifetime
 {
-    private static readonly string _geodata = Path.Combine(RepositoryRoot(), "geodata");
+    private static readonly string _geodata = Path.Combine(ServiceProcess.RepositoryRoot(), "geodata");
     private ServiceProcess _service = null!;
 
     public async Task InitializeAsync() => _service = await ServiceProcess.StartAsync(_geodata);
 
     public async Task DisposeAsync() => await _service.DisposeAsync();
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ClusterMap.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("ClusterMap.sln not found");
-    }
 
     /// <summary>Feature counts straight from the shipped files, independent of the service.</summary>
     private static Dictionary<string, int> ShippedCounts()

@@ -4,11 +4,12 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Data.Sqlite;
 
-namespace ClusterMap.Api.Tests;
+namespace ClusterMap.Tests.Shared;
 
 /// <summary>
 /// The real service as its own process on a free loopback port (the built ClusterMap.Api.dll beside the tests),
-/// for clients that need a socket: GDAL, browsers, load tools.
+/// for clients that need a socket: GDAL, browsers, load tools. Shared by the test projects as a linked file
+/// (tests/Shared), so every real-process test starts the service the same way.
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
@@ -36,7 +37,20 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServiceProcess> StartAsync(string geodataPath)
+    /// <summary>The repository's root (the folder of ClusterMap.sln), for the shipped geodata/.</summary>
+    public static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ClusterMap.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("ClusterMap.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>Starts the service on <paramref name="geodataPath"/>; <paramref name="settings"/> are extra environment variables (Section__Key).</summary>
+    public static async Task<ServiceProcess> StartAsync(string geodataPath, IReadOnlyDictionary<string, string>? settings = null)
     {
         var directory = Directory.CreateTempSubdirectory("clustermap-service-").FullName;
         var port = FreePort();
@@ -54,6 +68,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment["Storage__SqlitePath"] = Path.Combine(directory, "clustermap.db");
         start.Environment["Storage__GeodataPath"] = geodataPath;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
 
         var process = Process.Start(start)!;
         var service = new ServiceProcess(process, directory, baseAddress);

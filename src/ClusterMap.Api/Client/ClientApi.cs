@@ -1,0 +1,108 @@
+using System.Text.Json.Serialization;
+using ClusterMap.Api.Hosting;
+using ClusterMap.Api.Maps;
+using ClusterMap.Api.Parameters;
+using ClusterMap.Rendering.Model;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace ClusterMap.Api.Client;
+
+/// <summary>What the browser client needs to know that the OGC API does not say: its basemaps and the sector palette.</summary>
+internal static class ClientApi
+{
+    public static IEndpointRouteBuilder MapClientApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/client/config.json", GetConfig).WithTags("Client").WithName("getClientConfig")
+            .WithSummary("The browser client's configuration: basemaps, the park sector palette and each park's sector family");
+        return routes;
+    }
+
+    public static async Task<Results<Ok<ClientConfig>, ProblemHttpResult>> GetConfig(
+        HttpRequest request, IOptions<ClientOptions> options, MapDataProvider provider, CancellationToken cancellationToken)
+    {
+        if (new QueryParameters(request.Query).CheckNames([]) is { } problem)
+        {
+            return problem;
+        }
+
+        var data = await provider.GetAsync(cancellationToken);
+        var families = data.Layers.Where(l => l.Kind == MapLayerKind.Parks)
+            .SelectMany(l => l.Features)
+            .ToDictionary(f => f.Id, f => f.Sector.ToString(), StringComparer.Ordinal);
+        var palette = SectorPalette.Entries
+            .Select(e => new ClientConfig.Sector(e.Family.ToString(), $"#{e.Color.Red:x2}{e.Color.Green:x2}{e.Color.Blue:x2}", e.NameZh, e.NameEn))
+            .ToList();
+        return TypedResults.Ok(new ClientConfig(
+            new ClientConfig.Basemap("/tiles/" + MapStyles.Basemap + "/{z}/{x}/{y}.png", "ClusterMap", "WGS84",
+                data.Layers.Where(l => l.Kind is MapLayerKind.Land or MapLayerKind.Water).Select(l => l.Attribution).Distinct().FirstOrDefault() ?? ""),
+            ClientConfig.External(options.Value),
+            palette,
+            families));
+    }
+}
+
+/// <summary>The answer of <c>/client/config.json</c>.</summary>
+internal sealed record ClientConfig(
+    [property: JsonPropertyName("basemap")] ClientConfig.Basemap OwnBasemap,
+    [property: JsonPropertyName("external_basemap")] ClientConfig.Basemap? ExternalBasemap,
+    [property: JsonPropertyName("sectors")] IReadOnlyList<ClientConfig.Sector> Sectors,
+    [property: JsonPropertyName("park_sector_family")] IReadOnlyDictionary<string, string> ParkSectorFamily)
+{
+    public const string Gcj02 = "GCJ-02";
+    public const string Wgs84 = "WGS84";
+
+    // Providers whose Chinese tiles are drawn in GCJ-02, the obfuscated datum Chinese law requires of them.
+    private static readonly string[] _gcj02Hosts = ["amap.com", "autonavi.com", "qq.com", "gtimg.com", "tencent.com"];
+
+    public sealed record Basemap(
+        [property: JsonPropertyName("url")] string Url,
+        [property: JsonPropertyName("name")] string Name,
+        [property: JsonPropertyName("crs")] string Crs,
+        [property: JsonPropertyName("attribution")] string Attribution);
+
+    public sealed record Sector(
+        [property: JsonPropertyName("family")] string Family,
+        [property: JsonPropertyName("color")] string Color,
+        [property: JsonPropertyName("name_zh")] string NameZh,
+        [property: JsonPropertyName("name_en")] string NameEn);
+
+    public static Basemap? External(ClientOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.ExternalBasemapUrl) || ExternalOrigin(options) is not { } origin)
+        {
+            return null;
+        }
+
+        var crs = string.IsNullOrWhiteSpace(options.ExternalBasemapCrs)
+            ? (_gcj02Hosts.Any(h => origin.EndsWith("." + h, StringComparison.OrdinalIgnoreCase) || origin.EndsWith("/" + h, StringComparison.OrdinalIgnoreCase)) ? Gcj02 : Wgs84)
+            : options.ExternalBasemapCrs.Trim().ToUpperInvariant().Replace("GCJ02", Gcj02, StringComparison.Ordinal);
+        return new Basemap(options.ExternalBasemapUrl.Trim(), origin, crs, options.ExternalBasemapAttribution ?? "");
+    }
+
+    /// <summary>The scheme and host the external tiles come from (with a wildcard for a {s} subdomain), for the CSP.</summary>
+    public static string? ExternalOrigin(ClientOptions options)
+    {
+        var template = options.ExternalBasemapUrl?.Trim();
+        if (string.IsNullOrEmpty(template))
+        {
+            return null;
+        }
+
+        var probe = template.Replace("{s}", "a", StringComparison.Ordinal).Replace("{z}", "0", StringComparison.Ordinal)
+            .Replace("{x}", "0", StringComparison.Ordinal).Replace("{y}", "0", StringComparison.Ordinal).Replace("{r}", "", StringComparison.Ordinal);
+        if (!Uri.TryCreate(probe, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
+        {
+            return null;
+        }
+
+        var host = uri.IsDefaultPort ? uri.Host : $"{uri.Host}:{uri.Port}";
+        if (template.Contains("{s}.", StringComparison.Ordinal))
+        {
+            var dot = host.IndexOf('.', StringComparison.Ordinal);
+            host = "*" + host[dot..];
+        }
+
+        return $"{uri.Scheme}://{host}";
+    }
+}

@@ -1,0 +1,114 @@
+// Interface strings in Chinese and English. Data names come from the features themselves (name_zh / name_en).
+const strings = {
+  en: {
+    title: 'ClusterMap',
+    subtitle: 'Shanghai featured industrial parks · universities · research institutes',
+    searchPlaceholder: 'Search parks, universities, institutes (中文 or English)',
+    searchNone: 'No match',
+    tabExplore: 'Map', tabRadius: 'Radius', tabNearest: 'Nearest', tabTables: 'Tables',
+    layers: 'Layers', filters: 'Filters',
+    layer_parks: 'Industrial parks', layer_universities: 'Universities', layer_institutes: 'Research institutes', 'layer_metro-stations': 'Metro stations (2017)',
+    basemapOwn: 'ClusterMap basemap', basemapExternal: 'External basemap: {name}',
+    gcjNote: 'These tiles are drawn in GCJ-02, the offset datum Chinese providers must use. ClusterMap serves WGS84, so features appear 300–600 m away from the streets they sit on until the data is served in GCJ-02 (the CRS issue).',
+    sector: 'Sector', district: 'District', allSectors: 'All sectors', allDistricts: 'All districts',
+    filterCount: '{shown} of {total} parks shown',
+    legend: 'Legend', legendUniversity: 'University campus', legendInstitute: 'Research institute', legendMetro: 'Metro station',
+    legendHalo: 'Faint circle: location uncertainty of the selected place',
+    estimatedNote: 'Park and institute positions are estimates; every distance comes with the range their uncertainty allows.',
+    details: 'Details', noSelection: 'Click a park, university or institute on the map, or search for one, to see its details.',
+    kind_parks: 'Industrial park', kind_universities: 'University campus', kind_institutes: 'Research institute', 'kind_metro-stations': 'Metro station',
+    campus: 'Campus', schoolType: 'Type', source: 'Source', uncertainty: 'Location uncertainty', locationMethod: 'How the location was found',
+    uncertaintyValue: '± {m}', estimated: 'estimated', exact: 'source point', lines: 'Lines', notStated: 'not stated',
+    showWithin: 'Parks within a radius of this place', showNearest: 'Nearest universities and institutes',
+    origin: 'From', chooseOrigin: 'Choose a university or institute…', radius: 'Radius', km: 'km',
+    radiusHelp: 'Choose a university (click it on the map, search, or pick it here) and set a radius of 0.5–50 km.',
+    withinSummary: '{n} parks within {r} of {name}: {certain} certain, {possible} possible',
+    withinNone: 'No park lies within {r} of {name}, even allowing for location uncertainty.',
+    filtersApplied: 'Filters applied: {f}',
+    colRank: '#', colName: 'Name', colSector: 'Sector', colDistance: 'Distance', colRange: 'Possible range', colWithin: 'Within?',
+    certain: 'certain', possible: 'possible',
+    possibleHelp: '“possible”: inside the radius at the estimated position, but the location uncertainty allows it to lie outside (or, for the far end, the near end only).',
+    park: 'Park', choosePark: 'Choose a park…', k: 'How many', nearestHelp: 'Choose a park (click it on the map, search, or pick it here).',
+    nearestUniversities: 'Nearest universities', nearestInstitutes: 'Nearest research institutes',
+    matrix: 'Park × nearest targets', rings: 'Ring counts', to: 'Targets', maxKm: 'Up to (km)', ringsKm: 'Rings (km)',
+    colPark: 'Park', colTarget: 'Target', colNearest: 'Nearest', colUncertainty: 'Park ±',
+    ringsHelp: 'Targets within each ring of each park (cumulative); “+n?” counts the targets that may also be inside given the uncertainty.',
+    downloadCsv: 'Download CSV', downloadGeoJson: 'Download GeoJSON', exportPng: 'Map as PNG', exportPdf: 'Map as PDF',
+    copyLink: 'Copy link', linkCopied: 'Link copied', export: 'Export',
+    loading: 'Loading…', apiError: 'The service answered with an error: {msg}', loadError: 'Could not load {what}: {msg}',
+    metres: '{n} m', kilometres: '{n} km', rowsShown: '{n} rows',
+    language: 'Language', openApi: 'API', mapLabel: 'Map of Shanghai',
+  },
+  zh: {
+    title: 'ClusterMap',
+    subtitle: '上海特色产业园区 · 高校 · 科研院所',
+    searchPlaceholder: '搜索园区、高校、科研院所（中文或英文）',
+    searchNone: '无匹配结果',
+    tabExplore: '地图', tabRadius: '半径查询', tabNearest: '最近机构', tabTables: '统计表',
+    layers: '图层', filters: '筛选',
+    layer_parks: '特色产业园区', layer_universities: '高校', layer_institutes: '科研院所', 'layer_metro-stations': '地铁站（2017）',
+    basemapOwn: 'ClusterMap 底图', basemapExternal: '外部底图：{name}',
+    gcjNote: '该底图采用 GCJ-02（国测局加密坐标）。ClusterMap 数据为 WGS84，在数据以 GCJ-02 提供之前（见坐标系议题），要素会偏离其所在街道约 300–600 米。',
+    sector: '产业方向', district: '区', allSectors: '全部产业', allDistricts: '全部区',
+    filterCount: '显示 {shown} / {total} 个园区',
+    legend: '图例', legendUniversity: '高校校区', legendInstitute: '科研院所', legendMetro: '地铁站',
+    legendHalo: '淡色圆：所选地点的位置不确定范围',
+    estimatedNote: '园区与科研院所的位置为估计值；每个距离都附有不确定性允许的范围。',
+    details: '详情', noSelection: '在地图上点击园区、高校或科研院所，或搜索名称，查看详情。',
+    kind_parks: '特色产业园区', kind_universities: '高校校区', kind_institutes: '科研院所', 'kind_metro-stations': '地铁站',
+    campus: '校区', schoolType: '类型', source: '来源', uncertainty: '位置不确定度', locationMethod: '定位方法',
+    uncertaintyValue: '± {m}', estimated: '估计位置', exact: '来源坐标', lines: '线路', notStated: '未注明',
+    showWithin: '查询此地周边半径内的园区', showNearest: '最近的高校与科研院所',
+    origin: '中心', chooseOrigin: '选择高校或科研院所…', radius: '半径', km: '公里',
+    radiusHelp: '选择一所高校（在地图上点击、搜索或在此选择），并设定 0.5–50 公里的半径。',
+    withinSummary: '{name} 周边 {r} 内有 {n} 个园区：确定 {certain} 个，可能 {possible} 个',
+    withinNone: '即使考虑位置不确定性，{name} 周边 {r} 内也没有园区。',
+    filtersApplied: '已应用筛选：{f}',
+    colRank: '序', colName: '名称', colSector: '产业方向', colDistance: '距离', colRange: '可能范围', colWithin: '是否在内',
+    certain: '确定', possible: '可能',
+    possibleHelp: '“可能”：按估计位置在半径内，但考虑位置不确定性后也可能在半径外（或只有最近端在半径内）。',
+    park: '园区', choosePark: '选择园区…', k: '数量', nearestHelp: '选择一个园区（在地图上点击、搜索或在此选择）。',
+    nearestUniversities: '最近的高校', nearestInstitutes: '最近的科研院所',
+    matrix: '园区 × 最近机构', rings: '环带计数', to: '目标', maxKm: '最远（公里）', ringsKm: '环带（公里）',
+    colPark: '园区', colTarget: '目标', colNearest: '最近', colUncertainty: '园区 ±',
+    ringsHelp: '每个园区各环带内的目标数（累计）；“+n?”为考虑不确定性后可能也在环内的目标数。',
+    downloadCsv: '下载 CSV', downloadGeoJson: '下载 GeoJSON', exportPng: '导出地图 PNG', exportPdf: '导出地图 PDF',
+    copyLink: '复制链接', linkCopied: '已复制链接', export: '导出',
+    loading: '加载中…', apiError: '服务返回错误：{msg}', loadError: '无法加载{what}：{msg}',
+    metres: '{n} 米', kilometres: '{n} 公里', rowsShown: '{n} 行',
+    language: '语言', openApi: 'API', mapLabel: '上海地图',
+  },
+};
+
+let current = 'en';
+
+export function setLanguage(lang) {
+  current = lang === 'zh' ? 'zh' : 'en';
+  document.documentElement.lang = current === 'zh' ? 'zh-CN' : 'en';
+}
+
+export function language() {
+  return current;
+}
+
+/** The string for key in the current language, with {name} placeholders filled from values. */
+export function t(key, values = {}) {
+  const text = strings[current][key] ?? strings.en[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => (name in values ? String(values[name]) : `{${name}}`));
+}
+
+/** Fills every element with data-i18n (text) or data-i18n-placeholder / data-i18n-title / data-i18n-aria (attributes). */
+export function translatePage(root = document) {
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
+  for (const el of root.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);
+  for (const el of root.querySelectorAll('[data-i18n-aria]')) el.setAttribute('aria-label', t(el.dataset.i18nAria));
+}
+
+/** A distance for people: metres below 1 km, otherwise km with two decimals (one from 10 km). */
+export function formatDistance(meters) {
+  const locale = current === 'zh' ? 'zh-CN' : 'en-GB';
+  if (meters < 1000) return t('metres', { n: Math.round(meters).toLocaleString(locale) });
+  const km = meters / 1000;
+  return t('kilometres', { n: km.toLocaleString(locale, { maximumFractionDigits: km < 10 ? 2 : 1, minimumFractionDigits: km < 10 ? 2 : 1 }) });
+}

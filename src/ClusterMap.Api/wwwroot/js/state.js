@@ -1,0 +1,72 @@
+// The URL's hash holds everything needed to reproduce the view: language, map centre and zoom, visible layers,
+// basemap, filters, the selection, the radius query, the nearest query and the table view. The hash (not the
+// query string) because `/` answers its query parameters as the OGC landing page.
+
+const LAYERS = ['parks', 'universities', 'institutes', 'metro-stations'];
+const DEFAULT_LAYERS = ['parks', 'universities', 'institutes'];
+const REF = /^(parks|universities|institutes|metro-stations)\/[^/]+$/;
+
+const number = (text, fallback, min, max) => {
+  const value = Number(text);
+  return text !== null && text !== '' && Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : fallback;
+};
+
+export function readHash(hash, browserLanguage) {
+  const p = new URLSearchParams(hash.replace(/^#/, ''));
+  const ref = (name) => (REF.test(p.get(name) ?? '') ? p.get(name) : null);
+  let view = null;
+  const parts = (p.get('map') ?? '').split('/').map(Number);
+  if (parts.length === 3 && parts.every(Number.isFinite)) view = { zoom: parts[0], lat: parts[1], lon: parts[2] };
+  const layers = p.has('layers') ? p.get('layers').split(',').filter((id) => LAYERS.includes(id)) : [...DEFAULT_LAYERS];
+  const lang = p.get('lang') ?? (String(browserLanguage ?? '').toLowerCase().startsWith('zh') ? 'zh' : 'en');
+  const tab = p.get('tab');
+  const sortParts = (p.get('sort') ?? '').split(':');
+  return {
+    lang: lang === 'zh' ? 'zh' : 'en',
+    view,
+    layers,
+    base: p.get('base') === 'external' ? 'external' : 'own',
+    sector: p.get('sector') ?? '',
+    district: p.get('district') ?? '',
+    sel: ref('sel'),
+    from: ref('from'),
+    park: ref('park'),
+    radiusKm: number(p.get('r'), 5, 0.5, 50),
+    k: Math.round(number(p.get('k'), 5, 1, 20)),
+    tab: ['explore', 'radius', 'nearest', 'tables'].includes(tab) ? tab : 'explore',
+    tableKind: p.get('table') === 'rings' ? 'rings' : 'matrix',
+    tableTo: p.get('to') === 'institutes' ? 'institutes' : 'universities',
+    matrixK: Math.round(number(p.get('mk'), 3, 1, 10)),
+    matrixMaxKm: p.get('max') ?? '',
+    ringsKm: p.get('rings') ?? '1,3,5,10',
+    tableSort: sortParts.length === 2 && sortParts[0] !== '' ? { column: Number(sortParts[0]) || 0, descending: sortParts[1] === 'desc' } : null,
+  };
+}
+
+export function writeHash(state) {
+  const p = new URLSearchParams();
+  p.set('lang', state.lang);
+  if (state.view) p.set('map', `${state.view.zoom}/${state.view.lat.toFixed(5)}/${state.view.lon.toFixed(5)}`);
+  p.set('layers', state.layers.join(','));
+  if (state.base === 'external') p.set('base', 'external');
+  if (state.sector) p.set('sector', state.sector);
+  if (state.district) p.set('district', state.district);
+  p.set('tab', state.tab);
+  if (state.sel) p.set('sel', state.sel);
+  if (state.from) p.set('from', state.from);
+  p.set('r', String(state.radiusKm));
+  if (state.park) p.set('park', state.park);
+  p.set('k', String(state.k));
+  if (state.tab === 'tables') {
+    p.set('table', state.tableKind);
+    p.set('to', state.tableTo);
+    if (state.tableKind === 'matrix') {
+      p.set('mk', String(state.matrixK));
+      if (state.matrixMaxKm) p.set('max', String(state.matrixMaxKm));
+    } else {
+      p.set('rings', state.ringsKm);
+    }
+    if (state.tableSort) p.set('sort', `${state.tableSort.column}:${state.tableSort.descending ? 'desc' : 'asc'}`);
+  }
+  return `#${p.toString()}`;
+}

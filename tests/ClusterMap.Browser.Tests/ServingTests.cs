@@ -1,0 +1,131 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using ClusterMap.Tests.Shared;
+using Microsoft.Playwright;
+
+namespace ClusterMap.Browser.Tests;
+
+/// <summary>How the client is served: one URL for browsers and API clients, our own copy of Leaflet, and the CSP.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed partial class ServingTests(BrowserFixture fixture)
+{
+    private static readonly string _clientFolder = Path.Combine(ServiceProcess.RepositoryRoot(), "src", "ClusterMap.Api", "client");
+    private static readonly string _vendorFolder = Path.Combine(ServiceProcess.RepositoryRoot(), "src", "ClusterMap.Api", "wwwroot", "vendor", "leaflet");
+
+    private async Task<HttpResponseMessage> GetRootAsync(string? accept, string query = "")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/" + query);
+        if (accept is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+        }
+
+        return await fixture.Api.SendAsync(request);
+    }
+
+    [Theory]
+    [InlineData("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8", "", "text/html")]
+    [InlineData("application/json", "", "application/json")]
+    [InlineData("*/*", "", "application/json")]
+    [InlineData(null, "", "application/json")]
+    [InlineData("text/html, application/json", "", "application/json")]
+    [InlineData("application/json", "?f=html", "text/html")]
+    [InlineData("text/html", "?f=json", "application/json")]
+    public async Task Root_NegotiatesHtmlForBrowsersAndJsonForApiClients(string? accept, string query, string mediaType)
+    {
+        using var response = await GetRootAsync(accept, query);
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Accept", response.Headers.Vary);
+    }
+
+    [Fact]
+    public async Task Root_AsJson_LinksTheHtmlClientAsAlternate()
+    {
+        using var response = await GetRootAsync("application/json");
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var alternate = document.RootElement.GetProperty("links").EnumerateArray().Single(l => l.GetProperty("rel").GetString() == "alternate");
+        Assert.Equal("text/html", alternate.GetProperty("type").GetString());
+        using var html = await fixture.Api.GetAsync(alternate.GetProperty("href").GetString());
+        Assert.Equal("text/html", html.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Root_WithUnknownFormat_IsAProblemNamingF()
+    {
+        using var response = await GetRootAsync("text/html", "?f=xml");
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Contains("'f'", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Page_HasAStrictContentSecurityPolicyAndNoInlineScript()
+    {
+        using var response = await GetRootAsync("text/html");
+        var policy = string.Join(";", response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("script-src 'self';", policy, StringComparison.Ordinal);
+        Assert.Contains("default-src 'self'", policy, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe-inline", policy, StringComparison.Ordinal);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotMatch(InlineScript(), html);
+        Assert.DoesNotContain(" style=", html, StringComparison.Ordinal);
+        Assert.DoesNotMatch(ForeignUrl(), html);
+    }
+
+    [Fact]
+    public async Task VendoredLeaflet_IsTheVersionPinnedInTheLockfile_AndIsServedAsCommitted()
+    {
+        using var lockfile = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_clientFolder, "package-lock.json")));
+        var pinned = lockfile.RootElement.GetProperty("packages").GetProperty("node_modules/leaflet").GetProperty("version").GetString();
+        using var package = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_clientFolder, "package.json")));
+        Assert.Equal(pinned, package.RootElement.GetProperty("dependencies").GetProperty("leaflet").GetString());
+
+        var committed = await File.ReadAllTextAsync(Path.Combine(_vendorFolder, "leaflet.js"));
+        Assert.Contains($"version=\"{pinned}\"", committed, StringComparison.Ordinal);
+        Assert.StartsWith($"/* @preserve\n * Leaflet {pinned},", committed, StringComparison.Ordinal);
+        Assert.StartsWith("/* required styles */", await File.ReadAllTextAsync(Path.Combine(_vendorFolder, "leaflet.css")), StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_vendorFolder, "LICENSE")));
+
+        Assert.Equal(committed, await fixture.Api.GetStringAsync("/vendor/leaflet/leaflet.js"));
+        using var css = await fixture.Api.GetAsync("/vendor/leaflet/leaflet.css");
+        Assert.Equal("text/css", css.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task ExternalBasemap_Gcj02Provider_IsOfferedWithTheDatumNoteAndAllowedByTheCsp()
+    {
+        // The fixture's own service plays the external provider: another origin on loopback, as a CDN would be.
+        var template = new Uri(fixture.Service.BaseAddress, "/tiles/default/{z}/{x}/{y}.png").ToString().Replace("%7B", "{", StringComparison.Ordinal).Replace("%7D", "}", StringComparison.Ordinal);
+        await using var service = await ServiceProcess.StartAsync(BrowserFixture.Geodata, new Dictionary<string, string>
+        {
+            ["Client__ExternalBasemapUrl"] = template,
+            ["Client__ExternalBasemapAttribution"] = "Test provider",
+            ["Client__ExternalBasemapCrs"] = "GCJ-02",
+        });
+        using var http = new HttpClient { BaseAddress = service.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/html"));
+        using var response = await http.SendAsync(request);
+        var origin = fixture.Service.BaseAddress.GetLeftPart(UriPartial.Authority);
+        Assert.Contains($"img-src 'self' data: blob: {origin};", string.Join(";", response.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
+
+        await using var client = await fixture.OpenAsync("#lang=en", service: service.BaseAddress);
+        var page = client.Page;
+        await Assertions.Expect(page.Locator("#gcj-note")).ToBeHiddenAsync();
+        await page.Locator("input[name='basemap'][value='external']").CheckAsync();
+        await Assertions.Expect(page.Locator("#gcj-note")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#gcj-note")).ToContainTextAsync("GCJ-02");
+        await Assertions.Expect(page.Locator($"img.leaflet-tile-loaded[src^='{origin}/tiles/default/']").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".leaflet-control-attribution")).ToContainTextAsync("Test provider");
+        Assert.Contains("base=external", page.Url, StringComparison.Ordinal);
+        client.AssertNoErrors();
+    }
+
+    [GeneratedRegex(@"<script(?![^>]*\bsrc=)[^>]*>", RegexOptions.IgnoreCase)]
+    private static partial Regex InlineScript();
+
+    [GeneratedRegex(@"(src|href)=""(https?:)?//", RegexOptions.IgnoreCase)]
+    private static partial Regex ForeignUrl();
+}
