@@ -1,0 +1,107 @@
+using System.Globalization;
+using ClusterMap.Benchmarks;
+
+// ClusterMap proximity benchmarks (issue 4): index build, radius and nearest-k queries in process, over HTTP and
+// on PostGIS, on seeded synthetic data. `make bench` runs this at full size; `make bench QUICK=1` is a smoke run.
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
+
+var apiDll = Path.GetFullPath(options.ApiDll ?? DefaultApiDll());
+var report = new Report();
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"ClusterMap benchmarks: {Environment.ProcessorCount} cores, .NET {Environment.Version}, seed {options.Seed}, {options.Seconds} s per figure, sizes {string.Join(", ", options.Sizes.Select(BenchOptions.SizeLabel))}"));
+Console.WriteLine($"HTTP: {(options.Http ? apiDll : "skipped")}; PostGIS: {(options.Postgres is null ? "skipped (no --postgres)" : "yes")}");
+
+foreach (var size in options.Sizes)
+{
+    var before = GC.GetTotalMemory(forceFullCollection: true);
+    var data = SyntheticCollection.Create(size, options.Seed);
+    var inputBytes = GC.GetTotalMemory(forceFullCollection: true) - before;
+    Log($"{data.Label}: {data.Points:N0} points + {data.Polygons:N0} polygons generated");
+
+    var (index, build) = InProcessBench.Build(data, inputBytes);
+    report.Builds.Add(build);
+    Log($"{data.Label}: index built in {build.BuildSeconds:F2} s, {build.IndexMegabytes:N0} MB");
+    foreach (var row in InProcessBench.Queries(data, index, options))
+    {
+        Add(row);
+    }
+
+    if (options.Http)
+    {
+        await using var http = await HttpBench.StartAsync(data, apiDll);
+        await http.CheckSameAnswersAsync(data, index, origins: 20);
+        report.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+            $"{data.Label} over HTTP: SQLite store written in {http.StoreSeconds:F1} s; first proximity request (snapshot load + index build) {http.FirstQuerySeconds:F1} s; answers identical to in process on 20 origins × 3 queries."));
+        await foreach (var row in http.QueriesAsync(data, options))
+        {
+            Add(row);
+        }
+
+        report.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"{data.Label} over HTTP: service peak resident memory {http.PeakServiceMegabytes():N0} MB."));
+    }
+
+    if (options.Postgres is { } connectionString)
+    {
+        await using var postgis = await PostGisBench.LoadAsync(connectionString, data);
+        report.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+            $"{data.Label} on PostGIS: COPY {postgis.LoadSeconds:F1} s, GiST index + ANALYZE {postgis.IndexSeconds:F1} s."));
+        foreach (var row in await postgis.ExactnessAsync(data, index, options.ExactnessSample))
+        {
+            report.Exactness.Add(row);
+            Log($"{row.Size} exactness {row.Query}: max |Δd| {row.MaxDifferenceMeters:F4} m over {row.PairsCompared:N0} pairs, {row.MembershipDisagreements} disagreements");
+        }
+
+        await foreach (var row in postgis.QueriesAsync(data, options))
+        {
+            Add(row);
+        }
+    }
+}
+
+var rendered = report.Render();
+Console.WriteLine();
+Console.WriteLine(rendered);
+if (options.Markdown is { } markdown)
+{
+    await File.WriteAllTextAsync(markdown, rendered);
+}
+
+var failed = report.Exactness.Any(e => e.MembershipDisagreements > 0 || e.MaxDifferenceMeters > 0.5);
+if (failed)
+{
+    Console.Error.WriteLine("Exactness against PostGIS failed: see the table above.");
+}
+
+return failed ? 1 : 0;
+
+void Add(QueryRow row)
+{
+    report.Queries.Add(row);
+    var r = row.Result;
+    Log($"{row.Size} {row.Query,-12} {row.Engine,-10} x{r.Workers}: {r.QueriesPerSecond,10:N0} q/s  p50 {r.P50Ms,7:F3} ms  p99 {r.P99Ms,7:F3} ms  hits {r.MeanHits,8:F1}");
+}
+
+static void Log(FormattableString message) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{DateTime.Now:HH:mm:ss}] ") + message.ToString(CultureInfo.InvariantCulture));
+
+static string DefaultApiDll()
+{
+    var directory = new DirectoryInfo(AppContext.BaseDirectory);
+    while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ClusterMap.sln")))
+    {
+        directory = directory.Parent;
+    }
+
+    var configuration = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
+    return directory is null
+        ? "ClusterMap.Api.dll"
+        : Path.Combine(directory.FullName, "src", "ClusterMap.Api", "bin", configuration, "net10.0", "ClusterMap.Api.dll");
+}
