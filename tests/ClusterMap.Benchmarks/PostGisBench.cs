@@ -120,8 +120,31 @@ internal sealed class PostGisBench : IAsyncDisposable
         {
             var sample = query.Radius is > 1_000 ? Math.Max(1, origins / 10) : origins;
             await using var command = await PrepareAsync(query);
-            long compared = 0, agreed = 0, onlyOurs = 0, onlyTheirs = 0, disagreements = 0;
-            var maxDifference = 0.0;
+            long compared = 0, agreed = 0, onlyOurs = 0, onlyTheirs = 0, disagreements = 0, arbitrated = 0;
+            double maxPoint = 0, maxPolygon = 0, ourError = 0, theirError = 0;
+            void Compare(NetTopologySuite.Geometries.Point origin, string id, double ours, double pg)
+            {
+                compared++;
+                var target = data.Items[int.Parse(id.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture)].Geometry;
+                var difference = Math.Abs(ours - pg);
+                if (target is NetTopologySuite.Geometries.Point)
+                {
+                    maxPoint = Math.Max(maxPoint, difference);
+                }
+                else
+                {
+                    maxPolygon = Math.Max(maxPolygon, difference);
+                }
+
+                if (difference > 0.01)
+                {
+                    arbitrated++;
+                    var reference = ReferenceDistance.PointTo(origin, target);
+                    ourError = Math.Max(ourError, Math.Abs(ours - reference));
+                    theirError = Math.Max(theirError, Math.Abs(pg - reference));
+                }
+            }
+
             for (var i = 0; i < sample; i++)
             {
                 var origin = data.Origins[i];
@@ -134,9 +157,8 @@ internal sealed class PostGisBench : IAsyncDisposable
                     {
                         if (theirById.TryGetValue(id, out var pg))
                         {
-                            compared++;
                             agreed++;
-                            maxDifference = Math.Max(maxDifference, Math.Abs(d - pg));
+                            Compare(origin, id, d, pg);
                         }
                         else if (Math.Abs(d - radius) <= tolerance)
                         {
@@ -163,10 +185,13 @@ internal sealed class PostGisBench : IAsyncDisposable
                 else
                 {
                     var ours = index.Nearest(origin, query.K);
-                    for (var r = 0; r < Math.Min(ours.Count, theirs.Count); r++)
+                    var theirById = theirs.ToDictionary(t => t.Id, t => t.Distance, StringComparer.Ordinal);
+                    foreach (var hit in ours)
                     {
-                        compared++;
-                        maxDifference = Math.Max(maxDifference, Math.Abs(ours[r].DistanceMeters - theirs[r].Distance));
+                        if (theirById.TryGetValue(hit.Id, out var pg))
+                        {
+                            Compare(origin, hit.Id, hit.DistanceMeters, pg);
+                        }
                     }
 
                     var same = ours.Select(h => h.Id).ToHashSet(StringComparer.Ordinal).SetEquals(theirs.Select(t => t.Id));
@@ -175,7 +200,7 @@ internal sealed class PostGisBench : IAsyncDisposable
                 }
             }
 
-            rows.Add(new ExactnessRow(data.Label, query.Name, sample, compared, maxDifference, agreed, onlyOurs, onlyTheirs, disagreements));
+            rows.Add(new ExactnessRow(data.Label, query.Name, sample, compared, maxPoint, maxPolygon, agreed, onlyOurs, onlyTheirs, disagreements, arbitrated, ourError, theirError));
         }
 
         return rows;

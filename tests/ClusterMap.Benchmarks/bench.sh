@@ -12,7 +12,7 @@ if [ -z "${BENCH_NO_POSTGIS:-}" ] && { [ ! -x "$pg_bin/initdb" ] || [ ! -f /usr/
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 postgresql-15-postgis-3 >/dev/null
 fi
 
-dotnet build ClusterMap.sln -c "$config" -nologo -clp:NoSummary -v:q
+[ -n "${BENCH_SKIP_BUILD:-}" ] || dotnet build ClusterMap.sln -c "$config" -nologo -clp:NoSummary -v:q
 
 pg_args=()
 if [ -z "${BENCH_NO_POSTGIS:-}" ]; then
