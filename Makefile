@@ -6,7 +6,7 @@ PORT ?= 5080
 CONFIG ?= Release
 DOTNET ?= dotnet
 
-.PHONY: help run test format clean geodata
+.PHONY: help run test bench format clean geodata
 
 help: ## List the targets
 	@echo "ClusterMap — make targets (variables: PORT=$(PORT), CONFIG=$(CONFIG))"
@@ -17,6 +17,9 @@ run: ## Restore, build and start the service on http://127.0.0.1:$(PORT) (first 
 
 test: ## Install test prerequisites, build, run every test project, check formatting; ends with "N passed, N failed"
 	@bash .ci/test.sh $(CONFIG)
+
+bench: ## Proximity benchmarks (issue 4) at 10k/100k/1M points: in process, HTTP, PostGIS (throwaway cluster); QUICK=1 for a smoke run, BENCH_ARGS=… for more options
+	@bash tests/ClusterMap.Benchmarks/bench.sh $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 geodata: ## Rebuild geodata/ from ../shared/geodata-sources (byte-identical on a rerun; see geodata/README.md)
 	npm ci --prefix geodata/src/basemap --no-audit --no-fund

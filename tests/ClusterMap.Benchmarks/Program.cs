@@ -19,6 +19,7 @@ var report = new Report();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"ClusterMap benchmarks: {Environment.ProcessorCount} cores, .NET {Environment.Version}, seed {options.Seed}, {options.Seconds} s per figure, sizes {string.Join(", ", options.Sizes.Select(BenchOptions.SizeLabel))}"));
 Console.WriteLine($"HTTP: {(options.Http ? apiDll : "skipped")}; PostGIS: {(options.Postgres is null ? "skipped (no --postgres)" : "yes")}");
+var loadAtStart = LoadAverage();
 
 foreach (var size in options.Sizes)
 {
@@ -67,6 +68,9 @@ foreach (var size in options.Sizes)
     }
 }
 
+report.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+    $"Run on {DateTime.UtcNow:yyyy-MM-dd} (UTC), {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; load average (1 min) {loadAtStart} at the start and {LoadAverage()} at the end: other work on the machine shares the cores and shows in the tail latencies."));
+report.Notes.Add("Arguments: " + (args.Length == 0 ? "(none)" : string.Join(' ', args.Select(a => a.StartsWith("Host=", StringComparison.Ordinal) ? "<connection string>" : a))));
 var rendered = report.Render();
 Console.WriteLine();
 Console.WriteLine(rendered);
@@ -92,6 +96,8 @@ void Add(QueryRow row)
 }
 
 static void Log(FormattableString message) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{DateTime.Now:HH:mm:ss}] ") + message.ToString(CultureInfo.InvariantCulture));
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 
 static string DefaultApiDll()
 {
