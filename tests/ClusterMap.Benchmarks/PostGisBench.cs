@@ -214,7 +214,7 @@ internal sealed class PostGisBench : IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter<double> { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Double });
         if (query.Radius is { } radius)
         {
-            command.Parameters.Add(new NpgsqlParameter<double>{ NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Double, TypedValue = radius });
+            command.Parameters.Add(new NpgsqlParameter<double> { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Double, TypedValue = radius });
         }
         else
         {
