@@ -92,7 +92,7 @@ void Add(QueryRow row)
 {
     report.Queries.Add(row);
     var r = row.Result;
-    Log($"{row.Size} {row.Query,-12} {row.Engine,-10} x{r.Workers}: {r.QueriesPerSecond,10:N0} q/s  p50 {r.P50Ms,7:F3} ms  p99 {r.P99Ms,7:F3} ms  hits {r.MeanHits,8:F1}");
+    Log($"{row.Size} {row.Query,-12} {row.Engine,-10} x{r.Workers}: {r.QueriesPerSecond,10:N0} q/s  p50 {r.P50Ms,7:F3} ms  p99 {r.P99Ms,7:F3} ms  (CPU p50 {r.CpuP50Ms:F3}, p99 {r.CpuP99Ms:F3})  hits {r.MeanHits,8:F1}");
 }
 
 static void Log(FormattableString message) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{DateTime.Now:HH:mm:ss}] ") + message.ToString(CultureInfo.InvariantCulture));

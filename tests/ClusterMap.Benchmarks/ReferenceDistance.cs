@@ -20,8 +20,9 @@ internal static class ReferenceDistance
             return Geodesic.DistanceMeters(origin.Coordinate, p.Coordinate);
         }
 
-        // Containment in the lon/lat plane, as both engines decide it for small polygons.
-        if (target.Covers(origin))
+        // Containment in the lon/lat plane, as both engines decide it for small polygons; by ray crossing, which
+        // (unlike Covers) accepts the self-touching stars the generator sometimes draws.
+        if (NetTopologySuite.Algorithm.Locate.SimplePointInAreaLocator.Locate(origin.Coordinate, target) != Location.Exterior)
         {
             return 0;
         }

@@ -60,12 +60,12 @@ internal sealed class Report
         text.AppendLine();
         text.AppendLine("### Queries");
         text.AppendLine();
-        text.AppendLine("| size | query | engine | workers | queries/s | p50 ms | p99 ms | mean hits |");
-        text.AppendLine("|---|---|---|---:|---:|---:|---:|---:|");
+        text.AppendLine("| size | query | engine | workers | queries/s | p50 ms | p99 ms | p50 CPU ms | p99 CPU ms | mean hits |");
+        text.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var q in Queries)
         {
             var r = q.Result;
-            text.AppendLine(_inv, $"| {q.Size} | {q.Query} | {q.Engine} | {r.Workers} | {Qps(r.QueriesPerSecond)} | {r.P50Ms:F3} | {r.P99Ms:F3} | {(q.Engine == Http ? "–" : r.MeanHits.ToString("F1", _inv))} |");
+            text.AppendLine(_inv, $"| {q.Size} | {q.Query} | {q.Engine} | {r.Workers} | {Qps(r.QueriesPerSecond)} | {r.P50Ms:F3} | {r.P99Ms:F3} | {Cpu(r.CpuP50Ms)} | {Cpu(r.CpuP99Ms)} | {(q.Engine == Http ? "–" : r.MeanHits.ToString("F1", _inv))} |");
         }
 
         var ratios = Ratios().ToList();
@@ -95,6 +95,8 @@ internal sealed class Report
             }
 
             text.AppendLine();
+            text.AppendLine();
+            text.AppendLine("p50/p99 are wall-clock latencies; the CPU columns (in process) count only the time the query's thread was on a core.");
             text.AppendLine("Δd = d_ClusterMap − d_PostGIS on pairs both return. \"Arbitrated\" pairs are measured a third time by brute force (256 samples per geodesic edge, then golden-section search to 1 mm, from Karney's inverse and direct problems only): the error columns are each engine's distance minus that reference.");
         }
 
@@ -123,6 +125,8 @@ internal sealed class Report
             yield return (pg.Size, pg.Query, pg.Result.Workers, inProcess > 0 ? inProcess / pgQps : null, http > 0 ? http / pgQps : null);
         }
     }
+
+    private static string Cpu(double ms) => double.IsNaN(ms) ? "–" : ms.ToString("F3", _inv);
 
     private static string Qps(double qps) => qps >= 100 ? qps.ToString("N0", _inv) : qps.ToString("F1", _inv);
 
