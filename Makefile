@@ -21,9 +21,9 @@ test: ## Install test prerequisites, build, run every test project, check format
 bless: ## Rewrite the golden reference images (tests/ClusterMap.Rendering.Tests/Golden) from the current renderer; review the diff
 	CLUSTERMAP_BLESS=1 $(DOTNET) test tests/ClusterMap.Rendering.Tests -c $(CONFIG) --nologo
 
-bench: ## Tile rendering time per zoom (z8–z16) cold and from cache, and static map time
-	$(DOTNET) build ClusterMap.sln -c Release --nologo -clp:NoSummary >/dev/null
-	$(DOTNET) run --project tests/ClusterMap.Benchmarks -c Release --no-build
+bench: ## Proximity (10k/100k/1M: in process, HTTP, PostGIS) then tile and static-map benchmarks; QUICK=1 for a smoke run, BENCH_ARGS=… for more options
+	@bash tests/ClusterMap.Benchmarks/bench.sh $(if $(QUICK),--quick) $(BENCH_ARGS)
+	$(DOTNET) run --project tests/ClusterMap.Benchmarks -c Release --no-build -- tiles
 
 geodata: ## Rebuild geodata/ from ../shared/geodata-sources (byte-identical on a rerun; see geodata/README.md)
 	npm ci --prefix geodata/src/basemap --no-audit --no-fund

@@ -1,182 +1,112 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using ClusterMap.Core.Import;
-using ClusterMap.Core.Tiles;
-using ClusterMap.Rendering;
-using ClusterMap.Rendering.Model;
-using NetTopologySuite.Geometries;
+using ClusterMap.Benchmarks;
 
-// `make bench`: tile rendering per zoom (cold: rendered, not cached; one thread), tiles served from the API's cache
-// over HTTP, and static map time. A plain Stopwatch harness: the figures asked for are milliseconds per tile and
-// tiles per second, and BenchmarkDotNet's statistics would take minutes per zoom on two cores.
-var root = FindRepositoryRoot();
-var geodata = args.Length > 0 ? args[0] : Path.Combine(root, "geodata");
-if (!File.Exists(Path.Combine(geodata, GeodataManifest.FileName)))
+// ClusterMap benchmarks. `tiles [GEODATA]`: tile and static-map rendering (issue 5). Otherwise the proximity
+// benchmarks (issue 4): index build, radius and nearest-k queries in process, over HTTP and on PostGIS, on seeded
+// synthetic data. `make bench` runs both at full size; `make bench QUICK=1` is a smoke run.
+if (args.Length > 0 && args[0] == "tiles")
 {
-    geodata = Path.Combine(root, "tests", "ClusterMap.Rendering.Tests", "TestData", "geodata");
+    await TileBench.RunAsync(args[1..]);
+    return 0;
 }
 
-Console.WriteLine($"Data: {geodata}");
-var data = MapData.From(GeodataManifest.ReadAll(geodata).Select(i => (i.Definition, i.Features)), 1);
-using var renderer = MapRenderer.Create();
-var center = new Coordinate(121.47, 31.23);
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
 
+var apiDll = Path.GetFullPath(options.ApiDll ?? DefaultApiDll());
+var report = new Report();
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"ClusterMap benchmarks: {Environment.ProcessorCount} cores, .NET {Environment.Version}, seed {options.Seed}, {options.Seconds} s per figure, sizes {string.Join(", ", options.Sizes.Select(BenchOptions.SizeLabel))}"));
+Console.WriteLine($"HTTP: {(options.Http ? apiDll : "skipped")}; PostGIS: {(options.Postgres is null ? "skipped (no --postgres)" : "yes")}");
+var loadAtStart = LoadAverage();
+
+foreach (var size in options.Sizes)
+{
+    var before = GC.GetTotalMemory(forceFullCollection: true);
+    var data = SyntheticCollection.Create(size, options.Seed);
+    var inputBytes = GC.GetTotalMemory(forceFullCollection: true) - before;
+    Log($"{data.Label}: {data.Points:N0} points + {data.Polygons:N0} polygons generated");
+
+    var (index, build) = InProcessBench.Build(data, inputBytes);
+    report.Builds.Add(build);
+    Log($"{data.Label}: index built in {build.BuildSeconds:F2} s, {build.IndexMegabytes:N0} MB");
+    foreach (var row in InProcessBench.Queries(data, index, options))
+    {
+        Add(row);
+    }
+
+    if (options.Http)
+    {
+        await using var http = await HttpBench.StartAsync(data, apiDll);
+        await http.CheckSameAnswersAsync(data, index, origins: 20);
+        report.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+            $"{data.Label} over HTTP: SQLite store written in {http.StoreSeconds:F1} s; first proximity request (snapshot load + index build) {http.FirstQuerySeconds:F1} s; answers identical to in process on 20 origins × 3 queries."));
+        await foreach (var row in http.QueriesAsync(data, options))
+        {
+            Add(row);
+        }
+
+        report.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"{data.Label} over HTTP: service peak resident memory {http.PeakServiceMegabytes():N0} MB."));
+    }
+
+    if (options.Postgres is { } connectionString)
+    {
+        await using var postgis = await PostGisBench.LoadAsync(connectionString, data);
+        report.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+            $"{data.Label} on PostGIS: COPY {postgis.LoadSeconds:F1} s, GiST index + ANALYZE {postgis.IndexSeconds:F1} s."));
+        foreach (var row in await postgis.ExactnessAsync(data, index, options.ExactnessSample))
+        {
+            report.Exactness.Add(row);
+            Log($"{row.Size} exactness {row.Query}: max |Δd| points {row.MaxPointDifferenceMeters:F4} m, polygons {row.MaxPolygonDifferenceMeters:F4} m; ClusterMap error {row.MaxClusterMapErrorMeters:F4} m, PostGIS error {row.MaxPostGisErrorMeters:F4} m over {row.PairsCompared:N0} pairs, {row.MembershipDisagreements} disagreements");
+        }
+
+        await foreach (var row in postgis.QueriesAsync(data, options))
+        {
+            Add(row);
+        }
+    }
+}
+
+report.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+    $"Run on {DateTime.UtcNow:yyyy-MM-dd} (UTC), {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; load average (1 min) {loadAtStart} at the start and {LoadAverage()} at the end: other work on the machine shares the cores and shows in the tail latencies."));
+report.Notes.Add("Arguments: " + (args.Length == 0 ? "(none)" : string.Join(' ', args.Select(a => a.StartsWith("Host=", StringComparison.Ordinal) ? "<connection string>" : a))));
+var rendered = report.Render();
 Console.WriteLine();
-Console.WriteLine("Raster tiles, 256 px, style default, one thread (cold = rendered and encoded, no tile cache)");
-// CPU ms (the process's processor time per tile) is printed beside wall time: on a shared, busy machine it is the
-// steadier figure of what one tile costs.
-Console.WriteLine("zoom  tiles  first tile ms  mean ms  p95 ms  mean CPU ms");
-var coldMeans = new List<double>();
-for (var z = 8; z <= 16; z++)
+Console.WriteLine(rendered);
+if (options.Markdown is { } markdown)
 {
-    var tiles = Block(center, z, 5).ToList();
-    var times = new List<double>();
-    var process = Process.GetCurrentProcess();
-    var cpuAfterFirst = TimeSpan.Zero;
-    foreach (var tile in tiles)
-    {
-        if (times.Count == 1)
-        {
-            process.Refresh();
-            cpuAfterFirst = process.TotalProcessorTime;
-        }
-
-        var watch = Stopwatch.StartNew();
-        renderer.RenderPng(data, MapRequest.ForTile(tile, 1, null));
-        times.Add(watch.Elapsed.TotalMilliseconds);
-    }
-
-    // The first tile of a zoom also lays out that zoom's labels once for the whole data set.
-    var rest = times.Skip(1).Order().ToList();
-    var mean = rest.Average();
-    process.Refresh();
-    var cpu = (process.TotalProcessorTime - cpuAfterFirst).TotalMilliseconds / rest.Count;
-    if (z <= 14)
-    {
-        coldMeans.Add(mean);
-    }
-
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{z,4}  {tiles.Count,5}  {times[0],13:0.0}  {mean,7:0.00}  {rest[(int)(rest.Count * 0.95)],6:0.00}  {cpu,11:0.00}"));
+    await File.WriteAllTextAsync(markdown, rendered);
 }
 
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Mean cold tile z8–z14: {coldMeans.Average():0.00} ms (target < 20 ms)"));
-
-Console.WriteLine();
-Console.WriteLine("Static maps, 800×600 with title, legend, scale bar, attribution");
-var bounds = MapRequest.BoundsFitting(new Envelope(121.0, 122.0, 30.8, 31.5), 800, 600);
-foreach (var format in new[] { MapFormat.Png, MapFormat.Svg, MapFormat.Pdf })
+// The run fails when ClusterMap is off the reference, or the engines disagree on membership away from the boundary.
+var failed = report.Exactness.Any(e => e.MembershipDisagreements > 0 || e.MaxPointDifferenceMeters > 0.5 || e.MaxClusterMapErrorMeters > 0.01);
+if (failed)
 {
-    var request = new MapRequest(bounds, 800, 600) { Figure = new MapFigure("Benchmark") };
-    renderer.Render(data, request, format);
-    var watch = Stopwatch.StartNew();
-    const int runs = 10;
-    for (var i = 0; i < runs; i++)
-    {
-        renderer.Render(data, request, format);
-    }
-
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {format,-4} {watch.Elapsed.TotalMilliseconds / runs,7:0.0} ms"));
+    Console.Error.WriteLine("Exactness against PostGIS failed: see the table above.");
 }
 
-await CachedOverHttpAsync(root, geodata);
+return failed ? 1 : 0;
 
-static IEnumerable<TileIndex> Block(Coordinate center, int z, int side)
+void Add(QueryRow row)
 {
-    var middle = TileIndex.Containing(center, z);
-    for (var dx = -side / 2; dx <= side / 2; dx++)
-    {
-        for (var dy = -side / 2; dy <= side / 2; dy++)
-        {
-            if (TileIndex.TryCreate(z, middle.X + dx, middle.Y + dy, out var tile))
-            {
-                yield return tile.Value;
-            }
-        }
-    }
+    report.Queries.Add(row);
+    var r = row.Result;
+    Log($"{row.Size} {row.Query,-12} {row.Engine,-10} x{r.Workers}: {r.QueriesPerSecond,10:N0} q/s  p50 {r.P50Ms,7:F3} ms  p99 {r.P99Ms,7:F3} ms  (CPU p50 {r.CpuP50Ms:F3}, p99 {r.CpuP99Ms:F3})  hits {r.MeanHits,8:F1}");
 }
 
-// Tiles from the cache: the real service in its own process, tiles warmed once, then four client loops for five
-// seconds. Client and server share the machine's two cores, so this is a floor for the server's own rate.
-static async Task CachedOverHttpAsync(string root, string geodata)
-{
-    var api = Path.Combine(root, "src", "ClusterMap.Api", "bin", "Release", "net10.0", "ClusterMap.Api.dll");
-    if (!File.Exists(api))
-    {
-        Console.WriteLine($"\nCached tiles over HTTP: skipped ({api} not built; `make bench` builds it).");
-        return;
-    }
+static void Log(FormattableString message) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{DateTime.Now:HH:mm:ss}] ") + message.ToString(CultureInfo.InvariantCulture));
 
-    var directory = Directory.CreateTempSubdirectory("clustermap-bench-").FullName;
-    using var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-    listener.Stop();
-    var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
-    start.ArgumentList.Add(api);
-    start.ArgumentList.Add("--urls");
-    start.ArgumentList.Add($"http://127.0.0.1:{port}");
-    start.Environment["Storage__SqlitePath"] = Path.Combine(directory, "bench.db");
-    start.Environment["Storage__GeodataPath"] = geodata;
-    start.Environment["Logging__LogLevel__Default"] = "Warning";
-    using var process = Process.Start(start)!;
-    process.OutputDataReceived += (_, _) => { };
-    process.ErrorDataReceived += (_, _) => { };
-    process.BeginOutputReadLine();
-    process.BeginErrorReadLine();
-    try
-    {
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                if ((await client.GetAsync("/conformance")).IsSuccessStatusCode)
-                {
-                    break;
-                }
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-            }
+static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 
-            await Task.Delay(200);
-        }
-
-        var urls = Block(new Coordinate(121.47, 31.23), 12, 8).Select(t => $"/tiles/default/{t.Z}/{t.X}/{t.Y}.png").ToArray();
-        foreach (var url in urls)
-        {
-            (await client.GetAsync(url)).EnsureSuccessStatusCode();
-        }
-
-        var served = 0L;
-        var until = Stopwatch.StartNew();
-        var loops = Enumerable.Range(0, 4).Select(async worker =>
-        {
-            var i = worker;
-            while (until.Elapsed < TimeSpan.FromSeconds(5))
-            {
-                using var response = await client.GetAsync(urls[i++ % urls.Length], HttpCompletionOption.ResponseContentRead);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    Interlocked.Increment(ref served);
-                }
-            }
-        });
-        await Task.WhenAll(loops);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\nCached tiles over HTTP (z12, {urls.Length} tiles, 4 client loops, 5 s): {served / until.Elapsed.TotalSeconds:0} tiles/s (target > 10,000)"));
-    }
-    finally
-    {
-        process.Kill(entireProcessTree: true);
-        await process.WaitForExitAsync();
-        Directory.Delete(directory, recursive: true);
-    }
-}
-
-static string FindRepositoryRoot()
+static string DefaultApiDll()
 {
     var directory = new DirectoryInfo(AppContext.BaseDirectory);
     while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ClusterMap.sln")))
@@ -184,5 +114,8 @@ static string FindRepositoryRoot()
         directory = directory.Parent;
     }
 
-    return directory?.FullName ?? Directory.GetCurrentDirectory();
+    var configuration = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
+    return directory is null
+        ? "ClusterMap.Api.dll"
+        : Path.Combine(directory.FullName, "src", "ClusterMap.Api", "bin", configuration, "net10.0", "ClusterMap.Api.dll");
 }

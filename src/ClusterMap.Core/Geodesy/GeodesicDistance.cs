@@ -56,7 +56,8 @@ internal static class GeodesicDistanceOp
         public int Index;
     }
 
-    private const double MaxMeridionalRadius = Wgs84.SemiMajorAxisMeters * Wgs84.SemiMajorAxisMeters / Wgs84.SemiMinorAxisMeters;
+    // Added to a solved edge length before the triangle-inequality bound (1 µm, far above the solver's error).
+    private const double EdgeLengthMargin = 1e-6;
 
     private static ref InverseSolution Vertex(InverseSolution[] cache, int offset, int vertex, double lon, double lat, double[] path)
     {
@@ -67,16 +68,6 @@ internal static class GeodesicDistanceOp
         }
 
         return ref slot;
-    }
-
-    // Length of the path along the meridian (radius of curvature at most a²/b) and then along the parallel
-    // nearer the equator: an upper bound of the geodesic edge's length.
-    private static double EdgeLengthUpperBound(double lon1, double lat1, double lon2, double lat2)
-    {
-        var dLat = double.DegreesToRadians(Math.Abs(lat2 - lat1));
-        var dLon = double.DegreesToRadians(Math.Abs(GeoMath.AngDiff(lon1, lon2, out _)));
-        var lowLat = Math.Min(Math.Abs(lat1), Math.Abs(lat2));
-        return (MaxMeridionalRadius * dLat) + (Wgs84.ParallelRadiusMeters(lowLat) * dLon);
     }
 
     private sealed class CandidateComparer : IComparer<Candidate>
@@ -275,7 +266,8 @@ internal static class GeodesicDistanceOp
             // Exact distances to vertices, solved once per vertex and shared by its two edges. Each is an
             // upper bound of the answer, and by the triangle inequality no point of an edge of length L is
             // nearer than (d(P, A) + d(P, B) − L) / 2, which prunes edges far better than the boxes do once the
-            // shapes are far apart. L is bounded above by the meridian-then-parallel path: (a²/b) Δφ + p Δλ.
+            // shapes are far apart. L is the edge's own geodesic length (solved once per shape, accurate to about
+            // 15 nm), plus EdgeLengthMargin so that rounding can only weaken the bound, never break it.
             var vertexCount = target.PathOffsets[^1];
             var vertexCache = ArrayPool<InverseSolution>.Shared.Rent(Math.Max(1, vertexCount));
             Array.Fill(vertexCache, new InverseSolution { S12 = double.NaN }, 0, vertexCount);
@@ -301,10 +293,10 @@ internal static class GeodesicDistanceOp
                         ref var pa = ref Vertex(vertexCache, offset, candidate.Index, lon, lat, path);
                         ref var pb = ref Vertex(vertexCache, offset, candidate.Index + 1, lon, lat, path);
                         best = Math.Min(best, Math.Min(pa.S12, pb.S12));
-                        var lengthBound = EdgeLengthUpperBound(path[k], path[k + 1], path[k + 2], path[k + 3]);
-                        if ((pa.S12 + pb.S12 - lengthBound) / 2 < best)
+                        ref readonly var edge = ref target.EdgeSolutions(candidate.Path)[candidate.Index];
+                        if ((pa.S12 + pb.S12 - (edge.S12 + EdgeLengthMargin)) / 2 < best)
                         {
-                            best = Math.Min(best, GeodesicSegmentDistance.PointToSegment(lon, lat, path[k], path[k + 1], path[k + 2], path[k + 3], pa, pb));
+                            best = Math.Min(best, GeodesicSegmentDistance.PointToSegment(lon, lat, path[k], path[k + 1], pa, pb, edge));
                         }
                     }
 

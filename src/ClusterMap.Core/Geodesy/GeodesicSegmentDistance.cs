@@ -29,6 +29,12 @@ internal static class GeodesicSegmentDistance
     internal static double PointToSegment(double plon, double plat, double alon, double alat, double blon, double blat, in InverseSolution pa, in InverseSolution pb)
     {
         GeodesicCore.Inverse(alat, alon, blat, blon, false, out var ab);
+        return PointToSegment(plon, plat, alon, alat, pa, pb, ab);
+    }
+
+    /// <summary>The same, with the edge's own inverse solution <paramref name="ab"/> (A to B) already solved.</summary>
+    internal static double PointToSegment(double plon, double plat, double alon, double alat, in InverseSolution pa, in InverseSolution pb, in InverseSolution ab)
+    {
         var length = ab.S12;
         if (length == 0 || pa.S12 == 0)
         {

@@ -10,6 +10,7 @@ namespace ClusterMap.Core.Geodesy;
 /// </summary>
 internal sealed class GeodesicShape
 {
+    private readonly InverseSolution[]?[] _edgeSolutions;
     private IPreparedGeometry? _prepared;
 
     private GeodesicShape(Geometry geometry)
@@ -34,6 +35,7 @@ internal sealed class GeodesicShape
             PathOffsets[p + 1] = PathOffsets[p] + (Paths[p].Length / 2);
         }
 
+        _edgeSolutions = new InverseSolution[Paths.Length][];
         Envelope = GeodesicEnvelope.OfGeometry(geometry);
         IsSinglePoint = Points.Length == 2 && Paths.Length == 0;
     }
@@ -67,6 +69,31 @@ internal sealed class GeodesicShape
     public bool IsPuntal => Paths.Length == 0;
 
     public IPreparedGeometry Prepared => _prepared ??= PreparedGeometryFactory.Prepare(Geometry);
+
+    /// <summary>
+    /// The inverse solution of every edge of path <paramref name="path"/> (from vertex e to e + 1), solved on first
+    /// use and kept: a point-to-edge search needs each edge's length and azimuths, which depend on the shape alone.
+    /// Solved lazily so an index build does not pay for polygons no query reaches; the solution is deterministic,
+    /// so two threads racing to publish it publish the same numbers.
+    /// </summary>
+    public InverseSolution[] EdgeSolutions(int path)
+    {
+        var solutions = Volatile.Read(ref _edgeSolutions[path]);
+        if (solutions is not null)
+        {
+            return solutions;
+        }
+
+        var vertices = Paths[path];
+        solutions = new InverseSolution[Math.Max(0, (vertices.Length / 2) - 1)];
+        for (var e = 0; e < solutions.Length; e++)
+        {
+            var k = 2 * e;
+            GeodesicCore.Inverse(vertices[k + 1], vertices[k], vertices[k + 3], vertices[k + 2], false, out solutions[e]);
+        }
+
+        return Interlocked.CompareExchange(ref _edgeSolutions[path], solutions, null) ?? solutions;
+    }
 
     public static GeodesicShape Create(Geometry geometry)
     {

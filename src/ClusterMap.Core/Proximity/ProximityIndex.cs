@@ -232,15 +232,23 @@ public sealed class ProximityIndex
             candidates = candidates.Distinct().ToList();
         }
 
+        // Point targets of a point origin first meet a bound proven in LocalDistanceBound, which settles those
+        // outside the circle but inside the query box (a fifth of the candidates) without an inverse problem.
+        var bound = query.Shape is null ? new LocalDistanceBound(query.Lon, query.Lat, reach) : default;
         foreach (var i in candidates)
         {
             var item = _items[i];
+            var cutoff = radius + uo + item.LocationUncertaintyMeters;
+            if (query.Shape is null && _shapes[i] is null && bound.ProvesBeyond(_lon[i], _lat[i], cutoff))
+            {
+                continue;
+            }
+
             if (filter is not null && !filter(item))
             {
                 continue;
             }
 
-            var cutoff = radius + uo + item.LocationUncertaintyMeters;
             var d = DistanceTo(query, i, cutoff);
             if (d <= cutoff)
             {

@@ -1,0 +1,75 @@
+namespace ClusterMap.Core.Geodesy;
+
+/// <summary>
+/// A lower bound of the geodesic distance from one fixed origin, valid for every target within a given reach,
+/// that costs a handful of multiplications: the radius query tries it before each exact inverse and drops
+/// targets it proves to be out of reach without solving the inverse problem.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Proof. Let R be the reach, O = (λ0, φ0) the origin, P = (λ, φ) a target and d the geodesic distance from O
+/// to P, realised by a shortest geodesic γ. Suppose d ≤ R. Every point of γ is within path length R of O and,
+/// since the meridional radius of curvature M(φ) is at least M(0) = a (1 − e²) everywhere, within latitude
+/// R / M(0) of φ0: γ lies in the band B = [φ0 − R / M(0), φ0 + R / M(0)]. In B the metric
+/// ds² = M(φ)² dφ² + p(φ)² dλ² is at least the flat metric M_B² dφ² + p_B² dλ², where M_B is the smallest M
+/// on B (M grows with |φ|, so it is M at the |φ| of B nearest the equator) and p_B the smallest radius of the
+/// parallel on B (p = N cos φ shrinks with |φ|, so it is p at the |φ| of B farthest from the equator, and 0 when
+/// B reaches a pole). So d = length(γ) ≥ its flat length ≥ √((M_B Δφ)² + (p_B Δλ)²) = L, the straight line of
+/// the flat metric, with Δφ = φ − φ0 and Δλ the longitude change along γ, which is at least the wrapped
+/// difference min(|λ − λ0|, 360° − |λ − λ0|) in absolute value. Hence d ≤ R implies L ≤ d, and
+/// contrapositively L &gt; c implies d &gt; c for any cut-off c ≤ R.
+/// </para>
+/// <para>
+/// Tightness: over B, M varies by a relative 3 e² sin φ cos φ · R / M(0) and p by tan φ · R / M(0); at Shanghai
+/// with R = 1 km that is 1.4e-6 and 1e-4 (2e-4 measured end to end), so only targets with d in (c, 1.0002 c)
+/// still need the inverse.
+/// The test multiplies L by (1 − 1e-12) to absorb rounding in its few operations.
+/// </para>
+/// </remarks>
+internal readonly struct LocalDistanceBound
+{
+    private const double Rounding = 1 - 1e-12;
+
+    private readonly double _lon0;
+    private readonly double _lat0;
+    private readonly double _metersPerDegreeLat;
+    private readonly double _metersPerDegreeLon;
+
+    public LocalDistanceBound(double lon0, double lat0, double reachMeters)
+    {
+        _lon0 = lon0;
+        _lat0 = lat0;
+        var band = double.RadiansToDegrees(reachMeters / Wgs84.MinMeridionalRadiusMeters);
+        var absLat = Math.Abs(lat0);
+        var nearestEquator = Math.Max(0, absLat - band);
+        var farthest = absLat + band;
+        _metersPerDegreeLat = double.DegreesToRadians(MeridionalRadius(nearestEquator)) * Rounding;
+        _metersPerDegreeLon = farthest >= 90 || double.IsNaN(band) ? 0 : double.DegreesToRadians(Wgs84.ParallelRadiusMeters(farthest)) * Rounding;
+    }
+
+    /// <summary>True when the target is proven farther than <paramref name="cutoffMeters"/> (which must not exceed the reach).</summary>
+    public bool ProvesBeyond(double lon, double lat, double cutoffMeters)
+    {
+        var dLat = (lat - _lat0) * _metersPerDegreeLat;
+        var dLon = Math.Abs(lon - _lon0);
+        dLon = (dLon > 180 ? 360 - dLon : dLon) * _metersPerDegreeLon;
+        return (dLat * dLat) + (dLon * dLon) > cutoffMeters * cutoffMeters;
+    }
+
+    /// <summary>The bound L itself (for tests).</summary>
+    public double LowerBoundMeters(double lon, double lat)
+    {
+        var dLat = (lat - _lat0) * _metersPerDegreeLat;
+        var dLon = Math.Abs(lon - _lon0);
+        dLon = (dLon > 180 ? 360 - dLon : dLon) * _metersPerDegreeLon;
+        return Math.Sqrt((dLat * dLat) + (dLon * dLon));
+    }
+
+    // M(φ) = a (1 − e²) / (1 − e² sin² φ)^(3/2), increasing with |φ|.
+    private static double MeridionalRadius(double latitudeDegrees)
+    {
+        var s = Math.Sin(double.DegreesToRadians(Math.Min(90, latitudeDegrees)));
+        var w = 1 - (Wgs84.EccentricitySquared * s * s);
+        return Wgs84.MinMeridionalRadiusMeters / (w * Math.Sqrt(w));
+    }
+}

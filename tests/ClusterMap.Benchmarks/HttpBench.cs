@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using ClusterMap.Core.Features;
+using ClusterMap.Core.Proximity;
+using ClusterMap.Core.Storage;
+using ClusterMap.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace ClusterMap.Benchmarks;
+
+/// <summary>
+/// The same queries over HTTP: the collection is written to a SQLite store through the service's own store
+/// class, the real ClusterMap.Api.dll is started on a free loopback port on that store, and a bounded pool of
+/// HttpClient workers calls <c>/proximity/within</c> and <c>/proximity/nearest</c>. Loopback only.
+/// </summary>
+internal sealed class HttpBench : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _directory;
+    private readonly HttpClient _client;
+
+    private HttpBench(Process process, string directory, Uri baseAddress)
+    {
+        _process = process;
+        _directory = directory;
+        _client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = BenchOptions.Clients * 2, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
+        {
+            BaseAddress = baseAddress,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+    }
+
+    public double StoreSeconds { get; private set; }
+
+    public double FirstQuerySeconds { get; private set; }
+
+    public static async Task<HttpBench> StartAsync(SyntheticCollection data, string apiDll)
+    {
+        var directory = Directory.CreateTempSubdirectory("clustermap-bench-").FullName;
+        var database = Path.Combine(directory, "bench.db");
+        var watch = Stopwatch.StartNew();
+        var store = new SqliteFeatureStore(database);
+        await store.InitializeAsync();
+        await store.ReplaceCollectionsAsync([new CollectionImport(new CollectionDefinition(SyntheticCollection.CollectionId, "Benchmark", "Synthetic features around Chinese cities"), data.Records())]);
+        SqliteConnection.ClearAllPools();
+        var storeSeconds = watch.Elapsed.TotalSeconds;
+
+        var port = FreePort();
+        var baseAddress = new Uri($"http://127.0.0.1:{port}");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(apiDll);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add(baseAddress.ToString());
+        start.Environment["Storage__SqlitePath"] = database;
+        start.Environment["Storage__GeodataPath"] = directory;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the service.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                Console.Error.WriteLine($"[api] {e.Data}");
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var bench = new HttpBench(process, directory, baseAddress) { StoreSeconds = storeSeconds };
+        await bench.WaitUntilReadyAsync();
+
+        // The first proximity request loads the snapshot from SQLite and builds the index.
+        watch.Restart();
+        _ = await bench.QueryAsync(BenchQueries.All[0], data.Origins[0]);
+        bench.FirstQuerySeconds = watch.Elapsed.TotalSeconds;
+        return bench;
+    }
+
+    /// <summary>Peak resident memory of the service process (VmHWM), in MB.</summary>
+    public double PeakServiceMegabytes()
+    {
+        var status = File.ReadAllLines($"/proc/{_process.Id}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return status is null ? double.NaN : double.Parse(status.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1e3;
+    }
+
+    public async IAsyncEnumerable<QueryRow> QueriesAsync(SyntheticCollection data, BenchOptions options)
+    {
+        // A fresh service runs tier-0 code: exercise every endpoint before the first figure is taken.
+        foreach (var query in BenchQueries.All)
+        {
+            await LoadRunner.RunAsync(BenchOptions.Clients, 0, 2 * options.WarmUpSeconds, (_, i) => QueryAsync(query, data.Origins[i % data.Origins.Length]));
+        }
+
+        foreach (var query in BenchQueries.All)
+        {
+            foreach (var workers in new[] { 1, BenchOptions.Clients })
+            {
+                var result = await LoadRunner.RunAsync(workers, options.Seconds, options.WarmUpSeconds, (_, i) => QueryAsync(query, data.Origins[i % data.Origins.Length]));
+                yield return new QueryRow(data.Label, query.Name, Report.Http, result);
+            }
+        }
+    }
+
+    /// <summary>Asserts that the service answers what the index in process answers (same ids, same order).</summary>
+    public async Task CheckSameAnswersAsync(SyntheticCollection data, ProximityIndex index, int origins)
+    {
+        foreach (var query in BenchQueries.All)
+        {
+            for (var i = 0; i < origins; i++)
+            {
+                var origin = data.Origins[i];
+                using var response = await _client.GetAsync(Url(query, origin));
+                response.EnsureSuccessStatusCode();
+                using var json = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync());
+                var served = json.RootElement.GetProperty("features").EnumerateArray().Select(f => f.GetProperty("id").GetString()).ToList();
+                var expected = (query.Radius is { } r ? index.Within(origin, r) : index.Nearest(origin, query.K)).Select(h => h.Id).ToList();
+                if (!served.SequenceEqual(expected))
+                {
+                    throw new InvalidOperationException($"HTTP and in-process answers differ for {query.Name} at {origin}.");
+                }
+            }
+        }
+    }
+
+    private async Task<int> QueryAsync(BenchQueries query, NetTopologySuite.Geometries.Point origin)
+    {
+        using var response = await _client.GetAsync(Url(query, origin), HttpCompletionOption.ResponseContentRead);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException($"{Url(query, origin)} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+
+        // Counting features would cost the client CPU the server needs on a small machine; bytes are enough.
+        return 0;
+    }
+
+    private static string Url(BenchQueries query, NetTopologySuite.Geometries.Point origin)
+    {
+        var lon = origin.X.ToString("R", CultureInfo.InvariantCulture);
+        var lat = origin.Y.ToString("R", CultureInfo.InvariantCulture);
+        return query.Radius is { } radius
+            ? $"/proximity/within?target={SyntheticCollection.CollectionId}&radius_m={radius.ToString(CultureInfo.InvariantCulture)}&lon={lon}&lat={lat}"
+            : $"/proximity/nearest?target={SyntheticCollection.CollectionId}&k={query.K.ToString(CultureInfo.InvariantCulture)}&lon={lon}&lat={lat}";
+    }
+
+    private async Task WaitUntilReadyAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The service exited with {_process.ExitCode}.");
+            }
+
+            try
+            {
+                using var response = await _client.GetAsync("/conformance");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException("The service did not answer within 120 s.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+}

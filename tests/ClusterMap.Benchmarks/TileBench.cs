@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using ClusterMap.Core.Import;
+using ClusterMap.Core.Tiles;
+using ClusterMap.Rendering;
+using ClusterMap.Rendering.Model;
+using NetTopologySuite.Geometries;
+
+namespace ClusterMap.Benchmarks;
+
+/// <summary>Tile and static-map rendering benchmarks (issue 5): `make bench` runs them after the proximity benchmarks.</summary>
+internal static class TileBench
+{
+    public static async Task RunAsync(string[] args)
+    {
+        // `make bench`: tile rendering per zoom (cold: rendered, not cached; one thread), tiles served from the API's cache
+        // over HTTP, and static map time. A plain Stopwatch harness: the figures asked for are milliseconds per tile and
+        // tiles per second, and BenchmarkDotNet's statistics would take minutes per zoom on two cores.
+        var root = FindRepositoryRoot();
+        var geodata = args.Length > 0 ? args[0] : Path.Combine(root, "geodata");
+        if (!File.Exists(Path.Combine(geodata, GeodataManifest.FileName)))
+        {
+            geodata = Path.Combine(root, "tests", "ClusterMap.Rendering.Tests", "TestData", "geodata");
+        }
+
+        Console.WriteLine($"Data: {geodata}");
+        var data = MapData.From(GeodataManifest.ReadAll(geodata).Select(i => (i.Definition, i.Features)), 1);
+        using var renderer = MapRenderer.Create();
+        var center = new Coordinate(121.47, 31.23);
+
+        Console.WriteLine();
+        Console.WriteLine("Raster tiles, 256 px, style default, one thread (cold = rendered and encoded, no tile cache)");
+        // CPU ms (the process's processor time per tile) is printed beside wall time: on a shared, busy machine it is the
+        // steadier figure of what one tile costs.
+        Console.WriteLine("zoom  tiles  first tile ms  mean ms  p95 ms  mean CPU ms");
+        var coldMeans = new List<double>();
+        for (var z = 8; z <= 16; z++)
+        {
+            var tiles = Block(center, z, 5).ToList();
+            var times = new List<double>();
+            var process = Process.GetCurrentProcess();
+            var cpuAfterFirst = TimeSpan.Zero;
+            foreach (var tile in tiles)
+            {
+                if (times.Count == 1)
+                {
+                    process.Refresh();
+                    cpuAfterFirst = process.TotalProcessorTime;
+                }
+
+                var watch = Stopwatch.StartNew();
+                renderer.RenderPng(data, MapRequest.ForTile(tile, 1, null));
+                times.Add(watch.Elapsed.TotalMilliseconds);
+            }
+
+            // The first tile of a zoom also lays out that zoom's labels once for the whole data set.
+            var rest = times.Skip(1).Order().ToList();
+            var mean = rest.Average();
+            process.Refresh();
+            var cpu = (process.TotalProcessorTime - cpuAfterFirst).TotalMilliseconds / rest.Count;
+            if (z <= 14)
+            {
+                coldMeans.Add(mean);
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{z,4}  {tiles.Count,5}  {times[0],13:0.0}  {mean,7:0.00}  {rest[(int)(rest.Count * 0.95)],6:0.00}  {cpu,11:0.00}"));
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Mean cold tile z8–z14: {coldMeans.Average():0.00} ms (target < 20 ms)"));
+
+        Console.WriteLine();
+        Console.WriteLine("Static maps, 800×600 with title, legend, scale bar, attribution");
+        var bounds = MapRequest.BoundsFitting(new Envelope(121.0, 122.0, 30.8, 31.5), 800, 600);
+        foreach (var format in new[] { MapFormat.Png, MapFormat.Svg, MapFormat.Pdf })
+        {
+            var request = new MapRequest(bounds, 800, 600) { Figure = new MapFigure("Benchmark") };
+            renderer.Render(data, request, format);
+            var watch = Stopwatch.StartNew();
+            const int runs = 10;
+            for (var i = 0; i < runs; i++)
+            {
+                renderer.Render(data, request, format);
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {format,-4} {watch.Elapsed.TotalMilliseconds / runs,7:0.0} ms"));
+        }
+
+        await CachedOverHttpAsync(root, geodata);
+
+        static IEnumerable<TileIndex> Block(Coordinate center, int z, int side)
+        {
+            var middle = TileIndex.Containing(center, z);
+            for (var dx = -side / 2; dx <= side / 2; dx++)
+            {
+                for (var dy = -side / 2; dy <= side / 2; dy++)
+                {
+                    if (TileIndex.TryCreate(z, middle.X + dx, middle.Y + dy, out var tile))
+                    {
+                        yield return tile.Value;
+                    }
+                }
+            }
+        }
+
+        // Tiles from the cache: the real service in its own process, tiles warmed once, then four client loops for five
+        // seconds. Client and server share the machine's two cores, so this is a floor for the server's own rate.
+        static async Task CachedOverHttpAsync(string root, string geodata)
+        {
+            var api = Path.Combine(root, "src", "ClusterMap.Api", "bin", "Release", "net10.0", "ClusterMap.Api.dll");
+            if (!File.Exists(api))
+            {
+                Console.WriteLine($"\nCached tiles over HTTP: skipped ({api} not built; `make bench` builds it).");
+                return;
+            }
+
+            var directory = Directory.CreateTempSubdirectory("clustermap-bench-").FullName;
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
+            start.ArgumentList.Add(api);
+            start.ArgumentList.Add("--urls");
+            start.ArgumentList.Add($"http://127.0.0.1:{port}");
+            start.Environment["Storage__SqlitePath"] = Path.Combine(directory, "bench.db");
+            start.Environment["Storage__GeodataPath"] = geodata;
+            start.Environment["Logging__LogLevel__Default"] = "Warning";
+            using var process = Process.Start(start)!;
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            try
+            {
+                using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+                var deadline = DateTime.UtcNow.AddSeconds(60);
+                while (true)
+                {
+                    try
+                    {
+                        if ((await client.GetAsync("/conformance")).IsSuccessStatusCode)
+                        {
+                            break;
+                        }
+                    }
+                    catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+                    {
+                    }
+
+                    await Task.Delay(200);
+                }
+
+                var urls = Block(new Coordinate(121.47, 31.23), 12, 8).Select(t => $"/tiles/default/{t.Z}/{t.X}/{t.Y}.png").ToArray();
+                foreach (var url in urls)
+                {
+                    (await client.GetAsync(url)).EnsureSuccessStatusCode();
+                }
+
+                var served = 0L;
+                var until = Stopwatch.StartNew();
+                var loops = Enumerable.Range(0, 4).Select(async worker =>
+                {
+                    var i = worker;
+                    while (until.Elapsed < TimeSpan.FromSeconds(5))
+                    {
+                        using var response = await client.GetAsync(urls[i++ % urls.Length], HttpCompletionOption.ResponseContentRead);
+                        if (response.StatusCode == HttpStatusCode.OK)
+                        {
+                            Interlocked.Increment(ref served);
+                        }
+                    }
+                });
+                await Task.WhenAll(loops);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\nCached tiles over HTTP (z12, {urls.Length} tiles, 4 client loops, 5 s): {served / until.Elapsed.TotalSeconds:0} tiles/s (target > 10,000)"));
+            }
+            finally
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+
+        static string FindRepositoryRoot()
+        {
+            var directory = new DirectoryInfo(AppContext.BaseDirectory);
+            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ClusterMap.sln")))
+            {
+                directory = directory.Parent;
+            }
+
+            return directory?.FullName ?? Directory.GetCurrentDirectory();
+        }
+    }
+}

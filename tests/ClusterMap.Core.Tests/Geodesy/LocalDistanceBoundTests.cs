@@ -1,0 +1,58 @@
+using ClusterMap.Core.Geodesy;
+using NetTopologySuite.Geometries;
+
+namespace ClusterMap.Core.Tests.Geodesy;
+
+public class LocalDistanceBoundTests
+{
+    // The bound must never exceed the exact (Karney) distance of a target within reach; no tolerance: it is a proof.
+    [Theory]
+    [InlineData(1, 30.0, 33.0, 1_000.0)] // Shanghai latitudes, the radius queries of the service
+    [InlineData(2, 20.0, 45.0, 20_000.0)] // all of China, city-wide radii
+    [InlineData(3, -1.0, 1.0, 50_000.0)] // across the equator, where the band's nearest latitude is 0
+    [InlineData(4, 70.0, 89.9, 200_000.0)] // near and over the pole, where the parallel's radius vanishes
+    [InlineData(5, -60.0, -30.0, 5_000.0)] // the southern hemisphere
+    public void LowerBound_NeverExceedsTheGeodesicDistance_WithinReach(int seed, double minLat, double maxLat, double reach)
+    {
+        var random = new Random(seed);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var lat0 = minLat + (random.NextDouble() * (maxLat - minLat));
+            var lon0 = (random.NextDouble() * 360) - 180;
+            var bound = new LocalDistanceBound(lon0, lat0, reach);
+            var distance = reach * Math.Sqrt(random.NextDouble()) * (random.Next(4) == 0 ? 1 : 1.5);
+            var end = Geodesic.Direct(new Coordinate(lon0, lat0), (random.NextDouble() * 360) - 180, distance).End;
+            var exact = Geodesic.DistanceMeters(lon0, lat0, end.X, end.Y);
+            if (exact > reach)
+            {
+                continue;
+            }
+
+            Assert.True(bound.LowerBoundMeters(end.X, end.Y) <= exact, $"({lon0}, {lat0}) → {end}: bound {bound.LowerBoundMeters(end.X, end.Y)} > exact {exact}");
+            Assert.False(bound.ProvesBeyond(end.X, end.Y, Math.Min(reach, exact)));
+        }
+    }
+
+    [Fact]
+    public void LowerBound_AtShanghai_IsWithinTwoTenThousandthsOfTheDistance()
+    {
+        var random = new Random(6);
+        for (var i = 0; i < 5_000; i++)
+        {
+            var origin = new Coordinate(121.47, 31.23);
+            var bound = new LocalDistanceBound(origin.X, origin.Y, 1_000);
+            var end = Geodesic.Direct(origin, (random.NextDouble() * 360) - 180, 1 + (random.NextDouble() * 999)).End;
+            var exact = Geodesic.DistanceMeters(origin, end);
+            Assert.InRange(bound.LowerBoundMeters(end.X, end.Y), exact * (1 - 2e-4), exact);
+        }
+    }
+
+    [Fact]
+    public void ProvesBeyond_AcrossTheAntimeridian_UsesTheShortWayRound()
+    {
+        var bound = new LocalDistanceBound(179.9995, 0, 1_000);
+        var exact = Geodesic.DistanceMeters(179.9995, 0, -179.9995, 0);
+        Assert.False(bound.ProvesBeyond(-179.9995, 0, exact));
+        Assert.True(bound.ProvesBeyond(-179.9995, 0, exact * 0.999));
+    }
+}
