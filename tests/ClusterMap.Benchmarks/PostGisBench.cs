@@ -169,6 +169,7 @@ internal sealed class PostGisBench : IAsyncDisposable
                             disagreements++;
                             var reference = ReferenceDistance.PointTo(origin, data.Items[ItemIndex(id)].Geometry);
                             referenceSidesWithPostGis += reference <= radius ? 0 : 1;
+                            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"  only ClusterMap: {origin} → {id} d {d:F4} m, r {radius}, reference {reference:F4} m: {data.Items[ItemIndex(id)].Geometry}"));
                         }
                     }
 
@@ -183,6 +184,7 @@ internal sealed class PostGisBench : IAsyncDisposable
                             disagreements++;
                             var reference = ReferenceDistance.PointTo(origin, data.Items[ItemIndex(id)].Geometry);
                             referenceSidesWithPostGis += reference <= radius ? 1 : 0;
+                            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"  only PostGIS: {origin} → {id} d_PostGIS {pg:F4} m, r {radius}, reference {reference:F4} m: {data.Items[ItemIndex(id)].Geometry}"));
                         }
                     }
                 }
