@@ -120,12 +120,12 @@ internal sealed class PostGisBench : IAsyncDisposable
         {
             var sample = query.Radius is > 1_000 ? Math.Max(1, origins / 10) : origins;
             await using var command = await PrepareAsync(query);
-            long compared = 0, agreed = 0, onlyOurs = 0, onlyTheirs = 0, disagreements = 0, arbitrated = 0;
+            long compared = 0, agreed = 0, onlyOurs = 0, onlyTheirs = 0, disagreements = 0, arbitrated = 0, referenceSidesWithPostGis = 0;
             double maxPoint = 0, maxPolygon = 0, ourError = 0, theirError = 0;
             void Compare(NetTopologySuite.Geometries.Point origin, string id, double ours, double pg)
             {
                 compared++;
-                var target = data.Items[int.Parse(id.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture)].Geometry;
+                var target = data.Items[ItemIndex(id)].Geometry;
                 var difference = Math.Abs(ours - pg);
                 if (target is NetTopologySuite.Geometries.Point)
                 {
@@ -167,6 +167,9 @@ internal sealed class PostGisBench : IAsyncDisposable
                         else
                         {
                             disagreements++;
+                            var reference = ReferenceDistance.PointTo(origin, data.Items[ItemIndex(id)].Geometry);
+                            referenceSidesWithPostGis += reference <= radius ? 0 : 1;
+                            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"  only ClusterMap: {origin} → {id} d {d:F4} m, r {radius}, reference {reference:F4} m: {data.Items[ItemIndex(id)].Geometry}"));
                         }
                     }
 
@@ -179,6 +182,9 @@ internal sealed class PostGisBench : IAsyncDisposable
                         else
                         {
                             disagreements++;
+                            var reference = ReferenceDistance.PointTo(origin, data.Items[ItemIndex(id)].Geometry);
+                            referenceSidesWithPostGis += reference <= radius ? 1 : 0;
+                            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"  only PostGIS: {origin} → {id} d_PostGIS {pg:F4} m, r {radius}, reference {reference:F4} m: {data.Items[ItemIndex(id)].Geometry}"));
                         }
                     }
                 }
@@ -200,11 +206,13 @@ internal sealed class PostGisBench : IAsyncDisposable
                 }
             }
 
-            rows.Add(new ExactnessRow(data.Label, query.Name, sample, compared, maxPoint, maxPolygon, agreed, onlyOurs, onlyTheirs, disagreements, arbitrated, ourError, theirError));
+            rows.Add(new ExactnessRow(data.Label, query.Name, sample, compared, maxPoint, maxPolygon, agreed, onlyOurs, onlyTheirs, disagreements, referenceSidesWithPostGis, arbitrated, ourError, theirError));
         }
 
         return rows;
     }
+
+    private static int ItemIndex(string id) => int.Parse(id.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task<NpgsqlCommand> PrepareAsync(BenchQueries query)
     {

@@ -20,13 +20,14 @@ internal sealed record QueryRow(string Size, string Query, string Engine, LoadRe
 /// <param name="OnlyClusterMapNearBoundary">Pairs only ClusterMap returns, within 0.5 m of the radius.</param>
 /// <param name="OnlyPostGisNearBoundary">Pairs only PostGIS returns, within 0.5 m of the radius.</param>
 /// <param name="MembershipDisagreements">Pairs (or nearest-k origins) the engines disagree on beyond that tolerance.</param>
+/// <param name="DisagreementsWherePostGisIsRight">Radius disagreements where the brute-force reference sides with PostGIS.</param>
 /// <param name="Arbitrated">Pairs that differ by more than 1 cm, measured again by <see cref="ReferenceDistance"/>.</param>
 /// <param name="MaxClusterMapErrorMeters">Largest |d_ClusterMap − reference| over the arbitrated pairs.</param>
 /// <param name="MaxPostGisErrorMeters">Largest |d_PostGIS − reference| over the arbitrated pairs.</param>
 internal sealed record ExactnessRow(
     string Size, string Query, int Origins, long PairsCompared, double MaxPointDifferenceMeters, double MaxPolygonDifferenceMeters,
     long MembershipAgreed, long OnlyClusterMapNearBoundary, long OnlyPostGisNearBoundary, long MembershipDisagreements,
-    long Arbitrated, double MaxClusterMapErrorMeters, double MaxPostGisErrorMeters);
+    long DisagreementsWherePostGisIsRight, long Arbitrated, double MaxClusterMapErrorMeters, double MaxPostGisErrorMeters);
 
 /// <summary>Everything the harness measured, printed as plain pipe tables (Markdown-ready).</summary>
 internal sealed class Report
@@ -87,17 +88,17 @@ internal sealed class Report
             text.AppendLine();
             text.AppendLine("### Exactness against PostGIS geography (spheroid)");
             text.AppendLine();
-            text.AppendLine("| size | query | origins | pairs | max \\|Δd\\| points m | max \\|Δd\\| polygons m | same membership | only ClusterMap, within 0.5 m of r | only PostGIS, within 0.5 m of r | disagreements | pairs arbitrated (\\|Δd\\| > 1 cm) | max ClusterMap error m | max PostGIS error m |");
+            text.AppendLine("| size | query | origins | pairs | max \\|Δd\\| points m | max \\|Δd\\| polygons m | same membership | only ClusterMap, within 0.5 m of r | only PostGIS, within 0.5 m of r | disagreements (reference sides with PostGIS) | pairs arbitrated (\\|Δd\\| > 1 cm) | max ClusterMap error m | max PostGIS error m |");
             text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var e in Exactness)
             {
-                text.AppendLine(_inv, $"| {e.Size} | {e.Query} | {e.Origins} | {e.PairsCompared:N0} | {e.MaxPointDifferenceMeters:F6} | {e.MaxPolygonDifferenceMeters:F4} | {e.MembershipAgreed:N0} | {e.OnlyClusterMapNearBoundary} | {e.OnlyPostGisNearBoundary} | {e.MembershipDisagreements} | {e.Arbitrated:N0} | {e.MaxClusterMapErrorMeters:F6} | {e.MaxPostGisErrorMeters:F4} |");
+                text.AppendLine(_inv, $"| {e.Size} | {e.Query} | {e.Origins} | {e.PairsCompared:N0} | {e.MaxPointDifferenceMeters:F6} | {e.MaxPolygonDifferenceMeters:F4} | {e.MembershipAgreed:N0} | {e.OnlyClusterMapNearBoundary} | {e.OnlyPostGisNearBoundary} | {e.MembershipDisagreements} ({(e.Query.StartsWith("nearest", StringComparison.Ordinal) ? "–" : e.DisagreementsWherePostGisIsRight.ToString(_inv))}) | {e.Arbitrated:N0} | {e.MaxClusterMapErrorMeters:F6} | {e.MaxPostGisErrorMeters:F4} |");
             }
 
             text.AppendLine();
             text.AppendLine();
             text.AppendLine("p50/p99 are wall-clock latencies; the CPU columns (in process) count only the time the query's thread was on a core.");
-            text.AppendLine("Δd = d_ClusterMap − d_PostGIS on pairs both return. \"Arbitrated\" pairs are measured a third time by brute force (256 samples per geodesic edge, then golden-section search to 1 mm, from Karney's inverse and direct problems only): the error columns are each engine's distance minus that reference.");
+            text.AppendLine("Δd = d_ClusterMap − d_PostGIS on pairs both return. \"Arbitrated\" pairs are measured a third time by brute force (256 samples per geodesic edge, then golden-section search to 1 mm, from Karney's inverse and direct problems only): the error columns are each engine's distance minus that reference. Every radius disagreement is arbitrated the same way; nearest-k disagreements count origins whose k ids differ.");
         }
 
         if (Notes.Count > 0)

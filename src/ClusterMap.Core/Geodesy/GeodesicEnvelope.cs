@@ -148,7 +148,15 @@ public static class GeodesicEnvelope
     public static Envelope OfGeometry(Geometry geometry)
     {
         ArgumentNullException.ThrowIfNull(geometry);
-        var env = new Envelope(geometry.EnvelopeInternal);
+
+        // Every vertex, holes included: NTS's envelope of a polygon is its shell's, and a hole drawn outside its
+        // shell (an invalid polygon, but one the distance still measures to) would otherwise fall outside the box.
+        var env = new Envelope();
+        foreach (var coordinate in geometry.Coordinates)
+        {
+            env.ExpandToInclude(coordinate);
+        }
+
         if (env.IsNull)
         {
             return env;

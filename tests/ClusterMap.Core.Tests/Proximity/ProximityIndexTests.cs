@@ -270,4 +270,23 @@ public class ProximityIndexTests
             .ToList();
         return (ProximityIndex.Build(items), items);
     }
+
+    [Fact]
+    public void Within_FindsAPolygonByAHoleDrawnOutsideItsShell()
+    {
+        // Found by make bench at 1M: the synthetic generator draws such (invalid) polygons, PostGIS measures to
+        // the stray hole, and the index used to drop them because NTS's polygon envelope is its shell's.
+        var polygon = new WKTReader().Read(
+            "POLYGON ((120.5927149 31.2489362, 120.5928915 31.2509061, 120.5895009 31.2532823, 120.5877964 31.2523739, 120.5927149 31.2489362), " +
+            "(120.5873975 31.2494234, 120.5878251 31.2476189, 120.5856824 31.2487956, 120.5864293 31.249071, 120.5865235 31.2493973, 120.5873975 31.2494234))");
+        var origin = new Point(120.5764436, 31.2507492);
+        var index = ProximityIndex.Build([new ProximityItem("stray-hole", polygon)]);
+
+        var hits = index.Within(origin, 1000);
+
+        // 906.3009 m is PostGIS's ST_Distance and the brute-force reference of the benchmark, both to the hole.
+        var hit = Assert.Single(hits);
+        Assert.Equal(906.3009, hit.DistanceMeters, 0.001);
+        Assert.True(GeodesicEnvelope.OfGeometry(polygon).Covers(120.5856824, 31.2487956));
+    }
 }
