@@ -7,6 +7,7 @@ using ClusterMap.Api.Parameters;
 using ClusterMap.Api.Problems;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Storage;
+using ClusterMap.Projections;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -21,7 +22,9 @@ internal static class CollectionsApi
     private const string OffsetName = "offset";
 
     private static readonly string[] _formatOnly = [QueryParameters.FormatName];
-    private static readonly string[] _itemsParameters = [BboxParameter.Name, LimitName, OffsetName, QueryParameters.FormatName];
+    private static readonly string[] _servedCrs = [.. CrsRegistry.Served.Select(c => c.Uri)];
+    private static readonly string[] _itemParameters = [QueryParameters.FormatName, CrsParameter.Name];
+    private static readonly string[] _itemsParameters = [BboxParameter.Name, CrsParameter.BboxCrsName, CrsParameter.Name, LimitName, OffsetName, QueryParameters.FormatName];
 
     public sealed record SpatialExtent(
         [property: JsonPropertyName("bbox")] IReadOnlyList<double[]> Bbox,
@@ -144,10 +147,27 @@ internal static class CollectionsApi
             return problem;
         }
 
-        IReadOnlyList<NetTopologySuite.Geometries.Envelope> bbox = [];
-        if (query.Single(BboxParameter.Name) is { } bboxText && !BboxParameter.TryParse(bboxText, out bbox))
+        var crs = CrsRegistry.Wgs84;
+        if (query.Single(CrsParameter.Name) is { } crsText && !CrsParameter.TryParse(crsText, out crs))
         {
-            return ApiProblems.InvalidParameter(BboxParameter.Name, BboxParameter.AcceptedForm);
+            return ApiProblems.InvalidParameter(CrsParameter.Name, CrsParameter.AcceptedForm);
+        }
+
+        var bboxCrs = CrsRegistry.Wgs84;
+        if (query.Single(CrsParameter.BboxCrsName) is { } bboxCrsText && !CrsParameter.TryParse(bboxCrsText, out bboxCrs))
+        {
+            return ApiProblems.InvalidParameter(CrsParameter.BboxCrsName, CrsParameter.AcceptedForm);
+        }
+
+        IReadOnlyList<NetTopologySuite.Geometries.Envelope> bbox = [];
+        if (query.Single(BboxParameter.Name) is { } bboxText)
+        {
+            if (bboxCrs == CrsRegistry.Wgs84 ? !BboxParameter.TryParse(bboxText, out bbox) : !CrsParameter.TryParseBbox(bboxText, bboxCrs, out bbox))
+            {
+                return ApiProblems.InvalidParameter(BboxParameter.Name, bboxCrs == CrsRegistry.Wgs84
+                    ? BboxParameter.AcceptedForm
+                    : $"four comma-separated numbers minX,minY,maxX,maxY in {bboxCrs.Code} ({(bboxCrs.LatitudeFirst ? "latitude first" : "easting or longitude first")}), min ≤ max");
+            }
         }
 
         var maxLimit = options.Value.MaxLimit;
@@ -188,15 +208,22 @@ internal static class CollectionsApi
             links.Add(new(PageUrl(itemsUrl, request.Query, pageSize, Math.Max(0, offset - pageSize)), "prev", OgcLinks.GeoJson, "Previous page"));
         }
 
-        return new FeatureCollectionResult(page, links, clock.GetUtcNow());
+        return new FeatureCollectionResult(page, links, clock.GetUtcNow(), crs);
     }
 
     public static async Task<Results<FeatureResult, ProblemHttpResult>> GetItem(
         string collectionId, string featureId, HttpRequest request, IFeatureStore store, CancellationToken cancellationToken)
     {
-        if (new QueryParameters(request.Query).CheckNames(_formatOnly) is { } problem)
+        var query = new QueryParameters(request.Query);
+        if (query.CheckNames(_itemParameters) is { } problem)
         {
             return problem;
+        }
+
+        var crs = CrsRegistry.Wgs84;
+        if (query.Single(CrsParameter.Name) is { } crsText && !CrsParameter.TryParse(crsText, out crs))
+        {
+            return ApiProblems.InvalidParameter(CrsParameter.Name, CrsParameter.AcceptedForm);
         }
 
         var collection = await store.GetCollectionAsync(collectionId, cancellationToken);
@@ -217,7 +244,7 @@ internal static class CollectionsApi
         [
             new($"{collectionUrl}/items/{OgcLinks.Escape(feature.Id)}", "self", OgcLinks.GeoJson, "This feature"),
             new(collectionUrl, "collection", OgcLinks.Json, collection.Definition.Title),
-        ]);
+        ], crs);
     }
 
     private static Collection Describe(string root, CollectionInfo info)
@@ -226,7 +253,7 @@ internal static class CollectionsApi
         var extent = info.Extent is { } e ? new Extent(new SpatialExtent([[e.MinX, e.MinY, e.MaxX, e.MaxY]], Crs84)) : null;
         return new Collection(
             info.Id, info.Definition.Title, info.Definition.Description, info.Definition.Attribution, info.Definition.License,
-            extent, "feature", [Crs84], info.GeometryType, info.FeatureCount,
+            extent, "feature", _servedCrs, info.GeometryType, info.FeatureCount,
             [
                 new(url, "self", OgcLinks.Json, "This collection"),
                 new($"{url}/items", "items", OgcLinks.GeoJson, "Its features"),

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using ClusterMap.Core.Features;
+using ClusterMap.Projections;
 using Microsoft.AspNetCore.Http.Metadata;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO.Converters;
@@ -12,7 +13,8 @@ namespace ClusterMap.Api.Ogc;
 /// <summary>
 /// Writes RFC 7946 GeoJSON straight to the response: the geometry through NetTopologySuite.IO.GeoJSON4STJ, the
 /// properties exactly as stored, and the OGC members (links, numberMatched…) around them. No crs member: RFC 7946
-/// data is CRS84 by definition.
+/// data is CRS84 by definition, and another CRS asked for with <c>crs</c> (OGC API – Features Part 2) is named in the
+/// <c>Content-Crs</c> header, with coordinates in that CRS's axis order.
 /// </summary>
 internal static class GeoJsonWriting
 {
@@ -24,13 +26,13 @@ internal static class GeoJsonWriting
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static void WriteFeature(Utf8JsonWriter writer, FeatureRecord feature, IReadOnlyList<Link>? links)
+    public static void WriteFeature(Utf8JsonWriter writer, FeatureRecord feature, IReadOnlyList<Link>? links, Crs? crs = null)
     {
         writer.WriteStartObject();
         writer.WriteString("type", "Feature");
         writer.WriteString("id", feature.Id);
         writer.WritePropertyName("geometry");
-        JsonSerializer.Serialize(writer, feature.Geometry, GeometryOptions);
+        JsonSerializer.Serialize(writer, crs is null ? feature.Geometry : InCrs(feature.Geometry, crs), GeometryOptions);
         writer.WritePropertyName("properties");
         writer.WriteRawValue(feature.PropertiesJson, skipInputValidation: true);
         if (links is not null)
@@ -39,6 +41,36 @@ internal static class GeoJsonWriting
         }
 
         writer.WriteEndObject();
+    }
+
+    /// <summary>Sets <c>Content-Crs</c> (Part 2 §6.2): always, so clients need not assume CRS84.</summary>
+    public static void SetContentCrs(HttpResponse response, Crs? crs) =>
+        response.Headers["Content-Crs"] = "<" + (crs ?? CrsRegistry.Wgs84).Uri + ">";
+
+    public static Geometry InCrs(Geometry wgs84, Crs crs)
+    {
+        var converted = GeometryConverter.FromWgs84(wgs84, crs);
+        if (crs.LatitudeFirst)
+        {
+            converted.Apply(new AxisSwap());
+            converted.GeometryChanged();
+        }
+
+        return converted;
+    }
+
+    private sealed class AxisSwap : ICoordinateSequenceFilter
+    {
+        public bool Done => false;
+
+        public bool GeometryChanged => true;
+
+        public void Filter(CoordinateSequence seq, int i)
+        {
+            var x = seq.GetX(i);
+            seq.SetX(i, seq.GetY(i));
+            seq.SetY(i, x);
+        }
     }
 
     public static void WriteLinks(Utf8JsonWriter writer, IReadOnlyList<Link> links)
@@ -74,11 +106,12 @@ internal static class GeoJsonWriting
 }
 
 /// <summary>An OGC items page: a GeoJSON FeatureCollection with paging links and counts.</summary>
-internal sealed class FeatureCollectionResult(FeaturePage page, IReadOnlyList<Link> links, DateTimeOffset timeStamp) : IResult, IEndpointMetadataProvider
+internal sealed class FeatureCollectionResult(FeaturePage page, IReadOnlyList<Link> links, DateTimeOffset timeStamp, Crs? crs = null) : IResult, IEndpointMetadataProvider
 {
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         httpContext.Response.ContentType = OgcLinks.GeoJson;
+        GeoJsonWriting.SetContentCrs(httpContext.Response, crs);
         await using var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter, GeoJsonWriting.WriterOptions);
         writer.WriteStartObject();
         writer.WriteString("type", "FeatureCollection");
@@ -89,7 +122,7 @@ internal sealed class FeatureCollectionResult(FeaturePage page, IReadOnlyList<Li
         writer.WriteStartArray("features");
         foreach (var feature in page.Features)
         {
-            GeoJsonWriting.WriteFeature(writer, feature, links: null);
+            GeoJsonWriting.WriteFeature(writer, feature, links: null, crs);
             if (writer.BytesPending > 64 * 1024)
             {
                 await writer.FlushAsync(httpContext.RequestAborted);
@@ -106,13 +139,14 @@ internal sealed class FeatureCollectionResult(FeaturePage page, IReadOnlyList<Li
 }
 
 /// <summary>One OGC feature with its self and collection links.</summary>
-internal sealed class FeatureResult(FeatureRecord feature, IReadOnlyList<Link> links) : IResult, IEndpointMetadataProvider
+internal sealed class FeatureResult(FeatureRecord feature, IReadOnlyList<Link> links, Crs? crs = null) : IResult, IEndpointMetadataProvider
 {
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         httpContext.Response.ContentType = OgcLinks.GeoJson;
+        GeoJsonWriting.SetContentCrs(httpContext.Response, crs);
         await using var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter, GeoJsonWriting.WriterOptions);
-        GeoJsonWriting.WriteFeature(writer, feature, links);
+        GeoJsonWriting.WriteFeature(writer, feature, links, crs);
         await writer.FlushAsync(httpContext.RequestAborted);
     }
 
