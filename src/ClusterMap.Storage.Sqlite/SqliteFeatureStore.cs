@@ -175,6 +175,25 @@ public sealed class SqliteFeatureStore : IFeatureStore
         await transaction.CommitAsync(cancellationToken);
     }
 
+    // Placeholder on the contract branch only: the writes branch implements these before anything merges to main.
+    public Task<FeatureWriteResult> WriteFeaturesAsync(string collectionId, IReadOnlyList<FeatureRecord> features, FeatureWriteMode mode, CancellationToken cancellationToken = default) =>
+        throw new NotImplementedException();
+
+    public Task<bool> DeleteFeatureAsync(string collectionId, string featureId, CancellationToken cancellationToken = default) =>
+        throw new NotImplementedException();
+
+    public Task AddApiKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken = default) =>
+        throw new NotImplementedException();
+
+    public Task<ApiKeyRecord?> GetApiKeyAsync(string keyId, CancellationToken cancellationToken = default) =>
+        throw new NotImplementedException();
+
+    public Task<IReadOnlyList<ApiKeyRecord>> GetApiKeysAsync(CancellationToken cancellationToken = default) =>
+        throw new NotImplementedException();
+
+    public Task<bool> RevokeApiKeyAsync(string keyId, CancellationToken cancellationToken = default) =>
+        throw new NotImplementedException();
+
     public async Task<long> GetDataVersionAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
