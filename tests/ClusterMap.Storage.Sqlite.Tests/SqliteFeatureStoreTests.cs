@@ -154,4 +154,30 @@ public sealed class SqliteFeatureStoreTests : IAsyncLifetime
 
         Assert.Equal(5, (await Items()).NumberMatched);
     }
+
+    [Fact]
+    public async Task MigrationV3_OnADatabaseWrittenBeforeIt_CountsExistingFeaturesForLaterWrites()
+    {
+        // Undo migration 3 as if the file had been written by an older build, then open it again.
+        await using (var connection = new SqliteConnection($"Data Source={_store.DatabasePath};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "DROP TABLE api_keys; DROP TABLE collection_geometry_types; DROP TABLE collection_queryables; DELETE FROM schema_migrations WHERE version = 3";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await _store.InitializeAsync();
+        // "l" is the only polygon and the only feature without area_km2 and open among its neighbours: deleting the
+        // points leaves only what the backfilled counts say about "l".
+        foreach (var id in new[] { "a", "b", "east", "west" })
+        {
+            Assert.True(await _store.DeleteFeatureAsync("sites", id));
+        }
+
+        var collection = await _store.GetCollectionAsync("sites");
+        Assert.Equal("Polygon", collection!.GeometryType);
+        Assert.Equal(["sector"], collection.Queryables);
+        Assert.Equal(new Envelope(121.70, 121.80, 31.30, 31.40), collection.Extent);
+    }
 }
