@@ -7,6 +7,7 @@ var root = new RootCommand("clustermap: import, list and build ClusterMap's data
     ImportCommand.Create(),
     CollectionsCommand.Create(),
     GeodataCommand.Create(),
+    KeysCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();
