@@ -98,7 +98,7 @@ internal static class ApiProblems
     public static ProblemHttpResult MissingApiKey() =>
         TypedResults.Problem(
             title: "API key required",
-            detail: "Writing needs an API key: send 'Authorization: Bearer cm_…' (or 'X-API-Key: cm_…'). Keys are made with 'clustermap keys create --name …'. Reading needs none.",
+            detail: "Header 'Authorization' is missing: writing needs an API key, sent as 'Authorization: Bearer cm_…' (or 'X-API-Key: cm_…'). Keys are made with 'clustermap keys create --name …'. Reading needs none.",
             statusCode: StatusCodes.Status401Unauthorized,
             extensions: new Dictionary<string, object?> { ["parameter"] = "Authorization" });
 
