@@ -22,6 +22,9 @@ public sealed class PostGisFeatureStore : IFeatureStore, IAsyncDisposable, IDisp
 {
     private const int Srid = 4326;
 
+    // Arbitrary but fixed: the advisory lock replicas take while one of them seeds an empty store.
+    private const long SeedLockKey = 0x436C75737465725F; // "Cluster_"
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _connectionString;
 
@@ -110,6 +113,32 @@ public sealed class PostGisFeatureStore : IFeatureStore, IAsyncDisposable, IDisp
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ReplaceInTransactionAsync(connection, transaction, imports, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Fills an empty store from <paramref name="seed"/> (the shipped geodata on a first start). Replicas starting
+    /// together serialise on an advisory lock: one seeds, the others find the store filled and leave it alone.
+    /// </summary>
+    /// <returns>True when this call seeded the store.</returns>
+    public async Task<bool> SeedIfEmptyAsync(Func<IReadOnlyList<CollectionImport>> seed, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@key)", new { key = SeedLockKey }, transaction, cancellationToken: cancellationToken));
+        if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM collections)", transaction: transaction, cancellationToken: cancellationToken)))
+        {
+            return false;
+        }
+
+        await ReplaceInTransactionAsync(connection, transaction, seed(), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    private static async Task ReplaceInTransactionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<CollectionImport> imports, CancellationToken cancellationToken)
+    {
         var updatedAt = Now();
         foreach (var import in imports)
         {
@@ -149,7 +178,6 @@ public sealed class PostGisFeatureStore : IFeatureStore, IAsyncDisposable, IDisp
         }
 
         await BumpDataVersionAsync(connection, transaction, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task<FeatureWriteResult> WriteFeaturesAsync(string collectionId, IReadOnlyList<FeatureRecord> features, FeatureWriteMode mode, CancellationToken cancellationToken = default)
