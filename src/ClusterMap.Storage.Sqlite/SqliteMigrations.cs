@@ -9,6 +9,15 @@ namespace ClusterMap.Storage.Sqlite;
 /// </summary>
 internal static class SqliteMigrations
 {
+    /// <summary>
+    /// The OGC type name of a stored geometry, read from its WKB header in SQL (little-endian, 2D: the type code
+    /// is the second byte), so that counts can be built without loading geometries.
+    /// </summary>
+    internal const string GeometryTypeOfWkb = """
+        CASE hex(substr(geometry, 2, 1)) WHEN '01' THEN 'Point' WHEN '02' THEN 'LineString' WHEN '03' THEN 'Polygon'
+        WHEN '04' THEN 'MultiPoint' WHEN '05' THEN 'MultiLineString' WHEN '06' THEN 'MultiPolygon' ELSE 'GeometryCollection' END
+        """;
+
     private static readonly (int Version, string Name, string Sql)[] _migrations =
     [
         (1, "collections, features and their R*Tree", """
@@ -48,6 +57,38 @@ internal static class SqliteMigrations
             """),
         (2, "collection metadata (e.g. the parks' catalogue status)", """
             ALTER TABLE collections ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}';
+            """),
+        (3, "API keys; per-collection counts of geometry types and queryable properties for incremental writes", $$"""
+            -- Only the SHA-256 of a key's secret is stored; key_id is the public part used to find it.
+            CREATE TABLE api_keys (
+                key_id        TEXT PRIMARY KEY,
+                name          TEXT NOT NULL,
+                secret_sha256 BLOB NOT NULL,
+                created_at    TEXT NOT NULL
+            ) STRICT;
+
+            -- How many features of a collection have each geometry type and each scalar property: a single write
+            -- updates these counts instead of rescanning the whole collection to derive its type and queryables.
+            CREATE TABLE collection_geometry_types (
+                collection_id TEXT NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+                geometry_type TEXT NOT NULL,
+                features      INTEGER NOT NULL,
+                PRIMARY KEY (collection_id, geometry_type)
+            ) STRICT, WITHOUT ROWID;
+
+            CREATE TABLE collection_queryables (
+                collection_id TEXT NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+                name          TEXT NOT NULL,
+                features      INTEGER NOT NULL,
+                PRIMARY KEY (collection_id, name)
+            ) STRICT, WITHOUT ROWID;
+
+            INSERT INTO collection_geometry_types (collection_id, geometry_type, features)
+            SELECT collection_id, {{GeometryTypeOfWkb}}, COUNT(*) FROM features GROUP BY 1, 2;
+
+            INSERT INTO collection_queryables (collection_id, name, features)
+            SELECT f.collection_id, j.key, COUNT(DISTINCT f.fid) FROM features f, json_each(f.properties) j
+            WHERE j.type IN ('text', 'integer', 'real', 'true', 'false') GROUP BY 1, 2;
             """),
     ];
 
