@@ -199,13 +199,18 @@ public sealed class PostGisFeatureStore : IFeatureStore, IAsyncDisposable, IDisp
             throw new FeatureConflictException(collectionId, repeated);
         }
 
+        if (features.Count == 0)
+        {
+            return new FeatureWriteResult(0, 0, await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT value FROM data_version", transaction: transaction, cancellationToken: cancellationToken)));
+        }
+
         var ids = features.Select(f => f.Id).ToArray();
         var stored = (await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT feature_id FROM features WHERE collection_id = @collectionId AND feature_id = ANY(@ids) ORDER BY fid",
-            new { collectionId, ids }, transaction, cancellationToken: cancellationToken))).ToList();
+            "SELECT feature_id FROM features WHERE collection_id = @collectionId AND feature_id = ANY(@ids)",
+            new { collectionId, ids }, transaction, cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
         if (mode == FeatureWriteMode.Insert && stored.Count > 0)
         {
-            throw new FeatureConflictException(collectionId, stored);
+            throw new FeatureConflictException(collectionId, [.. ids.Where(stored.Contains)]);
         }
 
         await connection.ExecuteAsync(new CommandDefinition(

@@ -9,10 +9,8 @@ namespace ClusterMap.Storage.Contract;
 /// <summary>Reads (items with bbox, filters and paging; one item; collections) and whole-collection replacement.</summary>
 public abstract partial class FeatureStoreContract
 {
-    protected static FeatureRecord Feature(string id, string wkt, string properties) => new(id, new WKTReader().Read(wkt), properties);
-
     /// <summary>Five sites: two points near Shanghai, an L-shaped polygon, and a point either side of the antimeridian.</summary>
-    protected Task SeedSitesAsync() => Store.ReplaceCollectionsAsync([new CollectionImport(new CollectionDefinition("sites", "Sites", "Test sites"),
+    private Task SeedMixedSitesAsync() => Store.ReplaceCollectionsAsync([new CollectionImport(new CollectionDefinition("sites", "Sites", "Test sites"),
     [
         Feature("a", "POINT (121.40 31.20)", """{"sector":"集成电路","area_km2":4.0,"open":true}"""),
         Feature("b", "POINT (121.60 31.25)", """{"sector":"生物医药","area_km2":2.5,"open":false}"""),
@@ -28,7 +26,7 @@ public abstract partial class FeatureStoreContract
     [Fact]
     public async Task GetItems_WithBbox_ReturnsOnlyIntersecting()
     {
-        await SeedSitesAsync();
+        await SeedMixedSitesAsync();
 
         var page = await Items([new Envelope(121.3, 121.5, 31.1, 31.3)]);
 
@@ -39,7 +37,7 @@ public abstract partial class FeatureStoreContract
     [Fact]
     public async Task GetItems_BboxInsidePolygonEnvelopeButOutsideShape_DoesNotMatchPolygon()
     {
-        await SeedSitesAsync();
+        await SeedMixedSitesAsync();
 
         var miss = await Items([new Envelope(121.75, 121.79, 31.35, 31.39)]);
         var hit = await Items([new Envelope(121.705, 121.71, 31.35, 31.36)]);
@@ -51,7 +49,7 @@ public abstract partial class FeatureStoreContract
     [Fact]
     public async Task GetItems_BboxAcrossAntimeridian_MatchesBothSides()
     {
-        await SeedSitesAsync();
+        await SeedMixedSitesAsync();
 
         var page = await Items([new Envelope(179, 180, -1, 1), new Envelope(-180, -179, -1, 1)]);
 
@@ -61,7 +59,7 @@ public abstract partial class FeatureStoreContract
     [Fact]
     public async Task GetItems_PointExactlyOnFloat32UnrepresentableEdge_IsStillFound()
     {
-        await SeedSitesAsync();
+        await SeedMixedSitesAsync();
 
         // 121.40 and 31.20 are not representable as float32, and both stores' spatial indexes (SQLite's R*Tree,
         // PostGIS's GiST boxes) hold float32: a bound rounded inward would lose the point.
@@ -80,7 +78,7 @@ public abstract partial class FeatureStoreContract
     [InlineData("missing", "x", new string[0])]
     public async Task GetItems_WithPropertyFilter_ComparesByValue(string property, string value, string[] expected)
     {
-        await SeedSitesAsync();
+        await SeedMixedSitesAsync();
 
         var page = await Items(filters: [new PropertyFilter(property, value)]);
 
@@ -91,7 +89,7 @@ public abstract partial class FeatureStoreContract
     [Fact]
     public async Task GetItems_FilterAndBbox_BothApply()
     {
-        await SeedSitesAsync();
+        await SeedMixedSitesAsync();
 
         var page = await Items([new Envelope(121.3, 121.9, 31.1, 31.5)], [new PropertyFilter("sector", "集成电路")]);
 
@@ -101,7 +99,7 @@ public abstract partial class FeatureStoreContract
     [Fact]
     public async Task GetItems_Paging_CountsAllMatchesAndReturnsTheWindowInStoreOrder()
     {
-        await SeedSitesAsync();
+        await SeedMixedSitesAsync();
 
         var page = await Items(limit: 2, offset: 1);
 
@@ -112,7 +110,7 @@ public abstract partial class FeatureStoreContract
     [Fact]
     public async Task GetItem_ReturnsGeometryAndPropertiesAsStored()
     {
-        await SeedSitesAsync();
+        await SeedMixedSitesAsync();
 
         var feature = await Store.GetItemAsync("sites", "l");
 
@@ -137,7 +135,7 @@ public abstract partial class FeatureStoreContract
     [Fact]
     public async Task GetAllItems_ReturnsEveryFeatureInStoreOrderWithExactCoordinates()
     {
-        await SeedSitesAsync();
+        await SeedMixedSitesAsync();
 
         var all = await Store.GetAllItemsAsync("sites");
 
@@ -149,7 +147,7 @@ public abstract partial class FeatureStoreContract
     [Fact]
     public async Task GetCollection_DescribesDerivedTypeExtentCountAndQueryables()
     {
-        await SeedSitesAsync();
+        await SeedMixedSitesAsync();
 
         var collection = await Store.GetCollectionAsync("sites");
 
@@ -165,7 +163,7 @@ public abstract partial class FeatureStoreContract
     {
         var parks = new CollectionDefinition("parks", "Parks", "Industrial parks", "© Shanghai", "CC-BY-4.0", """{"catalogue": {"present": 3}}""");
         await Store.ReplaceCollectionsAsync([new CollectionImport(parks, [Feature("p", "POINT (121.5 31.2)", "{}")])]);
-        await SeedSitesAsync();
+        await SeedMixedSitesAsync();
         await Store.ReplaceCollectionsAsync([new CollectionImport(parks with { Title = "Parks v2" }, [])]);
 
         var collections = await Store.GetCollectionsAsync();
@@ -178,7 +176,7 @@ public abstract partial class FeatureStoreContract
     [Fact]
     public async Task ReplaceCollections_FailingMidway_LeavesPreviousContentAndVersion()
     {
-        await SeedSitesAsync();
+        await SeedMixedSitesAsync();
         var versionBefore = await Store.GetDataVersionAsync();
         var broken = new CollectionImport(new CollectionDefinition("sites", "Replaced", ""),
             [Feature("x", "POINT (1 1)", "{}"), Feature("x", "POINT (2 2)", "{}")]);
@@ -193,7 +191,7 @@ public abstract partial class FeatureStoreContract
     [Fact]
     public async Task ReplaceCollections_Success_ReplacesContentAndBumpsVersion()
     {
-        await SeedSitesAsync();
+        await SeedMixedSitesAsync();
         var versionBefore = await Store.GetDataVersionAsync();
 
         await Store.ReplaceCollectionsAsync([new CollectionImport(new CollectionDefinition("sites", "Sites v2", ""), [Feature("z", "POINT (121.55 31.35)", "{}")])]);
@@ -207,7 +205,7 @@ public abstract partial class FeatureStoreContract
     [Fact]
     public async Task Initialize_Twice_KeepsDataAndAppliesMigrationsOnce()
     {
-        await SeedSitesAsync();
+        await SeedMixedSitesAsync();
 
         await Store.InitializeAsync();
 
