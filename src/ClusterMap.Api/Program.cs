@@ -4,6 +4,7 @@ using ClusterMap.Api.Maps;
 using ClusterMap.Api.Ogc;
 using ClusterMap.Api.Proximity;
 using ClusterMap.Api.Tiles;
+using ClusterMap.Api.Writes;
 using ClusterMap.Core.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,6 +12,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddClusterMapStore(builder.Configuration);
 builder.Services.AddClusterMapRendering(builder.Configuration);
 builder.Services.AddClusterMapClient(builder.Configuration);
+builder.Services.AddClusterMapWrites(builder.Configuration);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<CollectionSnapshotCache>();
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -37,6 +39,7 @@ app.MapTilesApi();
 app.MapStaticMapsApi();
 app.MapReportsApi();
 app.MapClientApi();
+app.MapWritesApi();
 app.MapClusterMapOpenApi();
 
 app.Run();

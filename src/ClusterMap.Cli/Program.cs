@@ -8,6 +8,7 @@ var root = new RootCommand("clustermap: import, list and build ClusterMap's data
     CollectionsCommand.Create(),
     MigrateCommand.Create(),
     GeodataCommand.Create(),
+    KeysCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

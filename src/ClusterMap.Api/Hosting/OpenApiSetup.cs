@@ -13,6 +13,7 @@ internal static class OpenApiSetup
                 document.Info.Description = "OGC API – Features for Shanghai's industrial parks, universities and research institutes, with exact geodesic proximity.";
                 return Task.CompletedTask;
             });
+            Writes.WritesOpenApi.AddWriteSecuritySchemes(options);
         });
 
     public static void MapClusterMapOpenApi(this WebApplication app)

@@ -14,17 +14,22 @@ internal sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCac
     private readonly SemaphoreSlim _loading = new(1, 1);
     private volatile MapData? _current;
     private long _checkedAt = long.MinValue;
+    private volatile bool _changedHere;
+
+    /// <summary>Called after this process wrote to the store: the next request reads the data version at once.</summary>
+    public void Invalidate() => _changedHere = true;
 
     public async Task<MapData> GetAsync(CancellationToken cancellationToken)
     {
         var current = _current;
         var now = clock.GetTimestamp();
         var interval = options.Value.DataVersionCheckMilliseconds;
-        if (current is not null && interval > 0 && clock.GetElapsedTime(Interlocked.Read(ref _checkedAt), now).TotalMilliseconds < interval)
+        if (current is not null && interval > 0 && !_changedHere && clock.GetElapsedTime(Interlocked.Read(ref _checkedAt), now).TotalMilliseconds < interval)
         {
             return current;
         }
 
+        _changedHere = false;
         var version = await store.GetDataVersionAsync(cancellationToken);
         Interlocked.Exchange(ref _checkedAt, now);
         if (current is not null && current.Version == version)

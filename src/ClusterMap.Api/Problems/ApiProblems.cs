@@ -1,3 +1,5 @@
+using System.Globalization;
+using ClusterMap.Core.Import;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ClusterMap.Api.Problems;
@@ -91,6 +93,60 @@ internal static class ApiProblems
             detail: $"Path parameter 'format': '{Excerpt(format)}' is not offered. Formats: {string.Join(", ", formats)}.",
             statusCode: StatusCodes.Status404NotFound,
             extensions: new Dictionary<string, object?> { ["parameter"] = "format" });
+
+    // Writes (OGC API – Features Part 4) and their API keys.
+    public static ProblemHttpResult MissingApiKey() =>
+        TypedResults.Problem(
+            title: "API key required",
+            detail: "Header 'Authorization' is missing: writing needs an API key, sent as 'Authorization: Bearer cm_…' (or 'X-API-Key: cm_…'). Keys are made with 'clustermap keys create --name …'. Reading needs none.",
+            statusCode: StatusCodes.Status401Unauthorized,
+            extensions: new Dictionary<string, object?> { ["parameter"] = "Authorization" });
+
+    public static ProblemHttpResult WrongApiKey() =>
+        TypedResults.Problem(
+            title: "API key not accepted",
+            detail: "The API key in 'Authorization' (or 'X-API-Key') is not a valid key of this service: it is unknown, revoked, or not of the form cm_<key id>_<secret>.",
+            statusCode: StatusCodes.Status403Forbidden,
+            extensions: new Dictionary<string, object?> { ["parameter"] = "Authorization" });
+
+    public static ProblemHttpResult UnsupportedMediaType(string? contentType) =>
+        TypedResults.Problem(
+            title: "Unsupported media type",
+            detail: $"Header 'Content-Type': '{Excerpt(contentType ?? "")}' is not accepted: expected application/geo+json or application/json (UTF-8).",
+            statusCode: StatusCodes.Status415UnsupportedMediaType,
+            extensions: new Dictionary<string, object?> { ["parameter"] = "Content-Type" });
+
+    public static ProblemHttpResult BodyTooLarge(long maxBytes) =>
+        TypedResults.Problem(
+            title: "Request body too large",
+            detail: string.Create(CultureInfo.InvariantCulture, $"The request 'body' is larger than {maxBytes} bytes (Writes:MaxBodyBytes): send the features in several requests, or import the file with 'clustermap import'."),
+            statusCode: StatusCodes.Status413PayloadTooLarge,
+            extensions: new Dictionary<string, object?> { ["parameter"] = "body" });
+
+    public static ProblemHttpResult InvalidBody(string acceptedForm, IReadOnlyList<ImportProblem> problems) =>
+        TypedResults.Problem(
+            title: "Invalid request body",
+            detail: string.Create(CultureInfo.InvariantCulture, $"The request 'body' is not accepted ({problems.Count} problem{(problems.Count == 1 ? "" : "s")}, listed in 'problems'): expected {acceptedForm}. Nothing was written."),
+            statusCode: StatusCodes.Status400BadRequest,
+            extensions: new Dictionary<string, object?>
+            {
+                ["parameter"] = "body",
+                ["problems"] = problems.Select(p => new Dictionary<string, string> { ["location"] = p.Location, ["field"] = p.Field, ["reason"] = p.Reason }).ToList(),
+            });
+
+    public static ProblemHttpResult FeatureIdMismatch(string pathId, string bodyId) =>
+        TypedResults.Problem(
+            title: "Feature id mismatch",
+            detail: $"Path parameter 'featureId' is '{Excerpt(pathId)}' but the body's id is '{Excerpt(bodyId)}': expected the same id in both, or none in the body.",
+            statusCode: StatusCodes.Status400BadRequest,
+            extensions: new Dictionary<string, object?> { ["parameter"] = "featureId" });
+
+    public static ProblemHttpResult FeatureConflict(string collectionId, IReadOnlyList<string> featureIds) =>
+        TypedResults.Problem(
+            title: "Feature ids already exist",
+            detail: $"Collection '{collectionId}' already holds, or the body repeats, {featureIds.Count} of the posted 'id' values, listed in 'featureIds'. Nothing was written: replace features with PUT /collections/{collectionId}/items/{{featureId}} or POST with mode=upsert.",
+            statusCode: StatusCodes.Status409Conflict,
+            extensions: new Dictionary<string, object?> { ["parameter"] = "id", ["featureIds"] = featureIds.Take(1000).ToList() });
 
     /// <summary>Input quoted back to the user is cut short; JSON serialisation escapes the rest.</summary>
     public static string Excerpt(string value) => value.Length <= 64 ? value : value[..64] + "…";

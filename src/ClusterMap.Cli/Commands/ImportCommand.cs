@@ -31,11 +31,12 @@ internal static class ImportCommand
         var wkt = new Option<string?>("--wkt") { Description = "CSV column of WKT geometries (default: wkt, geometry, geom)", HelpName = "COLUMN" };
         var skipInvalid = new Option<bool>("--skip-invalid") { Description = "Import the valid features and write the rejected ones to --rejects" };
         var rejects = new Option<FileInfo?>("--rejects") { Description = "Where --skip-invalid writes the rejects (CSV; default: FILE.rejects.csv)", HelpName = "PATH" };
+        var mode = new Option<string>("--mode") { Description = "replace (default), append (ids must be new) or upsert (stored ids replaced); append and upsert keep the collection's title", DefaultValueFactory = _ => ImportMode.Replace, HelpName = "MODE" };
         var database = CommonOptions.Database();
 
         var command = new Command("import", "Import a GeoJSON or CSV file into a collection: every feature lands, or none does (unless --skip-invalid).")
         {
-            file, collection, title, description, idField, format, crs, encoding, lon, lat, wkt, skipInvalid, rejects, database,
+            file, collection, title, description, idField, format, crs, encoding, lon, lat, wkt, skipInvalid, rejects, mode, database,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             new ImportRequest(
@@ -50,6 +51,7 @@ internal static class ImportCommand
                 WktColumn = result.GetValue(wkt),
                 SkipInvalid = result.GetValue(skipInvalid),
                 Rejects = result.GetValue(rejects),
+                Mode = result.GetValue(mode)!,
             },
             Console.Out, Console.Error, cancellationToken));
         return command;
@@ -61,6 +63,12 @@ internal static class ImportCommand
         if (!CollectionId.IsValid(request.CollectionId))
         {
             await error.WriteLineAsync($"--collection: '{request.CollectionId}' is not {CollectionId.AcceptedForm}.");
+            return 2;
+        }
+
+        if (!ImportMode.IsValid(request.Mode))
+        {
+            await error.WriteLineAsync($"--mode: '{request.Mode}' is not an import mode; expected {ImportMode.AcceptedForm}.");
             return 2;
         }
 
@@ -129,7 +137,18 @@ internal static class ImportCommand
             existing?.Definition.Attribution ?? "",
             existing?.Definition.License ?? "",
             existing?.Definition.MetadataJson ?? "{}");
-        await store.ReplaceCollectionsAsync([new CollectionImport(definition, features)], cancellationToken);
+        string imported;
+        try
+        {
+            imported = await ImportMode.WriteAsync(store, request.Mode, definition, existing, features, cancellationToken);
+        }
+        catch (FeatureConflictException conflict)
+        {
+            var listed = conflict.FeatureIds.Select(id => $"\n  {file.FullName}: {read.Locations.GetValueOrDefault(id, $"id '{id}'")}: id: already in collection '{request.CollectionId}'");
+            await error.WriteLineAsync($"{file.FullName}: rejected, nothing was imported ({conflict.FeatureIds.Count} id{(conflict.FeatureIds.Count == 1 ? " is" : "s are")} already stored; --mode append adds only new ids):{string.Concat(listed)}");
+            await error.WriteLineAsync("Use --mode upsert to replace the stored features, or --mode replace to replace the whole collection.");
+            return 1;
+        }
 
         if (isNewDatabase)
         {
@@ -137,7 +156,7 @@ internal static class ImportCommand
         }
 
         var converted = crs.IsWgs84 ? "" : $", converted from {crs.Code} to WGS84";
-        await output.WriteLineAsync($"Imported {features.Count} feature{(features.Count == 1 ? "" : "s")} into '{request.CollectionId}'{(existing is null ? " (new collection)" : $" (replacing {existing.FeatureCount})")}{converted} in {location.Display}.");
+        await output.WriteLineAsync($"{imported}{converted} in {location.Display}.");
         if (problems.Count > 0)
         {
             var rejectsPath = request.Rejects?.FullName ?? file.FullName + ".rejects.csv";
@@ -190,4 +209,7 @@ internal sealed record ImportRequest(FileInfo File, string CollectionId, string?
     public bool SkipInvalid { get; init; }
 
     public FileInfo? Rejects { get; init; }
+
+    /// <summary>replace, append or upsert (<see cref="ImportMode"/>).</summary>
+    public string Mode { get; init; } = ImportMode.Replace;
 }

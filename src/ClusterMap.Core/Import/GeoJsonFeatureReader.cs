@@ -13,7 +13,11 @@ namespace ClusterMap.Core.Import;
 /// Property that holds each feature's id. When null the top-level <c>id</c> member is used, then a property
 /// named <c>id</c> (where GDAL's <c>ogr2ogr -f GeoJSON</c> puts string ids).
 /// </param>
-public sealed record GeoJsonReadOptions(string? IdField = null);
+/// <param name="NewId">
+/// When given, a feature without an id gets one from it instead of being rejected (the write API assigns ids to
+/// posted features that bring none).
+/// </param>
+public sealed record GeoJsonReadOptions(string? IdField = null, Func<string>? NewId = null);
 
 /// <summary>
 /// Reads a GeoJSON FeatureCollection into validated <see cref="FeatureRecord"/>s. Every problem in the file is
@@ -60,7 +64,15 @@ public static class GeoJsonFeatureReader
         }
     }
 
-    private static IReadOnlyList<FeatureRecord> ReadCollection(JsonElement root, string source, GeoJsonReadOptions options)
+    /// <summary>Reads one GeoJSON Feature object (the body of a write request) the way a collection's features are read.</summary>
+    public static FeatureRecord ReadFeature(JsonElement feature, string source, GeoJsonReadOptions options)
+    {
+        var problems = new List<ImportProblem>();
+        var record = ReadFeature(feature, 1, options, problems);
+        return record is not null && problems.Count == 0 ? record : throw new ImportRejectedException(source, problems);
+    }
+    /// <summary>Reads a FeatureCollection already parsed (also the body of a bulk write request).</summary>
+    public static IReadOnlyList<FeatureRecord> ReadCollection(JsonElement root, string source, GeoJsonReadOptions options)
     {
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "FeatureCollection")
         {
@@ -175,6 +187,10 @@ public static class GeoJsonFeatureReader
         else if (properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty("id", out idElement))
         {
             field = "properties.id";
+        }
+        else if (options.NewId is { } newId)
+        {
+            return newId();
         }
         else
         {
