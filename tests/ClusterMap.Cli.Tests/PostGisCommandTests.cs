@@ -78,6 +78,22 @@ public sealed class PostGisCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Keys_CreateListRevokeOnPostGisUri_StoreOnlyTheHashInTheDatabase()
+    {
+        var created = await CliRunner.RunAsync(_directory, "keys", "create", "--name", "bureau", "--db", Uri);
+        Assert.True(created.ExitCode == 0, created.Error);
+        var key = created.Output.Trim();
+        Assert.True(ClusterMap.Core.Storage.ApiKeys.TryParse(key, out var keyId, out var secret), key);
+
+        var stored = await new PostGisFeatureStore(_connectionString).GetApiKeyAsync(keyId);
+        Assert.NotNull(stored);
+        Assert.True(ClusterMap.Core.Storage.ApiKeys.Matches(stored, secret));
+        Assert.Contains(keyId, (await CliRunner.RunAsync(_directory, "keys", "list", "--db", Uri)).Output, StringComparison.Ordinal);
+        Assert.Equal(0, (await CliRunner.RunAsync(_directory, "keys", "revoke", keyId, "--db", Uri)).ExitCode);
+        Assert.Null(await new PostGisFeatureStore(_connectionString).GetApiKeyAsync(keyId));
+    }
+
+    [Fact]
     public async Task Migrate_UnreachablePostGis_SaysWhyWithoutAStackTrace()
     {
         var result = await CliRunner.RunAsync(_directory, "migrate", "--from", "postgresql://nobody@127.0.0.1:1/none", "--to", Path.Combine(_directory, "x.db"));

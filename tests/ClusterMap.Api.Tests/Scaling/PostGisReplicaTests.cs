@@ -1,16 +1,18 @@
+using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
-using ClusterMap.Core.Features;
 using ClusterMap.Core.Storage;
 using ClusterMap.Storage.PostGis;
 using ClusterMap.Tests.Shared;
-using NetTopologySuite.Geometries;
 
 namespace ClusterMap.Api.Tests.Scaling;
 
 /// <summary>
-/// Two real API processes on one PostGIS database, as behind a load balancer: a write that lands through one is
-/// seen through the other (items, proximity, tiles), because every cache keys on the database's data version.
+/// Two real API processes on one PostGIS database, as behind a load balancer: a write through one (the write API,
+/// with a key stored in the shared database) is seen through the other (items, proximity, tiles), and a delete
+/// through the other is seen through the first, because every cache keys on the database's data version.
 /// </summary>
 public sealed class PostGisReplicaTests : IAsyncLifetime
 {
@@ -72,19 +74,23 @@ public sealed class PostGisReplicaTests : IAsyncLifetime
     public async Task WriteThroughOneReplica_IsReadThroughTheOther()
     {
         var (lon, lat) = TileCentre(10, 857, 418);
-        var point = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"lon={lon}&lat={lat}");
-        var bbox = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"bbox={lon - 0.001},{lat - 0.001},{lon + 0.001},{lat + 0.001}");
+        var point = string.Create(CultureInfo.InvariantCulture, $"lon={lon}&lat={lat}");
+        var bbox = string.Create(CultureInfo.InvariantCulture, $"bbox={lon - 0.001},{lat - 0.001},{lon + 0.001},{lat + 0.001}");
         Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(_replicaB, "/collections/universities/items/replica-test")).Status);
         Assert.DoesNotContain("replica-test", FeatureIds((await GetAsync(_replicaB, $"/proximity/within?target=universities&radius_m=50&{point}")).Body));
         var tileBefore = await GetAsync(_replicaB, TilePath);
         Assert.Equal(tileBefore.ETag, (await GetAsync(_replicaA, TilePath)).ETag);
 
-        // The write lands in the database replica A serves from (the write API arrives with branch writes; the store
-        // call is the one it makes).
+        // A key stored once in the shared database is accepted by every replica; the write goes through replica A.
         var store = new PostGisFeatureStore(_connectionString);
-        var written = await store.WriteFeaturesAsync("universities",
-            [new FeatureRecord("replica-test", new Point(lon, lat), """{"name_en":"Replica Test Campus","location_uncertainty_m":10}""")], FeatureWriteMode.Insert);
-        Assert.Equal(1, written.Inserted);
+        var (key, record) = ApiKeys.Create("replica test", DateTimeOffset.UtcNow);
+        await store.AddApiKeyAsync(record);
+        using var writer = new HttpClient { BaseAddress = _replicaA.BaseAddress };
+        writer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var feature = string.Create(CultureInfo.InvariantCulture,
+            $$$"""{"type":"Feature","id":"replica-test","geometry":{"type":"Point","coordinates":[{{{lon}}},{{{lat}}}]},"properties":{"name_en":"Replica Test Campus","location_uncertainty_m":10}}""");
+        using var posted = await writer.PostAsync("/collections/universities/items", new StringContent(feature, Encoding.UTF8, "application/geo+json"));
+        Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
 
         var item = await GetAsync(_replicaB, "/collections/universities/items/replica-test");
         Assert.Equal(HttpStatusCode.OK, item.Status);
@@ -96,7 +102,10 @@ public sealed class PostGisReplicaTests : IAsyncLifetime
         // Both replicas render the same bytes for the same data, so a CDN or client sees one ETag whichever answers.
         Assert.Equal(tileAfterB.ETag, (await GetAsync(_replicaA, TilePath)).ETag);
 
-        Assert.True(await store.DeleteFeatureAsync("universities", "replica-test"));
+        using var deleter = new HttpClient { BaseAddress = _replicaB.BaseAddress };
+        deleter.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var deleted = await deleter.DeleteAsync("/collections/universities/items/replica-test");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
 
         Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(_replicaA, "/collections/universities/items/replica-test")).Status);
         Assert.DoesNotContain("replica-test", FeatureIds((await GetAsync(_replicaA, $"/proximity/within?target=universities&radius_m=50&{point}")).Body));
