@@ -6,7 +6,7 @@ PORT ?= 5080
 CONFIG ?= Release
 DOTNET ?= dotnet
 
-.PHONY: help run test bless bench format clean geodata client screenshots
+.PHONY: help run run-postgis test bless bench format clean geodata client screenshots
 
 help: ## List the targets
 	@echo "ClusterMap — make targets (variables: PORT=$(PORT), CONFIG=$(CONFIG))"
@@ -14,6 +14,9 @@ help: ## List the targets
 
 run: ## Restore, build and start the service on http://127.0.0.1:$(PORT) (first start builds .data/clustermap.db from geodata/)
 	$(DOTNET) run --project src/ClusterMap.Api -c $(CONFIG) --no-launch-profile -- --urls http://127.0.0.1:$(PORT)
+
+run-postgis: ## Start a throwaway local PostGIS (deleted on exit), fill it with the shipped geodata and serve it on http://127.0.0.1:$(PORT)
+	@bash .ci/with-postgis.sh bash -c 'Storage__Provider=PostGis ConnectionStrings__ClusterMap="$$CLUSTERMAP_POSTGRES" $(DOTNET) run --project src/ClusterMap.Api -c $(CONFIG) --no-launch-profile -- --urls http://127.0.0.1:$(PORT)'
 
 test: ## Install test prerequisites, build, run every test project, check formatting; ends with "N passed, N failed"
 	@bash .ci/test.sh $(CONFIG)

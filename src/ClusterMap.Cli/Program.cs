@@ -6,6 +6,7 @@ var root = new RootCommand("clustermap: import, list and build ClusterMap's data
 {
     ImportCommand.Create(),
     CollectionsCommand.Create(),
+    MigrateCommand.Create(),
     GeodataCommand.Create(),
     KeysCommand.Create(),
 };

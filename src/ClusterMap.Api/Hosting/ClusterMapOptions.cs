@@ -7,6 +7,12 @@ public sealed class StorageOptions
 {
     public const string Section = "Storage";
 
+    /// <summary>
+    /// Which store holds the data: <see cref="StorageProvider.Sqlite"/> (one file, the default) or
+    /// <see cref="StorageProvider.PostGis"/> (the database in <c>ConnectionStrings:ClusterMap</c>, shared by replicas).
+    /// </summary>
+    public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;
+
     /// <summary>The SQLite database file; built from <see cref="GeodataPath"/> on first start if it does not exist.</summary>
     [Required(AllowEmptyStrings = false)]
     public string SqlitePath { get; set; } = ".data/clustermap.db";
@@ -14,6 +20,13 @@ public sealed class StorageOptions
     /// <summary>The folder with <c>collections.json</c> and the shipped GeoJSON files.</summary>
     [Required(AllowEmptyStrings = false)]
     public string GeodataPath { get; set; } = "geodata";
+}
+
+/// <summary>The stores the service can run on.</summary>
+public enum StorageProvider
+{
+    Sqlite,
+    PostGis,
 }
 
 /// <summary>Behaviour of the OGC API – Features endpoints.</summary>

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using ClusterMap.Storage.Sqlite;
 
 namespace ClusterMap.Cli.Commands;
 
@@ -17,14 +16,14 @@ internal static class CollectionsCommand
 
     public static async Task<int> RunAsync(string databasePath, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        if (!File.Exists(databasePath))
+        var location = StoreLocation.Parse(databasePath);
+        if (!location.Exists)
         {
-            await error.WriteLineAsync($"{Path.GetFullPath(databasePath)}: no such database (start the service once, or import a file, to create it).");
+            await error.WriteLineAsync($"{location.Display}: no such database (start the service once, or import a file, to create it).");
             return 1;
         }
 
-        var store = new SqliteFeatureStore(databasePath);
-        await store.InitializeAsync(cancellationToken);
+        var store = await location.OpenAsync(cancellationToken);
         var collections = await store.GetCollectionsAsync(cancellationToken);
         var width = collections.Select(c => c.Id.Length).Append("id".Length).Max();
         await output.WriteLineAsync($"{"id".PadRight(width)}  {"features",8}  {"geometry",-15}  {"extent (lon/lat)",-41}  title");

@@ -9,8 +9,8 @@ internal static class CommonOptions
 
     public static Option<string> Database() => new("--db")
     {
-        Description = "SQLite database file (the service's Storage:SqlitePath)",
+        Description = "SQLite database file (the service's Storage:SqlitePath) or a PostGIS database as postgresql://user@host:port/database",
         DefaultValueFactory = _ => DefaultDatabasePath,
-        HelpName = "PATH",
+        HelpName = "PATH|URI",
     };
 }

@@ -5,7 +5,6 @@ using ClusterMap.Core.Features;
 using ClusterMap.Core.Import;
 using ClusterMap.Core.Storage;
 using ClusterMap.Projections;
-using ClusterMap.Storage.Sqlite;
 
 namespace ClusterMap.Cli.Commands;
 
@@ -127,9 +126,9 @@ internal static class ImportCommand
             return 1;
         }
 
-        var isNewDatabase = !File.Exists(request.DatabasePath);
-        var store = new SqliteFeatureStore(request.DatabasePath);
-        await store.InitializeAsync(cancellationToken);
+        var location = StoreLocation.Parse(request.DatabasePath);
+        var isNewDatabase = !location.Exists;
+        var store = await location.OpenAsync(cancellationToken);
         var existing = await store.GetCollectionAsync(request.CollectionId, cancellationToken);
         var definition = new CollectionDefinition(
             request.CollectionId,
@@ -153,11 +152,11 @@ internal static class ImportCommand
 
         if (isNewDatabase)
         {
-            await output.WriteLineAsync($"Created {store.DatabasePath}. It holds only what you import: the service builds the shipped geodata only into a database file that does not exist yet.");
+            await output.WriteLineAsync($"Created {location.Display}. It holds only what you import: the service builds the shipped geodata only into a database file that does not exist yet.");
         }
 
         var converted = crs.IsWgs84 ? "" : $", converted from {crs.Code} to WGS84";
-        await output.WriteLineAsync($"{imported}{converted} in {store.DatabasePath}.");
+        await output.WriteLineAsync($"{imported}{converted} in {location.Display}.");
         if (problems.Count > 0)
         {
             var rejectsPath = request.Rejects?.FullName ?? file.FullName + ".rejects.csv";

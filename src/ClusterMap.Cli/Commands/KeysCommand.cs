@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using ClusterMap.Core.Storage;
-using ClusterMap.Storage.Sqlite;
 
 namespace ClusterMap.Cli.Commands;
 
@@ -51,9 +50,9 @@ internal static class KeysCommand
         }
 
         // A new file here would be a database without the shipped data, which the service then never builds.
-        if (!File.Exists(databasePath))
+        if (!StoreLocation.Parse(databasePath).Exists)
         {
-            await error.WriteLineAsync($"{Path.GetFullPath(databasePath)}: no such database (start the service once to build it, or import a file into it, then create keys).");
+            await error.WriteLineAsync($"{StoreLocation.Parse(databasePath).Display}: no such database (start the service once to build it, or import a file into it, then create keys).");
             return 1;
         }
 
@@ -61,15 +60,15 @@ internal static class KeysCommand
         await store.AddApiKeyAsync(record, cancellationToken);
         // The key alone on stdout, so scripts can capture it; what to do with it on stderr.
         await output.WriteLineAsync(key);
-        await error.WriteLineAsync($"Created API key {record.KeyId} ('{record.Name}') in {store.DatabasePath}. It is shown only now: keep it secret. Send it as 'Authorization: Bearer <key>'.");
+        await error.WriteLineAsync($"Created API key {record.KeyId} ('{record.Name}') in {StoreLocation.Parse(databasePath).Display}. It is shown only now: keep it secret. Send it as 'Authorization: Bearer <key>'.");
         return 0;
     }
 
     public static async Task<int> ListAsync(string databasePath, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        if (!File.Exists(databasePath))
+        if (!StoreLocation.Parse(databasePath).Exists)
         {
-            await error.WriteLineAsync($"{Path.GetFullPath(databasePath)}: no such database.");
+            await error.WriteLineAsync($"{StoreLocation.Parse(databasePath).Display}: no such database.");
             return 1;
         }
 
@@ -87,9 +86,9 @@ internal static class KeysCommand
     public static async Task<int> RevokeAsync(string keyOrId, string databasePath, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var keyId = ApiKeys.TryParse(keyOrId, out var parsedId, out _) ? parsedId : keyOrId;
-        if (!File.Exists(databasePath))
+        if (!StoreLocation.Parse(databasePath).Exists)
         {
-            await error.WriteLineAsync($"{Path.GetFullPath(databasePath)}: no such database.");
+            await error.WriteLineAsync($"{StoreLocation.Parse(databasePath).Display}: no such database.");
             return 1;
         }
 
@@ -104,10 +103,6 @@ internal static class KeysCommand
         return 0;
     }
 
-    private static async Task<SqliteFeatureStore> OpenAsync(string databasePath, CancellationToken cancellationToken)
-    {
-        var store = new SqliteFeatureStore(databasePath);
-        await store.InitializeAsync(cancellationToken);
-        return store;
-    }
+    private static Task<IFeatureStore> OpenAsync(string databasePath, CancellationToken cancellationToken) =>
+        StoreLocation.Parse(databasePath).OpenAsync(cancellationToken);
 }

@@ -1,0 +1,121 @@
+using Dapper;
+using Npgsql;
+
+namespace ClusterMap.Storage.PostGis;
+
+/// <summary>
+/// Versioned schema, applied the same way as the SQLite store's: each migration runs once in its own transaction and
+/// is recorded in schema_migrations; a released migration is never edited, only followed by a new one. Replicas that
+/// start together serialise on an advisory lock, so exactly one of them migrates.
+/// </summary>
+internal static class PostGisMigrations
+{
+    // Arbitrary but fixed: the advisory lock every ClusterMap process takes while it creates or upgrades the schema.
+    private const long MigrationLockKey = 0x436C75737465724D; // "ClusterM"
+
+    private static readonly (int Version, string Name, string Sql)[] _migrations =
+    [
+        (1, "collections, features with GiST on geometry and geography, data version, API keys", """
+            CREATE TABLE collections (
+                ord           bigint GENERATED ALWAYS AS IDENTITY,
+                id            text PRIMARY KEY,
+                title         text NOT NULL,
+                description   text NOT NULL,
+                attribution   text NOT NULL,
+                license       text NOT NULL,
+                -- JSON texts are kept as text so that they are served back byte for byte as imported.
+                metadata      text NOT NULL,
+                geometry_type text NOT NULL,
+                min_x double precision, min_y double precision, max_x double precision, max_y double precision,
+                feature_count bigint NOT NULL,
+                queryables    text NOT NULL,
+                -- ISO 8601 round-trip text, as in SQLite: timestamptz would drop the last digit of .NET's 100 ns ticks.
+                updated_at    text NOT NULL
+            );
+
+            CREATE TABLE features (
+                -- Store order (paging order): identity values follow insertion and the COPY stream's order.
+                fid           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                collection_id text NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+                feature_id    text NOT NULL,
+                geom          geometry(Geometry, 4326) NOT NULL,
+                -- json, not jsonb: json keeps the text exactly (key order, spacing, number spelling) while still being
+                -- validated and queryable with -> and json_typeof; jsonb would reorder keys and break byte identity.
+                properties    json NOT NULL,
+                UNIQUE (collection_id, feature_id)
+            );
+            CREATE INDEX features_collection_fid ON features (collection_id, fid);
+            CREATE INDEX features_geom ON features USING gist (geom);
+            CREATE INDEX features_geography ON features USING gist ((geom::geography));
+
+            -- One row; bumped inside every write transaction, read by every replica's caches.
+            CREATE TABLE data_version (
+                one   boolean PRIMARY KEY DEFAULT true CHECK (one),
+                value bigint NOT NULL
+            );
+            INSERT INTO data_version (value) VALUES (0);
+
+            CREATE TABLE api_keys (
+                key_id        text PRIMARY KEY,
+                name          text NOT NULL,
+                secret_sha256 bytea NOT NULL,
+                created_at    text NOT NULL
+            );
+            """),
+    ];
+
+    public static int LatestVersion => _migrations[^1].Version;
+
+    public static async Task ApplyAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@key)", new { key = MigrationLockKey }, transaction, cancellationToken: cancellationToken));
+            await EnsurePostGisAsync(connection, transaction, cancellationToken);
+            await connection.ExecuteAsync(new CommandDefinition(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+                transaction: transaction, cancellationToken: cancellationToken));
+            var applied = (await connection.QueryAsync<int>(new CommandDefinition("SELECT version FROM schema_migrations", transaction: transaction, cancellationToken: cancellationToken))).ToHashSet();
+            foreach (var (version, name, sql) in _migrations)
+            {
+                if (applied.Contains(version))
+                {
+                    continue;
+                }
+
+                // One transaction for the lock and all pending migrations: PostgreSQL DDL is transactional, so a
+                // failed migration leaves the schema as it was.
+                await connection.ExecuteAsync(new CommandDefinition(sql, transaction: transaction, cancellationToken: cancellationToken));
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO schema_migrations (version, name) VALUES (@version, @name)", new { version, name }, transaction, cancellationToken: cancellationToken));
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+    }
+
+    private static async Task EnsurePostGisAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        var installed = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'postgis')", transaction: transaction, cancellationToken: cancellationToken));
+        if (installed)
+        {
+            return;
+        }
+
+        // Creating an extension needs CREATE on the database (PostgreSQL 13+ trusted extensions) or superuser; a
+        // managed database whose role may not do it has an administrator run it once instead.
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition("CREATE EXTENSION IF NOT EXISTS postgis", transaction: transaction, cancellationToken: cancellationToken));
+        }
+        catch (PostgresException ex)
+        {
+            throw new PostGisUnavailableException(
+                $"The database '{connection.Database}' has no postgis extension and this role cannot create it ({ex.MessageText}); ask an administrator to run CREATE EXTENSION postgis.", ex);
+        }
+    }
+}
+
+/// <summary>The database cannot hold the store: PostGIS is missing and cannot be installed by this role.</summary>
+public sealed class PostGisUnavailableException(string message, Exception innerException) : Exception(message, innerException);
