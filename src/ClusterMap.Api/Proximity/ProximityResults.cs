@@ -5,6 +5,7 @@ using System.Text.Json;
 using ClusterMap.Api.Ogc;
 using ClusterMap.Core.Proximity;
 using ClusterMap.Core.Storage;
+using ClusterMap.Core.Text;
 using Microsoft.AspNetCore.Http.Metadata;
 
 namespace ClusterMap.Api.Proximity;
@@ -317,39 +318,4 @@ internal sealed class ProximityTableResult : IResult, IEndpointMetadataProvider
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(JsonElement), [OgcLinks.Json, "text/csv"]));
-}
-
-/// <summary>RFC 4180 CSV: fields with commas, quotes or line breaks are quoted, quotes doubled, lines end CRLF.</summary>
-internal static class Csv
-{
-    public static void Line(StringBuilder text, params string?[] cells)
-    {
-        for (var i = 0; i < cells.Length; i++)
-        {
-            if (i > 0)
-            {
-                text.Append(',');
-            }
-
-            var cell = cells[i] ?? "";
-            // A leading =, +, - or @ would be run as a formula by spreadsheet programs.
-            if (cell.Length > 0 && "=+-@".Contains(cell[0], StringComparison.Ordinal) && !double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
-            {
-                cell = "'" + cell;
-            }
-
-            if (cell.AsSpan().IndexOfAny(",\"\r\n") >= 0)
-            {
-                text.Append('"').Append(cell.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
-            }
-            else
-            {
-                text.Append(cell);
-            }
-        }
-
-        text.Append("\r\n");
-    }
-
-    public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }
