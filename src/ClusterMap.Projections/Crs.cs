@@ -61,6 +61,9 @@ public abstract class Crs
     /// <summary>WGS84 lon/lat → a coordinate of this CRS (X = easting or longitude).</summary>
     public abstract Coordinate FromWgs84(Coordinate wgs84);
 
+    /// <summary>The OGC WKT definition (for GeoPackage srs tables), or null for GCJ-02 and BD-09, which no WKT can state.</summary>
+    public virtual string? Wkt => null;
+
     /// <summary>One sentence saying how coordinates of this CRS become WGS84, recorded on every imported feature.</summary>
     public abstract string ConversionToWgs84 { get; }
 

@@ -86,6 +86,67 @@ public static partial class CrsRegistry
         return true;
     }
 
+    /// <summary>
+    /// The CRS a file declares in OGC or ESRI WKT (a Shapefile's .prj, a GeoPackage's srs definition): its EPSG
+    /// authority code when ClusterMap builds that code, WGS84 or CGCS2000 by datum, Web Mercator by name (ProjNet
+    /// would take it as ellipsoidal Mercator, 22 km off), else the projection exactly as the WKT defines it.
+    /// False, with the reason, when ProjNet cannot read it or it is neither geographic nor projected.
+    /// </summary>
+    public static bool TryResolveWkt(string wkt, out Crs crs, out string reason)
+    {
+        crs = Wgs84;
+        reason = "";
+        CoordinateSystem system;
+        try
+        {
+            system = (CoordinateSystem)new CoordinateSystemFactory().CreateFromWkt(wkt);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or NotSupportedException or NullReferenceException or IndexOutOfRangeException)
+        {
+            reason = $"ProjNet cannot read the WKT ({ex.Message.TrimEnd('.')})";
+            return false;
+        }
+
+        if (string.Equals(system.Authority, "EPSG", StringComparison.OrdinalIgnoreCase) && system.AuthorityCode > 0 && Epsg((int)system.AuthorityCode) is { } byCode)
+        {
+            crs = byCode;
+            return true;
+        }
+
+        var name = system.Name ?? "";
+        switch (system)
+        {
+            case GeographicCoordinateSystem geographic:
+                var datum = geographic.HorizontalDatum?.Name ?? "";
+                if (Matches(datum, "WGS_1984", "WGS 84", "WGS84", "World Geodetic System 1984"))
+                {
+                    crs = Wgs84;
+                    return true;
+                }
+
+                if (Matches(datum, "China_2000", "China 2000", "CGCS2000", "China Geodetic Coordinate System 2000"))
+                {
+                    crs = Epsg(4490)!;
+                    return true;
+                }
+
+                reason = $"the geographic CRS '{name}' has the datum '{datum}'; ClusterMap converts WGS84 and CGCS2000 only, so reproject first (ogr2ogr -t_srs EPSG:4326)";
+                return false;
+            case ProjectedCoordinateSystem when Matches(name, "Web_Mercator", "Pseudo-Mercator", "Pseudo_Mercator", "Auxiliary_Sphere"):
+                crs = Epsg(3857)!;
+                return true;
+            case ProjectedCoordinateSystem projected:
+                crs = new ProjNetCrs(name, "", name + " (as declared in the file)", projected, _world);
+                return true;
+            default:
+                reason = $"'{name}' is neither a geographic nor a projected CRS";
+                return false;
+        }
+    }
+
+    private static bool Matches(string text, params string[] names) =>
+        names.Any(n => text.Contains(n, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>The CRS of an EPSG code, or null when ClusterMap cannot build it.</summary>
     public static Crs? Epsg(int code) => _epsg.GetOrAdd(code, Build);
 

@@ -5,7 +5,6 @@ using ClusterMap.Core.Features;
 using ClusterMap.Core.Text;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
-using NetTopologySuite.Operation.Valid;
 
 namespace ClusterMap.Core.Import;
 
@@ -212,23 +211,9 @@ public static class CsvFeatureReader
             return null;
         }
 
-        if (geometry.IsEmpty)
+        if (GeometryChecks.Problem(geometry) is { } problem)
         {
-            problems.Add(new ImportProblem(location, column, "empty: every feature needs at least one position"));
-            return null;
-        }
-
-        if (geometry.Coordinates.Any(c => !double.IsFinite(c.X) || !double.IsFinite(c.Y)))
-        {
-            problems.Add(new ImportProblem(location, column, "a position is not a finite number"));
-            return null;
-        }
-
-        var validation = new IsValidOp(geometry).ValidationError;
-        if (validation is not null)
-        {
-            problems.Add(new ImportProblem(location, column,
-                string.Create(CultureInfo.InvariantCulture, $"invalid {geometry.GeometryType}: {validation.Message} at [{validation.Coordinate?.X}, {validation.Coordinate?.Y}]")));
+            problems.Add(new ImportProblem(location, column, problem));
             return null;
         }
 

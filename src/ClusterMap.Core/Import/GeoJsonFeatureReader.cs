@@ -4,7 +4,6 @@ using System.Text.Json;
 using ClusterMap.Core.Features;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO.Converters;
-using NetTopologySuite.Operation.Valid;
 
 namespace ClusterMap.Core.Import;
 
@@ -216,28 +215,22 @@ public static class GeoJsonFeatureReader
             return null;
         }
 
-        if (geometry is null || geometry.IsEmpty)
+        if (GeometryChecks.Problem(geometry) is { } problem)
         {
-            problems.Add(new ImportProblem(location, "geometry", "empty: every feature needs at least one position"));
+            problems.Add(new ImportProblem(location, "geometry", problem));
             return null;
         }
 
-        foreach (var coordinate in geometry.Coordinates)
+        foreach (var coordinate in geometry!.Coordinates)
         {
-            if (!double.IsFinite(coordinate.X) || !double.IsFinite(coordinate.Y) || coordinate.X is < -180 or > 180 || coordinate.Y is < -90 or > 90)
+            if (coordinate.X is < -180 or > 180 || coordinate.Y is < -90 or > 90)
             {
+                // Shanghai as [31.2, 121.5] is the usual case: the swapped pair is in range, so say so.
+                var swap = coordinate.Y is >= -180 and <= 180 && coordinate.X is >= -90 and <= 90 ? "; probable lat/lon swap: longitude comes first" : "";
                 problems.Add(new ImportProblem(location, "geometry",
-                    string.Create(CultureInfo.InvariantCulture, $"position [{coordinate.X}, {coordinate.Y}] is outside WGS84 range: longitude −180…180 first, then latitude −90…90")));
+                    string.Create(CultureInfo.InvariantCulture, $"position [{coordinate.X}, {coordinate.Y}] is outside WGS84 range: longitude −180…180 first, then latitude −90…90{swap}")));
                 return null;
             }
-        }
-
-        var validation = new IsValidOp(geometry).ValidationError;
-        if (validation is not null)
-        {
-            problems.Add(new ImportProblem(location, "geometry",
-                string.Create(CultureInfo.InvariantCulture, $"invalid {geometry.GeometryType}: {validation.Message} at [{validation.Coordinate?.X}, {validation.Coordinate?.Y}]")));
-            return null;
         }
 
         return geometry;
