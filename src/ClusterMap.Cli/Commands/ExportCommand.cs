@@ -119,7 +119,8 @@ internal static class ExportCommand
             writer.WriteStartObject("crs");
             writer.WriteString("type", "name");
             writer.WriteStartObject("properties");
-            writer.WriteString("name", crs.Uri);
+            // GCJ-02 and BD-09 are named by code: their URIs belong to a serving ClusterMap.
+            writer.WriteString("name", crs.Uri.StartsWith('/') ? crs.Code : crs.Uri);
             writer.WriteEndObject();
             writer.WriteEndObject();
         }

@@ -43,7 +43,7 @@ internal static class ShapefileFormat
         ShapefileReader reader;
         try
         {
-            reader = Shapefile.OpenRead(path, new ShapefileReaderOptions { Encoding = encoding });
+            reader = Shapefile.OpenRead(path, new ShapefileReaderOptions { Encoding = encoding, GeometryBuilderMode = GeometryBuilderMode.IgnoreInvalidShapes });
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or NotSupportedException or ArgumentException or FileNotFoundException or EndOfStreamException)
         {
@@ -79,7 +79,7 @@ internal static class ShapefileFormat
             }
             catch (Exception ex) when (ex is IOException or InvalidDataException or NotSupportedException or ArgumentException or EndOfStreamException or FormatException)
             {
-                collector.Problem(new ImportProblem($"record {number}", "file", $"cannot be read ({ex.Message.TrimEnd('.')}): truncated or damaged Shapefile"));
+                collector.Problem(new ImportProblem($"record {number + 1}", "file", $"cannot be read ({ex.Message.TrimEnd('.')}): truncated or damaged Shapefile"));
             }
 
             return (collector.Result(reader.Encoding.WebName), declared);

@@ -37,10 +37,23 @@ public static class GeoJsonFeatureReader
 
     public static IReadOnlyList<FeatureRecord> Read(Stream stream, string source, GeoJsonReadOptions options)
     {
+        // A JSON document is held whole anyway; reading the bytes first lets UTF-8 be checked, which the JSON
+        // parser does not do inside strings (a GBK file would otherwise be stored as mojibake).
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
+        {
+            var invalid = FirstInvalidUtf8(bytes.Span);
+            var line = bytes.Span[..invalid].Count((byte)'\n') + 1;
+            throw new ImportRejectedException(source, [new ImportProblem(string.Create(CultureInfo.InvariantCulture, $"line {line}"), "encoding",
+                string.Create(CultureInfo.InvariantCulture, $"byte {invalid} is not valid UTF-8; GeoJSON must be UTF-8 (RFC 7946 §11)"))]);
+        }
+
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 256 });
+            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 256 });
         }
         catch (JsonException ex)
         {
@@ -245,6 +258,23 @@ public static class GeoJsonFeatureReader
         }
 
         return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        Span<char> chars = stackalloc char[256];
+        var offset = 0;
+        while (offset < bytes.Length)
+        {
+            var status = System.Text.Unicode.Utf8.ToUtf16(bytes[offset..], chars, out var read, out _, replaceInvalidSequences: false, isFinalBlock: true);
+            offset += read;
+            if (status is System.Buffers.OperationStatus.InvalidData or System.Buffers.OperationStatus.NeedMoreData)
+            {
+                return offset;
+            }
+        }
+
+        return offset;
     }
 
     private static string FirstSentence(string message)
