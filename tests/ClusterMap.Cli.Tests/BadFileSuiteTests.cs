@@ -169,24 +169,39 @@ public sealed class BadFileSuiteTests : IDisposable
         Assert.Contains("(2 problems)", error, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task HundredMegabytesOfGarbage_RejectedAtTheFirstBadByteWithoutReadingItAll()
+    private async Task<string> GarbageAsync(string name)
     {
-        var file = Path.Combine(_directory, "garbage.csv");
+        var file = Path.Combine(_directory, name);
         var random = new Random(7);
         var chunk = new byte[1024 * 1024];
-        await using (var stream = File.Create(file))
+        await using var stream = File.Create(file);
+        for (var i = 0; i < 100; i++)
         {
-            for (var i = 0; i < 100; i++)
-            {
-                random.NextBytes(chunk);
-                await stream.WriteAsync(chunk);
-            }
+            random.NextBytes(chunk);
+            await stream.WriteAsync(chunk);
         }
+
+        return file;
+    }
+
+    [Fact]
+    public async Task HundredMegabytesOfGarbageCsv_RejectedAtTheFirstBadByteWithoutReadingItAll()
+    {
+        var file = await GarbageAsync("garbage.csv");
 
         var error = await RejectedAsync(file);
 
         Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(file)}: line [0-9]+: encoding: (contains a NUL byte|a byte sequence that is not valid gb18030)", error);
+    }
+
+    [Fact]
+    public async Task HundredMegabytesOfGarbageGeoJson_RejectedFromItsFirstBytes()
+    {
+        var file = await GarbageAsync("garbage.geojson");
+
+        var error = await RejectedAsync(file);
+
+        Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(file)}: line [0-9]+: file: not JSON: starts with byte 0x[0-9A-F]{{2}} where a GeoJSON FeatureCollection starts with '{{'", error);
     }
 
     [Fact]

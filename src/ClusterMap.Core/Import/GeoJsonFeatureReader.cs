@@ -40,6 +40,19 @@ public static class GeoJsonFeatureReader
         // A JSON document is held whole anyway; reading the bytes first lets UTF-8 be checked, which the JSON
         // parser does not do inside strings (a GBK file would otherwise be stored as mojibake).
         using var buffer = new MemoryStream();
+        var head = new byte[4096];
+        var headLength = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        var start = head.AsSpan(0, headLength).StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        var first = head.AsSpan(start, headLength - start).IndexOfAnyExcept(" \t\r\n"u8);
+        if (first < 0 || head[start + first] is not ((byte)'{' or (byte)'['))
+        {
+            // Not a JSON object: say so from the first bytes rather than reading a large wrong file into memory.
+            var line = head.AsSpan(0, first < 0 ? headLength : start + first).Count((byte)'\n') + 1;
+            throw new ImportRejectedException(source, [new ImportProblem(string.Create(CultureInfo.InvariantCulture, $"line {line}"), "file",
+                first < 0 ? "empty: expected a GeoJSON FeatureCollection object" : string.Create(CultureInfo.InvariantCulture, $"not JSON: starts with byte 0x{head[start + first]:X2} where a GeoJSON FeatureCollection starts with '{{'"))]);
+        }
+
+        buffer.Write(head, 0, headLength);
         stream.CopyTo(buffer);
         var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
         if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
