@@ -55,11 +55,11 @@ public static class CsvFeatureReader
         {
             // Not UTF-8: spreadsheets on Chinese Windows save GB18030/GBK. Read the file again from the start.
             stream.Position = start;
-            return Read(stream, source, options, Gb18030(), "gb18030 (detected: the file is not valid UTF-8)", detected: false);
+            return Read(stream, source, options, Gb18030(), "gb18030", detected: false, fallback: true);
         }
     }
 
-    private static FeatureReadResult Read(Stream stream, string source, CsvReadOptions options, Encoding encoding, string encodingName, bool detected)
+    private static FeatureReadResult Read(Stream stream, string source, CsvReadOptions options, Encoding encoding, string encodingName, bool detected, bool fallback = false)
     {
         // No byte-order-mark detection: a UTF-8 BOM decodes to U+FEFF, which CsvReader drops; a UTF-16 guess on
         // arbitrary bytes would hide a wrong file behind a wrong encoding.
@@ -76,7 +76,7 @@ public static class CsvFeatureReader
         catch (CsvFormatException ex)
         {
             var reason = ex.Kind == CsvErrorKind.Undecodable
-                ? $"a byte sequence that is not valid {encodingName}; name the file's encoding with --encoding ({AcceptedEncodings})"
+                ? $"a byte sequence that is not valid {encodingName}{(fallback ? " (detected: the file is not valid UTF-8)" : "")}; name the file's encoding with --encoding ({AcceptedEncodings})"
                 : ex.Reason;
             var field = ex.Kind is CsvErrorKind.Undecodable or CsvErrorKind.Binary ? "encoding" : "file";
             throw new ImportRejectedException(source, [new ImportProblem(string.Create(CultureInfo.InvariantCulture, $"line {ex.Line}"), field, reason)]);
