@@ -31,6 +31,7 @@ internal sealed class FeatureCsvResult(IReadOnlyList<FeatureRecord> features, Cr
         await httpContext.Response.WriteAsync(text.ToString(), Encoding.UTF8, httpContext.RequestAborted);
     }
 
+    // The items endpoint answers GeoJSON or CSV with status 200; one entry keeps both media types in the OpenAPI document.
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
-        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(string), ["text/csv"]));
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(GeoJsonFeatureCollectionSchema), [OgcLinks.GeoJson, "text/csv"]));
 }

@@ -80,6 +80,13 @@ public sealed class GdalClientTests : IAsyncLifetime
         // GDAL 3.6's OAPIF driver has no CRS open option (ogrinfo --format OAPIF), so GDAL's GeoJSON driver reads the
         // items URL with crs=…/3857; the reference is GDAL reprojecting the CRS84 collection itself (-t_srs).
         var items = $"{_service.BaseAddress.ToString().TrimEnd('/')}/collections/zones/items?limit=100&crs=http://www.opengis.net/def/crs/EPSG/0/3857";
+        // The service's first CRS answer loads the China outline and ProjNet; on a loaded machine that can outlast
+        // GDAL's 30 s HTTP timeout, which is not what this test is about.
+        using (var warmUp = new HttpClient { Timeout = TimeSpan.FromMinutes(2) })
+        {
+            (await warmUp.GetAsync(items)).EnsureSuccessStatusCode();
+        }
+
         await RunGdalAsync("ogr2ogr", "-f", "GeoJSON", "served.geojson", items);
         await RunGdalAsync("ogr2ogr", "-f", "GeoJSON", "reference.geojson", $"OAPIF:{_service.BaseAddress}", "zones", "-t_srs", "EPSG:3857");
 
