@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using ClusterMap.Cli.Formats;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Import;
 using ClusterMap.Core.Storage;
 using ClusterMap.Core.Text;
-using ClusterMap.Cli.Formats;
 using ClusterMap.Projections;
 using ClusterMap.Storage.Sqlite;
 
