@@ -34,6 +34,7 @@ app.UseClusterMapClient();
 
 app.MapLandingApi();
 app.MapCollectionsApi();
+app.MapCrsApi();
 app.MapProximityApi();
 app.MapTilesApi();
 app.MapStaticMapsApi();

@@ -5,6 +5,7 @@ using ClusterMap.Cli.Geodata;
 var root = new RootCommand("clustermap: import, list and build ClusterMap's data.")
 {
     ImportCommand.Create(),
+    ExportCommand.Create(),
     CollectionsCommand.Create(),
     MigrateCommand.Create(),
     GeodataCommand.Create(),

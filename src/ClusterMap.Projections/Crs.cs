@@ -36,7 +36,10 @@ public abstract class Crs
     /// <summary>Short name: <c>EPSG:3857</c>, <c>OGC:CRS84</c>, <c>GCJ-02</c>, <c>BD-09</c>.</summary>
     public string Code { get; }
 
-    /// <summary>The URI used in OGC APIs (<c>http://www.opengis.net/def/crs/EPSG/0/3857</c>).</summary>
+    /// <summary>
+    /// The URI used in OGC APIs (<c>http://www.opengis.net/def/crs/EPSG/0/3857</c>); for GCJ-02 and BD-09 a path
+    /// (<c>/crs/GCJ-02</c>) that a service makes absolute with its own base URL, where it serves the definition.
+    /// </summary>
     public string Uri { get; }
 
     public string Title { get; }
@@ -60,6 +63,9 @@ public abstract class Crs
 
     /// <summary>WGS84 lon/lat → a coordinate of this CRS (X = easting or longitude).</summary>
     public abstract Coordinate FromWgs84(Coordinate wgs84);
+
+    /// <summary>The OGC WKT definition (for GeoPackage srs tables), or null for GCJ-02 and BD-09, which no WKT can state.</summary>
+    public virtual string? Wkt => null;
 
     /// <summary>One sentence saying how coordinates of this CRS become WGS84, recorded on every imported feature.</summary>
     public abstract string ConversionToWgs84 { get; }

@@ -11,6 +11,11 @@ internal sealed class GeographicCrs(string code, string uri, string title, bool 
 {
     public override bool IsWgs84 => isWgs84;
 
+    public override string? Wkt => isWgs84
+        ? GeographicCoordinateSystem.WGS84.WKT
+        : "GEOGCS[\"China Geodetic Coordinate System 2000\",DATUM[\"China_2000\",SPHEROID[\"CGCS2000\",6378137,298.257222101]],"
+            + "PRIMEM[\"Greenwich\",0],UNIT[\"degree\",0.0174532925199433],AUTHORITY[\"EPSG\",\"4490\"]]";
+
     public override string ConversionToWgs84 => conversion;
 
     public override Coordinate ToWgs84(Coordinate coordinate) => coordinate.Copy();
@@ -41,6 +46,7 @@ internal sealed class ProjNetCrs : Crs
     private readonly MathTransform _toWgs84;
     private readonly MathTransform _fromWgs84;
     private readonly string _conversion;
+    private readonly string _wkt;
 
     public ProjNetCrs(string code, string uri, string title, ProjectedCoordinateSystem system, Envelope areaOfUse)
         : base(code, uri, title, CrsKind.Projected, latitudeFirst: false, areaOfUse)
@@ -49,9 +55,12 @@ internal sealed class ProjNetCrs : Crs
         _fromWgs84 = factory.CreateFromCoordinateSystems(GeographicCoordinateSystem.WGS84, system).MathTransform;
         _toWgs84 = factory.CreateFromCoordinateSystems(system, GeographicCoordinateSystem.WGS84).MathTransform;
         _conversion = $"{code} → WGS84: inverse {system.Projection.ClassName} projection (ProjNet)";
+        _wkt = system.WKT;
     }
 
     public override string ConversionToWgs84 => _conversion;
+
+    public override string? Wkt => _wkt;
 
     public override Coordinate ToWgs84(Coordinate coordinate)
     {

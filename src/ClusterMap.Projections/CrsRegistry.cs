@@ -17,15 +17,20 @@ public static partial class CrsRegistry
 {
     public const string Crs84Uri = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
-    /// <summary>ClusterMap's URIs for the Chinese offset systems, which no register names.</summary>
-    public const string Gcj02Uri = "https://clustermap.dev/def/crs/GCJ-02";
+    /// <summary>
+    /// The Chinese offset systems have no EPSG code and no OGC URI. Each ClusterMap service defines them itself: its
+    /// URI for GCJ-02 is the service's base URL + this path, and GET on it returns the definition (formula, inverse,
+    /// area, references). Any URI ending in this path resolves to GCJ-02 here, whichever host served it.
+    /// </summary>
+    public const string Gcj02Path = "/crs/GCJ-02";
 
-    public const string Bd09Uri = "https://clustermap.dev/def/crs/BD-09";
+    /// <summary>The path of BD-09's definition on every ClusterMap service; see <see cref="Gcj02Path"/>.</summary>
+    public const string Bd09Path = "/crs/BD-09";
 
     /// <summary>The accepted forms, for error messages.</summary>
     public const string AcceptedForm =
         "wgs84, gcj02, bd09, cgcs2000, EPSG:n (4326, 4490, 3857, 32601–32660, 32701–32760, 4491–4554) or the OGC URI "
-        + "http://www.opengis.net/def/crs/EPSG/0/n, " + Crs84Uri + ", " + Gcj02Uri + ", " + Bd09Uri;
+        + "http://www.opengis.net/def/crs/EPSG/0/n, " + Crs84Uri + ", or a ClusterMap service's {base}" + Gcj02Path + " or {base}" + Bd09Path;
 
     private static readonly Envelope _world = new(-180, 180, -90, 90);
 
@@ -36,9 +41,9 @@ public static partial class CrsRegistry
 
     public static Crs Wgs84 { get; } = new GeographicCrs("OGC:CRS84", Crs84Uri, "WGS 84 (longitude, latitude)", latitudeFirst: false, _world, "none: WGS84 as given", isWgs84: true);
 
-    public static Crs Gcj02 { get; } = new ChineseOffsetCrs("GCJ-02", Gcj02Uri, "GCJ-02 (Amap, Tencent; WGS84 with the Chinese offset)", baidu: false);
+    public static Crs Gcj02 { get; } = new ChineseOffsetCrs("GCJ-02", Gcj02Path, "GCJ-02 (Amap, Tencent; WGS84 with the Chinese offset)", baidu: false);
 
-    public static Crs Bd09 { get; } = new ChineseOffsetCrs("BD-09", Bd09Uri, "BD-09 (Baidu; GCJ-02 with Baidu's further offset)", baidu: true);
+    public static Crs Bd09 { get; } = new ChineseOffsetCrs("BD-09", Bd09Path, "BD-09 (Baidu; GCJ-02 with Baidu's further offset)", baidu: true);
 
     /// <summary>The CRSs every collection is served in (OGC API – Features Part 2), CRS84 first.</summary>
     public static IReadOnlyList<Crs> Served { get; } =
@@ -63,11 +68,11 @@ public static partial class CrsRegistry
             "cgcs2000" => Epsg(4490),
             _ => null,
         };
-        if (found is null && string.Equals(name, Gcj02Uri, StringComparison.OrdinalIgnoreCase))
+        if (found is null && name.EndsWith(Gcj02Path, StringComparison.OrdinalIgnoreCase))
         {
             found = Gcj02;
         }
-        else if (found is null && string.Equals(name, Bd09Uri, StringComparison.OrdinalIgnoreCase))
+        else if (found is null && name.EndsWith(Bd09Path, StringComparison.OrdinalIgnoreCase))
         {
             found = Bd09;
         }
@@ -85,6 +90,67 @@ public static partial class CrsRegistry
         crs = found;
         return true;
     }
+
+    /// <summary>
+    /// The CRS a file declares in OGC or ESRI WKT (a Shapefile's .prj, a GeoPackage's srs definition): its EPSG
+    /// authority code when ClusterMap builds that code, WGS84 or CGCS2000 by datum, Web Mercator by name (ProjNet
+    /// would take it as ellipsoidal Mercator, 22 km off), else the projection exactly as the WKT defines it.
+    /// False, with the reason, when ProjNet cannot read it or it is neither geographic nor projected.
+    /// </summary>
+    public static bool TryResolveWkt(string wkt, out Crs crs, out string reason)
+    {
+        crs = Wgs84;
+        reason = "";
+        CoordinateSystem system;
+        try
+        {
+            system = (CoordinateSystem)new CoordinateSystemFactory().CreateFromWkt(wkt);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or NotSupportedException or NullReferenceException or IndexOutOfRangeException)
+        {
+            reason = $"ProjNet cannot read the WKT ({ex.Message.TrimEnd('.')})";
+            return false;
+        }
+
+        if (string.Equals(system.Authority, "EPSG", StringComparison.OrdinalIgnoreCase) && system.AuthorityCode > 0 && Epsg((int)system.AuthorityCode) is { } byCode)
+        {
+            crs = byCode;
+            return true;
+        }
+
+        var name = system.Name ?? "";
+        switch (system)
+        {
+            case GeographicCoordinateSystem geographic:
+                var datum = geographic.HorizontalDatum?.Name ?? "";
+                if (Matches(datum, "WGS_1984", "WGS 84", "WGS84", "World Geodetic System 1984"))
+                {
+                    crs = Wgs84;
+                    return true;
+                }
+
+                if (Matches(datum, "China_2000", "China 2000", "CGCS2000", "China Geodetic Coordinate System 2000"))
+                {
+                    crs = Epsg(4490)!;
+                    return true;
+                }
+
+                reason = $"the geographic CRS '{name}' has the datum '{datum}'; ClusterMap converts WGS84 and CGCS2000 only, so reproject first (ogr2ogr -t_srs EPSG:4326)";
+                return false;
+            case ProjectedCoordinateSystem when Matches(name, "Web_Mercator", "Pseudo-Mercator", "Pseudo_Mercator", "Auxiliary_Sphere"):
+                crs = Epsg(3857)!;
+                return true;
+            case ProjectedCoordinateSystem projected:
+                crs = new ProjNetCrs(name, "", name + " (as declared in the file)", projected, _world);
+                return true;
+            default:
+                reason = $"'{name}' is neither a geographic nor a projected CRS";
+                return false;
+        }
+    }
+
+    private static bool Matches(string text, params string[] names) =>
+        names.Any(n => text.Contains(n, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The CRS of an EPSG code, or null when ClusterMap cannot build it.</summary>
     public static Crs? Epsg(int code) => _epsg.GetOrAdd(code, Build);

@@ -11,7 +11,8 @@ public class CrsRegistryTests
     [InlineData("http://www.opengis.net/def/crs/OGC/1.3/CRS84", "OGC:CRS84")]
     [InlineData("gcj02", "GCJ-02")]
     [InlineData("bd09", "BD-09")]
-    [InlineData("https://clustermap.dev/def/crs/GCJ-02", "GCJ-02")]
+    [InlineData("http://127.0.0.1:5080/crs/GCJ-02", "GCJ-02")]
+    [InlineData("https://maps.example.org/clustermap/crs/BD-09", "BD-09")]
     [InlineData("cgcs2000", "EPSG:4490")]
     [InlineData("EPSG:4326", "EPSG:4326")]
     [InlineData("epsg:3857", "EPSG:3857")]
@@ -104,5 +105,41 @@ public class CrsRegistryTests
         // 1e-7° ≈ 1 cm.
         Assert.True(back.EqualsExact(polygon, 1e-7));
         Assert.False(GeometryConverter.FromWgs84(polygon, CrsRegistry.Bd09).EqualsExact(polygon, 1e-3));
+    }
+
+    // .prj files as GDAL 3.6 writes them (ESRI WKT, no AUTHORITY), and OGC WKT with one.
+    [Theory]
+    [InlineData("""PROJCS["WGS_1984_Web_Mercator_Auxiliary_Sphere",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Mercator_Auxiliary_Sphere"],PARAMETER["False_Easting",0.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",0.0],PARAMETER["Standard_Parallel_1",0.0],PARAMETER["Auxiliary_Sphere_Type",0.0],UNIT["Meter",1.0]]""", "EPSG:3857")]
+    [InlineData("""GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]""", "OGC:CRS84")]
+    [InlineData("""GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]""", "EPSG:4490")]
+    [InlineData("""PROJCS["WGS 84 / UTM zone 51N",GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",123],PARAMETER["scale_factor",0.9996],PARAMETER["false_easting",500000],PARAMETER["false_northing",0],UNIT["metre",1],AUTHORITY["EPSG","32651"]]""", "EPSG:32651")]
+    public void TryResolveWkt_PrjTexts_ResolveToTheirCrs(string wkt, string code)
+    {
+        Assert.True(CrsRegistry.TryResolveWkt(wkt, out var crs, out var reason), reason);
+        Assert.Equal(code, crs.Code);
+    }
+
+    [Fact]
+    public void TryResolveWkt_EsriUtm51WithoutAuthority_ProjectsLikeEpsg32651()
+    {
+        const string wkt = """PROJCS["WGS_1984_UTM_Zone_51N",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",123.0],PARAMETER["Scale_Factor",0.9996],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]""";
+
+        Assert.True(CrsRegistry.TryResolveWkt(wkt, out var crs, out var reason), reason);
+        var peoplesSquare = new Coordinate(121.4737, 31.2304);
+
+        // Same projection as EPSG:32651 built in code: agreement to a millimetre.
+        var expected = CrsRegistry.Epsg(32651)!.FromWgs84(peoplesSquare);
+        var actual = crs.FromWgs84(peoplesSquare);
+        Assert.Equal(expected.X, actual.X, 0.001);
+        Assert.Equal(expected.Y, actual.Y, 0.001);
+    }
+
+    [Fact]
+    public void TryResolveWkt_Beijing1954_IsRefusedWithTheDatum()
+    {
+        const string wkt = """GEOGCS["GCS_Beijing_1954",DATUM["D_Beijing_1954",SPHEROID["Krasovsky_1940",6378245.0,298.3]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]""";
+
+        Assert.False(CrsRegistry.TryResolveWkt(wkt, out _, out var reason));
+        Assert.Contains("D_Beijing_1954", reason, StringComparison.Ordinal);
     }
 }

@@ -22,8 +22,8 @@ internal static class CollectionsApi
     private const string OffsetName = "offset";
 
     private static readonly string[] _formatOnly = [QueryParameters.FormatName];
-    private static readonly string[] _servedCrs = [.. CrsRegistry.Served.Select(c => c.Uri)];
     private static readonly string[] _itemParameters = [QueryParameters.FormatName, CrsParameter.Name];
+    private static readonly string[] _itemsFormats = ["json", "csv"];
     private static readonly string[] _itemsParameters = [BboxParameter.Name, CrsParameter.BboxCrsName, CrsParameter.Name, LimitName, OffsetName, QueryParameters.FormatName];
 
     public sealed record SpatialExtent(
@@ -131,7 +131,7 @@ internal static class CollectionsApi
             contentType: "application/schema+json");
     }
 
-    public static async Task<Results<FeatureCollectionResult, ProblemHttpResult>> GetItems(
+    public static async Task<Results<FeatureCollectionResult, FeatureCsvResult, ProblemHttpResult>> GetItems(
         string collectionId, HttpRequest request, IFeatureStore store, IOptions<FeaturesOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         var collection = await store.GetCollectionAsync(collectionId, cancellationToken);
@@ -142,7 +142,7 @@ internal static class CollectionsApi
 
         var queryables = collection.Queryables.ToHashSet(StringComparer.Ordinal);
         var query = new QueryParameters(request.Query);
-        if (query.CheckNames(_itemsParameters, queryables.Contains) is { } problem)
+        if (query.CheckNames(_itemsParameters, queryables.Contains, _itemsFormats) is { } problem)
         {
             return problem;
         }
@@ -208,6 +208,11 @@ internal static class CollectionsApi
             links.Add(new(PageUrl(itemsUrl, request.Query, pageSize, Math.Max(0, offset - pageSize)), "prev", OgcLinks.GeoJson, "Previous page"));
         }
 
+        if (query.Single(QueryParameters.FormatName) == "csv")
+        {
+            return new FeatureCsvResult(page.Features, crs, $"{collection.Id}.csv", links.FirstOrDefault(l => l.Rel == "next")?.Href);
+        }
+
         return new FeatureCollectionResult(page, links, clock.GetUtcNow(), crs);
     }
 
@@ -253,7 +258,7 @@ internal static class CollectionsApi
         var extent = info.Extent is { } e ? new Extent(new SpatialExtent([[e.MinX, e.MinY, e.MaxX, e.MaxY]], Crs84)) : null;
         return new Collection(
             info.Id, info.Definition.Title, info.Definition.Description, info.Definition.Attribution, info.Definition.License,
-            extent, "feature", _servedCrs, info.GeometryType, info.FeatureCount,
+            extent, "feature", [.. CrsRegistry.Served.Select(c => CrsApi.Uri(c, root))], info.GeometryType, info.FeatureCount,
             [
                 new(url, "self", OgcLinks.Json, "This collection"),
                 new($"{url}/items", "items", OgcLinks.GeoJson, "Its features"),

@@ -45,7 +45,7 @@ internal static class GeoJsonWriting
 
     /// <summary>Sets <c>Content-Crs</c> (Part 2 §6.2): always, so clients need not assume CRS84.</summary>
     public static void SetContentCrs(HttpResponse response, Crs? crs) =>
-        response.Headers["Content-Crs"] = "<" + (crs ?? CrsRegistry.Wgs84).Uri + ">";
+        response.Headers["Content-Crs"] = "<" + CrsApi.Uri(crs ?? CrsRegistry.Wgs84, OgcLinks.BaseUrl(response.HttpContext.Request)) + ">";
 
     public static Geometry InCrs(Geometry wgs84, Crs crs)
     {

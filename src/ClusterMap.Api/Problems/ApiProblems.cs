@@ -66,6 +66,13 @@ internal static class ApiProblems
             statusCode: StatusCodes.Status404NotFound,
             extensions: new Dictionary<string, object?> { ["parameter"] = "featureId" });
 
+    public static ProblemHttpResult CrsNotFound(string crsId) =>
+        TypedResults.Problem(
+            title: "CRS not found",
+            detail: $"Path parameter 'crsId': this service defines GCJ-02 and BD-09 at /crs/{{crsId}}, not '{Excerpt(crsId)}'; the EPSG and OGC CRSs have their registered URIs.",
+            statusCode: StatusCodes.Status404NotFound,
+            extensions: new Dictionary<string, object?> { ["parameter"] = "crsId" });
+
     public static ProblemHttpResult TileNotFound(string z, string x, string y) =>
         TypedResults.Problem(
             title: "Tile not found",

@@ -3,6 +3,7 @@ using ClusterMap.Api.Problems;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Proximity;
 using ClusterMap.Core.Storage;
+using ClusterMap.Projections;
 using Microsoft.AspNetCore.Http.HttpResults;
 using NetTopologySuite.Geometries;
 
@@ -30,7 +31,7 @@ internal static class ProximityApi
     // Parameter names of the endpoints themselves; a target property of the same name cannot be filtered on.
     private static readonly string[] _tableFormats = ["json", "csv"];
 
-    private static readonly HashSet<string> _reservedNames = [Target, From, To, Lon, Lat, RadiusM, K, MaxM, RingsM, QueryParameters.FormatName];
+    private static readonly HashSet<string> _reservedNames = [Target, From, To, Lon, Lat, RadiusM, K, MaxM, RingsM, QueryParameters.FormatName, CrsParameter.Name];
 
     /// <summary>The origin of a within/nearest query: a stored feature, or a bare lon/lat point.</summary>
     internal sealed record Origin(Geometry Geometry, double UncertaintyMeters, string? CollectionId, string? FeatureId);
@@ -66,7 +67,7 @@ internal static class ProximityApi
             return targetProblem!;
         }
 
-        if (query.CheckNames([Target, RadiusM, From, Lon, Lat, QueryParameters.FormatName], target.Collection.Queryables.Contains) is { } namesProblem)
+        if (query.CheckNames([Target, RadiusM, From, Lon, Lat, QueryParameters.FormatName, CrsParameter.Name], target.Collection.Queryables.Contains, _tableFormats) is { } namesProblem)
         {
             return namesProblem;
         }
@@ -87,8 +88,13 @@ internal static class ProximityApi
             return ApiProblems.InvalidParameter(RadiusM, ProximityParameters.DistanceForm);
         }
 
+        if (OutputCrs(query, out var crs) is { } crsProblem)
+        {
+            return crsProblem;
+        }
+
         var hits = target.ProximityIndex.Within(origin.Geometry, radius, origin.UncertaintyMeters, TargetFilter(request, target, origin));
-        return new ProximityFeaturesResult(target, hits, origin, radius, request);
+        return new ProximityFeaturesResult(target, hits, origin, radius, request) { Crs = crs, AsCsv = query.Single(QueryParameters.FormatName) == "csv" };
     }
 
     public static async Task<Results<ProximityFeaturesResult, ProblemHttpResult>> GetNearest(HttpRequest request, CollectionSnapshotCache snapshots, CancellationToken cancellationToken)
@@ -100,7 +106,7 @@ internal static class ProximityApi
             return targetProblem!;
         }
 
-        if (query.CheckNames([Target, K, MaxM, From, Lon, Lat, QueryParameters.FormatName], target.Collection.Queryables.Contains) is { } namesProblem)
+        if (query.CheckNames([Target, K, MaxM, From, Lon, Lat, QueryParameters.FormatName, CrsParameter.Name], target.Collection.Queryables.Contains, _tableFormats) is { } namesProblem)
         {
             return namesProblem;
         }
@@ -121,8 +127,13 @@ internal static class ProximityApi
             return maxProblem;
         }
 
+        if (OutputCrs(query, out var crs) is { } crsProblem)
+        {
+            return crsProblem;
+        }
+
         var hits = target.ProximityIndex.Nearest(origin.Geometry, k, origin.UncertaintyMeters, maxMeters ?? double.PositiveInfinity, TargetFilter(request, target, origin));
-        return new ProximityFeaturesResult(target, hits, origin, maxMeters, request);
+        return new ProximityFeaturesResult(target, hits, origin, maxMeters, request) { Crs = crs, AsCsv = query.Single(QueryParameters.FormatName) == "csv" };
     }
 
     public static async Task<Results<ProximityTableResult, ProblemHttpResult>> GetMatrix(HttpRequest request, CollectionSnapshotCache snapshots, CancellationToken cancellationToken)
@@ -296,5 +307,14 @@ internal static class ProximityApi
         return propertyFilter is null
             ? item => item.Id != excludedId
             : item => item.Id != excludedId && propertyFilter(item);
+    }
+
+    /// <summary>OGC API – Features Part 2 <c>crs</c> for the target geometries of within/nearest answers.</summary>
+    private static ProblemHttpResult? OutputCrs(QueryParameters query, out Crs crs)
+    {
+        crs = CrsRegistry.Wgs84;
+        return query.Single(CrsParameter.Name) is { } text && !CrsParameter.TryParse(text, out crs)
+            ? ApiProblems.InvalidParameter(CrsParameter.Name, CrsParameter.AcceptedForm)
+            : null;
     }
 }

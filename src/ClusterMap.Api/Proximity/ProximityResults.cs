@@ -1,10 +1,12 @@
-using System.Globalization;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using ClusterMap.Api.Ogc;
+using ClusterMap.Core.Features;
 using ClusterMap.Core.Proximity;
 using ClusterMap.Core.Storage;
+using ClusterMap.Core.Text;
+using ClusterMap.Projections;
 using Microsoft.AspNetCore.Http.Metadata;
 
 namespace ClusterMap.Api.Proximity;
@@ -52,8 +54,22 @@ internal static class ProximityMembers
 internal sealed class ProximityFeaturesResult(CollectionSnapshot target, IReadOnlyList<ProximityHit> hits, ProximityApi.Origin origin, double? radiusMeters, HttpRequest request)
     : IResult, IEndpointMetadataProvider
 {
+    /// <summary>The CRS of the target geometries (<c>crs</c>); CRS84 when null.</summary>
+    public Crs? Crs { get; init; }
+
+    /// <summary><c>f=csv</c>: Core's feature CSV layout, the distance members as further columns.</summary>
+    public bool AsCsv { get; init; }
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
+        var crs = Crs ?? CrsRegistry.Wgs84;
+        GeoJsonWriting.SetContentCrs(httpContext.Response, crs);
+        if (AsCsv)
+        {
+            await WriteCsvAsync(httpContext, crs);
+            return;
+        }
+
         httpContext.Response.ContentType = OgcLinks.GeoJson;
         await using var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter, GeoJsonWriting.WriterOptions);
         writer.WriteStartObject();
@@ -89,7 +105,7 @@ internal sealed class ProximityFeaturesResult(CollectionSnapshot target, IReadOn
             writer.WriteString("type", "Feature");
             writer.WriteString("id", feature.Id);
             writer.WritePropertyName("geometry");
-            JsonSerializer.Serialize(writer, feature.Geometry, GeoJsonWriting.GeometryOptions);
+            JsonSerializer.Serialize(writer, GeoJsonWriting.InCrs(feature.Geometry, crs), GeoJsonWriting.GeometryOptions);
             writer.WriteStartObject("properties");
             using (var properties = JsonDocument.Parse(feature.PropertiesJson))
             {
@@ -118,8 +134,37 @@ internal sealed class ProximityFeaturesResult(CollectionSnapshot target, IReadOn
         await writer.FlushAsync(httpContext.RequestAborted);
     }
 
+    private async Task WriteCsvAsync(HttpContext httpContext, Crs crs)
+    {
+        var rows = new List<FeatureRecord>(hits.Count);
+        foreach (var hit in hits)
+        {
+            var feature = target.Find(hit.Id)!;
+            var properties = System.Text.Json.Nodes.JsonNode.Parse(feature.PropertiesJson)!.AsObject();
+            properties[ProximityMembers.Rank] = hit.Rank;
+            properties[ProximityMembers.DistanceM] = ProximityMembers.Round(hit.DistanceMeters);
+            properties[ProximityMembers.DistanceMinM] = ProximityMembers.Round(hit.MinDistanceMeters);
+            properties[ProximityMembers.DistanceMaxM] = ProximityMembers.Round(hit.MaxDistanceMeters);
+            properties[ProximityMembers.DistanceExact] = hit.IsExact;
+            if (radiusMeters is not null)
+            {
+                properties[ProximityMembers.Within] = ProximityMembers.Certainty(hit.Certainty);
+            }
+
+            rows.Add(new FeatureRecord(feature.Id, GeoJsonWriting.InCrs(feature.Geometry, crs), properties.ToJsonString()));
+        }
+
+        var text = new StringBuilder();
+        FeatureCsv.Write(text, rows);
+        httpContext.Response.ContentType = "text/csv; charset=utf-8";
+        httpContext.Response.Headers.ContentDisposition = $"attachment; filename=\"proximity-{target.Collection.Id}.csv\"";
+        // A byte-order mark lets spreadsheet programs read the Chinese names as UTF-8.
+        await httpContext.Response.Body.WriteAsync(Encoding.UTF8.Preamble.ToArray(), httpContext.RequestAborted);
+        await httpContext.Response.WriteAsync(text.ToString(), Encoding.UTF8, httpContext.RequestAborted);
+    }
+
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
-        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(GeoJsonFeatureCollectionSchema), [OgcLinks.GeoJson]));
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(GeoJsonFeatureCollectionSchema), [OgcLinks.GeoJson, "text/csv"]));
 }
 
 /// <summary>Matrix and rings answers as JSON (rows of origins) or CSV (one line per origin × target, or per origin).</summary>
@@ -317,39 +362,4 @@ internal sealed class ProximityTableResult : IResult, IEndpointMetadataProvider
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(JsonElement), [OgcLinks.Json, "text/csv"]));
-}
-
-/// <summary>RFC 4180 CSV: fields with commas, quotes or line breaks are quoted, quotes doubled, lines end CRLF.</summary>
-internal static class Csv
-{
-    public static void Line(StringBuilder text, params string?[] cells)
-    {
-        for (var i = 0; i < cells.Length; i++)
-        {
-            if (i > 0)
-            {
-                text.Append(',');
-            }
-
-            var cell = cells[i] ?? "";
-            // A leading =, +, - or @ would be run as a formula by spreadsheet programs.
-            if (cell.Length > 0 && "=+-@".Contains(cell[0], StringComparison.Ordinal) && !double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
-            {
-                cell = "'" + cell;
-            }
-
-            if (cell.AsSpan().IndexOfAny(",\"\r\n") >= 0)
-            {
-                text.Append('"').Append(cell.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
-            }
-            else
-            {
-                text.Append(cell);
-            }
-        }
-
-        text.Append("\r\n");
-    }
-
-    public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -1,15 +1,17 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using ClusterMap.Cli.Formats;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Import;
 using ClusterMap.Core.Storage;
+using ClusterMap.Core.Text;
 using ClusterMap.Projections;
 
 namespace ClusterMap.Cli.Commands;
 
 /// <summary>
-/// <c>clustermap import FILE --collection ID</c>: reads GeoJSON or CSV in a declared CRS (<c>--crs</c>), validates
+/// <c>clustermap import FILE --collection ID</c>: reads GeoJSON, CSV, GeoPackage or Shapefile in a declared CRS (<c>--crs</c>), validates
 /// every feature, converts to WGS84 and replaces the collection's content in one transaction. A file with problems is
 /// rejected whole, every problem listed; <c>--skip-invalid</c> imports the valid features and writes the rejects to a
 /// file. The same reader and write path build the service's default database.
@@ -18,12 +20,12 @@ internal static class ImportCommand
 {
     public static Command Create()
     {
-        var file = new Argument<FileInfo>("file") { Description = "GeoJSON FeatureCollection or CSV (lon/lat columns or a WKT column)" };
+        var file = new Argument<FileInfo>("file") { Description = "GeoJSON FeatureCollection, CSV (lon/lat columns or a WKT column), GeoPackage or Shapefile (.shp)" };
         var collection = new Option<string>("--collection") { Description = "Collection id (kebab-case); created if it does not exist, replaced if it does", Required = true, HelpName = "ID" };
         var title = new Option<string?>("--title") { Description = "Collection title (default: the existing title, or the id)", HelpName = "T" };
         var description = new Option<string?>("--description") { Description = "Collection description", HelpName = "D" };
         var idField = new Option<string?>("--id-field") { Description = "Property (GeoJSON) or column (CSV) that holds each feature's id (default: id)", HelpName = "F" };
-        var format = new Option<string?>("--format") { Description = "geojson or csv (default: from the file's extension)", HelpName = "FORMAT" };
+        var format = new Option<string?>("--format") { Description = "geojson, csv, gpkg or shp (default: from the file's extension)", HelpName = "FORMAT" };
         var crs = new Option<string?>("--crs") { Description = "Coordinate system of the file: wgs84 (default), gcj02, bd09, cgcs2000 or EPSG:n", HelpName = "CRS" };
         var encoding = new Option<string?>("--encoding") { Description = "CSV text encoding: utf-8, gb18030 or gbk (default: UTF-8 if valid, else GB18030)", HelpName = "ENC" };
         var lon = new Option<string?>("--lon") { Description = "CSV column of longitudes or eastings (default: lon, lng, longitude, x, 经度)", HelpName = "COLUMN" };
@@ -33,10 +35,14 @@ internal static class ImportCommand
         var rejects = new Option<FileInfo?>("--rejects") { Description = "Where --skip-invalid writes the rejects (CSV; default: FILE.rejects.csv)", HelpName = "PATH" };
         var mode = new Option<string>("--mode") { Description = "replace (default), append (ids must be new) or upsert (stored ids replaced); append and upsert keep the collection's title", DefaultValueFactory = _ => ImportMode.Replace, HelpName = "MODE" };
         var database = CommonOptions.Database();
+        var layer = new Option<string?>("--layer") { Description = "GeoPackage feature layer (needed when the file has more than one)", HelpName = "NAME" };
+        var require = new Option<string?>("--require") { Description = "Properties every feature must have, non-empty: name,sector", HelpName = "NAMES" };
+        var types = new Option<string?>("--types") { Description = "Property types: area_km2=number,listed=boolean (string, number, integer, boolean; CSV cells are converted)", HelpName = "NAME=TYPE" };
 
-        var command = new Command("import", "Import a GeoJSON or CSV file into a collection: every feature lands, or none does (unless --skip-invalid).")
+        var command = new Command("import", "Import a GeoJSON, CSV, GeoPackage or Shapefile into a collection: every feature lands, or none does (unless --skip-invalid).")
         {
             file, collection, title, description, idField, format, crs, encoding, lon, lat, wkt, skipInvalid, rejects, mode, database,
+            layer, require, types,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             new ImportRequest(
@@ -52,6 +58,9 @@ internal static class ImportCommand
                 SkipInvalid = result.GetValue(skipInvalid),
                 Rejects = result.GetValue(rejects),
                 Mode = result.GetValue(mode)!,
+                Layer = result.GetValue(layer),
+                Require = result.GetValue(require),
+                Types = result.GetValue(types),
             },
             Console.Out, Console.Error, cancellationToken));
         return command;
@@ -85,10 +94,22 @@ internal static class ImportCommand
             return 2;
         }
 
-        var format = (request.Format ?? (file.Extension.Equals(".csv", StringComparison.OrdinalIgnoreCase) ? "csv" : "geojson")).ToLowerInvariant();
-        if (format is not ("csv" or "geojson"))
+        if (!PropertyRules.TryParse(request.Require, request.Types, out var rules))
         {
-            await error.WriteLineAsync($"--format: '{request.Format}' is not a format ClusterMap imports; expected geojson or csv.");
+            await error.WriteLineAsync($"--types: '{request.Types}' is not {PropertyRules.AcceptedTypesForm}.");
+            return 2;
+        }
+
+        var format = (request.Format ?? file.Extension.ToLowerInvariant() switch
+        {
+            ".csv" => "csv",
+            ".gpkg" => "gpkg",
+            ".shp" => "shp",
+            _ => "geojson",
+        }).ToLowerInvariant();
+        if (format is not ("csv" or "geojson" or "gpkg" or "shp"))
+        {
+            await error.WriteLineAsync($"--format: '{request.Format}' is not a format ClusterMap imports; expected geojson, csv, gpkg or shp.");
             return 2;
         }
 
@@ -99,12 +120,38 @@ internal static class ImportCommand
         }
 
         FeatureReadResult read;
+        var crsNote = "";
         try
         {
-            await using var stream = file.OpenRead();
-            read = format == "csv"
-                ? CsvFeatureReader.Read(stream, file.FullName, new CsvReadOptions(request.LonColumn, request.LatColumn, request.WktColumn, request.IdField, request.Encoding))
-                : ReadGeoJson(stream, file.FullName, request.IdField);
+            if (format is "gpkg" or "shp")
+            {
+                var (tableRead, declared) = format == "gpkg"
+                    ? GeoPackageFormat.Read(file.FullName, request.Layer, request.IdField)
+                    : ShapefileFormat.Read(file.FullName, request.IdField, request.Encoding);
+                read = tableRead;
+                if (request.Crs is null && declared is null && format == "gpkg")
+                {
+                    await error.WriteLineAsync($"{file.FullName}: crs: the layer's srs is undefined; state the coordinate system with --crs ({CrsRegistry.AcceptedForm}).");
+                    return 1;
+                }
+
+                if (request.Crs is null && declared is not null)
+                {
+                    crs = declared;
+                    crsNote = format == "gpkg" ? $" (CRS from the layer's srs: {crs.Code})" : $" (CRS from the .prj: {crs.Code})";
+                }
+                else if (request.Crs is not null && declared is not null && declared.Code != crs.Code)
+                {
+                    crsNote = $" (--crs {crs.Code} overrides the file's {declared.Code})";
+                }
+            }
+            else
+            {
+                await using var stream = file.OpenRead();
+                read = format == "csv"
+                    ? CsvFeatureReader.Read(stream, file.FullName, new CsvReadOptions(request.LonColumn, request.LatColumn, request.WktColumn, request.IdField, request.Encoding))
+                    : ReadGeoJson(stream, file.FullName, request.IdField);
+            }
         }
         catch (ImportRejectedException rejected)
         {
@@ -117,7 +164,7 @@ internal static class ImportCommand
             return 1;
         }
 
-        var (features, conversionProblems) = ImportConversion.ConvertAndCheck(read.Features, f => read.Locations.GetValueOrDefault(f.Id, $"id '{f.Id}'"), crs);
+        var (features, conversionProblems) = ImportConversion.ConvertAndCheck(read.Features, f => read.Locations.GetValueOrDefault(f.Id, $"id '{f.Id}'"), crs, rules, textCells: format == "csv");
         var problems = read.Problems.Concat(conversionProblems).ToList();
         if (problems.Count > 0 && !request.SkipInvalid)
         {
@@ -155,7 +202,7 @@ internal static class ImportCommand
             await output.WriteLineAsync($"Created {location.Display}. It holds only what you import: the service builds the shipped geodata only into a database file that does not exist yet.");
         }
 
-        var converted = crs.IsWgs84 ? "" : $", converted from {crs.Code} to WGS84";
+        var converted = (crs.IsWgs84 ? "" : $", converted from {crs.Code} to WGS84") + crsNote;
         await output.WriteLineAsync($"{imported}{converted} in {location.Display}.");
         if (problems.Count > 0)
         {
@@ -177,18 +224,16 @@ internal static class ImportCommand
 
     private static async Task WriteRejectsAsync(string path, string source, IReadOnlyList<ImportProblem> problems, CancellationToken cancellationToken)
     {
-        var text = new StringBuilder("file,location,field,reason\n");
+        var text = new StringBuilder();
+        Csv.Line(text, "file", "location", "field", "reason");
         foreach (var problem in problems)
         {
-            text.Append(Csv(source)).Append(',').Append(Csv(problem.Location)).Append(',').Append(Csv(problem.Field)).Append(',').Append(Csv(problem.Reason)).Append('\n');
+            Csv.Line(text, source, problem.Location, problem.Field, problem.Reason);
         }
 
         // UTF-8 with a byte-order mark, so spreadsheets show the Chinese in reasons and ids.
         await File.WriteAllTextAsync(path, text.ToString(), new UTF8Encoding(true), cancellationToken);
     }
-
-    private static string Csv(string value) =>
-        value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
 }
 
 /// <summary>Everything <c>clustermap import</c> was asked to do.</summary>
@@ -212,4 +257,10 @@ internal sealed record ImportRequest(FileInfo File, string CollectionId, string?
 
     /// <summary>replace, append or upsert (<see cref="ImportMode"/>).</summary>
     public string Mode { get; init; } = ImportMode.Replace;
+
+    public string? Layer { get; init; }
+
+    public string? Require { get; init; }
+
+    public string? Types { get; init; }
 }

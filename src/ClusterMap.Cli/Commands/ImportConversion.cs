@@ -18,7 +18,7 @@ internal static class ImportConversion
     private static readonly JsonSerializerOptions _json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static (List<FeatureRecord> Valid, List<ImportProblem> Problems) ConvertAndCheck(
-        IReadOnlyList<FeatureRecord> features, Func<FeatureRecord, string> locate, Crs crs)
+        IReadOnlyList<FeatureRecord> features, Func<FeatureRecord, string> locate, Crs crs, PropertyRules? rules = null, bool textCells = false)
     {
         var valid = new List<FeatureRecord>(features.Count);
         var problems = new List<ImportProblem>();
@@ -31,9 +31,17 @@ internal static class ImportConversion
                 continue;
             }
 
+            var properties = JsonNode.Parse(feature.PropertiesJson) as JsonObject ?? [];
+            var propertyProblems = (rules ?? PropertyRules.None).Apply(properties, textCells);
+            if (propertyProblems.Count > 0)
+            {
+                problems.AddRange(propertyProblems.Select(p => new ImportProblem(locate(feature), p.Field, p.Reason)));
+                continue;
+            }
+
             var wgs84 = GeometryConverter.ToWgs84(feature.Geometry, crs);
             wgs84.SRID = 4326;
-            valid.Add(feature with { Geometry = Rfc7946.Orient(wgs84), PropertiesJson = Stamp(feature.PropertiesJson, crs) });
+            valid.Add(feature with { Geometry = Rfc7946.Orient(wgs84), PropertiesJson = Stamp(properties, crs) });
         }
 
         return (valid, problems);
@@ -84,9 +92,8 @@ internal static class ImportConversion
 
     private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private static string Stamp(string propertiesJson, Crs crs)
+    private static string Stamp(JsonObject properties, Crs crs)
     {
-        var properties = JsonNode.Parse(propertiesJson) as JsonObject ?? [];
         if (!properties.ContainsKey("source_crs"))
         {
             properties["source_crs"] = crs.Code;

@@ -1,101 +1,45 @@
 using System.Text;
+using ClusterMap.Core.Text;
 
 namespace ClusterMap.Cli.Geodata;
 
-/// <summary>A minimal RFC 4180 reader: quoted fields, doubled quotes, line breaks inside quotes.</summary>
+/// <summary>The geodata sources' CSV files as rows addressed by column name, read by Core's one CSV reader.</summary>
 internal static class Csv
 {
-    public static IReadOnlyList<CsvRow> ReadFile(string path) => Parse(File.ReadAllText(path, Encoding.UTF8));
-
-    public static IReadOnlyList<CsvRow> Parse(string text)
+    public static IReadOnlyList<CsvRow> ReadFile(string path)
     {
-        var records = ParseRecords(text);
+        using var reader = new StreamReader(path, Encoding.UTF8);
+        return Read(reader);
+    }
+
+    public static IReadOnlyList<CsvRow> Parse(string text) => Read(new StringReader(text));
+
+    public static IReadOnlyList<CsvRow> Read(TextReader text)
+    {
+        var records = new CsvReader(text).ReadAll().ToList();
         if (records.Count == 0)
         {
             return [];
         }
 
-        var header = records[0].Select(h => h.Trim()).ToArray();
+        var header = records[0].Cells.Select(h => h.Trim()).ToArray();
         var rows = new List<CsvRow>(records.Count - 1);
-        for (var i = 1; i < records.Count; i++)
+        foreach (var record in records.Skip(1))
         {
-            var fields = records[i];
-            if (fields.Count == 1 && fields[0].Length == 0)
+            if (record.Cells.Count == 1 && record.Cells[0].Length == 0)
             {
                 continue;
             }
 
-            if (fields.Count != header.Length)
+            if (record.Cells.Count != header.Length)
             {
-                throw new FormatException($"CSV record {i} has {fields.Count} fields, the header has {header.Length}.");
+                throw new FormatException($"CSV line {record.Line} has {record.Cells.Count} fields, the header has {header.Length}.");
             }
 
-            rows.Add(new CsvRow(header, [.. fields], i + 1));
+            rows.Add(new CsvRow(header, [.. record.Cells], record.Line));
         }
 
         return rows;
-    }
-
-    private static List<List<string>> ParseRecords(string text)
-    {
-        var records = new List<List<string>>();
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var inQuotes = false;
-        var start = text.Length > 0 && text[0] == '\uFEFF' ? 1 : 0;
-        for (var i = start; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (inQuotes)
-            {
-                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    inQuotes = false;
-                }
-                else
-                {
-                    field.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                inQuotes = true;
-            }
-            else if (c == ',')
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else if (c == '\n' || c == '\r')
-            {
-                if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
-                {
-                    i++;
-                }
-
-                fields.Add(field.ToString());
-                field.Clear();
-                records.Add(fields);
-                fields = [];
-            }
-            else
-            {
-                field.Append(c);
-            }
-        }
-
-        if (field.Length > 0 || fields.Count > 0)
-        {
-            fields.Add(field.ToString());
-            records.Add(fields);
-        }
-
-        return records;
     }
 }
 

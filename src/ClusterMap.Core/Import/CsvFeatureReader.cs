@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ClusterMap.Core.Features;
+using ClusterMap.Core.Text;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
-using NetTopologySuite.Operation.Valid;
 
 namespace ClusterMap.Core.Import;
 
@@ -40,16 +40,58 @@ public static class CsvFeatureReader
 
     public static FeatureReadResult Read(Stream stream, string source, CsvReadOptions options)
     {
-        using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        var (text, encodingName) = Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), source, options.EncodingName);
-        var rows = Parse(text, source);
-        if (rows.Count == 0)
+        if (options.EncodingName is not null)
+        {
+            var (encoding, name) = Named(options.EncodingName, source);
+            return Read(stream, source, options, encoding, name, detected: false);
+        }
+
+        var start = stream.CanSeek ? stream.Position : -1;
+        try
+        {
+            return Read(stream, source, options, new UTF8Encoding(false, false), "utf-8", detected: stream.CanSeek);
+        }
+        catch (Utf8Failed) when (start >= 0)
+        {
+            // Not UTF-8: spreadsheets on Chinese Windows save GB18030/GBK. Read the file again from the start.
+            stream.Position = start;
+            return Read(stream, source, options, Gb18030(), "gb18030", detected: false, fallback: true);
+        }
+    }
+
+    private static FeatureReadResult Read(Stream stream, string source, CsvReadOptions options, Encoding encoding, string encodingName, bool detected, bool fallback = false)
+    {
+        // No byte-order-mark detection: a UTF-8 BOM decodes to U+FEFF, which CsvReader drops; a UTF-16 guess on
+        // arbitrary bytes would hide a wrong file behind a wrong encoding.
+        using var text = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024, leaveOpen: true);
+        var csv = new CsvReader(text);
+        try
+        {
+            return Read(csv.ReadAll(), source, options, encodingName);
+        }
+        catch (CsvFormatException ex) when (ex.Kind == CsvErrorKind.Undecodable && detected)
+        {
+            throw new Utf8Failed();
+        }
+        catch (CsvFormatException ex)
+        {
+            var reason = ex.Kind == CsvErrorKind.Undecodable
+                ? $"a byte sequence that is not valid {encodingName}{(fallback ? " (detected: the file is not valid UTF-8)" : "")}; name the file's encoding with --encoding ({AcceptedEncodings})"
+                : ex.Reason;
+            var field = ex.Kind is CsvErrorKind.Undecodable or CsvErrorKind.Binary ? "encoding" : "file";
+            throw new ImportRejectedException(source, [new ImportProblem(string.Create(CultureInfo.InvariantCulture, $"line {ex.Line}"), field, reason)]);
+        }
+    }
+
+    private static FeatureReadResult Read(IEnumerable<CsvRecord> records, string source, CsvReadOptions options, string encodingName)
+    {
+        using var rows = records.GetEnumerator();
+        if (!rows.MoveNext())
         {
             throw new ImportRejectedException(source, [new ImportProblem("line 1", "header", "the file is empty: expected a header row naming the columns")]);
         }
 
-        var header = rows[0].Cells.Select(c => c.Trim()).ToList();
+        var header = rows.Current.Cells.Select(c => c.Trim()).ToList();
         var lon = Column(header, options.LonColumn, _lonNames, "--lon", source);
         var lat = Column(header, options.LatColumn, _latNames, "--lat", source);
         var wkt = Column(header, options.WktColumn, _wktNames, "--wkt", source);
@@ -72,8 +114,9 @@ public static class CsvFeatureReader
         var problems = new List<ImportProblem>();
         var locations = new Dictionary<string, string>(StringComparer.Ordinal);
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var row in rows.Skip(1))
+        while (rows.MoveNext())
         {
+            var row = rows.Current;
             if (row.Cells.All(string.IsNullOrWhiteSpace))
             {
                 continue;
@@ -168,30 +211,16 @@ public static class CsvFeatureReader
             return null;
         }
 
-        if (geometry.IsEmpty)
+        if (GeometryChecks.Problem(geometry) is { } problem)
         {
-            problems.Add(new ImportProblem(location, column, "empty: every feature needs at least one position"));
-            return null;
-        }
-
-        if (geometry.Coordinates.Any(c => !double.IsFinite(c.X) || !double.IsFinite(c.Y)))
-        {
-            problems.Add(new ImportProblem(location, column, "a position is not a finite number"));
-            return null;
-        }
-
-        var validation = new IsValidOp(geometry).ValidationError;
-        if (validation is not null)
-        {
-            problems.Add(new ImportProblem(location, column,
-                string.Create(CultureInfo.InvariantCulture, $"invalid {geometry.GeometryType}: {validation.Message} at [{validation.Coordinate?.X}, {validation.Coordinate?.Y}]")));
+            problems.Add(new ImportProblem(location, column, problem));
             return null;
         }
 
         return geometry;
     }
 
-    private static string Properties(List<string> header, List<string> cells, HashSet<int> skip)
+    private static string Properties(List<string> header, IReadOnlyList<string> cells, HashSet<int> skip)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -211,150 +240,25 @@ public static class CsvFeatureReader
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static (string Text, string EncodingName) Decode(ReadOnlySpan<byte> bytes, string source, string? encodingName)
+    private static (Encoding Encoding, string Name) Named(string encodingName, string source)
     {
-        var strictUtf8 = new UTF8Encoding(false, true);
-        if (encodingName is not null)
+        var name = encodingName.Trim().ToLowerInvariant();
+        if (name is "utf-8" or "utf8")
         {
-            var name = encodingName.Trim().ToLowerInvariant();
-            Encoding encoding;
-            if (name is "utf-8" or "utf8")
-            {
-                encoding = strictUtf8;
-            }
-            else if (name is "gb18030" or "gbk" or "gb2312" or "cp936")
-            {
-                encoding = Encoding.GetEncoding(name == "cp936" ? "gbk" : name, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
-            }
-            else
-            {
-                throw new ImportRejectedException(source, [new ImportProblem("file", "encoding", $"unknown encoding '{encodingName}': expected {AcceptedEncodings}")]);
-            }
-
-            return (DecodeWith(encoding, bytes, source, name), encoding.WebName);
+            return (new UTF8Encoding(false, false), "utf-8");
         }
 
-        var withoutBom = bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? bytes[3..] : bytes;
-        try
+        if (name is "gb18030" or "gbk" or "gb2312" or "cp936")
         {
-            return (strictUtf8.GetString(withoutBom), "utf-8");
+            var web = name == "cp936" ? "gbk" : name;
+            return (Encoding.GetEncoding(web, EncoderFallback.ReplacementFallback, new DecoderReplacementFallback("\uFFFD")), web);
         }
-        catch (DecoderFallbackException)
-        {
-            var gb18030 = Encoding.GetEncoding("gb18030", EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
-            return (DecodeWith(gb18030, bytes, source, "gb18030 (detected: the file is not valid UTF-8)"), "gb18030");
-        }
+
+        throw new ImportRejectedException(source, [new ImportProblem("file", "encoding", $"unknown encoding '{encodingName}': expected {AcceptedEncodings}")]);
     }
 
-    private static string DecodeWith(Encoding encoding, ReadOnlySpan<byte> bytes, string source, string name)
-    {
-        var body = encoding is UTF8Encoding && bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? bytes[3..] : bytes;
-        try
-        {
-            var text = encoding.GetString(body);
-            if (text.Contains('\0'))
-            {
-                var line = CountLines(body, body.IndexOf((byte)0));
-                throw new ImportRejectedException(source, [new ImportProblem(string.Create(CultureInfo.InvariantCulture, $"line {line}"), "encoding", "contains a NUL byte: this is binary data, not a CSV text file")]);
-            }
+    // Undecodable bytes become U+FFFD, which CsvReader stops at with the line it is on.
+    private static Encoding Gb18030() => Encoding.GetEncoding("gb18030", EncoderFallback.ReplacementFallback, new DecoderReplacementFallback("\uFFFD"));
 
-            return text;
-        }
-        catch (DecoderFallbackException ex)
-        {
-            var index = Math.Clamp(ex.Index, 0, body.Length);
-            var line = CountLines(body, index);
-            throw new ImportRejectedException(source, [new ImportProblem(string.Create(CultureInfo.InvariantCulture, $"line {line}"), "encoding",
-                string.Create(CultureInfo.InvariantCulture, $"byte {index} is not valid {name}; name the file's encoding with --encoding ({AcceptedEncodings})"))]);
-        }
-    }
-
-    private static int CountLines(ReadOnlySpan<byte> bytes, int index) => bytes[..Math.Max(0, index)].Count((byte)'\n') + 1;
-
-    private sealed record Row(int Line, List<string> Cells);
-
-    /// <summary>RFC 4180 fields; a quoted field may span lines, and a row's line is where it starts.</summary>
-    private static List<Row> Parse(string text, string source)
-    {
-        var rows = new List<Row>();
-        var cells = new List<string>();
-        var cell = new StringBuilder();
-        var line = 1;
-        var rowLine = 1;
-        var quoted = false;
-        var quoteLine = 0;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (quoted)
-            {
-                if (c == '"')
-                {
-                    if (i + 1 < text.Length && text[i + 1] == '"')
-                    {
-                        cell.Append('"');
-                        i++;
-                    }
-                    else
-                    {
-                        quoted = false;
-                    }
-                }
-                else
-                {
-                    if (c == '\n')
-                    {
-                        line++;
-                    }
-
-                    cell.Append(c);
-                }
-
-                continue;
-            }
-
-            switch (c)
-            {
-                case '"' when cell.Length == 0:
-                    quoted = true;
-                    quoteLine = line;
-                    break;
-                case ',':
-                    cells.Add(cell.ToString());
-                    cell.Clear();
-                    break;
-                case '\r':
-                    break;
-                case '\n':
-                    cells.Add(cell.ToString());
-                    cell.Clear();
-                    rows.Add(new Row(rowLine, cells));
-                    cells = [];
-                    line++;
-                    rowLine = line;
-                    break;
-                default:
-                    cell.Append(c);
-                    break;
-            }
-        }
-
-        if (quoted)
-        {
-            throw new ImportRejectedException(source, [new ImportProblem(string.Create(CultureInfo.InvariantCulture, $"line {quoteLine}"), "file", "a quoted field is never closed (truncated file?)")]);
-        }
-
-        if (cell.Length > 0 || cells.Count > 0)
-        {
-            cells.Add(cell.ToString());
-            rows.Add(new Row(rowLine, cells));
-        }
-
-        if (rows.Count > 0 && rows[0].Cells.Count > 0 && rows[0].Cells[0].StartsWith('\uFEFF'))
-        {
-            rows[0].Cells[0] = rows[0].Cells[0][1..];
-        }
-
-        return rows;
-    }
+    private sealed class Utf8Failed : Exception;
 }

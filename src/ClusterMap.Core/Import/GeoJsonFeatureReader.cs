@@ -4,7 +4,6 @@ using System.Text.Json;
 using ClusterMap.Core.Features;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO.Converters;
-using NetTopologySuite.Operation.Valid;
 
 namespace ClusterMap.Core.Import;
 
@@ -42,10 +41,36 @@ public static class GeoJsonFeatureReader
 
     public static IReadOnlyList<FeatureRecord> Read(Stream stream, string source, GeoJsonReadOptions options)
     {
+        // A JSON document is held whole anyway; reading the bytes first lets UTF-8 be checked, which the JSON
+        // parser does not do inside strings (a GBK file would otherwise be stored as mojibake).
+        using var buffer = new MemoryStream();
+        var head = new byte[4096];
+        var headLength = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        var start = head.AsSpan(0, headLength).StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        var first = head.AsSpan(start, headLength - start).IndexOfAnyExcept(" \t\r\n"u8);
+        if (first < 0 || head[start + first] is not ((byte)'{' or (byte)'['))
+        {
+            // Not a JSON object: say so from the first bytes rather than reading a large wrong file into memory.
+            var line = head.AsSpan(0, first < 0 ? headLength : start + first).Count((byte)'\n') + 1;
+            throw new ImportRejectedException(source, [new ImportProblem(string.Create(CultureInfo.InvariantCulture, $"line {line}"), "file",
+                first < 0 ? "empty: expected a GeoJSON FeatureCollection object" : string.Create(CultureInfo.InvariantCulture, $"not JSON: starts with byte 0x{head[start + first]:X2} where a GeoJSON FeatureCollection starts with '{{'"))]);
+        }
+
+        buffer.Write(head, 0, headLength);
+        stream.CopyTo(buffer);
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
+        {
+            var invalid = FirstInvalidUtf8(bytes.Span);
+            var line = bytes.Span[..invalid].Count((byte)'\n') + 1;
+            throw new ImportRejectedException(source, [new ImportProblem(string.Create(CultureInfo.InvariantCulture, $"line {line}"), "encoding",
+                string.Create(CultureInfo.InvariantCulture, $"byte {invalid} is not valid UTF-8; GeoJSON must be UTF-8 (RFC 7946 §11)"))]);
+        }
+
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 256 });
+            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 256 });
         }
         catch (JsonException ex)
         {
@@ -232,28 +257,22 @@ public static class GeoJsonFeatureReader
             return null;
         }
 
-        if (geometry is null || geometry.IsEmpty)
+        if (GeometryChecks.Problem(geometry) is { } problem)
         {
-            problems.Add(new ImportProblem(location, "geometry", "empty: every feature needs at least one position"));
+            problems.Add(new ImportProblem(location, "geometry", problem));
             return null;
         }
 
-        foreach (var coordinate in geometry.Coordinates)
+        foreach (var coordinate in geometry!.Coordinates)
         {
-            if (!double.IsFinite(coordinate.X) || !double.IsFinite(coordinate.Y) || coordinate.X is < -180 or > 180 || coordinate.Y is < -90 or > 90)
+            if (coordinate.X is < -180 or > 180 || coordinate.Y is < -90 or > 90)
             {
+                // Shanghai as [31.2, 121.5] is the usual case: the swapped pair is in range, so say so.
+                var swap = coordinate.Y is >= -180 and <= 180 && coordinate.X is >= -90 and <= 90 ? "; probable lat/lon swap: longitude comes first" : "";
                 problems.Add(new ImportProblem(location, "geometry",
-                    string.Create(CultureInfo.InvariantCulture, $"position [{coordinate.X}, {coordinate.Y}] is outside WGS84 range: longitude −180…180 first, then latitude −90…90")));
+                    string.Create(CultureInfo.InvariantCulture, $"position [{coordinate.X}, {coordinate.Y}] is outside WGS84 range: longitude −180…180 first, then latitude −90…90{swap}")));
                 return null;
             }
-        }
-
-        var validation = new IsValidOp(geometry).ValidationError;
-        if (validation is not null)
-        {
-            problems.Add(new ImportProblem(location, "geometry",
-                string.Create(CultureInfo.InvariantCulture, $"invalid {geometry.GeometryType}: {validation.Message} at [{validation.Coordinate?.X}, {validation.Coordinate?.Y}]")));
-            return null;
         }
 
         return geometry;
@@ -268,6 +287,23 @@ public static class GeoJsonFeatureReader
         }
 
         return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        Span<char> chars = stackalloc char[256];
+        var offset = 0;
+        while (offset < bytes.Length)
+        {
+            var status = System.Text.Unicode.Utf8.ToUtf16(bytes[offset..], chars, out var read, out _, replaceInvalidSequences: false, isFinalBlock: true);
+            offset += read;
+            if (status is System.Buffers.OperationStatus.InvalidData or System.Buffers.OperationStatus.NeedMoreData)
+            {
+                return offset;
+            }
+        }
+
+        return offset;
     }
 
     private static string FirstSentence(string message)

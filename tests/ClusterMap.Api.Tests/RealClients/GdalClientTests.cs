@@ -73,4 +73,48 @@ public sealed class GdalClientTests : IAsyncLifetime
         Assert.Contains("name_zh (String) = 测试园区", output, StringComparison.Ordinal);
         Assert.Contains("POLYGON ((121.05 31.05,121.15 31.05,121.15 31.15,121.05 31.15,121.05 31.05))", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task GdalReadsItemsInEpsg3857ThroughCrs_MatchingOgr2ogrsOwnReprojection()
+    {
+        // GDAL 3.6's OAPIF driver has no CRS open option (ogrinfo --format OAPIF), so GDAL's GeoJSON driver reads the
+        // items URL with crs=…/3857; the reference is GDAL reprojecting the CRS84 collection itself (-t_srs).
+        var items = $"{_service.BaseAddress.ToString().TrimEnd('/')}/collections/zones/items?limit=100&crs=http://www.opengis.net/def/crs/EPSG/0/3857";
+        // The service's first CRS answer loads the China outline and ProjNet; on a loaded machine that can outlast
+        // GDAL's 30 s HTTP timeout, which is not what this test is about.
+        using (var warmUp = new HttpClient { Timeout = TimeSpan.FromMinutes(2) })
+        {
+            (await warmUp.GetAsync(items)).EnsureSuccessStatusCode();
+        }
+
+        await RunGdalAsync("ogr2ogr", "-f", "GeoJSON", "served.geojson", items);
+        await RunGdalAsync("ogr2ogr", "-f", "GeoJSON", "reference.geojson", $"OAPIF:{_service.BaseAddress}", "zones", "-t_srs", "EPSG:3857");
+
+        var served = Positions(Path.Combine(_directory, "served.geojson"));
+        var reference = Positions(Path.Combine(_directory, "reference.geojson"));
+        Assert.Equal(reference.Keys.Order(), served.Keys.Order());
+        foreach (var (id, positions) in reference)
+        {
+            Assert.Equal(positions.Count, served[id].Count);
+            for (var i = 0; i < positions.Count; i++)
+            {
+                // 1 cm: PROJ and ProjNet agree to millimetres on spherical Mercator; GDAL writes 15 significant digits.
+                Assert.Equal(positions[i][0], served[id][i][0], 0.01);
+                Assert.Equal(positions[i][1], served[id][i][1], 0.01);
+            }
+        }
+    }
+
+    private static Dictionary<string, List<double[]>> Positions(string path)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        return document.RootElement.GetProperty("features").EnumerateArray().ToDictionary(
+            f => f.GetProperty("properties").TryGetProperty("id", out var id) ? id.ToString() : f.GetProperty("id").ToString(),
+            f => Flatten(f.GetProperty("geometry").GetProperty("coordinates")).ToList());
+    }
+
+    private static IEnumerable<double[]> Flatten(JsonElement coordinates) =>
+        coordinates[0].ValueKind == JsonValueKind.Number
+            ? [[coordinates[0].GetDouble(), coordinates[1].GetDouble()]]
+            : coordinates.EnumerateArray().SelectMany(Flatten);
 }
