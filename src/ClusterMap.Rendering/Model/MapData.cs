@@ -7,7 +7,7 @@ using NetTopologySuite.Geometries;
 
 namespace ClusterMap.Rendering.Model;
 
-/// <summary>What a layer is drawn as. Decided from the collection id, since the store keeps no manifest role.</summary>
+/// <summary>What a layer is drawn as: the collection's stored role (<see cref="CollectionRole"/>), in drawing order.</summary>
 public enum MapLayerKind
 {
     Land,
@@ -80,7 +80,7 @@ public sealed class MapData
             .Select(c => new MapLayer(
                 c.Definition.Id,
                 c.Definition.Title,
-                KindOf(c.Definition.Id),
+                KindOf(CollectionRole.Of(c.Definition)),
                 c.Definition.Attribution,
                 c.Definition.License,
                 [.. c.Features.Select(ToMapFeature)]))
@@ -88,15 +88,19 @@ public sealed class MapData
         return new MapData(layers, version);
     }
 
-    public static MapLayerKind KindOf(string collectionId) => collectionId switch
+    /// <summary>The layer kind that draws a collection of the given role; anything unknown is context.</summary>
+    public static MapLayerKind KindOf(string role) => role switch
     {
-        "land" => MapLayerKind.Land,
-        "water" => MapLayerKind.Water,
-        "parks" => MapLayerKind.Parks,
-        "universities" => MapLayerKind.Universities,
-        "institutes" => MapLayerKind.Institutes,
+        CollectionRole.Land => MapLayerKind.Land,
+        CollectionRole.Water => MapLayerKind.Water,
+        CollectionRole.Park => MapLayerKind.Parks,
+        CollectionRole.University => MapLayerKind.Universities,
+        CollectionRole.Institute => MapLayerKind.Institutes,
         _ => MapLayerKind.Context,
     };
+
+    /// <summary>The layers of one kind, in id order (e.g. every park collection).</summary>
+    public IEnumerable<MapLayer> OfKind(MapLayerKind kind) => Layers.Where(l => l.Kind == kind).OrderBy(l => l.Id, StringComparer.Ordinal);
 
     public static MapFeature ToMapFeature(FeatureRecord record)
     {
