@@ -205,7 +205,8 @@ internal static class StaticMapsApi
                     return Fail(ApiProblems.InvalidParameter(NearestParameter.ToName, NearestParameter.ToAcceptedForm(known)));
                 }
 
-                targets = [.. ids.Order(StringComparer.Ordinal).Select(id => data.Layer(id)!)];
+                // In drawing order (universities before institutes), as without nearest_to, whatever order the list had.
+                targets = [.. ids.Select(id => data.Layer(id)!).OrderBy(l => l.Kind).ThenBy(l => l.Id, StringComparer.Ordinal)];
             }
             else
             {
