@@ -29,10 +29,11 @@ internal static class Basemap
 
     /// <summary>
     /// Holes in the land smaller than this are filled. The source cuts hundreds of ponds, canal bends and triangulation
-    /// slivers (most of them 3-vertex triangles of 0.02–0.9 km²) out of the land; at city zoom they are blue specks and
-    /// triangles, not water a planner can name. 1 km² keeps Dianshan Lake, Yuandang and the Huangpu's wider reaches.
+    /// slivers (most of them 3-vertex triangles of 0.02–3 km²) out of the land; on a city-wide figure (≈ 60 m a pixel)
+    /// they are blue specks and triangles, not water a planner can name. 3 km² keeps Dianshan Lake, Yuandang, the
+    /// lakes towards Kunshan and the Huangpu's widest reaches (the Bund, Wusongkou).
     /// </summary>
-    public const double MinHoleAreaSquareMeters = 1_000_000;
+    public const double MinHoleAreaSquareMeters = 3_000_000;
     private const double ToleranceMeters = 22;
 
     // WGS84 lengths of a degree: of latitude near 31°N, and of longitude on the equator (it shrinks with cos φ).

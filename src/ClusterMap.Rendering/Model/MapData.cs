@@ -106,8 +106,9 @@ public sealed class MapData
     {
         using var document = JsonDocument.Parse(record.PropertiesJson);
         var properties = document.RootElement;
-        var nameZh = Text(properties, "name_zh");
-        var nameEn = Text(properties, "name_en") ?? Text(properties, "name");
+        // A campus is named with its institution: two campuses of one university must not carry the same label.
+        var nameZh = Join(Text(properties, "name_zh"), Text(properties, "campus_zh"), "");
+        var nameEn = Join(Text(properties, "name_en") ?? Text(properties, "name"), Text(properties, "campus_en"), ", ");
         var sector = SectorPalette.Classify(Text(properties, "sector"), Text(properties, "sector_en"));
         var uncertainty = properties.ValueKind == JsonValueKind.Object
             && properties.TryGetProperty("location_uncertainty_m", out var u) && u.ValueKind == JsonValueKind.Number
@@ -118,6 +119,9 @@ public sealed class MapData
         meters.GeometryChanged();
         return new MapFeature(record.Id, record.Geometry, meters, nameZh, nameEn, sector, uncertainty, record.PropertiesJson);
     }
+
+    private static string? Join(string? name, string? campus, string separator) =>
+        name is null ? campus : campus is null || name.Contains(campus, StringComparison.Ordinal) ? name : name + separator + campus;
 
     private static string? Text(JsonElement properties, string name) =>
         properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String

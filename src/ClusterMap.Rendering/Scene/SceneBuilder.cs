@@ -306,9 +306,16 @@ internal sealed class SceneBuilder
         }
     }
 
+    /// <summary>
+    /// The links with one per pair of ends: features sharing an anchor point (two parks placed at one metro station)
+    /// would otherwise draw one line twice and write its distance twice along it.
+    /// </summary>
+    private IEnumerable<NearestLink> DistinctLinks() =>
+        _request.NearestLinks.DistinctBy(l => (l.FromLonLat.X, l.FromLonLat.Y, l.ToLonLat.X, l.ToLonLat.Y));
+
     private void AddLinks()
     {
-        foreach (var link in _request.NearestLinks)
+        foreach (var link in DistinctLinks())
         {
             var from = ToPixel(WebMercator.FromLonLat(link.FromLonLat));
             var to = ToPixel(WebMercator.FromLonLat(link.ToLonLat));
@@ -446,7 +453,7 @@ internal sealed class SceneBuilder
             }
         }
 
-        foreach (var link in _request.NearestLinks)
+        foreach (var link in DistinctLinks())
         {
             var from = ToPixel(WebMercator.FromLonLat(link.FromLonLat));
             var to = ToPixel(WebMercator.FromLonLat(link.ToLonLat));
