@@ -377,7 +377,7 @@ public sealed class ClientWorkflowTests(BrowserFixture fixture)
     [Theory]
     [InlineData(1280, 800)]
     [InlineData(390, 844)]
-    public async Task Legend_OverlapsNoOtherMapControl_OnDesktopAndPhone(int width, int height)
+    public async Task MapControls_LegendZoomScaleAttribution_NoneOverlaps_OnDesktopAndPhone(int width, int height)
     {
         await using var client = await fixture.OpenAsync("#lang=en", width: width, height: height);
         var page = client.Page;
@@ -394,11 +394,20 @@ public sealed class ClientWorkflowTests(BrowserFixture fixture)
         var map = (await page.Locator("#map").BoundingBoxAsync())!;
         Assert.True(box.X >= map.X && box.Y >= map.Y && box.X + box.Width <= map.X + map.Width + 0.5 && box.Y + box.Height <= map.Y + map.Height + 0.5,
             $"legend {box.X},{box.Y} {box.Width}×{box.Height} is not inside the map {map.X},{map.Y} {map.Width}×{map.Height}");
+        // No two of the map's controls cover each other (on a phone the attribution wraps and once hid the scale bar).
+        var controls = new List<(string Name, LocatorBoundingBoxResult Box)> { ("legend", box) };
         foreach (var selector in new[] { ".leaflet-control-zoom", ".leaflet-control-scale", ".leaflet-control-attribution" })
         {
-            var other = (await page.Locator(selector).BoundingBoxAsync())!;
-            var overlaps = box.X < other.X + other.Width && other.X < box.X + box.Width && box.Y < other.Y + other.Height && other.Y < box.Y + box.Height;
-            Assert.False(overlaps, $"the legend overlaps {selector}");
+            controls.Add((selector, (await page.Locator(selector).BoundingBoxAsync())!));
+        }
+
+        foreach (var (a, i) in controls.Select((c, i) => (c, i)))
+        {
+            foreach (var b in controls.Skip(i + 1))
+            {
+                var overlaps = a.Box.X < b.Box.X + b.Box.Width && b.Box.X < a.Box.X + a.Box.Width && a.Box.Y < b.Box.Y + b.Box.Height && b.Box.Y < a.Box.Y + a.Box.Height;
+                Assert.False(overlaps, $"{a.Name} overlaps {b.Name}");
+            }
         }
 
         client.AssertNoErrors();

@@ -194,9 +194,16 @@ function createMap() {
   legendControl().addTo(map);
 }
 
+/** Padding for fitBounds that keeps what is framed below the open legend (top right), not under it. */
+function fitPadding(margin) {
+  const legend = $('#legend');
+  const top = legend && legend.offsetHeight > 0 ? legend.offsetTop + legend.offsetHeight + margin : margin;
+  return { paddingTopLeft: [margin, Math.max(margin, top)], paddingBottomRight: [margin, margin] };
+}
+
 function fitToData() {
   const points = [PARKS, ...RESEARCH].flatMap((id) => data[id].features).map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]]);
-  if (points.length) map.fitBounds(L.latLngBounds(points), { padding: [20, 20] });
+  if (points.length) map.fitBounds(L.latLngBounds(points), fitPadding(20));
 }
 
 // ---------------------------------------------------------------- overlays
@@ -514,7 +521,7 @@ async function runWithin() {
   const ring = L.circle([lat, lon], { radius: radiusMeters(), pane: 'overlayPane', color: '#c0392b', weight: 2, fill: false, interactive: false, className: 'cm-ring' });
   clearResultGraphics();
   graphics.ring = ring.addTo(map);
-  if (!restoring && (fitNext || !map.getBounds().pad(-0.05).contains(ring.getBounds()))) map.fitBounds(ring.getBounds(), { padding: [10, 10] });
+  if (!restoring && (fitNext || !map.getBounds().pad(-0.05).contains(ring.getBounds()))) map.fitBounds(ring.getBounds(), fitPadding(10));
   fitNext = false;
   box.replaceChildren(el('p', 'loading', t('loading')));
   try {
@@ -634,7 +641,7 @@ function renderNearest() {
   }
   nodes.push(el('p', 'hint small', t('estimatedNote')), exportButtons('nearest'));
   box.replaceChildren(...nodes);
-  if (!restoring) map.fitBounds(bounds, { padding: [30, 30], maxZoom: 14 });
+  if (!restoring) map.fitBounds(bounds, { ...fitPadding(30), maxZoom: 14 });
 }
 
 function nearestRow(target, f) {
