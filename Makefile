@@ -21,8 +21,9 @@ run-postgis: ## Start a throwaway local PostGIS (deleted on exit), fill it with 
 test: ## Install test prerequisites, build, run every test project, check formatting; ends with "N passed, N failed"
 	@bash .ci/test.sh $(CONFIG)
 
-bless: ## Rewrite the golden reference images (tests/ClusterMap.Rendering.Tests/Golden) from the current renderer; review the diff
+bless: ## Rewrite the golden reference images (tests/ClusterMap.Rendering.Tests/Golden) and the README's map images from the current renderer; review the diff
 	CLUSTERMAP_BLESS=1 $(DOTNET) test tests/ClusterMap.Rendering.Tests -c $(CONFIG) --nologo
+	bash tests/ClusterMap.Rendering.Tests/ReadmeImages/render.sh $(CONFIG)
 
 bench: ## Proximity (10k/100k/1M: in process, HTTP, PostGIS) then tile and static-map benchmarks; QUICK=1 for a smoke run, BENCH_ARGS=… for more options
 	@bash tests/ClusterMap.Benchmarks/bench.sh $(if $(QUICK),--quick) $(BENCH_ARGS)

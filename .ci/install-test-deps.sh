@@ -7,6 +7,7 @@ command -v ogrinfo >/dev/null 2>&1 || need+=(gdal-bin)   # GDAL's OAPIF and MVT 
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)   # renders our PDFs back to PNG, and pdftotext
 fc-list 2>/dev/null | grep -q "Noto Sans CJK" || need+=(fonts-noto-cjk)   # the one label font (zh and Latin), and the browser's CJK font
 { [ -x /usr/lib/postgresql/15/bin/initdb ] && [ -f /usr/share/postgresql/15/extension/postgis.control ]; } || need+=(postgresql-15 postgresql-15-postgis-3)   # throwaway PostGIS clusters for the PostGIS store's contract, CLI and replica tests
+command -v npm >/dev/null 2>&1 || need+=(npm)   # the basemap rebuild test installs the pinned OSM package with npm ci
 [ -x /usr/bin/chromium ] || need+=(chromium)   # Debian's browser for the Playwright tests (Playwright's own download cannot work here)
 
 if [ ${#need[@]} -gt 0 ]; then

@@ -331,6 +331,94 @@ public sealed class ClientWorkflowTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task ExportMap_WithFiltersAndNearest_TheFigureShowsWhatTheMapShows()
+    {
+        var (lon, lat, park) = await PlaceAsync(Baowu);
+        var sector = Expect.Prop(park, "sector");
+        // A linked view with the park in the upper middle and its institutes (about 20 km south) in the frame, clear of
+        // the figure's title and legend panels, which cover the top corners of an exported map as of the page's map.
+        await using var client = await fixture.OpenAsync($"#lang=en&{MapAt(lon, lat - 0.09, 11)}&tab=nearest&park={Baowu}&sel={Baowu}&k=3&sector={Uri.EscapeDataString(sector)}");
+        var page = client.Page;
+        await Assertions.Expect(client.Rows("nearest-row-universities")).ToHaveCountAsync(3);
+
+        var png = await page.RunAndWaitForDownloadAsync(() => page.Locator("#export-png").ClickAsync());
+        var query = System.Web.HttpUtility.ParseQueryString(new Uri(png.Url).Query);
+        Assert.Equal(sector, query["parks.sector"]);
+        Assert.Equal("3", query["nearest"]);
+        Assert.Equal("universities,institutes", query["nearest_to"]);
+        Assert.Equal(Baowu, query["highlight"]);
+
+        // The same figure as SVG: its text is what the PNG shows, so it can be read back.
+        var svg = await page.APIRequest.GetAsync(png.Url.Replace("/maps/static.png?", "/maps/static.svg?", StringComparison.Ordinal));
+        Assert.Equal(200, svg.Status);
+        var texts = System.Xml.Linq.XDocument.Parse(await svg.TextAsync()).Descendants((System.Xml.Linq.XNamespace)"http://www.w3.org/2000/svg" + "text")
+            .Select(t => t.Value.Trim()).ToList();
+        foreach (var target in new[] { "universities", "institutes" })
+        {
+            var answer = await fixture.GetJsonAsync($"/proximity/nearest?target={target}&k=3&from={Baowu}");
+            foreach (var distance in Expect.Features(answer).Select(f => FigureDistance(Expect.Number(f, "distance_m"))))
+            {
+                Assert.True(texts.Contains(distance), $"{distance} is not written in the figure {png.Url}");
+            }
+        }
+
+        var others = await fixture.GetJsonAsync("/collections/parks/items?limit=1000");
+        foreach (var other in Expect.Features(others).Where(f => Expect.Prop(f, "sector") != sector))
+        {
+            Assert.DoesNotContain(Expect.Prop(other, "name_en"), texts);
+        }
+
+        client.AssertNoErrors();
+    }
+
+    // The static map's distance labels: metres under 1 km, one decimal under 10 km, whole kilometres beyond.
+    private static string FigureDistance(double meters) => meters switch
+    {
+        < 1000 => string.Create(CultureInfo.InvariantCulture, $"{meters:0} m"),
+        < 10_000 => string.Create(CultureInfo.InvariantCulture, $"{meters / 1000:0.0} km"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{meters / 1000:0} km"),
+    };
+
+    [Theory]
+    [InlineData(1280, 800)]
+    [InlineData(390, 844)]
+    public async Task MapControls_LegendZoomScaleAttribution_NoneOverlaps_OnDesktopAndPhone(int width, int height)
+    {
+        await using var client = await fixture.OpenAsync("#lang=en", width: width, height: height);
+        var page = client.Page;
+        var legend = page.Locator("#legend");
+        await Assertions.Expect(legend).ToBeVisibleAsync();
+        if (width < 700)
+        {
+            // Folded on a phone; open it as a user would, and it must still keep clear of the other controls.
+            await legend.Locator("summary").ClickAsync();
+        }
+
+        await Assertions.Expect(legend).ToContainTextAsync("University campus");
+        var box = (await legend.BoundingBoxAsync())!;
+        var map = (await page.Locator("#map").BoundingBoxAsync())!;
+        Assert.True(box.X >= map.X && box.Y >= map.Y && box.X + box.Width <= map.X + map.Width + 0.5 && box.Y + box.Height <= map.Y + map.Height + 0.5,
+            $"legend {box.X},{box.Y} {box.Width}×{box.Height} is not inside the map {map.X},{map.Y} {map.Width}×{map.Height}");
+        // No two of the map's controls cover each other (on a phone the attribution wraps and once hid the scale bar).
+        var controls = new List<(string Name, LocatorBoundingBoxResult Box)> { ("legend", box) };
+        foreach (var selector in new[] { ".leaflet-control-zoom", ".leaflet-control-scale", ".leaflet-control-attribution" })
+        {
+            controls.Add((selector, (await page.Locator(selector).BoundingBoxAsync())!));
+        }
+
+        foreach (var (a, i) in controls.Select((c, i) => (c, i)))
+        {
+            foreach (var b in controls.Skip(i + 1))
+            {
+                var overlaps = a.Box.X < b.Box.X + b.Box.Width && b.Box.X < a.Box.X + a.Box.Width && a.Box.Y < b.Box.Y + b.Box.Height && b.Box.Y < a.Box.Y + a.Box.Height;
+                Assert.False(overlaps, $"{a.Name} overlaps {b.Name}");
+            }
+        }
+
+        client.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task Tables_MatrixAndRings_SortableWithTheApisRowsAndCsv()
     {
         await using var client = await fixture.OpenAsync("#lang=en&tab=tables&table=matrix&to=universities&mk=2");

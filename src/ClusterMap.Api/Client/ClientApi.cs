@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Maps;
 using ClusterMap.Api.Parameters;
+using ClusterMap.Core.Features;
 using ClusterMap.Rendering.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ internal static class ClientApi
     public static IEndpointRouteBuilder MapClientApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/client/config.json", GetConfig).WithTags("Client").WithName("getClientConfig")
-            .WithSummary("The browser client's configuration: basemaps, the park sector palette and each park's sector family");
+            .WithSummary("The browser client's configuration: basemaps, the park sector palette, each park's sector family and each collection's role");
         return routes;
     }
 
@@ -38,8 +39,19 @@ internal static class ClientApi
                 data.Layers.Where(l => l.Kind is MapLayerKind.Land or MapLayerKind.Water).Select(l => l.Attribution).Distinct().FirstOrDefault() ?? ""),
             ClientConfig.External(options.Value),
             palette,
-            families));
+            families,
+            [.. data.Layers.Select(l => new ClientConfig.Layer(l.Id, RoleOf(l.Kind), l.Title))]));
     }
+
+    private static string RoleOf(MapLayerKind kind) => kind switch
+    {
+        MapLayerKind.Land => CollectionRole.Land,
+        MapLayerKind.Water => CollectionRole.Water,
+        MapLayerKind.Parks => CollectionRole.Park,
+        MapLayerKind.Universities => CollectionRole.University,
+        MapLayerKind.Institutes => CollectionRole.Institute,
+        _ => CollectionRole.Context,
+    };
 }
 
 /// <summary>The answer of <c>/client/config.json</c>.</summary>
@@ -47,8 +59,15 @@ internal sealed record ClientConfig(
     [property: JsonPropertyName("basemap")] ClientConfig.Basemap OwnBasemap,
     [property: JsonPropertyName("external_basemap")] ClientConfig.Basemap? ExternalBasemap,
     [property: JsonPropertyName("sectors")] IReadOnlyList<ClientConfig.Sector> Sectors,
-    [property: JsonPropertyName("park_sector_family")] IReadOnlyDictionary<string, string> ParkSectorFamily)
+    [property: JsonPropertyName("park_sector_family")] IReadOnlyDictionary<string, string> ParkSectorFamily,
+    [property: JsonPropertyName("layers")] IReadOnlyList<ClientConfig.Layer> Layers)
 {
+    /// <summary>A collection and its stored role (park, university, institute, context, land, water): how the client draws it.</summary>
+    public sealed record Layer(
+        [property: JsonPropertyName("id")] string Id,
+        [property: JsonPropertyName("role")] string Role,
+        [property: JsonPropertyName("title")] string Title);
+
     public const string Gcj02 = "GCJ-02";
     public const string Wgs84 = "WGS84";
 

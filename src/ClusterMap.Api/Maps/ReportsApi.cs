@@ -20,8 +20,6 @@ internal static class ReportsApi
     private const int TableRows = 10;
     private const int MapLinks = 3;
 
-    private static readonly string[] _institutions = ["universities", "institutes"];
-
     public static IEndpointRouteBuilder MapReportsApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/reports/{collectionId}/{featureId}.pdf", GetReport).WithTags("Maps").WithName("getReport")
@@ -55,8 +53,8 @@ internal static class ReportsApi
         }
 
         var targets = layer.Kind == MapLayerKind.Parks
-            ? [.. _institutions.Select(data.Layer).OfType<MapLayer>()]
-            : data.Layer("parks") is { } parks ? [parks] : new List<MapLayer>();
+            ? [.. data.OfKind(MapLayerKind.Universities), .. data.OfKind(MapLayerKind.Institutes)]
+            : data.OfKind(MapLayerKind.Parks).ToList();
         var items = targets.SelectMany(t => t.Features.Select(f => (Layer: t, Feature: f))).ToList();
         var byKey = items.ToDictionary(i => $"{i.Layer.Id}/{i.Feature.Id}", StringComparer.Ordinal);
         var index = ProximityIndex.Build(items.Select(i => new ProximityItem($"{i.Layer.Id}/{i.Feature.Id}", i.Feature.LonLat, i.Feature.UncertaintyMeters)), data.Version);

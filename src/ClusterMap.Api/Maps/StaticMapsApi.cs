@@ -1,6 +1,9 @@
 using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Parameters;
 using ClusterMap.Api.Problems;
+using ClusterMap.Core.Features;
+using ClusterMap.Core.Proximity;
+using ClusterMap.Core.Storage;
 using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering;
 using ClusterMap.Rendering.Model;
@@ -24,18 +27,22 @@ internal static class StaticMapsApi
     [
         BboxParameter.Name, CenterParameter.Name, ZoomParameter.Name, SizeParameter.WidthName, SizeParameter.HeightName,
         LayersParameter.Name, HighlightParameter.Name, RadiusParameter.Name, LangParameter.Name, SizeParameter.DpiName, TitleName,
+        NearestParameter.Name, NearestParameter.ToName,
     ];
 
     public static IEndpointRouteBuilder MapStaticMapsApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/maps/static.{format}", GetStaticMap).WithTags("Maps").WithName("getStaticMap")
             .WithSummary("A finished map figure as png, svg or pdf")
-            .WithDescription("bbox=minLon,minLat,maxLon,maxLat or center=lon,lat&zoom=z; width, height (CSS px), dpi; layers=collection ids; highlight=collection/featureId; radius_m=ring radii; lang=zh|en|both; title.");
+            .WithDescription("bbox=minLon,minLat,maxLon,maxLat or center=lon,lat&zoom=z; width, height (CSS px), dpi; layers=collection ids; "
+                + "highlight=collection/featureId; radius_m=ring radii; nearest=k with nearest_to=collection ids: lines from the highlighted feature to its k nearest of each, with geodesic distances; "
+                + "{collection}.{property}=value: draw only that collection's features whose queryable property equals the value (as /collections/{collection}/items?{property}=value; e.g. parks.district=浦东新区); "
+                + "lang=zh|en|both; title.");
         return routes;
     }
 
     public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetStaticMap(
-        string format, HttpRequest request, MapDataProvider provider, MapRenderer renderer, IOptions<MapsOptions> options, CancellationToken cancellationToken)
+        string format, HttpRequest request, MapDataProvider provider, MapRenderer renderer, IFeatureStore store, IOptions<MapsOptions> options, CancellationToken cancellationToken)
     {
         if (!_formats.Contains(format))
         {
@@ -43,7 +50,7 @@ internal static class StaticMapsApi
         }
 
         var query = new QueryParameters(request.Query);
-        if (query.CheckNames(_parameters) is { } problem)
+        if (query.CheckNames(_parameters, LayerFilterParameter.IsName) is { } problem)
         {
             return problem;
         }
@@ -55,9 +62,60 @@ internal static class StaticMapsApi
             return parsed.Problem;
         }
 
+        var queryables = (await store.GetCollectionsAsync(cancellationToken)).ToDictionary(c => c.Id, c => c.Queryables, StringComparer.Ordinal);
+        var filters = ParseFilters(request.Query.Keys, query, data, queryables);
+        if (filters.Problem is not null)
+        {
+            return filters.Problem;
+        }
+
         var mapFormat = format switch { "png" => MapFormat.Png, "svg" => MapFormat.Svg, _ => MapFormat.Pdf };
-        var bytes = renderer.Render(data, parsed.Request!, mapFormat);
+        var bytes = renderer.Render(filters.Data!, parsed.Request!, mapFormat);
         return TypedResults.File(bytes, MapRenderer.ContentType(mapFormat));
+    }
+
+    internal sealed record FilteredData(MapData? Data, ProblemHttpResult? Problem);
+
+    /// <summary>
+    /// The <c>{collection}.{property}=value</c> filters, applied: a snapshot holding only the features that pass, so the
+    /// figure shows what a client that filters its layers shows. Every name must be a collection and one of its queryables.
+    /// </summary>
+    internal static FilteredData ParseFilters(IEnumerable<string> names, QueryParameters query, MapData data, IReadOnlyDictionary<string, IReadOnlyList<string>> queryables)
+    {
+        var byLayer = new Dictionary<string, List<(string Property, string Value)>>(StringComparer.Ordinal);
+        foreach (var name in names.Where(LayerFilterParameter.IsName).Order(StringComparer.Ordinal))
+        {
+            if (!LayerFilterParameter.TryParseName(name, out var collectionId, out var property)
+                || data.Layer(collectionId) is null
+                || !queryables.TryGetValue(collectionId, out var known)
+                || !known.Contains(property, StringComparer.Ordinal))
+            {
+                return new FilteredData(null, ApiProblems.InvalidParameter(name, LayerFilterParameter.AcceptedForm));
+            }
+
+            if (!byLayer.TryGetValue(collectionId, out var list))
+            {
+                byLayer[collectionId] = list = [];
+            }
+
+            list.Add((property, FeatureProperties.ComparableQueryValue(query.Single(name) ?? "")));
+        }
+
+        if (byLayer.Count == 0)
+        {
+            return new FilteredData(data, null);
+        }
+
+        var layers = data.Layers.Select(layer => byLayer.TryGetValue(layer.Id, out var equalities)
+            ? layer with { Features = [.. layer.Features.Where(f => Passes(f, equalities))] }
+            : layer).ToList();
+        return new FilteredData(new MapData(layers, data.Version), null);
+    }
+
+    private static bool Passes(MapFeature feature, List<(string Property, string Value)> equalities)
+    {
+        var values = FeatureProperties.ComparableValues(feature.PropertiesJson);
+        return equalities.All(e => values.TryGetValue(e.Property, out var actual) && string.Equals(actual, e.Value, StringComparison.Ordinal));
     }
 
     internal sealed record ParsedMap(MapRequest? Request, ProblemHttpResult? Problem);
@@ -128,6 +186,38 @@ internal static class StaticMapsApi
             return Fail(ApiProblems.InvalidParameter(RadiusParameter.Name, RadiusParameter.AcceptedForm));
         }
 
+        IReadOnlyList<NearestLink> links = [];
+        var nearestText = query.Single(NearestParameter.Name);
+        var nearestToText = query.Single(NearestParameter.ToName);
+        if (nearestText is not null || nearestToText is not null)
+        {
+            if (nearestText is null || highlighted is null || !NumberParameter.TryParseInteger(nearestText, 1, NearestParameter.MaxK, out var k))
+            {
+                return Fail(ApiProblems.InvalidParameter(NearestParameter.Name, NearestParameter.AcceptedForm));
+            }
+
+            var known = data.Layers.Where(l => l.Kind is not (MapLayerKind.Land or MapLayerKind.Water)).Select(l => l.Id).ToList();
+            IReadOnlyList<MapLayer> targets;
+            if (nearestToText is not null)
+            {
+                if (!LayersParameter.TryParse(nearestToText, known, out var ids))
+                {
+                    return Fail(ApiProblems.InvalidParameter(NearestParameter.ToName, NearestParameter.ToAcceptedForm(known)));
+                }
+
+                // In drawing order (universities before institutes), as without nearest_to, whatever order the list had.
+                targets = [.. ids.Select(id => data.Layer(id)!).OrderBy(l => l.Kind).ThenBy(l => l.Id, StringComparer.Ordinal)];
+            }
+            else
+            {
+                targets = data.Layer(highlight!.CollectionId)!.Kind == MapLayerKind.Parks
+                    ? [.. data.OfKind(MapLayerKind.Universities), .. data.OfKind(MapLayerKind.Institutes)]
+                    : [.. data.OfKind(MapLayerKind.Parks)];
+            }
+
+            links = NearestLinks(highlight!, highlighted, targets, (int)k, data.Version);
+        }
+
         var bbox = query.Single(BboxParameter.Name);
         var centerText = query.Single(CenterParameter.Name);
         var zoomText = query.Single(ZoomParameter.Name);
@@ -189,9 +279,32 @@ internal static class StaticMapsApi
                 Language = language,
                 Highlight = highlight,
                 RingsMeters = rings,
+                NearestLinks = links,
                 Figure = new MapFigure(title, subtitle),
             },
             null);
+    }
+
+    /// <summary>
+    /// Lines to the k nearest features of each target collection, measured by the proximity engine as
+    /// <c>/proximity/nearest?from=…&amp;target=…&amp;k=…</c> measures them (the same numbers the client lists).
+    /// </summary>
+    internal static IReadOnlyList<NearestLink> NearestLinks(FeatureRef origin, MapFeature feature, IReadOnlyList<MapLayer> targets, int k, long version)
+    {
+        var from = feature.LonLat.Centroid.Coordinate;
+        var links = new List<NearestLink>();
+        foreach (var target in targets)
+        {
+            var index = ProximityIndex.Build(
+                target.Features
+                    .Where(f => target.Id != origin.CollectionId || f.Id != origin.FeatureId)
+                    .Select(f => new ProximityItem(f.Id, f.LonLat, f.UncertaintyMeters)),
+                version);
+            links.AddRange(index.Nearest(feature.LonLat, k, feature.UncertaintyMeters)
+                .Select(hit => new NearestLink(from, target.Find(hit.Id)!.LonLat.Centroid.Coordinate, hit.DistanceMeters)));
+        }
+
+        return links;
     }
 
     private static string DefaultTitle(MapFeature? highlighted, MapLanguage language)

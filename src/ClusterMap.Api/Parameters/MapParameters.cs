@@ -155,3 +155,38 @@ internal static class SizeParameter
     public static string DpiAcceptedForm(int maxPixels) =>
         string.Create(CultureInfo.InvariantCulture, $"a whole number from {MinDpi} to {MaxDpi} (96 is one device pixel per CSS pixel), such that width and height × dpi / 96 stay within {maxPixels} device pixels");
 }
+
+/// <summary>
+/// <c>{collection}.{property}={value}</c>: keep only the features of that drawn collection whose property equals the
+/// value — the items endpoint's <c>?{property}={value}</c>, named per layer because one map draws several collections.
+/// Several such parameters combine with AND; the property must be one of the collection's queryables.
+/// </summary>
+internal static class LayerFilterParameter
+{
+    public const string AcceptedForm =
+        "{collection}.{property}={value}: a collection id and one of its queryable properties (GET /collections/{collection}/queryables), matched by equality as in /collections/{collection}/items?{property}={value} (e.g. parks.district=浦东新区)";
+
+    /// <summary>Parameter names with a dot are layer filters; no other map parameter has one.</summary>
+    public static bool IsName(string name) => name.Contains('.', StringComparison.Ordinal);
+
+    public static bool TryParseName(string name, out string collectionId, out string property)
+    {
+        var dot = name.IndexOf('.', StringComparison.Ordinal);
+        collectionId = dot > 0 ? name[..dot] : "";
+        property = dot > 0 ? name[(dot + 1)..] : "";
+        return collectionId.Length > 0 && property.Length > 0;
+    }
+}
+
+/// <summary><c>nearest</c> and <c>nearest_to</c>: lines from the highlighted feature to its k nearest features of each listed collection.</summary>
+internal static class NearestParameter
+{
+    public const string Name = "nearest";
+    public const string ToName = "nearest_to";
+    public const int MaxK = 20;
+
+    public static readonly string AcceptedForm = $"an integer k from 1 to {MaxK} (lines to the k nearest of each 'nearest_to' collection), given with 'highlight'";
+
+    public static string ToAcceptedForm(IEnumerable<string> known) =>
+        $"comma-separated collection ids from: {string.Join(", ", known)}; given with 'nearest' (default: universities and institutes for a park, parks otherwise)";
+}

@@ -187,7 +187,7 @@ public static class GeodataBuilder
             "Shanghai's featured industrial parks that a public source names. No source publishes coordinates: every point is an estimate from boundary roads, town, address or name, with location_method and location_uncertainty_m.",
             "parks.geojson", "Facts from the Shanghai Municipal Commission of Economy and Informatization's 2022 catalogue and the press (source_urls per park); anchor points from the metro and universities layers.",
             "facts (no licence claimed); anchor coordinates CC-BY-4.0 AND MIT (metro) or MPL-2.0 (univ_supp.json), see each feature's license",
-            "feature", counts["parks"], () =>
+            "park", counts["parks"], () =>
             {
                 w.WriteStartObject("catalogue");
                 w.WriteNumber("gazetted_total", c.GetProperty("gazetted_total").GetInt32());
@@ -199,7 +199,7 @@ public static class GeodataBuilder
             });
         Collection(w, "universities", "Universities and colleges (campuses)",
             "One point per campus of Shanghai's higher-education institutions in univ_supp.json; unnamed (generic) points are flagged in location_flag.",
-            "universities.geojson", Universities.Attribution, Universities.License, "feature", counts["universities"], () =>
+            "universities.geojson", Universities.Attribution, Universities.License, "university", counts["universities"], () =>
             {
                 w.WriteString("moe_crosscheck", MoeCrossCheckFile);
             });
@@ -207,14 +207,14 @@ public static class GeodataBuilder
             "CAS institutes, national laboratories and large facilities, placed from their cited addresses; every point is an estimate with location_method and location_uncertainty_m.",
             "institutes.geojson", "Addresses from the cited sources (source_urls per feature); anchor points from the metro and universities layers.",
             "facts (no licence claimed); anchor coordinates CC-BY-4.0 AND MIT (metro) or MPL-2.0 (univ_supp.json), see each feature's license",
-            "feature", counts["institutes"], null);
+            "institute", counts["institutes"], null);
         Collection(w, "metro-stations", "Metro stations (2017 network)",
             "Shanghai Metro stations of the 2017 network (Lines 1-13 and 16) with their lines; later lines are missing.",
-            "metro-stations.geojson", MetroStations.Attribution, MetroStations.License, "feature", counts["metro-stations"], null);
+            "metro-stations.geojson", MetroStations.Attribution, MetroStations.License, "context", counts["metro-stations"], null);
         Collection(w, "land", "Land", "Land polygons for the basemap, clipped to the Shanghai region.",
-            LandFile, Basemap.Attribution, Basemap.License, "basemap", counts["land"], null);
+            LandFile, Basemap.Attribution, Basemap.License, "land", counts["land"], null);
         Collection(w, "water", "Water", "Water for the basemap: the Shanghai region box less the land (sea, estuary, and the larger inland water the source cuts out of the land).",
-            WaterFile, Basemap.Attribution, Basemap.License, "basemap", counts["water"], null);
+            WaterFile, Basemap.Attribution, Basemap.License, "water", counts["water"], null);
         w.WriteEndArray();
         w.WriteStartObject("region_bbox_4326");
         w.WriteNumber("min_lon", ShanghaiRegion.MinLon);

@@ -58,6 +58,11 @@ public static class GeodataManifest
                 problems.Add(new ImportProblem($"collection {index}", "id", $"'{entry.Id}' is not {CollectionId.AcceptedForm}"));
             }
 
+            if (entry.Role is { } role && !CollectionRole.IsKnown(role))
+            {
+                problems.Add(new ImportProblem($"collection {index}", "role", $"'{role}' is not one of {string.Join(", ", CollectionRole.All)}"));
+            }
+
             foreach (var (field, file) in new[] { ("file", entry.File), ("catalogue.file", entry.Catalogue?.File ?? "catalogue.json") })
             {
                 if (string.IsNullOrWhiteSpace(file) || Path.IsPathRooted(file) || file.Contains("..", StringComparison.Ordinal))
@@ -75,18 +80,27 @@ public static class GeodataManifest
         return entries;
     }
 
-    /// <summary>The collection's definition; a referenced catalogue file is served with it as its <c>catalogue</c> member.</summary>
+    /// <summary>
+    /// The collection's definition. Its metadata holds the manifest's <c>role</c> (how maps draw it, see
+    /// <see cref="CollectionRole"/>) and a referenced catalogue file, served with the collection as <c>catalogue</c>.
+    /// </summary>
     public static CollectionDefinition ToDefinition(GeodataManifestEntry entry, string geodataDirectory)
     {
-        var metadata = "{}";
+        var metadata = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        if (entry.Role is { } role)
+        {
+            metadata[CollectionRole.MetadataMember] = JsonSerializer.SerializeToElement(role);
+        }
+
         if (entry.Catalogue?.File is { } catalogueFile)
         {
             var path = Path.Combine(geodataDirectory, catalogueFile);
             using var catalogue = JsonDocument.Parse(System.IO.File.ReadAllText(path));
-            metadata = JsonSerializer.Serialize(new Dictionary<string, JsonElement> { ["catalogue"] = catalogue.RootElement });
+            metadata["catalogue"] = catalogue.RootElement.Clone();
         }
 
-        return new CollectionDefinition(entry.Id, entry.Title, entry.Description, entry.Attribution ?? "", entry.License ?? "", metadata);
+        return new CollectionDefinition(entry.Id, entry.Title, entry.Description, entry.Attribution ?? "", entry.License ?? "",
+            metadata.Count == 0 ? "{}" : JsonSerializer.Serialize(metadata));
     }
 
     /// <summary>Reads and validates every collection the manifest lists; throws on the first file with problems.</summary>

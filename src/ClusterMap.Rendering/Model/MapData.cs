@@ -7,7 +7,7 @@ using NetTopologySuite.Geometries;
 
 namespace ClusterMap.Rendering.Model;
 
-/// <summary>What a layer is drawn as. Decided from the collection id, since the store keeps no manifest role.</summary>
+/// <summary>What a layer is drawn as: the collection's stored role (<see cref="CollectionRole"/>), in drawing order.</summary>
 public enum MapLayerKind
 {
     Land,
@@ -80,7 +80,7 @@ public sealed class MapData
             .Select(c => new MapLayer(
                 c.Definition.Id,
                 c.Definition.Title,
-                KindOf(c.Definition.Id),
+                KindOf(CollectionRole.Of(c.Definition)),
                 c.Definition.Attribution,
                 c.Definition.License,
                 [.. c.Features.Select(ToMapFeature)]))
@@ -88,22 +88,27 @@ public sealed class MapData
         return new MapData(layers, version);
     }
 
-    public static MapLayerKind KindOf(string collectionId) => collectionId switch
+    /// <summary>The layer kind that draws a collection of the given role; anything unknown is context.</summary>
+    public static MapLayerKind KindOf(string role) => role switch
     {
-        "land" => MapLayerKind.Land,
-        "water" => MapLayerKind.Water,
-        "parks" => MapLayerKind.Parks,
-        "universities" => MapLayerKind.Universities,
-        "institutes" => MapLayerKind.Institutes,
+        CollectionRole.Land => MapLayerKind.Land,
+        CollectionRole.Water => MapLayerKind.Water,
+        CollectionRole.Park => MapLayerKind.Parks,
+        CollectionRole.University => MapLayerKind.Universities,
+        CollectionRole.Institute => MapLayerKind.Institutes,
         _ => MapLayerKind.Context,
     };
+
+    /// <summary>The layers of one kind, in id order (e.g. every park collection).</summary>
+    public IEnumerable<MapLayer> OfKind(MapLayerKind kind) => Layers.Where(l => l.Kind == kind).OrderBy(l => l.Id, StringComparer.Ordinal);
 
     public static MapFeature ToMapFeature(FeatureRecord record)
     {
         using var document = JsonDocument.Parse(record.PropertiesJson);
         var properties = document.RootElement;
-        var nameZh = Text(properties, "name_zh");
-        var nameEn = Text(properties, "name_en") ?? Text(properties, "name");
+        // A campus is named with its institution: two campuses of one university must not carry the same label.
+        var nameZh = Join(Text(properties, "name_zh"), Text(properties, "campus_zh"), "");
+        var nameEn = Join(Text(properties, "name_en") ?? Text(properties, "name"), Text(properties, "campus_en"), ", ");
         var sector = SectorPalette.Classify(Text(properties, "sector"), Text(properties, "sector_en"));
         var uncertainty = properties.ValueKind == JsonValueKind.Object
             && properties.TryGetProperty("location_uncertainty_m", out var u) && u.ValueKind == JsonValueKind.Number
@@ -114,6 +119,9 @@ public sealed class MapData
         meters.GeometryChanged();
         return new MapFeature(record.Id, record.Geometry, meters, nameZh, nameEn, sector, uncertainty, record.PropertiesJson);
     }
+
+    private static string? Join(string? name, string? campus, string separator) =>
+        name is null ? campus : campus is null || name.Contains(campus, StringComparison.Ordinal) ? name : name + separator + campus;
 
     private static string? Text(JsonElement properties, string name) =>
         properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String

@@ -133,7 +133,7 @@ internal sealed class FigureLayout(MapScene scene, MapRequest request, TextMeasu
 
         if (contents.Links)
         {
-            entries.Add(new(MapWords.Pick(Language, "最近机构", "Nearest institution"), new(null, MapTheme.Link, SwatchStyle.Link)));
+            entries.Add(new(MapWords.Pick(Language, "最近距离", "Nearest, with distance"), new(null, MapTheme.Link, SwatchStyle.Link)));
         }
 
         if (entries.Count == 0)

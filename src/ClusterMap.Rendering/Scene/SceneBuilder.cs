@@ -18,6 +18,12 @@ internal sealed class SceneBuilder
     /// <summary>Symbols this far outside the view are still prepared, so halos and labels that reach in are drawn.</summary>
     private const float SymbolMargin = 16;
 
+    // Where along a nearest line its distance may sit (0 = the origin, 1 = the far end), in order of preference; then
+    // the same points moved to either side of the line; last, just past the far end, where the browser client writes it.
+    private static readonly float[] _linkLabelSides = [0, 1, -1];
+    private static readonly float[] _linkLabelPositions = [0.5f, 0.6f, 0.4f, 0.7f, 0.3f, 0.8f, 0.65f, 0.75f, 0.85f, 0.9f, 0.55f, 0.45f, 0.35f, 0.25f, 0.2f];
+    private static readonly float[] _linkLabelBeyondEnd = [1.25f, 1.4f, 1.6f];
+
     private readonly MapData _data;
     private readonly MapRequest _request;
     private readonly TextMeasurer _measurer;
@@ -302,9 +308,16 @@ internal sealed class SceneBuilder
         }
     }
 
+    /// <summary>
+    /// The links with one per pair of ends: features sharing an anchor point (two parks placed at one metro station)
+    /// would otherwise draw one line twice and write its distance twice along it.
+    /// </summary>
+    private IEnumerable<NearestLink> DistinctLinks() =>
+        _request.NearestLinks.DistinctBy(l => (l.FromLonLat.X, l.FromLonLat.Y, l.ToLonLat.X, l.ToLonLat.Y));
+
     private void AddLinks()
     {
-        foreach (var link in _request.NearestLinks)
+        foreach (var link in DistinctLinks())
         {
             var from = ToPixel(WebMercator.FromLonLat(link.FromLonLat));
             var to = ToPixel(WebMercator.FromLonLat(link.ToLonLat));
@@ -421,9 +434,37 @@ internal sealed class SceneBuilder
 
     private void PlaceRingAndLinkLabels(LabelPlacer placer, List<PlacedLabel> placed)
     {
+        // Distances first: they are written nowhere else on the figure, while the highlighted feature's name is its title
+        // too; so a long name can never sit on a short line and hide the distance written along it.
+        foreach (var link in DistinctLinks())
+        {
+            var from = ToPixel(WebMercator.FromLonLat(link.FromLonLat));
+            var to = ToPixel(WebMercator.FromLonLat(link.ToLonLat));
+            // The middle of the line first, then points further along it either way, until one is free: lines from one
+            // origin crowd near it, so the outer half of each line is tried finely, then the same points moved off the
+            // line to either side (lines to neighbouring targets run almost together), before a distance is given up.
+            var length = Math.Max(1, SKPoint.Distance(from, to));
+            var normal = new SKPoint(-(to.Y - from.Y) / length, (to.X - from.X) / length);
+            var offset = MapTheme.LabelSizeDistance * 1.3f;
+            var candidates = _linkLabelSides.SelectMany(side => _linkLabelPositions.Select(t => new SKPoint(
+                    from.X + ((to.X - from.X) * t) + (normal.X * side * offset),
+                    from.Y + ((to.Y - from.Y) * t) + (normal.Y * side * offset))))
+                .Concat(_linkLabelBeyondEnd.Select(t => new SKPoint(from.X + ((to.X - from.X) * t), from.Y + ((to.Y - from.Y) * t))));
+            foreach (var at in candidates)
+            {
+                var candidate = new LabelCandidate([MapWords.Distance(link.DistanceMeters)], MapTheme.LabelSizeDistance, false, at, 0, 1, "link", MapTheme.Link);
+                if (placer.TryPlaceCentered(candidate) is { } label)
+                {
+                    placed.Add(label);
+                    _scene.LabelBackgrounds.Add(label.Box);
+                    break;
+                }
+            }
+        }
+
         if (_highlight is not null)
         {
-            // The highlighted feature's own name goes first, so nothing else can take its place.
+            // The highlighted feature's own name goes next, before the rings' and every other label.
             placed.AddRange(placer.PlaceAll(Candidates([(_highlightLayer!, _highlight)], f => ToPixel(f.Meters.Coordinate))));
             foreach (var radius in _request.RingsMeters.Order())
             {
@@ -438,24 +479,6 @@ internal sealed class SceneBuilder
                         placed.Add(label);
                         break;
                     }
-                }
-            }
-        }
-
-        foreach (var link in _request.NearestLinks)
-        {
-            var from = ToPixel(WebMercator.FromLonLat(link.FromLonLat));
-            var to = ToPixel(WebMercator.FromLonLat(link.ToLonLat));
-            // The middle of the line first, then points further along it either way, until one is free.
-            foreach (var t in new[] { 0.5f, 0.62f, 0.38f, 0.74f, 0.26f, 0.86f })
-            {
-                var at = new SKPoint(from.X + ((to.X - from.X) * t), from.Y + ((to.Y - from.Y) * t));
-                var candidate = new LabelCandidate([MapWords.Distance(link.DistanceMeters)], MapTheme.LabelSizeDistance, false, at, 0, 1, "link", MapTheme.Link);
-                if (placer.TryPlaceCentered(candidate) is { } label)
-                {
-                    placed.Add(label);
-                    _scene.LabelBackgrounds.Add(label.Box);
-                    break;
                 }
             }
         }

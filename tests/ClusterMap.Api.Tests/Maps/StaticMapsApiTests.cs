@@ -122,10 +122,89 @@ public sealed class StaticMapsApiTests(MapTestFactory factory) : IClassFixture<M
     [InlineData("radius_m=1000", "radius_m")]
     [InlineData("highlight=parks/park-1&radius_m=-5", "radius_m")]
     [InlineData("colour=red", "colour")]
+    [InlineData("parks.nope=1", "parks.nope")]
+    [InlineData("nope.sector=x", "nope.sector")]
+    [InlineData("parks.=x", "parks.")]
+    [InlineData("nearest=3", "nearest")]
+    [InlineData("highlight=parks/park-1&nearest=0", "nearest")]
+    [InlineData("highlight=parks/park-1&nearest=21", "nearest")]
+    [InlineData("highlight=parks/park-1&nearest_to=universities", "nearest")]
+    [InlineData("highlight=parks/park-1&nearest=2&nearest_to=universities,nope", "nearest_to")]
+    [InlineData("highlight=parks/park-1&nearest=2&nearest_to=land", "nearest_to")]
     public async Task BadInput_Is400NamingTheParameter(string query, string parameter)
     {
         var response = await factory.CreateClient().GetAsync($"/maps/static.png?{query}");
         await response.AssertProblemAsync(HttpStatusCode.BadRequest, parameter);
+    }
+
+    [Fact]
+    public async Task LayerFilter_DrawsOnlyTheFeaturesWhosePropertyEqualsTheValue()
+    {
+        var all = await SvgTextsAsync("lang=en");
+        var filtered = await SvgTextsAsync("lang=en&parks.sector=生物医药");
+
+        Assert.Contains("Test Park 1", all);
+        Assert.Contains("Test Park 2", all);
+        Assert.Contains("Test Park 1", filtered);
+        Assert.DoesNotContain("Test Park 2", filtered);
+        Assert.DoesNotContain("Test Park 3", filtered);
+        // Other layers are untouched by a parks filter.
+        Assert.Contains("Test Institute 1", filtered);
+    }
+
+    [Fact]
+    public async Task LayerFilters_CombineWithAnd_AndApplyPerLayer()
+    {
+        var texts = await SvgTextsAsync("lang=en&parks.district=测试区&parks.sector_en=Integrated circuits&institutes.name_en=Test Institute 2");
+
+        Assert.Equal(["Test Park 2"], texts.Where(t => t.StartsWith("Test Park", StringComparison.Ordinal)));
+        Assert.Equal(["Test Institute 2"], texts.Where(t => t.StartsWith("Test Institute", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Nearest_DrawsLinesLabelledWithTheProximityApiDistances()
+    {
+        var client = factory.CreateClient();
+        var expected = new List<string>();
+        foreach (var target in new[] { "universities", "institutes" })
+        {
+            using var answer = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync($"/proximity/nearest?from=parks/park-1&target={target}&k=2"));
+            expected.AddRange(answer.RootElement.GetProperty("features").EnumerateArray()
+                .Select(f => Distance(f.GetProperty("properties").GetProperty("distance_m").GetDouble())));
+        }
+
+        var texts = await SvgTextsAsync("lang=en&highlight=parks/park-1&nearest=2&nearest_to=universities,institutes");
+
+        Assert.Equal(4, expected.Count);
+        Assert.All(expected, d => Assert.Contains(d, texts));
+        var without = await SvgTextsAsync("lang=en&highlight=parks/park-1");
+        Assert.DoesNotContain(expected[0], without);
+    }
+
+    [Fact]
+    public async Task Nearest_WithoutNearestTo_LinksAParkToUniversitiesAndInstitutes()
+    {
+        var texts = await SvgTextsAsync("lang=en&highlight=parks/park-1&nearest=1");
+        var withTargets = await SvgTextsAsync("lang=en&highlight=parks/park-1&nearest=1&nearest_to=universities,institutes");
+
+        Assert.Equal(withTargets, texts);
+    }
+
+    // The renderer's distance format (MapWords.Distance): metres under 1 km, one decimal under 10 km, whole km beyond.
+    private static string Distance(double meters) => meters switch
+    {
+        < 1000 => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{meters:0} m"),
+        < 10_000 => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{meters / 1000:0.0} km"),
+        _ => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{meters / 1000:0} km"),
+    };
+
+    private async Task<List<string>> SvgTextsAsync(string query)
+    {
+        var response = await factory.CreateClient().GetAsync($"/maps/static.svg?bbox={Bbox}&width=800&height=600&{query}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var svg = XDocument.Parse(await response.Content.ReadAsStringAsync());
+        // Each label is written twice (its white halo, then its ink), so the texts are taken once each.
+        return [.. svg.Descendants((XNamespace)"http://www.w3.org/2000/svg" + "text").Select(t => t.Value.Trim()).Distinct()];
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public class GeodataContentTests
             ["parks", "universities", "institutes", "metro-stations", "land", "water"],
             collections.Select(c => c.GetProperty("id").GetString()));
         Assert.Equal(
-            ["feature", "feature", "feature", "feature", "basemap", "basemap"],
+            ["park", "university", "institute", "context", "land", "water"],
             collections.Select(c => c.GetProperty("role").GetString()));
         foreach (var c in collections)
         {
@@ -125,6 +125,35 @@ public class GeodataContentTests
 
         // Both are substantial: Shanghai's region box is roughly half land.
         Assert.InRange(land.Area / region.Area, 0.3, 0.8);
+    }
+
+    [Theory]
+    [InlineData(GeodataBuilder.LandFile)]
+    [InlineData(GeodataBuilder.WaterFile)]
+    public void Basemap_IsOneValidMultiPolygon_UnderTwoMegabytes(string file)
+    {
+        var geometry = ReadFeatures(file).Single().Geometry;
+
+        Assert.IsType<MultiPolygon>(geometry);
+        Assert.True(geometry.IsValid, $"{file} is not a valid multipolygon");
+        Assert.InRange(new FileInfo(Path.Combine(GeodataPaths.CommittedGeodata, file)).Length, 10_000, 2_000_000);
+    }
+
+    [Fact]
+    public void Land_HasNoHoleSmallerThanTheThreshold()
+    {
+        // The source's specks and triangles inside the land were what a planner saw as blue flecks on every map.
+        var land = (MultiPolygon)ReadFeatures(GeodataBuilder.LandFile).Single().Geometry;
+        var holes = land.Geometries.Cast<Polygon>().SelectMany(p => p.InteriorRings).ToList();
+
+        var small = holes
+            .Where(h => Basemap.AreaSquareMeters(h) < Basemap.MinHoleAreaSquareMeters)
+            .Select(h => $"{h.EnvelopeInternal.Centre.X:F4},{h.EnvelopeInternal.Centre.Y:F4} ({Basemap.AreaSquareMeters(h) / 1e6:F2} km²)")
+            .ToList();
+        Assert.Empty(small);
+
+        // The big lakes and the Huangpu stay water: Dianshan Lake alone is ~60 km².
+        Assert.Contains(holes, h => Basemap.AreaSquareMeters(h) > 50e6);
     }
 
     internal static JsonElement Manifest()

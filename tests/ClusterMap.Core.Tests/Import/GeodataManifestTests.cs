@@ -13,7 +13,7 @@ public sealed class GeodataManifestTests : IDisposable
     {
         File.WriteAllText(Path.Combine(_directory, "collections.json"), """
             {"collections":[
-              {"id":"sites","title":"Sites","description":"d","file":"sites.geojson","attribution":"A","license":"CC0-1.0","role":"feature"},
+              {"id":"sites","title":"Sites","description":"d","file":"sites.geojson","attribution":"A","license":"CC0-1.0","role":"context"},
               {"id":"lines","title":"Lines","description":"","file":"lines.geojson"}]}
             """);
         File.WriteAllText(Path.Combine(_directory, "sites.geojson"), """{"type":"FeatureCollection","features":[{"type":"Feature","id":"s1","properties":{},"geometry":{"type":"Point","coordinates":[1,2]}}]}""");

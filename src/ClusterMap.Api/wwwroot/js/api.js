@@ -39,14 +39,14 @@ export function apiUrl(path, parameters = {}) {
 
 export const loadCollection = (id) => getJson(apiUrl(`/collections/${encodeURIComponent(id)}/items`, { limit: 10000 }));
 
-export const within = (origin, radiusMeters, filters, options) =>
-  getJson(apiUrl('/proximity/within', { target: 'parks', radius_m: radiusMeters, from: origin, ...filters }), options);
+export const within = (parks, origin, radiusMeters, filters, options) =>
+  getJson(apiUrl('/proximity/within', { target: parks, radius_m: radiusMeters, from: origin, ...filters }), options);
 
 export const nearest = (origin, target, k, options) =>
   getJson(apiUrl('/proximity/nearest', { target, k, from: origin }), options);
 
-export const matrixUrl = (to, k, maxMeters, format) =>
-  apiUrl('/proximity/matrix', { from: 'parks', to, k, max_m: maxMeters, f: format });
+export const matrixUrl = (parks, to, k, maxMeters, format) =>
+  apiUrl('/proximity/matrix', { from: parks, to, k, max_m: maxMeters, f: format });
 
-export const ringsUrl = (to, ringsMeters, format) =>
-  apiUrl('/proximity/rings', { from: 'parks', to, rings_m: ringsMeters.join(','), f: format });
+export const ringsUrl = (parks, to, ringsMeters, format) =>
+  apiUrl('/proximity/rings', { from: parks, to, rings_m: ringsMeters.join(','), f: format });

@@ -7,9 +7,13 @@ import { toCsv, saveFile } from './download.js';
 import { readHash, writeHash } from './state.js';
 
 const L = window.L;
-const OVERLAYS = ['parks', 'universities', 'institutes', 'metro-stations'];
-const RESEARCH = ['universities', 'institutes'];
-const COLORS = { universities: '#1f3a5f', institutes: '#7a1f3d', metro: '#777777' };
+// Collections by the role the service stores for each (config.layers): what a layer is drawn as never depends on its id.
+let OVERLAYS = ['parks', 'universities', 'institutes', 'metro-stations'];
+let BASEMAP = ['land', 'water'];
+let PARKS = 'parks';
+let INSTITUTES = ['institutes'];
+let RESEARCH = ['universities', 'institutes'];
+const COLORS = { university: '#1f3a5f', institute: '#7a1f3d', context: '#777777' };
 const MIN_KM = 0.5;
 const MAX_KM = 50;
 
@@ -38,6 +42,63 @@ const el = (tag, className, text) => {
 // ---------------------------------------------------------------- names and features
 
 const key = (collection, id) => `${collection}/${id}`;
+
+/** A collection's role: park, university, institute, context, land or water (context for anything the service does not say). */
+const roleOf = (collection) => config?.layers?.find((l) => l.id === collection)?.role ?? 'context';
+
+function useRoles() {
+  const ids = (...roles) => (config.layers ?? []).filter((l) => roles.includes(l.role)).map((l) => l.id);
+  if (!config.layers?.length) return;
+  PARKS = ids('park')[0] ?? PARKS;
+  INSTITUTES = ids('institute');
+  RESEARCH = [...ids('university'), ...INSTITUTES];
+  OVERLAYS = ids('park', 'university', 'institute', 'context');
+  BASEMAP = ids('land', 'water');
+}
+
+/** Settles what the link left to the data: the default layers, the table's target, and no id the service does not have. */
+function settleState() {
+  state.layers = state.layers === null ? [PARKS, ...RESEARCH] : state.layers.filter((id) => OVERLAYS.includes(id));
+  if (!RESEARCH.includes(state.tableTo)) state.tableTo = RESEARCH[0] ?? null;
+}
+
+/** One checkbox per drawn collection, and the table's choice of targets; their words are set by renderLayerNames. */
+function buildLayerControls() {
+  const checks = $('#layer-checks');
+  checks.replaceChildren();
+  for (const id of OVERLAYS) {
+    const box = el('input');
+    box.type = 'checkbox';
+    box.dataset.layer = id;
+    box.addEventListener('change', () => {
+      state.layers = OVERLAYS.filter((x) => (x === id ? box.checked : state.layers.includes(x)));
+      applyLayerVisibility();
+      saveState();
+    });
+    const name = el('span');
+    name.dataset.layerName = id;
+    const label = el('label');
+    label.append(box, document.createTextNode(' '), name);
+    checks.append(label);
+  }
+  const to = $('#table-to');
+  to.replaceChildren(...RESEARCH.map((id) => {
+    const option = new Option(id, id);
+    option.dataset.layerName = id;
+    return option;
+  }));
+  renderLayerNames();
+}
+
+function renderLayerNames() {
+  for (const node of document.querySelectorAll('[data-layer-name]')) node.textContent = layerName(node.dataset.layerName);
+}
+
+/** The interface's name for a layer, or the collection's own title for a layer it has no words for (e.g. an imported one). */
+const layerName = (collection) => {
+  const text = t(`layer_${collection}`);
+  return text === `layer_${collection}` ? config?.layers?.find((l) => l.id === collection)?.title ?? collection : text;
+};
 
 function feature(ref) {
   if (!ref) return null;
@@ -76,6 +137,9 @@ async function start() {
     setStatus(t('loadError', { what: 'config', msg: error.message }), 'error');
     return;
   }
+  useRoles();
+  settleState();
+  buildLayerControls();
   createMap();
   const loads = OVERLAYS.map(async (id) => {
     try {
@@ -88,7 +152,7 @@ async function start() {
   await Promise.all(loads);
   const failed = OVERLAYS.filter((id) => data[id].error);
   if (failed.length) {
-    setStatus(failed.map((id) => t('loadError', { what: t(`layer_${id}`), msg: data[id].error })).join(' '), 'error');
+    setStatus(failed.map((id) => t('loadError', { what: layerName(id), msg: data[id].error })).join(' '), 'error');
   } else {
     setStatus('');
   }
@@ -130,9 +194,16 @@ function createMap() {
   legendControl().addTo(map);
 }
 
+/** Padding for fitBounds that keeps what is framed below the open legend (top right), not under it. */
+function fitPadding(margin) {
+  const legend = $('#legend');
+  const top = legend && legend.offsetHeight > 0 ? legend.offsetTop + legend.offsetHeight + margin : margin;
+  return { paddingTopLeft: [margin, Math.max(margin, top)], paddingBottomRight: [margin, margin] };
+}
+
 function fitToData() {
-  const points = ['parks', 'universities', 'institutes'].flatMap((id) => data[id].features).map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]]);
-  if (points.length) map.fitBounds(L.latLngBounds(points), { padding: [20, 20] });
+  const points = [PARKS, ...RESEARCH].flatMap((id) => data[id].features).map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]]);
+  if (points.length) map.fitBounds(L.latLngBounds(points), fitPadding(20));
 }
 
 // ---------------------------------------------------------------- overlays
@@ -140,7 +211,8 @@ function fitToData() {
 function buildOverlays() {
   for (const id of OVERLAYS) {
     groups[id] = L.layerGroup();
-    for (const f of data[id].features) {
+    // Points only: other geometries of a context layer are drawn by the tiles.
+    for (const f of data[id].features.filter((x) => x.geometry?.type === 'Point')) {
       const marker = createMarker(id, f);
       marker.on('click', () => choose(key(id, f.id)));
       marker.on('add', () => {
@@ -160,15 +232,16 @@ function buildOverlays() {
 function createMarker(collection, f) {
   const [lon, lat] = f.geometry.coordinates;
   let marker;
-  if (collection === 'parks') {
+  const role = roleOf(collection);
+  if (role === 'park') {
     marker = L.circleMarker([lat, lon], {
       pane: 'parks', radius: 9, color: '#222222', weight: 1.5, fillColor: sectorColor(f.id), fillOpacity: 0.95, className: 'cm-park',
     });
-  } else if (collection === 'metro-stations') {
-    marker = L.circleMarker([lat, lon], { pane: 'metro', radius: 3, color: '#ffffff', weight: 1, fillColor: COLORS.metro, fillOpacity: 1, className: 'cm-metro' });
+  } else if (role === 'context') {
+    marker = L.circleMarker([lat, lon], { pane: 'metro', radius: 3, color: '#ffffff', weight: 1, fillColor: COLORS.context, fillOpacity: 1, className: 'cm-metro' });
   } else {
-    const className = collection === 'universities' ? 'cm-icon cm-icon-university' : 'cm-icon cm-icon-institute';
-    marker = L.marker([lat, lon], { pane: 'research', icon: L.divIcon({ className, iconSize: collection === 'universities' ? [10, 10] : [11, 11] }), keyboard: true, title: '' });
+    const className = role === 'university' ? 'cm-icon cm-icon-university' : 'cm-icon cm-icon-institute';
+    marker = L.marker([lat, lon], { pane: 'research', icon: L.divIcon({ className, iconSize: role === 'university' ? [10, 10] : [11, 11] }), keyboard: true, title: '' });
   }
   marker.bindTooltip(() => tooltipContent(collection, f), { direction: 'top', offset: [0, -6], className: 'cm-tooltip' });
   return marker;
@@ -180,12 +253,21 @@ function tooltipContent(collection, f) {
   const box = el('div');
   box.append(el('strong', null, n.primary));
   if (n.secondary) box.append(el('div', 'secondary', n.secondary));
-  const facts = [t(`kind_${collection}`)];
-  if (collection === 'parks') facts.push(sectorText(p));
+  const facts = [kindName(collection)];
+  if (roleOf(collection) === 'park') facts.push(sectorText(p));
   if (p.district) facts.push(p.district);
   box.append(el('div', 'facts', facts.join(' · ')));
   if (p.location_uncertainty_m) box.append(el('div', 'facts', `${t('uncertainty')}: ${t('uncertaintyValue', { m: formatDistance(p.location_uncertainty_m) })}`));
   return box;
+}
+
+/** What one feature of a collection is called ("Industrial park"), from the collection's role. */
+function kindName(collection) {
+  const role = roleOf(collection);
+  // A context layer has no one kind: the interface's word for that collection if it has one, else its title.
+  const wanted = role === 'context' ? `kind_${collection}` : `kind_${role}`;
+  const text = t(wanted);
+  return text === wanted ? layerName(collection) : text;
 }
 
 function parkPasses(f) {
@@ -194,11 +276,11 @@ function parkPasses(f) {
 }
 
 function applyFilters() {
-  const parks = groups.parks;
+  const parks = groups[PARKS];
   if (!parks) return;
   let shown = 0;
-  for (const f of data.parks.features) {
-    const marker = markers.get(key('parks', f.id));
+  for (const f of data[PARKS].features) {
+    const marker = markers.get(key(PARKS, f.id));
     if (parkPasses(f)) {
       shown += 1;
       if (!parks.hasLayer(marker)) parks.addLayer(marker);
@@ -206,18 +288,21 @@ function applyFilters() {
       parks.removeLayer(marker);
     }
   }
-  const institutes = groups.institutes;
-  for (const f of data.institutes.features) {
-    const marker = markers.get(key('institutes', f.id));
-    const passes = !state.district || f.properties.district === state.district;
-    if (passes && !institutes.hasLayer(marker)) institutes.addLayer(marker);
-    if (!passes && institutes.hasLayer(marker)) institutes.removeLayer(marker);
+  for (const id of INSTITUTES) {
+    const institutes = groups[id];
+    for (const f of data[id].features) {
+      const marker = markers.get(key(id, f.id));
+      if (!marker) continue;
+      const passes = !state.district || f.properties.district === state.district;
+      if (passes && !institutes.hasLayer(marker)) institutes.addLayer(marker);
+      if (!passes && institutes.hasLayer(marker)) institutes.removeLayer(marker);
+    }
   }
-  for (const id of ['universities', 'metro-stations']) {
-    if (groups[id].getLayers().length === 0) for (const f of data[id].features) groups[id].addLayer(markers.get(key(id, f.id)));
+  for (const id of OVERLAYS.filter((x) => x !== PARKS && !INSTITUTES.includes(x))) {
+    if (groups[id].getLayers().length === 0) for (const f of data[id].features) if (markers.has(key(id, f.id))) groups[id].addLayer(markers.get(key(id, f.id)));
   }
   const count = $('#filter-count');
-  count.textContent = t('filterCount', { shown, total: data.parks.features.length });
+  count.textContent = t('filterCount', { shown, total: data[PARKS].features.length });
   count.dataset.shown = String(shown);
 }
 
@@ -232,7 +317,8 @@ function applyLayerVisibility() {
 }
 
 function legendControl() {
-  const control = L.control({ position: 'bottomright' });
+  // Top right: the bottom corners hold the scale bar and the attribution, and the top left the zoom buttons.
+  const control = L.control({ position: 'topright' });
   control.onAdd = () => {
     const box = L.DomUtil.create('div', 'cm-legend leaflet-bar');
     box.id = 'legend';
@@ -259,7 +345,9 @@ function renderLegend() {
     item.append(swatch, document.createTextNode(language() === 'zh' ? s.name_zh : s.name_en));
     list.append(item);
   }
-  for (const [className, label] of [['cm-icon cm-icon-university', 'legendUniversity'], ['cm-icon cm-icon-institute', 'legendInstitute'], ['swatch metro', 'legendMetro']]) {
+  const present = new Set(OVERLAYS.map(roleOf));
+  const symbols = [['university', 'cm-icon cm-icon-university', 'legendUniversity'], ['institute', 'cm-icon cm-icon-institute', 'legendInstitute'], ['context', 'swatch metro', 'legendMetro']];
+  for (const [, className, label] of symbols.filter(([role]) => present.has(role))) {
     const item = el('li');
     item.append(el('span', `legend-icon ${className}`), document.createTextNode(t(label)));
     list.append(item);
@@ -283,7 +371,7 @@ function choose(ref, { fly = false } = {}) {
     fitNext = state.from !== ref;
     state.from = ref;
     state.tab = 'radius';
-  } else if (collection === 'parks') {
+  } else if (roleOf(collection) === 'park') {
     state.park = ref;
     state.tab = 'nearest';
   } else {
@@ -329,7 +417,7 @@ function renderDetails(f) {
   title.dataset.testid = 'details-name';
   head.append(title);
   if (n.secondary) head.append(el('div', 'secondary', n.secondary));
-  head.append(el('div', `kind kind-${collection}`, t(`kind_${collection}`)));
+  head.append(el('div', `kind kind-${collection}`, kindName(collection)));
   box.append(head);
   const facts = el('dl', 'facts');
   const add = (label, value, testid) => {
@@ -341,7 +429,7 @@ function renderDetails(f) {
     if (testid) dd.dataset.testid = testid;
     facts.append(dt, dd);
   };
-  if (collection === 'parks') {
+  if (roleOf(collection) === 'park') {
     const sector = el('span');
     const swatch = el('span', 'swatch');
     swatch.style.background = sectorColor(f.id);
@@ -352,7 +440,7 @@ function renderDetails(f) {
   if (p.lines) add(t('lines'), Array.isArray(p.lines) ? p.lines.join(', ') : String(p.lines));
   add(t('district'), p.district, 'details-district');
   if (p.location_uncertainty_m !== undefined) {
-    const estimated = collection === 'parks' || collection === 'institutes';
+    const estimated = ['park', 'institute'].includes(roleOf(collection));
     const value = el('span');
     value.append(document.createTextNode(t('uncertaintyValue', { m: formatDistance(p.location_uncertainty_m) }) + ' '));
     value.append(el('span', `badge ${estimated ? 'badge-estimated' : 'badge-exact'}`, estimated ? t('estimated') : t('exact')));
@@ -433,14 +521,14 @@ async function runWithin() {
   const ring = L.circle([lat, lon], { radius: radiusMeters(), pane: 'overlayPane', color: '#c0392b', weight: 2, fill: false, interactive: false, className: 'cm-ring' });
   clearResultGraphics();
   graphics.ring = ring.addTo(map);
-  if (!restoring && (fitNext || !map.getBounds().pad(-0.05).contains(ring.getBounds()))) map.fitBounds(ring.getBounds(), { padding: [10, 10] });
+  if (!restoring && (fitNext || !map.getBounds().pad(-0.05).contains(ring.getBounds()))) map.fitBounds(ring.getBounds(), fitPadding(10));
   fitNext = false;
   box.replaceChildren(el('p', 'loading', t('loading')));
   try {
     const filters = {};
     if (state.sector) filters.sector = state.sector;
     if (state.district) filters.district = state.district;
-    const answer = await latest('within', (signal) => api.within(state.from, radiusMeters(), filters, { signal }));
+    const answer = await latest('within', (signal) => api.within(PARKS, state.from, radiusMeters(), filters, { signal }));
     results.within = { origin: state.from, radius: radiusMeters(), answer };
     renderWithin();
   } catch (error) {
@@ -494,10 +582,10 @@ function withinRow(f) {
   const status = el('td');
   status.append(el('span', `chip chip-${p.within}`, t(p.within)));
   const row = el('tr', p.within === 'possible' ? 'possible' : 'certain');
-  row.dataset.ref = key('parks', f.id);
+  row.dataset.ref = key(PARKS, f.id);
   row.dataset.within = p.within;
   row.append(el('td', 'num', String(p.rank)), nameCell, distance, status);
-  row.addEventListener('click', () => focusFeature(key('parks', f.id)));
+  row.addEventListener('click', () => focusFeature(key(PARKS, f.id)));
   return row;
 }
 
@@ -511,8 +599,8 @@ async function runNearest() {
   }
   box.replaceChildren(el('p', 'loading', t('loading')));
   try {
-    const [universities, institutes] = await latest('nearest', (signal) => Promise.all(RESEARCH.map((target) => api.nearest(state.park, target, state.k, { signal }))));
-    results.nearest = { park: state.park, universities, institutes };
+    const answers = await latest('nearest', (signal) => Promise.all(RESEARCH.map((target) => api.nearest(state.park, target, state.k, { signal }))));
+    results.nearest = { park: state.park, ...Object.fromEntries(RESEARCH.map((target, i) => [target, answers[i]])) };
     renderNearest();
   } catch (error) {
     if (error.name === 'AbortError') return;
@@ -533,26 +621,27 @@ function renderNearest() {
   const bounds = L.latLngBounds([[plat, plon]]);
   for (const target of RESEARCH) {
     const answer = result[target];
-    nodes.push(el('h3', null, t(target === 'universities' ? 'nearestUniversities' : 'nearestInstitutes')));
+    const role = roleOf(target);
+    nodes.push(el('h3', null, RESEARCH.filter((id) => roleOf(id) === role).length > 1 ? layerName(target) : t(role === 'university' ? 'nearestUniversities' : 'nearestInstitutes')));
     const rows = answer.features.map((f) => nearestRow(target, f));
     nodes.push(rows.length ? resultTable(['colRank', 'colName', 'colDistance'], rows, `nearest-row-${target}`) : el('p', 'hint', '—'));
     for (const f of answer.features) {
       const [lon, lat] = f.geometry.coordinates;
       bounds.extend([lat, lon]);
       const label = `${f.properties.rank}. ${formatDistance(f.properties.distance_m)}`;
-      L.polyline([[plat, plon], [lat, lon]], { pane: 'overlayPane', color: COLORS[target], weight: 2, opacity: 0.8, dashArray: target === 'institutes' ? '6 4' : null, className: 'cm-line' })
+      L.polyline([[plat, plon], [lat, lon]], { pane: 'overlayPane', color: COLORS[role], weight: 2, opacity: 0.8, dashArray: role === 'institute' ? '6 4' : null, className: 'cm-line' })
         .bindTooltip(`${names(f).primary}: ${label}`, { sticky: true, className: 'cm-tooltip' })
         .addTo(graphics.lines);
       // The three nearest carry their distance at the far end, where it does not hide the park.
       if (f.properties.rank <= 3) {
-        L.tooltip({ permanent: true, direction: lon >= plon ? 'right' : 'left', offset: [lon >= plon ? 8 : -8, 0], className: `cm-line-label cm-line-label-${target}` })
+        L.tooltip({ permanent: true, direction: lon >= plon ? 'right' : 'left', offset: [lon >= plon ? 8 : -8, 0], className: `cm-line-label cm-line-label-${role}` })
           .setLatLng([lat, lon]).setContent(label).addTo(graphics.lines);
       }
     }
   }
   nodes.push(el('p', 'hint small', t('estimatedNote')), exportButtons('nearest'));
   box.replaceChildren(...nodes);
-  if (!restoring) map.fitBounds(bounds, { padding: [30, 30], maxZoom: 14 });
+  if (!restoring) map.fitBounds(bounds, { ...fitPadding(30), maxZoom: 14 });
 }
 
 function nearestRow(target, f) {
@@ -608,8 +697,8 @@ async function runTable() {
   box.replaceChildren(el('p', 'loading', t('loading')));
   const ringsKm = parseRings(state.ringsKm);
   const url = state.tableKind === 'rings'
-    ? api.ringsUrl(state.tableTo, ringsKm.map((r) => Math.round(r * 1000)), 'json')
-    : api.matrixUrl(state.tableTo, state.matrixK, state.matrixMaxKm ? Math.round(state.matrixMaxKm * 1000) : '', 'json');
+    ? api.ringsUrl(PARKS, state.tableTo, ringsKm.map((r) => Math.round(r * 1000)), 'json')
+    : api.matrixUrl(PARKS, state.tableTo, state.matrixK, state.matrixMaxKm ? Math.round(state.matrixMaxKm * 1000) : '', 'json');
   try {
     const answer = await latest('table', (signal) => api.getJson(url, { signal }));
     results.table = { kind: state.tableKind, answer };
@@ -635,7 +724,7 @@ function renderTable() {
   const result = results.table;
   if (!result) return;
   const passes = (id) => {
-    const park = data.parks.byId.get(id);
+    const park = data[PARKS].byId.get(id);
     return !park || parkPasses(park);
   };
   let columns;
@@ -702,7 +791,7 @@ function renderTable() {
   for (const row of rows) {
     const tr = el('tr');
     tr.dataset.testid = 'table-row';
-    tr.dataset.ref = key('parks', row.id);
+    tr.dataset.ref = key(PARKS, row.id);
     if (row.within === 'possible') tr.classList.add('possible');
     for (const c of columns) {
       const td = el('td', c.type === 'num' ? 'num' : '', c.show ? c.show(row) : String(c.value(row)));
@@ -714,9 +803,9 @@ function renderTable() {
   const csv = el('a', 'button', t('downloadCsv'));
   csv.dataset.testid = 'table-csv';
   csv.href = state.tableKind === 'rings'
-    ? api.ringsUrl(state.tableTo, parseRings(state.ringsKm).map((r) => Math.round(r * 1000)), 'csv')
-    : api.matrixUrl(state.tableTo, state.matrixK, state.matrixMaxKm ? Math.round(state.matrixMaxKm * 1000) : '', 'csv');
-  csv.download = `${state.tableKind}-parks-${state.tableTo}.csv`;
+    ? api.ringsUrl(PARKS, state.tableTo, parseRings(state.ringsKm).map((r) => Math.round(r * 1000)), 'csv')
+    : api.matrixUrl(PARKS, state.tableTo, state.matrixK, state.matrixMaxKm ? Math.round(state.matrixMaxKm * 1000) : '', 'csv');
+  csv.download = `${state.tableKind}-${PARKS}-${state.tableTo}.csv`;
   const note = el('p', 'hint small', result.kind === 'rings' ? t('ringsHelp') : t('estimatedNote'));
   const wrapper = el('div', 'table-scroll');
   wrapper.append(table);
@@ -741,7 +830,7 @@ function exportButtons(kind) {
 
 function listFeatures(kind) {
   if (kind === 'within') {
-    return results.within.answer.features.map((f) => ({ collection: 'parks', f }));
+    return results.within.answer.features.map((f) => ({ collection: PARKS, f }));
   }
   return RESEARCH.flatMap((target) => results.nearest[target].features.map((f) => ({ collection: target, f })));
 }
@@ -769,13 +858,29 @@ function staticMapUrl(format) {
   const bounds = map.getBounds();
   const size = map.getSize();
   const clamp = (v) => Math.max(64, Math.min(2048, Math.round(v)));
-  const layers = ['land', 'water', ...OVERLAYS.filter((id) => state.layers.includes(id))];
+  const layers = [...BASEMAP, ...OVERLAYS.filter((id) => state.layers.includes(id))];
   const highlight = state.tab === 'radius' ? state.from : state.tab === 'nearest' ? state.park : state.sel;
   const bbox = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()].map((v) => v.toFixed(5)).join(',');
+  const nearest = state.tab === 'nearest' && state.park;
   return api.apiUrl(`/maps/static.${format}`, {
     bbox, width: clamp(size.x), height: clamp(size.y), layers: layers.join(','), lang: language(),
     highlight: highlight || '', radius_m: state.tab === 'radius' && state.from ? radiusMeters() : '',
+    nearest: nearest ? state.k : '', nearest_to: nearest ? RESEARCH.join(',') : '',
+    ...exportFilters(),
   });
+}
+
+/** The filters the map applies, as the static map's `{collection}.{property}=value` parameters, so the figure shows the same features. */
+function exportFilters() {
+  const filters = {};
+  const add = (collection, property, value) => {
+    // Only where the collection has the property at all: the endpoint answers 400 for a property it cannot filter on.
+    if (value && data[collection]?.features.some((f) => property in f.properties)) filters[`${collection}.${property}`] = value;
+  };
+  add(PARKS, 'sector', state.sector);
+  add(PARKS, 'district', state.district);
+  for (const id of INSTITUTES) add(id, 'district', state.district);
+  return filters;
 }
 
 // ---------------------------------------------------------------- controls
@@ -787,22 +892,22 @@ function fillChoosers() {
   origin.replaceChildren(new Option(t('chooseOrigin'), ''));
   for (const collection of RESEARCH) {
     const group = document.createElement('optgroup');
-    group.label = t(`layer_${collection}`);
+    group.label = layerName(collection);
     for (const f of [...data[collection].features].sort(byName)) group.append(new Option(names(f).primary, key(collection, f.id)));
     origin.append(group);
   }
   origin.value = state.from ?? '';
   const park = $('#nearest-park');
   park.replaceChildren(new Option(t('choosePark'), ''));
-  for (const f of [...data.parks.features].sort(byName)) park.append(new Option(names(f).primary, key('parks', f.id)));
+  for (const f of [...data[PARKS].features].sort(byName)) park.append(new Option(names(f).primary, key(PARKS, f.id)));
   park.value = state.park ?? '';
   const sectors = new Map();
-  for (const f of data.parks.features) if (f.properties.sector) sectors.set(f.properties.sector, f.properties.sector_en);
+  for (const f of data[PARKS].features) if (f.properties.sector) sectors.set(f.properties.sector, f.properties.sector_en);
   const sector = $('#filter-sector');
   sector.replaceChildren(new Option(t('allSectors'), ''));
   for (const [zh, en] of [...sectors].sort((a, b) => collator.compare(a[0], b[0]))) sector.append(new Option(language() === 'zh' ? zh : `${en ?? zh} · ${zh}`, zh));
   sector.value = state.sector;
-  const districts = new Set([...data.parks.features, ...data.institutes.features].map((f) => f.properties.district).filter(Boolean));
+  const districts = new Set([PARKS, ...INSTITUTES].flatMap((id) => data[id].features).map((f) => f.properties.district).filter(Boolean));
   const district = $('#filter-district');
   district.replaceChildren(new Option(t('allDistricts'), ''));
   for (const d of [...districts].sort(collator.compare)) district.append(new Option(d, d));
@@ -825,13 +930,6 @@ function wireControls() {
       state.tab = button.dataset.tab;
       renderAll();
       refreshQueries();
-    });
-  }
-  for (const box of document.querySelectorAll('input[data-layer]')) {
-    box.addEventListener('change', () => {
-      state.layers = OVERLAYS.filter((id) => (id === box.dataset.layer ? box.checked : state.layers.includes(id)));
-      applyLayerVisibility();
-      saveState();
     });
   }
   for (const radio of document.querySelectorAll('input[name="basemap"]')) {
@@ -940,7 +1038,7 @@ function wireSearch() {
     active = -1;
     if (!query) return close();
     const matches = [];
-    for (const collection of ['parks', 'universities', 'institutes']) {
+    for (const collection of [PARKS, ...RESEARCH]) {
       for (const f of data[collection]?.features ?? []) {
         const p = f.properties;
         const haystack = [p.name_zh, p.name_en, p.campus_zh, p.campus_en, names(f).primary, names(f).secondary].filter(Boolean).join(' | ').toLowerCase();
@@ -995,14 +1093,15 @@ function renderAll() {
   $('#radius-origin').value = state.from ?? '';
   $('#nearest-park').value = state.park ?? '';
   $('#nearest-k').value = String(state.k);
-  $('#table-to').value = state.tableTo;
+  $('#table-to').value = state.tableTo ?? '';
+  renderLayerNames();
   $('#matrix-k').value = String(state.matrixK);
   $('#matrix-max').value = state.matrixMaxKm ?? '';
   $('#rings-km').value = state.ringsKm;
   for (const radio of document.querySelectorAll('input[name="table-kind"]')) radio.checked = radio.value === state.tableKind;
   for (const node of document.querySelectorAll('[data-table-kind]')) node.hidden = node.dataset.tableKind !== state.tableKind;
   renderBasemap();
-  if (config && data.parks) {
+  if (config && data[PARKS]) {
     applyFilters();
     renderLegend();
     renderSelection();

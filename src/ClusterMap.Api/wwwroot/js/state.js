@@ -2,9 +2,9 @@
 // basemap, filters, the selection, the radius query, the nearest query and the table view. The hash (not the
 // query string) because `/` answers its query parameters as the OGC landing page.
 
-const LAYERS = ['parks', 'universities', 'institutes', 'metro-stations'];
-const DEFAULT_LAYERS = ['parks', 'universities', 'institutes'];
-const REF = /^(parks|universities|institutes|metro-stations)\/[^/]+$/;
+// Collection ids as the API spells them; which of them exist (and what each is) the client learns from the service.
+const ID = /^[a-z0-9][a-z0-9-]*$/;
+const REF = /^[a-z0-9][a-z0-9-]*\/[^/]+$/;
 
 const number = (text, fallback, min, max) => {
   const value = Number(text);
@@ -17,7 +17,8 @@ export function readHash(hash, browserLanguage) {
   let view = null;
   const parts = (p.get('map') ?? '').split('/').map(Number);
   if (parts.length === 3 && parts.every(Number.isFinite)) view = { zoom: parts[0], lat: parts[1], lon: parts[2] };
-  const layers = p.has('layers') ? p.get('layers').split(',').filter((id) => LAYERS.includes(id)) : [...DEFAULT_LAYERS];
+  // null: the default layers (every park, university and institute collection), decided once the roles are known.
+  const layers = p.has('layers') ? p.get('layers').split(',').filter((id) => ID.test(id)) : null;
   const lang = p.get('lang') ?? (String(browserLanguage ?? '').toLowerCase().startsWith('zh') ? 'zh' : 'en');
   const tab = p.get('tab');
   const sortParts = (p.get('sort') ?? '').split(':');
@@ -35,7 +36,7 @@ export function readHash(hash, browserLanguage) {
     k: Math.round(number(p.get('k'), 5, 1, 20)),
     tab: ['explore', 'radius', 'nearest', 'tables'].includes(tab) ? tab : 'explore',
     tableKind: p.get('table') === 'rings' ? 'rings' : 'matrix',
-    tableTo: p.get('to') === 'institutes' ? 'institutes' : 'universities',
+    tableTo: ID.test(p.get('to') ?? '') ? p.get('to') : null,
     matrixK: Math.round(number(p.get('mk'), 3, 1, 10)),
     matrixMaxKm: p.get('max') ?? '',
     ringsKm: p.get('rings') ?? '1,3,5,10',
@@ -47,7 +48,7 @@ export function writeHash(state) {
   const p = new URLSearchParams();
   p.set('lang', state.lang);
   if (state.view) p.set('map', `${state.view.zoom}/${state.view.lat.toFixed(5)}/${state.view.lon.toFixed(5)}`);
-  p.set('layers', state.layers.join(','));
+  if (state.layers) p.set('layers', state.layers.join(','));
   if (state.base === 'external') p.set('base', 'external');
   if (state.sector) p.set('sector', state.sector);
   if (state.district) p.set('district', state.district);
@@ -59,7 +60,7 @@ export function writeHash(state) {
   p.set('k', String(state.k));
   if (state.tab === 'tables') {
     p.set('table', state.tableKind);
-    p.set('to', state.tableTo);
+    if (state.tableTo) p.set('to', state.tableTo);
     if (state.tableKind === 'matrix') {
       p.set('mk', String(state.matrixK));
       if (state.matrixMaxKm) p.set('max', String(state.matrixMaxKm));

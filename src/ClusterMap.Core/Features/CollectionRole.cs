@@ -1,0 +1,39 @@
+using System.Text.Json;
+
+namespace ClusterMap.Core.Features;
+
+/// <summary>
+/// What a collection is on a map: the <c>role</c> the geodata manifest gives each collection, stored in the collection's
+/// metadata (<see cref="CollectionDefinition.MetadataJson"/>). Renderers and the browser client draw by role, never by
+/// collection id, so a renamed or added collection is drawn as what it is. A collection without a role (e.g. one a user
+/// imported) is <see cref="Context"/>.
+/// </summary>
+public static class CollectionRole
+{
+    /// <summary>The metadata member that holds the role.</summary>
+    public const string MetadataMember = "role";
+
+    public const string Park = "park";
+    public const string University = "university";
+    public const string Institute = "institute";
+    public const string Context = "context";
+    public const string Land = "land";
+    public const string Water = "water";
+
+    /// <summary>Every role, in drawing order from the bottom up.</summary>
+    public static IReadOnlyList<string> All { get; } = [Land, Water, Context, Park, University, Institute];
+
+    public static bool IsKnown(string? role) => role is not null && All.Contains(role, StringComparer.Ordinal);
+
+    /// <summary>The role stored in a definition's metadata; <see cref="Context"/> when none (or an unknown one) is stored.</summary>
+    public static string Of(CollectionDefinition definition)
+    {
+        using var metadata = JsonDocument.Parse(string.IsNullOrWhiteSpace(definition.MetadataJson) ? "{}" : definition.MetadataJson);
+        return metadata.RootElement.ValueKind == JsonValueKind.Object
+            && metadata.RootElement.TryGetProperty(MetadataMember, out var role)
+            && role.ValueKind == JsonValueKind.String
+            && IsKnown(role.GetString())
+            ? role.GetString()!
+            : Context;
+    }
+}
