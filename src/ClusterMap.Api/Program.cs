@@ -17,11 +17,15 @@ builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Encoder = GeoJsonWriting.WriterOptions.Encoder);
 builder.Services.AddClusterMapOpenApi();
+builder.AddClusterMapOperability();
+builder.Services.AddClusterMapProtection(builder.Configuration);
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
+app.UseClusterMapRequestIds();
+app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ProtectionSetup.ExceptionStatusCode });
 app.UseStatusCodePages();
+app.UseClusterMapProtection();
 if (!app.TryOpenStore())
 {
     return 1;
@@ -38,6 +42,7 @@ app.MapStaticMapsApi();
 app.MapReportsApi();
 app.MapClientApi();
 app.MapClusterMapOpenApi();
+app.MapClusterMapHealth();
 
 app.Run();
 return 0;

@@ -1,9 +1,11 @@
+using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Parameters;
 using ClusterMap.Api.Problems;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Proximity;
 using ClusterMap.Core.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using NetTopologySuite.Geometries;
 
 namespace ClusterMap.Api.Proximity;
@@ -125,7 +127,8 @@ internal static class ProximityApi
         return new ProximityFeaturesResult(target, hits, origin, maxMeters, request);
     }
 
-    public static async Task<Results<ProximityTableResult, ProblemHttpResult>> GetMatrix(HttpRequest request, CollectionSnapshotCache snapshots, CancellationToken cancellationToken)
+    public static async Task<Results<ProximityTableResult, ProblemHttpResult>> GetMatrix(
+        HttpRequest request, CollectionSnapshotCache snapshots, IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
     {
         var query = new QueryParameters(request.Query);
         var (origins, targets, problem) = await FromToAsync(query, snapshots, cancellationToken);
@@ -147,6 +150,11 @@ internal static class ProximityApi
         if (MaxParameter(query, out var maxMeters) is { } maxProblem)
         {
             return maxProblem;
+        }
+
+        if ((long)origins!.ProximityItems.Count * k > limits.Value.MaxMatrixCells)
+        {
+            return ApiProblems.MatrixTooLarge(origins.ProximityItems.Count, k, limits.Value.MaxMatrixCells);
         }
 
         var csv = query.Single(QueryParameters.FormatName) == "csv";
