@@ -38,6 +38,16 @@ internal static class OperabilitySetup
             },
         });
         builder.Services.AddHealthChecks().AddCheck<StoreReadinessCheck>("store", tags: ["ready"]);
+        builder.Services.AddOptions<ProblemDetailsOptions>().Configure(o =>
+        {
+            var earlier = o.CustomizeProblemDetails;
+            o.CustomizeProblemDetails = context =>
+            {
+                earlier?.Invoke(context);
+                context.ProblemDetails.Detail ??= FrameworkProblemDetail(context.HttpContext, context.ProblemDetails.Status);
+                context.ProblemDetails.Extensions.TryAdd("requestId", context.HttpContext.TraceIdentifier);
+            };
+        });
         return builder;
     }
 
@@ -81,6 +91,15 @@ internal static class OperabilitySetup
         });
         return app;
     }
+
+    /// <summary>A detail for the problems the framework raises itself (no route, wrong method, a crash), which have none.</summary>
+    private static string FrameworkProblemDetail(HttpContext context, int? status) => status switch
+    {
+        StatusCodes.Status404NotFound => "There is nothing at this path; GET /api lists every endpoint and its parameters.",
+        StatusCodes.Status405MethodNotAllowed => $"This path does not answer {context.Request.Method}; GET /api lists the methods of every endpoint.",
+        >= 500 => $"The service failed to answer; the log holds the cause under request id {context.TraceIdentifier}.",
+        _ => "The request could not be answered as sent; GET /api describes every endpoint and its parameters.",
+    };
 
     /// <summary>Printable ASCII letters, digits and <c>-._:</c> only, so the id can go into a header and a log unescaped.</summary>
     public static bool IsSaneRequestId(string? value) =>

@@ -44,7 +44,8 @@ internal static class ProtectionSetup
             {
                 var address = context.Connection.RemoteIpAddress;
                 var exempt = o.PermitLimit == 0
-                    || (o.ExemptLoopback && address is not null && IPAddress.IsLoopback(address))
+                    // No address means no network peer (a Unix socket or the in-process test host): local too.
+                    || (o.ExemptLoopback && (address is null || IPAddress.IsLoopback(address)))
                     || context.Request.Path.StartsWithSegments(OperabilitySetup.LivenessPath)
                     || context.Request.Path.StartsWithSegments(OperabilitySetup.ReadinessPath);
                 return exempt
