@@ -17,6 +17,12 @@ namespace ClusterMap.Cli.Commands;
 /// </summary>
 internal static class ImportCommand
 {
+    // SQLite result codes (https://sqlite.org/rescode.html) that mean the disk, not the data, is at fault.
+    private const int SqliteIoError = 10;
+    private const int SqliteFull = 13;
+    private const int SqliteCantOpen = 14;
+    private const int SqliteReadOnly = 8;
+
     public static Command Create()
     {
         var file = new Argument<FileInfo>("file") { Description = "GeoJSON FeatureCollection or CSV (lon/lat columns or a WKT column)" };
@@ -121,16 +127,27 @@ internal static class ImportCommand
 
         var isNewDatabase = !File.Exists(request.DatabasePath);
         var store = new SqliteFeatureStore(request.DatabasePath);
-        await store.InitializeAsync(cancellationToken);
-        var existing = await store.GetCollectionAsync(request.CollectionId, cancellationToken);
-        var definition = new CollectionDefinition(
-            request.CollectionId,
-            request.Title ?? existing?.Definition.Title ?? request.CollectionId,
-            request.Description ?? existing?.Definition.Description ?? "",
-            existing?.Definition.Attribution ?? "",
-            existing?.Definition.License ?? "",
-            existing?.Definition.MetadataJson ?? "{}");
-        await store.ReplaceCollectionsAsync([new CollectionImport(definition, features)], cancellationToken);
+        CollectionInfo? existing;
+        try
+        {
+            await store.InitializeAsync(cancellationToken);
+            existing = await store.GetCollectionAsync(request.CollectionId, cancellationToken);
+            var definition = new CollectionDefinition(
+                request.CollectionId,
+                request.Title ?? existing?.Definition.Title ?? request.CollectionId,
+                request.Description ?? existing?.Definition.Description ?? "",
+                existing?.Definition.Attribution ?? "",
+                existing?.Definition.License ?? "",
+                existing?.Definition.MetadataJson ?? "{}");
+            await store.ReplaceCollectionsAsync([new CollectionImport(definition, features)], cancellationToken);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException ex) when (ex.SqliteErrorCode is SqliteFull or SqliteIoError or SqliteCantOpen or SqliteReadOnly)
+        {
+            // The import is one transaction: SQLite rolled it back, so the store holds what it held before.
+            var reason = ex.SqliteErrorCode == SqliteFull ? "the disk is full" : ex.Message;
+            await error.WriteLineAsync($"{store.DatabasePath}: the import could not be written ({reason}); nothing was changed, the database holds what it held before. Free space (or check the disk) and import again.");
+            return 1;
+        }
 
         if (isNewDatabase)
         {
