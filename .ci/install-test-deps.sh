@@ -6,6 +6,7 @@ need=()
 command -v ogrinfo >/dev/null 2>&1 || need+=(gdal-bin)   # GDAL's OAPIF and MVT drivers: real clients of the API
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)   # renders our PDFs back to PNG, and pdftotext
 fc-list 2>/dev/null | grep -q "Noto Sans CJK" || need+=(fonts-noto-cjk)   # the one label font (zh and Latin), and the browser's CJK font
+command -v wrk >/dev/null 2>&1 || need+=(wrk)   # HTTP load generator: the load smoke test and `make loadtest`
 [ -x /usr/bin/chromium ] || need+=(chromium)   # Debian's browser for the Playwright tests (Playwright's own download cannot work here)
 
 if [ ${#need[@]} -gt 0 ]; then
