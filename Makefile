@@ -6,7 +6,7 @@ PORT ?= 5080
 CONFIG ?= Release
 DOTNET ?= dotnet
 
-.PHONY: help run run-postgis test bless bench format clean geodata client screenshots
+.PHONY: help run run-postgis test bless bench loadtest format clean geodata client screenshots
 
 help: ## List the targets
 	@echo "ClusterMap — make targets (variables: PORT=$(PORT), CONFIG=$(CONFIG))"
@@ -28,6 +28,9 @@ bless: ## Rewrite the golden reference images (tests/ClusterMap.Rendering.Tests/
 bench: ## Proximity (10k/100k/1M: in process, HTTP, PostGIS) then tile and static-map benchmarks; QUICK=1 for a smoke run, BENCH_ARGS=… for more options
 	@bash tests/ClusterMap.Benchmarks/bench.sh $(if $(QUICK),--quick) $(BENCH_ARGS)
 	$(DOTNET) run --project tests/ClusterMap.Benchmarks -c Release --no-build -- tiles
+
+loadtest: ## wrk on loopback against items, proximity, tiles and static maps: 64 connections, 3 rounds of 30 s; LOADTEST_ARGS=… for options (see tests/ClusterMap.Benchmarks/loadtest.sh)
+	@bash tests/ClusterMap.Benchmarks/loadtest.sh $(LOADTEST_ARGS)
 
 geodata: ## Rebuild geodata/ from ../shared/geodata-sources (byte-identical on a rerun; see geodata/README.md)
 	npm ci --prefix geodata/src/basemap --no-audit --no-fund

@@ -8,6 +8,7 @@ command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)   # renders our PDF
 fc-list 2>/dev/null | grep -q "Noto Sans CJK" || need+=(fonts-noto-cjk)   # the one label font (zh and Latin), and the browser's CJK font
 { [ -x /usr/lib/postgresql/15/bin/initdb ] && [ -f /usr/share/postgresql/15/extension/postgis.control ]; } || need+=(postgresql-15 postgresql-15-postgis-3)   # throwaway PostGIS clusters for the PostGIS store's contract, CLI and replica tests
 command -v npm >/dev/null 2>&1 || need+=(npm)   # the basemap rebuild test installs the pinned OSM package with npm ci
+command -v wrk >/dev/null 2>&1 || need+=(wrk)   # HTTP load generator: the load smoke test and `make loadtest`
 [ -x /usr/bin/chromium ] || need+=(chromium)   # Debian's browser for the Playwright tests (Playwright's own download cannot work here)
 
 if [ ${#need[@]} -gt 0 ]; then

@@ -19,11 +19,15 @@ builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Encoder = GeoJsonWriting.WriterOptions.Encoder);
 builder.Services.AddClusterMapOpenApi();
+builder.AddClusterMapOperability();
+builder.Services.AddClusterMapProtection(builder.Configuration);
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
+app.UseClusterMapRequestIds();
+app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ProtectionSetup.ExceptionStatusCode });
 app.UseStatusCodePages();
+app.UseClusterMapProtection();
 if (!app.TryOpenStore())
 {
     return 1;
@@ -42,6 +46,7 @@ app.MapReportsApi();
 app.MapClientApi();
 app.MapWritesApi();
 app.MapClusterMapOpenApi();
+app.MapClusterMapHealth();
 
 app.Run();
 return 0;

@@ -27,6 +27,8 @@ public class ClusterMapFactory : WebApplicationFactory<Program>
             ["Storage:SqlitePath"] = Path.Combine(_directory, "clustermap.db"),
             ["Storage:GeodataPath"] = geodataPath,
         };
+        // One access-log line per request would bury the test output (the logging test runs a real process).
+        Settings.TryAdd("Logging:LogLevel:ClusterMap.Requests", "Warning");
     }
 
     public Dictionary<string, string?> Settings { get; }

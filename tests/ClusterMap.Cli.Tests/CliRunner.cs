@@ -7,16 +7,19 @@ internal static class CliRunner
 {
     public sealed record Result(int ExitCode, string Output, string Error);
 
-    public static async Task<Result> RunAsync(string workingDirectory, params string[] arguments)
+    public static Task<Result> RunAsync(string workingDirectory, params string[] arguments) =>
+        RunProgramAsync(workingDirectory, "dotnet", [Path.Combine(AppContext.BaseDirectory, "clustermap.dll"), .. arguments]);
+
+    /// <summary>Any program, e.g. a shell that limits the CLI's resources before it starts it.</summary>
+    public static async Task<Result> RunProgramAsync(string workingDirectory, string program, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(program)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "clustermap.dll"));
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

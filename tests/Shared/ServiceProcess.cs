@@ -122,6 +122,21 @@ public sealed class ServiceProcess : IAsyncDisposable
         throw new TimeoutException($"The service did not answer within 60 s:\n{Log}");
     }
 
+    /// <summary>Sends SIGTERM, as a container runtime or systemd does to stop the service.</summary>
+    public async Task SendSigTermAsync()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
+    }
+
+    /// <summary>Waits for the process to end by itself and returns its exit code; throws if it has not within <paramref name="timeout"/>.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+        return _process.ExitCode;
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -155,6 +155,37 @@ internal static class ApiProblems
             statusCode: StatusCodes.Status409Conflict,
             extensions: new Dictionary<string, object?> { ["parameter"] = "id", ["featureIds"] = featureIds.Take(1000).ToList() });
 
+    public static ProblemHttpResult MatrixTooLarge(int origins, int k, int maxCells) =>
+        TypedResults.Problem(
+            title: "Matrix too large",
+            detail: $"Parameter 'k': {origins} origins × k {k} is {(long)origins * k} cells, more than the {maxCells} allowed (Limits:MaxMatrixCells); ask for a smaller k.",
+            statusCode: StatusCodes.Status400BadRequest,
+            extensions: new Dictionary<string, object?> { ["parameter"] = "k" });
+
+    public static ProblemHttpResult PayloadTooLarge(long maxBytes) =>
+        TypedResults.Problem(
+            title: "Request body too large",
+            detail: $"The request body is larger than the {maxBytes} bytes allowed (Limits:MaxRequestBodyBytes).",
+            statusCode: StatusCodes.Status413PayloadTooLarge);
+
+    public static ProblemHttpResult TooManyRequests(int retryAfterSeconds) =>
+        TypedResults.Problem(
+            title: "Too many requests",
+            detail: $"This client has made more requests than allowed (RateLimiting:PermitLimit per RateLimiting:WindowSeconds); retry after {retryAfterSeconds} s.",
+            statusCode: StatusCodes.Status429TooManyRequests);
+
+    public static ProblemHttpResult RequestTimedOut(double seconds) =>
+        TypedResults.Problem(
+            title: "Request timed out",
+            detail: $"The request took longer than the {seconds} s allowed (Limits:RequestTimeoutSeconds) and was cancelled; narrow it (a smaller bbox, limit or k) or retry.",
+            statusCode: StatusCodes.Status503ServiceUnavailable);
+
+    public static ProblemHttpResult BadRequest(int statusCode) =>
+        TypedResults.Problem(
+            title: "Bad request",
+            detail: "The request could not be read (malformed, incomplete or too large).",
+            statusCode: statusCode);
+
     /// <summary>Input quoted back to the user is cut short; JSON serialisation escapes the rest.</summary>
     public static string Excerpt(string value) => value.Length <= 64 ? value : value[..64] + "…";
 }

@@ -1,3 +1,4 @@
+using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Parameters;
 using ClusterMap.Api.Problems;
 using ClusterMap.Core.Features;
@@ -5,6 +6,7 @@ using ClusterMap.Core.Proximity;
 using ClusterMap.Core.Storage;
 using ClusterMap.Projections;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using NetTopologySuite.Geometries;
 
 namespace ClusterMap.Api.Proximity;
@@ -136,7 +138,8 @@ internal static class ProximityApi
         return new ProximityFeaturesResult(target, hits, origin, maxMeters, request) { Crs = crs, AsCsv = query.Single(QueryParameters.FormatName) == "csv" };
     }
 
-    public static async Task<Results<ProximityTableResult, ProblemHttpResult>> GetMatrix(HttpRequest request, CollectionSnapshotCache snapshots, CancellationToken cancellationToken)
+    public static async Task<Results<ProximityTableResult, ProblemHttpResult>> GetMatrix(
+        HttpRequest request, CollectionSnapshotCache snapshots, IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
     {
         var query = new QueryParameters(request.Query);
         var (origins, targets, problem) = await FromToAsync(query, snapshots, cancellationToken);
@@ -158,6 +161,11 @@ internal static class ProximityApi
         if (MaxParameter(query, out var maxMeters) is { } maxProblem)
         {
             return maxProblem;
+        }
+
+        if ((long)origins!.ProximityItems.Count * k > limits.Value.MaxMatrixCells)
+        {
+            return ApiProblems.MatrixTooLarge(origins.ProximityItems.Count, k, limits.Value.MaxMatrixCells);
         }
 
         var csv = query.Single(QueryParameters.FormatName) == "csv";

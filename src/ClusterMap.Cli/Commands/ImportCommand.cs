@@ -18,6 +18,12 @@ namespace ClusterMap.Cli.Commands;
 /// </summary>
 internal static class ImportCommand
 {
+    // SQLite result codes (https://sqlite.org/rescode.html) that mean the disk, not the data, is at fault.
+    private const int SqliteIoError = 10;
+    private const int SqliteFull = 13;
+    private const int SqliteCantOpen = 14;
+    private const int SqliteReadOnly = 8;
+
     public static Command Create()
     {
         var file = new Argument<FileInfo>("file") { Description = "GeoJSON FeatureCollection, CSV (lon/lat columns or a WKT column), GeoPackage or Shapefile (.shp)" };
@@ -175,18 +181,18 @@ internal static class ImportCommand
 
         var location = StoreLocation.Parse(request.DatabasePath);
         var isNewDatabase = !location.Exists;
-        var store = await location.OpenAsync(cancellationToken);
-        var existing = await store.GetCollectionAsync(request.CollectionId, cancellationToken);
-        var definition = new CollectionDefinition(
-            request.CollectionId,
-            request.Title ?? existing?.Definition.Title ?? request.CollectionId,
-            request.Description ?? existing?.Definition.Description ?? "",
-            existing?.Definition.Attribution ?? "",
-            existing?.Definition.License ?? "",
-            existing?.Definition.MetadataJson ?? "{}");
         string imported;
         try
         {
+            var store = await location.OpenAsync(cancellationToken);
+            var existing = await store.GetCollectionAsync(request.CollectionId, cancellationToken);
+            var definition = new CollectionDefinition(
+                request.CollectionId,
+                request.Title ?? existing?.Definition.Title ?? request.CollectionId,
+                request.Description ?? existing?.Definition.Description ?? "",
+                existing?.Definition.Attribution ?? "",
+                existing?.Definition.License ?? "",
+                existing?.Definition.MetadataJson ?? "{}");
             imported = await ImportMode.WriteAsync(store, request.Mode, definition, existing, features, cancellationToken);
         }
         catch (FeatureConflictException conflict)
@@ -194,6 +200,13 @@ internal static class ImportCommand
             var listed = conflict.FeatureIds.Select(id => $"\n  {file.FullName}: {read.Locations.GetValueOrDefault(id, $"id '{id}'")}: id: already in collection '{request.CollectionId}'");
             await error.WriteLineAsync($"{file.FullName}: rejected, nothing was imported ({conflict.FeatureIds.Count} id{(conflict.FeatureIds.Count == 1 ? " is" : "s are")} already stored; --mode append adds only new ids):{string.Concat(listed)}");
             await error.WriteLineAsync("Use --mode upsert to replace the stored features, or --mode replace to replace the whole collection.");
+            return 1;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException ex) when (ex.SqliteErrorCode is SqliteFull or SqliteIoError or SqliteCantOpen or SqliteReadOnly)
+        {
+            // The import is one transaction: SQLite rolled it back, so the store holds what it held before.
+            var reason = ex.SqliteErrorCode == SqliteFull ? "the disk is full" : ex.Message;
+            await error.WriteLineAsync($"{location.Display}: the import could not be written ({reason}); nothing was changed, the database holds what it held before. Free space (or check the disk) and import again.");
             return 1;
         }
 
