@@ -4,7 +4,6 @@ using ClusterMap.Api.Maps;
 using ClusterMap.Api.Ogc;
 using ClusterMap.Api.Proximity;
 using ClusterMap.Api.Tiles;
-using ClusterMap.Core.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -12,7 +11,7 @@ builder.Services.AddClusterMapStore(builder.Configuration);
 builder.Services.AddClusterMapRendering(builder.Configuration);
 builder.Services.AddClusterMapClient(builder.Configuration);
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton<CollectionSnapshotCache>();
+builder.Services.AddClusterMapProximity(builder.Configuration);
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Encoder = GeoJsonWriting.WriterOptions.Encoder);
@@ -22,6 +21,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseSnapshotRefreshAfterWrites();
 if (!app.TryOpenStore())
 {
     return 1;

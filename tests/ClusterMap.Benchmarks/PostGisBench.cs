@@ -203,6 +203,12 @@ internal sealed class PostGisBench : IAsyncDisposable
                     var same = ours.Select(h => h.Id).ToHashSet(StringComparer.Ordinal).SetEquals(theirs.Select(t => t.Id));
                     agreed += same ? 1 : 0;
                     disagreements += same ? 0 : 1;
+                    if (!same)
+                    {
+                        var touching = index.Within(origin, 0).Count;
+                        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                            $"  nearest {query.K} differ at {origin}: {touching} targets at distance 0; ClusterMap {string.Join(' ', ours.Select(h => $"{h.Id}:{h.DistanceMeters:F3}"))}; PostGIS {string.Join(' ', theirs.Select(t => $"{t.Id}:{t.Distance:F3}"))}"));
+                    }
                 }
             }
 

@@ -10,6 +10,12 @@ if (args.Length > 0 && args[0] == "tiles")
     return 0;
 }
 
+if (args.Length > 0 && args[0] == "profile")
+{
+    ProfileBench.Run(args[1..]);
+    return 0;
+}
+
 BenchOptions options;
 try
 {

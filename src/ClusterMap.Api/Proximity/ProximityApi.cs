@@ -1,9 +1,11 @@
+using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Parameters;
 using ClusterMap.Api.Problems;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Proximity;
 using ClusterMap.Core.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using NetTopologySuite.Geometries;
 
 namespace ClusterMap.Api.Proximity;
@@ -57,10 +59,11 @@ internal static class ProximityApi
         return routes;
     }
 
-    public static async Task<Results<ProximityFeaturesResult, ProblemHttpResult>> GetWithin(HttpRequest request, CollectionSnapshotCache snapshots, CancellationToken cancellationToken)
+    public static async Task<Results<ProximityFeaturesResult, ProblemHttpResult>> GetWithin(HttpRequest request, CollectionSnapshotCache snapshots, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
     {
         var query = new QueryParameters(request.Query);
-        var (target, targetProblem) = await CollectionParameterAsync(query, Target, snapshots, cancellationToken);
+        var window = options.VersionWindow();
+        var (target, targetProblem) = await CollectionParameterAsync(query, Target, snapshots, window, cancellationToken);
         if (target is null)
         {
             return targetProblem!;
@@ -71,7 +74,7 @@ internal static class ProximityApi
             return namesProblem;
         }
 
-        var (origin, originProblem) = await OriginAsync(query, snapshots, cancellationToken);
+        var (origin, originProblem) = await OriginAsync(query, snapshots, window, cancellationToken);
         if (origin is null)
         {
             return originProblem!;
@@ -91,10 +94,11 @@ internal static class ProximityApi
         return new ProximityFeaturesResult(target, hits, origin, radius, request);
     }
 
-    public static async Task<Results<ProximityFeaturesResult, ProblemHttpResult>> GetNearest(HttpRequest request, CollectionSnapshotCache snapshots, CancellationToken cancellationToken)
+    public static async Task<Results<ProximityFeaturesResult, ProblemHttpResult>> GetNearest(HttpRequest request, CollectionSnapshotCache snapshots, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
     {
         var query = new QueryParameters(request.Query);
-        var (target, targetProblem) = await CollectionParameterAsync(query, Target, snapshots, cancellationToken);
+        var window = options.VersionWindow();
+        var (target, targetProblem) = await CollectionParameterAsync(query, Target, snapshots, window, cancellationToken);
         if (target is null)
         {
             return targetProblem!;
@@ -105,7 +109,7 @@ internal static class ProximityApi
             return namesProblem;
         }
 
-        var (origin, originProblem) = await OriginAsync(query, snapshots, cancellationToken);
+        var (origin, originProblem) = await OriginAsync(query, snapshots, window, cancellationToken);
         if (origin is null)
         {
             return originProblem!;
@@ -125,10 +129,11 @@ internal static class ProximityApi
         return new ProximityFeaturesResult(target, hits, origin, maxMeters, request);
     }
 
-    public static async Task<Results<ProximityTableResult, ProblemHttpResult>> GetMatrix(HttpRequest request, CollectionSnapshotCache snapshots, CancellationToken cancellationToken)
+    public static async Task<Results<ProximityTableResult, ProblemHttpResult>> GetMatrix(HttpRequest request, CollectionSnapshotCache snapshots, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
     {
         var query = new QueryParameters(request.Query);
-        var (origins, targets, problem) = await FromToAsync(query, snapshots, cancellationToken);
+        var window = options.VersionWindow();
+        var (origins, targets, problem) = await FromToAsync(query, snapshots, window, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -155,10 +160,11 @@ internal static class ProximityApi
         return ProximityTableResult.Matrix(origins, targets, k, maxMeters, rows, csv);
     }
 
-    public static async Task<Results<ProximityTableResult, ProblemHttpResult>> GetRings(HttpRequest request, CollectionSnapshotCache snapshots, CancellationToken cancellationToken)
+    public static async Task<Results<ProximityTableResult, ProblemHttpResult>> GetRings(HttpRequest request, CollectionSnapshotCache snapshots, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
     {
         var query = new QueryParameters(request.Query);
-        var (origins, targets, problem) = await FromToAsync(query, snapshots, cancellationToken);
+        var window = options.VersionWindow();
+        var (origins, targets, problem) = await FromToAsync(query, snapshots, window, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -182,33 +188,33 @@ internal static class ProximityApi
     }
 
     private static async Task<(CollectionSnapshot? Snapshot, ProblemHttpResult? Problem)> CollectionParameterAsync(
-        QueryParameters query, string name, CollectionSnapshotCache snapshots, CancellationToken cancellationToken)
+        QueryParameters query, string name, CollectionSnapshotCache snapshots, TimeSpan window, CancellationToken cancellationToken)
     {
         if (query.Single(name) is not { } id || id.Length == 0)
         {
             return (null, ApiProblems.MissingParameter(name, ProximityParameters.CollectionForm));
         }
 
-        var snapshot = CollectionId.IsValid(id) ? await snapshots.GetAsync(id, cancellationToken) : null;
+        var snapshot = CollectionId.IsValid(id) ? await snapshots.GetAsync(id, window, cancellationToken) : null;
         return snapshot is null
             ? (null, ApiProblems.UnknownReference(name, id, ProximityParameters.CollectionForm))
             : (snapshot, null);
     }
 
     private static async Task<(CollectionSnapshot? Origins, CollectionSnapshot? Targets, ProblemHttpResult? Problem)> FromToAsync(
-        QueryParameters query, CollectionSnapshotCache snapshots, CancellationToken cancellationToken)
+        QueryParameters query, CollectionSnapshotCache snapshots, TimeSpan window, CancellationToken cancellationToken)
     {
-        var (origins, fromProblem) = await CollectionParameterAsync(query, From, snapshots, cancellationToken);
+        var (origins, fromProblem) = await CollectionParameterAsync(query, From, snapshots, window, cancellationToken);
         if (origins is null)
         {
             return (null, null, fromProblem);
         }
 
-        var (targets, toProblem) = await CollectionParameterAsync(query, To, snapshots, cancellationToken);
+        var (targets, toProblem) = await CollectionParameterAsync(query, To, snapshots, window, cancellationToken);
         return targets is null ? (null, null, toProblem) : (origins, targets, null);
     }
 
-    private static async Task<(Origin? Origin, ProblemHttpResult? Problem)> OriginAsync(QueryParameters query, CollectionSnapshotCache snapshots, CancellationToken cancellationToken)
+    private static async Task<(Origin? Origin, ProblemHttpResult? Problem)> OriginAsync(QueryParameters query, CollectionSnapshotCache snapshots, TimeSpan window, CancellationToken cancellationToken)
     {
         var from = query.Single(From);
         var lonText = query.Single(Lon);
@@ -225,7 +231,7 @@ internal static class ProximityApi
                 return (null, ApiProblems.InvalidParameter(From, ProximityParameters.FromForm));
             }
 
-            var snapshot = CollectionId.IsValid(collectionId) ? await snapshots.GetAsync(collectionId, cancellationToken) : null;
+            var snapshot = CollectionId.IsValid(collectionId) ? await snapshots.GetAsync(collectionId, window, cancellationToken) : null;
             if (snapshot?.Find(featureId) is not { } feature)
             {
                 return (null, ApiProblems.UnknownReference(From, from, ProximityParameters.FromForm));

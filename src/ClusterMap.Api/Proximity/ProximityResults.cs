@@ -1,5 +1,8 @@
+using System.Buffers;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using ClusterMap.Api.Ogc;
@@ -82,9 +85,70 @@ internal sealed class ProximityFeaturesResult(CollectionSnapshot target, IReadOn
         writer.WriteString("distance", "geodesic on the WGS84 ellipsoid between the geometries (0 when they touch), in metres");
         GeoJsonWriting.WriteLinks(writer, [new Link(OgcLinks.BaseUrl(request) + request.Path + request.QueryString, "self", OgcLinks.GeoJson, "This answer")]);
         writer.WriteStartArray("features");
+        var json = ProximityFeatureJson.Of(target);
+        var tail = new ArrayBufferWriter<byte>(256);
+        using var tailWriter = new Utf8JsonWriter(tail, GeoJsonWriting.WriterOptions);
+        var feature = new ArrayBufferWriter<byte>(1024);
         foreach (var hit in hits)
         {
-            var feature = target.Find(hit.Id)!;
+            // The feature's own part (type, id, geometry, stored properties) was serialised once for this snapshot;
+            // only the answer's members are written per request, by a writer of the same options, and spliced on.
+            tail.ResetWrittenCount();
+            tailWriter.Reset();
+            tailWriter.WriteStartObject();
+            tailWriter.WriteNumber(ProximityMembers.Rank, hit.Rank);
+            tailWriter.WriteNumber(ProximityMembers.DistanceM, ProximityMembers.Round(hit.DistanceMeters));
+            tailWriter.WriteNumber(ProximityMembers.DistanceMinM, ProximityMembers.Round(hit.MinDistanceMeters));
+            tailWriter.WriteNumber(ProximityMembers.DistanceMaxM, ProximityMembers.Round(hit.MaxDistanceMeters));
+            tailWriter.WriteBoolean(ProximityMembers.DistanceExact, hit.IsExact);
+            if (radiusMeters is not null)
+            {
+                tailWriter.WriteString(ProximityMembers.Within, ProximityMembers.Certainty(hit.Certainty));
+            }
+
+            tailWriter.WriteEndObject();
+            tailWriter.Flush();
+            feature.ResetWrittenCount();
+            feature.Write(json.Prefix(hit.Item));
+            feature.Write(tail.WrittenSpan[1..]);
+            feature.Write("}"u8);
+            writer.WriteRawValue(feature.WrittenSpan, skipInputValidation: true);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        await writer.FlushAsync(httpContext.RequestAborted);
+    }
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(GeoJsonFeatureCollectionSchema), [OgcLinks.GeoJson]));
+}
+
+/// <summary>
+/// Each feature's GeoJSON up to and including its stored properties — <c>{"type":"Feature","id":…,"geometry":…,
+/// "properties":{…,</c> — serialised on first use and kept for the life of its snapshot (a new data version is a new
+/// snapshot, so nothing here can go stale). Writing a feature's geometry and re-parsing its properties was most of
+/// the cost of a proximity answer; now a request copies bytes and writes the few numbers of the answer.
+/// </summary>
+internal sealed class ProximityFeatureJson
+{
+    private static readonly ConditionalWeakTable<CollectionSnapshot, ProximityFeatureJson> _bySnapshot = new();
+
+    private readonly CollectionSnapshot _snapshot;
+    private readonly ConcurrentDictionary<string, byte[]> _prefixes = new(StringComparer.Ordinal);
+
+    private ProximityFeatureJson(CollectionSnapshot snapshot) => _snapshot = snapshot;
+
+    public static ProximityFeatureJson Of(CollectionSnapshot snapshot) => _bySnapshot.GetValue(snapshot, s => new ProximityFeatureJson(s));
+
+    public ReadOnlySpan<byte> Prefix(ProximityItem item) => _prefixes.TryGetValue(item.Id, out var prefix) ? prefix : _prefixes.GetOrAdd(item.Id, Serialize(item));
+
+    private byte[] Serialize(ProximityItem item)
+    {
+        var feature = _snapshot.Find(item.Id)!;
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer, GeoJsonWriting.WriterOptions))
+        {
             writer.WriteStartObject();
             writer.WriteString("type", "Feature");
             writer.WriteString("id", feature.Id);
@@ -99,27 +163,13 @@ internal sealed class ProximityFeaturesResult(CollectionSnapshot target, IReadOn
                 }
             }
 
-            writer.WriteNumber(ProximityMembers.Rank, hit.Rank);
-            writer.WriteNumber(ProximityMembers.DistanceM, ProximityMembers.Round(hit.DistanceMeters));
-            writer.WriteNumber(ProximityMembers.DistanceMinM, ProximityMembers.Round(hit.MinDistanceMeters));
-            writer.WriteNumber(ProximityMembers.DistanceMaxM, ProximityMembers.Round(hit.MaxDistanceMeters));
-            writer.WriteBoolean(ProximityMembers.DistanceExact, hit.IsExact);
-            if (radiusMeters is not null)
-            {
-                writer.WriteString(ProximityMembers.Within, ProximityMembers.Certainty(hit.Certainty));
-            }
-
-            writer.WriteEndObject();
-            writer.WriteEndObject();
+            // A member after the stored ones, so the writer puts the comma the spliced members need.
+            writer.WriteNull("x");
         }
 
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-        await writer.FlushAsync(httpContext.RequestAborted);
+        // Drop the placeholder member `"x":null` but keep the comma before it (or the brace when there is none).
+        return buffer.WrittenSpan[..^"\"x\":null".Length].ToArray();
     }
-
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
-        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(GeoJsonFeatureCollectionSchema), [OgcLinks.GeoJson]));
 }
 
 /// <summary>Matrix and rings answers as JSON (rows of origins) or CSV (one line per origin × target, or per origin).</summary>
