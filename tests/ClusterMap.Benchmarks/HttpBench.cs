@@ -84,7 +84,8 @@ internal sealed class HttpBench : IAsyncDisposable
         {
             foreach (var workers in new[] { 1, BenchOptions.Clients })
             {
-                var result = await LoadRunner.RunAsync(workers, options.Seconds, options.WarmUpSeconds, (_, i) => QueryAsync(query, data.Origins[i % data.Origins.Length]));
+                var result = await LoadRunner.RunAsync(workers, options.Seconds, options.WarmUpSeconds, (_, i) => QueryAsync(query, data.Origins[i % data.Origins.Length]),
+                    () => LoadRunner.ProcessCpuSeconds(_service.ProcessId));
                 yield return new QueryRow(data.Label, query.Name, Report.Http, result);
             }
         }

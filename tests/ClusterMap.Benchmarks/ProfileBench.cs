@@ -16,6 +16,19 @@ internal static class ProfileBench
 {
     public static void Run(string[] args)
     {
+        if (args.Length == 5 && args[0] == "probe")
+        {
+            // profile probe SIZE ID LON LAT: one target of the synthetic set as both engines' arbiter sees it.
+            var points = int.Parse(args[1].TrimEnd('k', 'm'), CultureInfo.InvariantCulture) * (args[1].EndsWith('m') ? 1_000_000 : 1_000);
+            var set = SyntheticCollection.Create(points, 20240604);
+            var target = set.Items[int.Parse(args[2].AsSpan(1), CultureInfo.InvariantCulture)].Geometry;
+            var origin = new NetTopologySuite.Geometries.GeometryFactory(new NetTopologySuite.Geometries.PrecisionModel(), 4326)
+                .CreatePoint(new NetTopologySuite.Geometries.Coordinate(double.Parse(args[3], CultureInfo.InvariantCulture), double.Parse(args[4], CultureInfo.InvariantCulture)));
+            Console.WriteLine(target.AsText());
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"valid {target.IsValid}; ClusterMap {GeodesicDistance.Between(origin, target):F4} m; reference {ReferenceDistance.PointTo(origin, target):F4} m"));
+            return;
+        }
+
         var sizes = args.Length > 0 ? args[0].Split(',').Select(s => s.EndsWith('m') ? int.Parse(s[..^1], CultureInfo.InvariantCulture) * 1_000_000 : int.Parse(s.TrimEnd('k'), CultureInfo.InvariantCulture) * 1_000).ToArray() : [100_000, 1_000_000];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"one exact inverse (1–5 km, Shanghai): {InverseMicroseconds():F3} µs"));
         foreach (var size in sizes)
