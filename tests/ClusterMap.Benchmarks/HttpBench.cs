@@ -29,7 +29,8 @@ internal sealed class HttpBench : IAsyncDisposable
         _client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = BenchOptions.Clients * 2, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
         {
             BaseAddress = service.BaseAddress,
-            Timeout = TimeSpan.FromSeconds(60),
+            // The first request loads and indexes the whole collection: 15 s for 1M features on a quiet machine, minutes on a busy one.
+            Timeout = TimeSpan.FromMinutes(10),
         };
     }
 

@@ -79,6 +79,12 @@ foreach (var size in options.Sizes)
             Add(row);
         }
     }
+
+    // Tables so far, after every size: a long run that fails later still leaves its figures.
+    if (options.Markdown is { } partial)
+    {
+        await File.WriteAllTextAsync(partial, report.Render());
+    }
 }
 
 report.Notes.Add(string.Create(CultureInfo.InvariantCulture,
