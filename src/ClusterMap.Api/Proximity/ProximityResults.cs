@@ -6,6 +6,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using ClusterMap.Api.Ogc;
+using ClusterMap.Core.Features;
 using ClusterMap.Core.Proximity;
 using ClusterMap.Core.Storage;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -139,13 +140,35 @@ internal sealed class ProximityFeatureJson
 
     private ProximityFeatureJson(CollectionSnapshot snapshot) => _snapshot = snapshot;
 
-    public static ProximityFeatureJson Of(CollectionSnapshot snapshot) => _bySnapshot.GetValue(snapshot, s => new ProximityFeatureJson(s));
+    /// <summary>
+    /// The snapshot's feature JSON. The first call starts serialising every feature on a background thread, so that
+    /// answers soon find every feature ready: measured at 100k targets, a feature serialised on first use cost about
+    /// 15–25 µs of the request's CPU, a ready one a copy (one core-second per 50,000 features, once per data version).
+    /// </summary>
+    public static ProximityFeatureJson Of(CollectionSnapshot snapshot) => _bySnapshot.GetValue(snapshot, s =>
+    {
+        var json = new ProximityFeatureJson(s);
+        _ = Task.Run(json.SerializeAll);
+        return json;
+    });
 
     public ReadOnlySpan<byte> Prefix(ProximityItem item) => _prefixes.TryGetValue(item.Id, out var prefix) ? prefix : _prefixes.GetOrAdd(item.Id, Serialize(item));
 
-    private byte[] Serialize(ProximityItem item)
+    private void SerializeAll()
     {
-        var feature = _snapshot.Find(item.Id)!;
+        foreach (var feature in _snapshot.Features)
+        {
+            if (!_prefixes.ContainsKey(feature.Id))
+            {
+                _prefixes.TryAdd(feature.Id, Serialize(feature));
+            }
+        }
+    }
+
+    private byte[] Serialize(ProximityItem item) => Serialize(_snapshot.Find(item.Id)!);
+
+    private static byte[] Serialize(FeatureRecord feature)
+    {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var writer = new Utf8JsonWriter(buffer, GeoJsonWriting.WriterOptions))
         {
