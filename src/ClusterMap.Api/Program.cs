@@ -5,7 +5,6 @@ using ClusterMap.Api.Ogc;
 using ClusterMap.Api.Proximity;
 using ClusterMap.Api.Tiles;
 using ClusterMap.Api.Writes;
-using ClusterMap.Core.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -14,7 +13,7 @@ builder.Services.AddClusterMapRendering(builder.Configuration);
 builder.Services.AddClusterMapClient(builder.Configuration);
 builder.Services.AddClusterMapWrites(builder.Configuration);
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton<CollectionSnapshotCache>();
+builder.Services.AddClusterMapProximity(builder.Configuration);
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Encoder = GeoJsonWriting.WriterOptions.Encoder);
@@ -28,6 +27,7 @@ app.UseClusterMapRequestIds();
 app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ProtectionSetup.ExceptionStatusCode });
 app.UseStatusCodePages();
 app.UseClusterMapProtection();
+app.UseSnapshotRefreshAfterWrites();
 if (!app.TryOpenStore())
 {
     return 1;

@@ -8,7 +8,10 @@ namespace ClusterMap.Benchmarks;
 /// CLOCK_THREAD_CPUTIME_ID: on a machine shared with other work they show the engine's own cost, which the
 /// wall-clock percentiles mix with the time the thread waited for a core.
 /// </remarks>
-internal sealed record LoadResult(int Workers, long Count, double Seconds, double MeanHits, double P50Ms, double P99Ms, double CpuP50Ms = double.NaN, double CpuP99Ms = double.NaN)
+/// CpuMeanMs is the engine's CPU time per query: the querying threads' (in process), the service process's (HTTP, all
+/// of its threads: Kestrel, routing, JSON), or the PostgreSQL backends' serving the connections (PostGIS), read from
+/// /proc around the measured phase. Client work is in none of them, so the three compare the engines' own cost.
+internal sealed record LoadResult(int Workers, long Count, double Seconds, double MeanHits, double P50Ms, double P99Ms, double CpuP50Ms = double.NaN, double CpuP99Ms = double.NaN, double CpuMeanMs = double.NaN)
 {
     public double QueriesPerSecond => Count / Seconds;
 }
@@ -30,11 +33,33 @@ internal static partial class LoadRunner
         return Measure(workers, seconds, query);
     }
 
-    public static async Task<LoadResult> RunAsync(int workers, double seconds, double warmUpSeconds, Func<int, long, Task<int>> query)
+    public static async Task<LoadResult> RunAsync(int workers, double seconds, double warmUpSeconds, Func<int, long, Task<int>> query, Func<double>? serverCpuSeconds = null)
     {
         await MeasureAsync(workers, warmUpSeconds, query);
-        return await MeasureAsync(workers, seconds, query);
+        var cpuBefore = serverCpuSeconds?.Invoke() ?? double.NaN;
+        var result = await MeasureAsync(workers, seconds, query);
+        var cpu = (serverCpuSeconds?.Invoke() ?? double.NaN) - cpuBefore;
+        return result with { CpuMeanMs = result.Count == 0 ? double.NaN : cpu * 1000 / result.Count };
     }
+
+    /// <summary>User + system CPU seconds of a process so far, from /proc/PID/stat (NaN when it cannot be read).</summary>
+    public static double ProcessCpuSeconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // Fields after the command name (which may hold spaces, so split after its closing parenthesis): utime, stime are 14 and 15.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / ClockTicksPerSecond;
+        }
+        catch (IOException)
+        {
+            return double.NaN;
+        }
+    }
+
+    // USER_HZ: 100 on every Linux the project runs on.
+    private const double ClockTicksPerSecond = 100;
 
     private static LoadResult Measure(int workers, double seconds, Func<long, int> query)
     {
@@ -65,9 +90,10 @@ internal static partial class LoadRunner
         });
         var result = Summarise(workers, start, latencies, hits.Sum());
         var cpuAll = cpu.SelectMany(l => l).ToArray();
+        var cpuMean = cpuAll.Length == 0 ? double.NaN : cpuAll.Average() / 1e6;
         Array.Sort(cpuAll);
         double CpuPercentile(double p) => cpuAll.Length == 0 ? double.NaN : cpuAll[Math.Min(cpuAll.Length - 1, (int)Math.Ceiling(p * cpuAll.Length) - 1)] / 1e6;
-        return result with { CpuP50Ms = CpuPercentile(0.50), CpuP99Ms = CpuPercentile(0.99) };
+        return result with { CpuP50Ms = CpuPercentile(0.50), CpuP99Ms = CpuPercentile(0.99), CpuMeanMs = cpuMean };
     }
 
     private static async Task<LoadResult> MeasureAsync(int workers, double seconds, Func<int, long, Task<int>> query)

@@ -77,9 +77,11 @@ internal sealed class PostGisBench : IAsyncDisposable
             foreach (var workers in new[] { 1, BenchOptions.Clients })
             {
                 var commands = new NpgsqlCommand[workers];
+                var backends = new int[workers];
                 for (var w = 0; w < workers; w++)
                 {
                     commands[w] = await PrepareAsync(query);
+                    backends[w] = commands[w].Connection!.ProcessID;
                 }
 
                 try
@@ -88,7 +90,7 @@ internal sealed class PostGisBench : IAsyncDisposable
                     {
                         var origin = data.Origins[i % data.Origins.Length];
                         return (await RunAsync(commands[w], origin.X, origin.Y)).Count;
-                    });
+                    }, () => backends.Sum(LoadRunner.ProcessCpuSeconds));
                     yield return new QueryRow(data.Label, query.Name, Report.PostGis, result);
                 }
                 finally
@@ -203,6 +205,19 @@ internal sealed class PostGisBench : IAsyncDisposable
                     var same = ours.Select(h => h.Id).ToHashSet(StringComparer.Ordinal).SetEquals(theirs.Select(t => t.Id));
                     agreed += same ? 1 : 0;
                     disagreements += same ? 0 : 1;
+                    if (!same)
+                    {
+                        // Arbitrate: the reference distance of every id only one engine returns. ClusterMap is right when
+                        // none of its own extra ids is farther (by more than 1 mm) than one of PostGIS's.
+                        var ourIds = ours.Select(h => h.Id).ToHashSet(StringComparer.Ordinal);
+                        var theirIds = theirs.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+                        double Reference(string id) => ReferenceDistance.PointTo(origin, data.Items[ItemIndex(id)].Geometry);
+                        var ourWorst = ourIds.Except(theirIds).Select(Reference).DefaultIfEmpty(0).Max();
+                        var theirBest = theirIds.Except(ourIds).Select(Reference).DefaultIfEmpty(double.PositiveInfinity).Min();
+                        referenceSidesWithPostGis += ourWorst > theirBest + 0.001 ? 1 : 0;
+                        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                            $"  nearest {query.K} differ at {origin}: ClusterMap {string.Join(' ', ours.Select(h => $"{h.Id}:{h.DistanceMeters:F3}"))}; PostGIS {string.Join(' ', theirs.Select(t => $"{t.Id}:{t.Distance:F3}"))}; reference: farthest of ClusterMap's own {ourWorst:F3} m, nearest of PostGIS's own {theirBest:F3} m"));
+                    }
                 }
             }
 

@@ -10,6 +10,12 @@ if (args.Length > 0 && args[0] == "tiles")
     return 0;
 }
 
+if (args.Length > 0 && args[0] == "profile")
+{
+    ProfileBench.Run(args[1..]);
+    return 0;
+}
+
 BenchOptions options;
 try
 {
@@ -72,6 +78,12 @@ foreach (var size in options.Sizes)
         {
             Add(row);
         }
+    }
+
+    // Tables so far, after every size: a long run that fails later still leaves its figures.
+    if (options.Markdown is { } partial)
+    {
+        await File.WriteAllTextAsync(partial, report.Render());
     }
 }
 

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using ClusterMap.Core.Import;
 using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering;
 using ClusterMap.Rendering.Model;
+using ClusterMap.Tests.Shared;
 using NetTopologySuite.Geometries;
 
 namespace ClusterMap.Benchmarks;
@@ -115,72 +115,39 @@ internal static class TileBench
                 return;
             }
 
-            var directory = Directory.CreateTempSubdirectory("clustermap-bench-").FullName;
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
-            start.ArgumentList.Add(api);
-            start.ArgumentList.Add("--urls");
-            start.ArgumentList.Add($"http://127.0.0.1:{port}");
-            start.Environment["Storage__SqlitePath"] = Path.Combine(directory, "bench.db");
-            start.Environment["Storage__GeodataPath"] = geodata;
-            start.Environment["Logging__LogLevel__Default"] = "Warning";
-            using var process = Process.Start(start)!;
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            try
+            await using var service = await ServiceProcess.StartAsync(new ServiceProcessOptions
             {
-                using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-                var deadline = DateTime.UtcNow.AddSeconds(60);
-                while (true)
-                {
-                    try
-                    {
-                        if ((await client.GetAsync("/conformance")).IsSuccessStatusCode)
-                        {
-                            break;
-                        }
-                    }
-                    catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-                    {
-                    }
-
-                    await Task.Delay(200);
-                }
-
-                var urls = Block(new Coordinate(121.47, 31.23), 12, 8).Select(t => $"/tiles/default/{t.Z}/{t.X}/{t.Y}.png").ToArray();
-                foreach (var url in urls)
-                {
-                    (await client.GetAsync(url)).EnsureSuccessStatusCode();
-                }
-
-                var served = 0L;
-                var until = Stopwatch.StartNew();
-                var loops = Enumerable.Range(0, 4).Select(async worker =>
-                {
-                    var i = worker;
-                    while (until.Elapsed < TimeSpan.FromSeconds(5))
-                    {
-                        using var response = await client.GetAsync(urls[i++ % urls.Length], HttpCompletionOption.ResponseContentRead);
-                        if (response.StatusCode == HttpStatusCode.OK)
-                        {
-                            Interlocked.Increment(ref served);
-                        }
-                    }
-                });
-                await Task.WhenAll(loops);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\nCached tiles over HTTP (z12, {urls.Length} tiles, 4 client loops, 5 s): {served / until.Elapsed.TotalSeconds:0} tiles/s (target > 10,000)"));
-            }
-            finally
+                ApiDll = api,
+                GeodataPath = geodata,
+                Settings = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" },
+            });
+            using var client = new HttpClient { BaseAddress = service.BaseAddress };
+            var urls = Block(new Coordinate(121.47, 31.23), 12, 8).Select(t => $"/tiles/default/{t.Z}/{t.X}/{t.Y}.png").ToArray();
+            foreach (var url in urls)
             {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-                Directory.Delete(directory, recursive: true);
+                (await client.GetAsync(url)).EnsureSuccessStatusCode();
             }
+
+            var served = 0L;
+            var cpuBefore = LoadRunner.ProcessCpuSeconds(service.ProcessId);
+            var until = Stopwatch.StartNew();
+            var loops = Enumerable.Range(0, 4).Select(async worker =>
+            {
+                var i = worker;
+                while (until.Elapsed < TimeSpan.FromSeconds(5))
+                {
+                    using var response = await client.GetAsync(urls[i++ % urls.Length], HttpCompletionOption.ResponseContentRead);
+                    if (response.StatusCode == HttpStatusCode.OK)
+                    {
+                        Interlocked.Increment(ref served);
+                    }
+                }
+            });
+            await Task.WhenAll(loops);
+            var elapsed = until.Elapsed.TotalSeconds;
+            // The service's own CPU per tile: on a shared machine, the rate one free core could serve is 1 / that.
+            var cpuPerTile = (LoadRunner.ProcessCpuSeconds(service.ProcessId) - cpuBefore) / Math.Max(1, served);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\nCached tiles over HTTP (z12, {urls.Length} tiles, 4 client loops, 5 s): {served / elapsed:0} tiles/s (target > 10,000); service CPU {cpuPerTile * 1e6:0} µs per tile, i.e. {1 / cpuPerTile:0} tiles per core-second"));
         }
 
         static string FindRepositoryRoot()

@@ -49,9 +49,16 @@ public sealed class ServiceProcess : IAsyncDisposable
         return directory?.FullName ?? throw new InvalidOperationException("ClusterMap.sln not found above " + AppContext.BaseDirectory);
     }
 
+    /// <summary>The service's process id (for reading its memory use from /proc).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>Starts the service on <paramref name="geodataPath"/>; <paramref name="settings"/> are extra environment variables (Section__Key).</summary>
-    public static async Task<ServiceProcess> StartAsync(string geodataPath, IReadOnlyDictionary<string, string>? settings = null)
+    public static Task<ServiceProcess> StartAsync(string geodataPath, IReadOnlyDictionary<string, string>? settings = null) =>
+        StartAsync(new ServiceProcessOptions { GeodataPath = geodataPath, Settings = settings });
+
+    public static async Task<ServiceProcess> StartAsync(ServiceProcessOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var directory = Directory.CreateTempSubdirectory("clustermap-service-").FullName;
         var port = FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
@@ -62,39 +69,56 @@ public sealed class ServiceProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ClusterMap.Api.dll"));
+        start.ArgumentList.Add(options.ApiDll ?? Path.Combine(AppContext.BaseDirectory, "ClusterMap.Api.dll"));
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(baseAddress.ToString());
-        start.Environment["Storage__SqlitePath"] = Path.Combine(directory, "clustermap.db");
-        start.Environment["Storage__GeodataPath"] = geodataPath;
+        start.Environment["Storage__SqlitePath"] = options.DatabasePath ?? Path.Combine(directory, "clustermap.db");
+        // With an existing database the geodata folder is never read; an empty folder says so.
+        start.Environment["Storage__GeodataPath"] = options.GeodataPath ?? directory;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        foreach (var (name, value) in options.Settings ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
         }
 
         var process = Process.Start(start)!;
         var service = new ServiceProcess(process, directory, baseAddress);
-        process.OutputDataReceived += (_, e) => service.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => service.Append(e.Data);
+        process.OutputDataReceived += (_, e) => service.Append(e.Data, options.Output);
+        process.ErrorDataReceived += (_, e) => service.Append(e.Data, options.Output);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await service.WaitUntilReadyAsync();
+        try
+        {
+            await service.WaitUntilReadyAsync(options.StartTimeout);
+        }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
+
         return service;
     }
 
-    private void Append(string? line)
+    private void Append(string? line, Action<string>? output)
     {
+        if (line is null)
+        {
+            return;
+        }
+
         lock (_log)
         {
             _log.AppendLine(line);
         }
+
+        output?.Invoke(line);
     }
 
-    private async Task WaitUntilReadyAsync()
+    private async Task WaitUntilReadyAsync(TimeSpan timeout)
     {
         using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
@@ -119,7 +143,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             await Task.Delay(200);
         }
 
-        throw new TimeoutException($"The service did not answer within 60 s:\n{Log}");
+        throw new TimeoutException($"The service did not answer within {timeout.TotalSeconds} s:\n{Log}");
     }
 
     /// <summary>Sends SIGTERM, as a container runtime or systemd does to stop the service.</summary>
@@ -156,4 +180,26 @@ public sealed class ServiceProcess : IAsyncDisposable
         SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
     }
+}
+
+/// <summary>How <see cref="ServiceProcess"/> starts the service; every member has a default.</summary>
+public sealed record ServiceProcessOptions
+{
+    /// <summary>The geodata folder a new database is built from (default: none, for an existing <see cref="DatabasePath"/>).</summary>
+    public string? GeodataPath { get; init; }
+
+    /// <summary>The SQLite database to serve (default: a new one in the service's own temporary folder). Not deleted afterwards.</summary>
+    public string? DatabasePath { get; init; }
+
+    /// <summary>The built ClusterMap.Api.dll (default: the one beside the calling assembly).</summary>
+    public string? ApiDll { get; init; }
+
+    /// <summary>Extra environment variables (Section__Key).</summary>
+    public IReadOnlyDictionary<string, string>? Settings { get; init; }
+
+    /// <summary>How long to wait for the first answer (a large database takes a while to open).</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Called with each line the service writes (the lines are also kept in <see cref="ServiceProcess.Log"/>).</summary>
+    public Action<string>? Output { get; init; }
 }

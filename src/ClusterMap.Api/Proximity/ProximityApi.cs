@@ -60,10 +60,11 @@ internal static class ProximityApi
         return routes;
     }
 
-    public static async Task<Results<ProximityFeaturesResult, ProblemHttpResult>> GetWithin(HttpRequest request, CollectionSnapshotCache snapshots, CancellationToken cancellationToken)
+    public static async Task<Results<ProximityFeaturesResult, ProblemHttpResult>> GetWithin(HttpRequest request, CollectionSnapshotCache snapshots, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
     {
         var query = new QueryParameters(request.Query);
-        var (target, targetProblem) = await CollectionParameterAsync(query, Target, snapshots, cancellationToken);
+        var window = options.VersionWindow();
+        var (target, targetProblem) = await CollectionParameterAsync(query, Target, snapshots, window, cancellationToken);
         if (target is null)
         {
             return targetProblem!;
@@ -74,7 +75,7 @@ internal static class ProximityApi
             return namesProblem;
         }
 
-        var (origin, originProblem) = await OriginAsync(query, snapshots, cancellationToken);
+        var (origin, originProblem) = await OriginAsync(query, snapshots, window, cancellationToken);
         if (origin is null)
         {
             return originProblem!;
@@ -99,10 +100,11 @@ internal static class ProximityApi
         return new ProximityFeaturesResult(target, hits, origin, radius, request) { Crs = crs, AsCsv = query.Single(QueryParameters.FormatName) == "csv" };
     }
 
-    public static async Task<Results<ProximityFeaturesResult, ProblemHttpResult>> GetNearest(HttpRequest request, CollectionSnapshotCache snapshots, CancellationToken cancellationToken)
+    public static async Task<Results<ProximityFeaturesResult, ProblemHttpResult>> GetNearest(HttpRequest request, CollectionSnapshotCache snapshots, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
     {
         var query = new QueryParameters(request.Query);
-        var (target, targetProblem) = await CollectionParameterAsync(query, Target, snapshots, cancellationToken);
+        var window = options.VersionWindow();
+        var (target, targetProblem) = await CollectionParameterAsync(query, Target, snapshots, window, cancellationToken);
         if (target is null)
         {
             return targetProblem!;
@@ -113,7 +115,7 @@ internal static class ProximityApi
             return namesProblem;
         }
 
-        var (origin, originProblem) = await OriginAsync(query, snapshots, cancellationToken);
+        var (origin, originProblem) = await OriginAsync(query, snapshots, window, cancellationToken);
         if (origin is null)
         {
             return originProblem!;
@@ -139,10 +141,11 @@ internal static class ProximityApi
     }
 
     public static async Task<Results<ProximityTableResult, ProblemHttpResult>> GetMatrix(
-        HttpRequest request, CollectionSnapshotCache snapshots, IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
+        HttpRequest request, CollectionSnapshotCache snapshots, IOptions<LimitsOptions> limits, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
     {
         var query = new QueryParameters(request.Query);
-        var (origins, targets, problem) = await FromToAsync(query, snapshots, cancellationToken);
+        var window = options.VersionWindow();
+        var (origins, targets, problem) = await FromToAsync(query, snapshots, window, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -174,10 +177,11 @@ internal static class ProximityApi
         return ProximityTableResult.Matrix(origins, targets, k, maxMeters, rows, csv);
     }
 
-    public static async Task<Results<ProximityTableResult, ProblemHttpResult>> GetRings(HttpRequest request, CollectionSnapshotCache snapshots, CancellationToken cancellationToken)
+    public static async Task<Results<ProximityTableResult, ProblemHttpResult>> GetRings(HttpRequest request, CollectionSnapshotCache snapshots, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
     {
         var query = new QueryParameters(request.Query);
-        var (origins, targets, problem) = await FromToAsync(query, snapshots, cancellationToken);
+        var window = options.VersionWindow();
+        var (origins, targets, problem) = await FromToAsync(query, snapshots, window, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -201,33 +205,33 @@ internal static class ProximityApi
     }
 
     private static async Task<(CollectionSnapshot? Snapshot, ProblemHttpResult? Problem)> CollectionParameterAsync(
-        QueryParameters query, string name, CollectionSnapshotCache snapshots, CancellationToken cancellationToken)
+        QueryParameters query, string name, CollectionSnapshotCache snapshots, TimeSpan window, CancellationToken cancellationToken)
     {
         if (query.Single(name) is not { } id || id.Length == 0)
         {
             return (null, ApiProblems.MissingParameter(name, ProximityParameters.CollectionForm));
         }
 
-        var snapshot = CollectionId.IsValid(id) ? await snapshots.GetAsync(id, cancellationToken) : null;
+        var snapshot = CollectionId.IsValid(id) ? await snapshots.GetAsync(id, window, cancellationToken) : null;
         return snapshot is null
             ? (null, ApiProblems.UnknownReference(name, id, ProximityParameters.CollectionForm))
             : (snapshot, null);
     }
 
     private static async Task<(CollectionSnapshot? Origins, CollectionSnapshot? Targets, ProblemHttpResult? Problem)> FromToAsync(
-        QueryParameters query, CollectionSnapshotCache snapshots, CancellationToken cancellationToken)
+        QueryParameters query, CollectionSnapshotCache snapshots, TimeSpan window, CancellationToken cancellationToken)
     {
-        var (origins, fromProblem) = await CollectionParameterAsync(query, From, snapshots, cancellationToken);
+        var (origins, fromProblem) = await CollectionParameterAsync(query, From, snapshots, window, cancellationToken);
         if (origins is null)
         {
             return (null, null, fromProblem);
         }
 
-        var (targets, toProblem) = await CollectionParameterAsync(query, To, snapshots, cancellationToken);
+        var (targets, toProblem) = await CollectionParameterAsync(query, To, snapshots, window, cancellationToken);
         return targets is null ? (null, null, toProblem) : (origins, targets, null);
     }
 
-    private static async Task<(Origin? Origin, ProblemHttpResult? Problem)> OriginAsync(QueryParameters query, CollectionSnapshotCache snapshots, CancellationToken cancellationToken)
+    private static async Task<(Origin? Origin, ProblemHttpResult? Problem)> OriginAsync(QueryParameters query, CollectionSnapshotCache snapshots, TimeSpan window, CancellationToken cancellationToken)
     {
         var from = query.Single(From);
         var lonText = query.Single(Lon);
@@ -244,7 +248,7 @@ internal static class ProximityApi
                 return (null, ApiProblems.InvalidParameter(From, ProximityParameters.FromForm));
             }
 
-            var snapshot = CollectionId.IsValid(collectionId) ? await snapshots.GetAsync(collectionId, cancellationToken) : null;
+            var snapshot = CollectionId.IsValid(collectionId) ? await snapshots.GetAsync(collectionId, window, cancellationToken) : null;
             if (snapshot?.Find(featureId) is not { } feature)
             {
                 return (null, ApiProblems.UnknownReference(From, from, ProximityParameters.FromForm));
