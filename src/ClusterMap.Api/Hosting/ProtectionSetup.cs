@@ -117,7 +117,7 @@ internal static class ProtectionSetup
         var max = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value.MaxRequestBodyBytes;
         if (context.Request.ContentLength > max)
         {
-            return ApiProblems.PayloadTooLarge(max).ExecuteAsync(context);
+            return ApiProblems.BodyTooLarge(max).ExecuteAsync(context);
         }
 
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)

@@ -7,9 +7,12 @@ public sealed class LimitsOptions
 {
     public const string Section = "Limits";
 
-    /// <summary>Largest request body in bytes; a larger one is refused with 413 before it is read.</summary>
+    /// <summary>
+    /// Largest request body in bytes (only the write API takes bodies); a larger one is refused with 413 before it
+    /// is read, and a chunked one when it passes the cap.
+    /// </summary>
     [Range(0, long.MaxValue)]
-    public long MaxRequestBodyBytes { get; set; } = 10L * 1024 * 1024;
+    public long MaxRequestBodyBytes { get; set; } = 32L * 1024 * 1024;
 
     /// <summary>
     /// How long a request may run before it is cancelled and answered 503 (0: no timeout). Work that observes the

@@ -7,10 +7,6 @@ public sealed class WritesOptions
 {
     public const string Section = "Writes";
 
-    /// <summary>Largest request body accepted by POST and PUT, in bytes; a larger one gets 413.</summary>
-    [Range(1024, 1L << 31)]
-    public long MaxBodyBytes { get; set; } = 32L * 1024 * 1024;
-
     /// <summary>
     /// Keys accepted besides those in the store, for deployments configured from the environment: each gives the
     /// key id and the SHA-256 of the secret in hex (<c>clustermap keys create --no-store</c> prints both), never

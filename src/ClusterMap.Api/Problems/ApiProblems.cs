@@ -126,7 +126,7 @@ internal static class ApiProblems
     public static ProblemHttpResult BodyTooLarge(long maxBytes) =>
         TypedResults.Problem(
             title: "Request body too large",
-            detail: string.Create(CultureInfo.InvariantCulture, $"The request 'body' is larger than {maxBytes} bytes (Writes:MaxBodyBytes): send the features in several requests, or import the file with 'clustermap import'."),
+            detail: string.Create(CultureInfo.InvariantCulture, $"The request 'body' is larger than {maxBytes} bytes (Limits:MaxRequestBodyBytes): send the features in several requests, or import the file with 'clustermap import'."),
             statusCode: StatusCodes.Status413PayloadTooLarge,
             extensions: new Dictionary<string, object?> { ["parameter"] = "body" });
 
@@ -161,12 +161,6 @@ internal static class ApiProblems
             detail: $"Parameter 'k': {origins} origins × k {k} is {(long)origins * k} cells, more than the {maxCells} allowed (Limits:MaxMatrixCells); ask for a smaller k.",
             statusCode: StatusCodes.Status400BadRequest,
             extensions: new Dictionary<string, object?> { ["parameter"] = "k" });
-
-    public static ProblemHttpResult PayloadTooLarge(long maxBytes) =>
-        TypedResults.Problem(
-            title: "Request body too large",
-            detail: $"The request body is larger than the {maxBytes} bytes allowed (Limits:MaxRequestBodyBytes).",
-            statusCode: StatusCodes.Status413PayloadTooLarge);
 
     public static ProblemHttpResult TooManyRequests(int retryAfterSeconds) =>
         TypedResults.Problem(

@@ -56,7 +56,7 @@ internal static class WritesApi
     }
 
     public static async Task<Results<Created, Created<WriteSummary>, Ok<WriteSummary>, NoContent, ProblemHttpResult>> PostItems(
-        string collectionId, HttpRequest request, IFeatureStore store, IOptions<WritesOptions> options, MapDataProvider maps, CancellationToken cancellationToken)
+        string collectionId, HttpRequest request, IFeatureStore store, IOptions<LimitsOptions> limits, MapDataProvider maps, CancellationToken cancellationToken)
     {
         var query = new QueryParameters(request.Query);
         if (query.CheckNames(_postParameters) is { } parameterProblem)
@@ -80,7 +80,7 @@ internal static class WritesApi
             return ApiProblems.CollectionNotFound(collectionId);
         }
 
-        var (document, bodyProblem) = await ReadJsonBodyAsync(request, options.Value.MaxBodyBytes, PostForm, cancellationToken);
+        var (document, bodyProblem) = await ReadJsonBodyAsync(request, limits.Value.MaxRequestBodyBytes, PostForm, cancellationToken);
         if (document is null)
         {
             return bodyProblem!;
@@ -124,7 +124,7 @@ internal static class WritesApi
     }
 
     public static async Task<Results<Created, NoContent, ProblemHttpResult>> PutItem(
-        string collectionId, string featureId, HttpRequest request, IFeatureStore store, IOptions<WritesOptions> options, MapDataProvider maps, CancellationToken cancellationToken)
+        string collectionId, string featureId, HttpRequest request, IFeatureStore store, IOptions<LimitsOptions> limits, MapDataProvider maps, CancellationToken cancellationToken)
     {
         if (new QueryParameters(request.Query).CheckNames(_noParameters) is { } parameterProblem)
         {
@@ -136,7 +136,7 @@ internal static class WritesApi
             return ApiProblems.CollectionNotFound(collectionId);
         }
 
-        var (document, bodyProblem) = await ReadJsonBodyAsync(request, options.Value.MaxBodyBytes, FeatureForm, cancellationToken);
+        var (document, bodyProblem) = await ReadJsonBodyAsync(request, limits.Value.MaxRequestBodyBytes, FeatureForm, cancellationToken);
         if (document is null)
         {
             return bodyProblem!;

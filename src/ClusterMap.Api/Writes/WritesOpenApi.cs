@@ -19,7 +19,7 @@ internal static class WritesOpenApi
         ("403", "The API key is unknown, revoked or malformed."),
         ("404", "No such collection (or, for DELETE, no such feature)."),
         ("409", "mode=insert with ids the collection already holds (listed in 'featureIds'). Nothing was written."),
-        ("413", "The body is larger than Writes:MaxBodyBytes."),
+        ("413", "The body is larger than Limits:MaxRequestBodyBytes."),
         ("415", "The body is not application/geo+json or application/json (UTF-8)."),
     ];
 

@@ -165,7 +165,7 @@ public sealed class WritesApiTests : IAsyncLifetime
     [Fact]
     public async Task Post_BodyOverTheCap_Returns413AndWritesNothing()
     {
-        await using var small = ClusterMapFactory.With(ClusterMapFactory.TestGeodata, new Dictionary<string, string?> { ["Writes:MaxBodyBytes"] = "2048" });
+        await using var small = ClusterMapFactory.With(ClusterMapFactory.TestGeodata, new Dictionary<string, string?> { ["Limits:MaxRequestBodyBytes"] = "2048" });
         var client = small.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await AddKeyAsync(small, "small"));
         var many = Collection([.. Enumerable.Range(0, 40).Select(i => Point($"big-{i}", 121 + (i * 0.001), 31))]);
