@@ -77,16 +77,6 @@ public sealed class ProtectionTests
     }
 
     [Fact]
-    public async Task Timeout_RequestLongerThanTheLimit_Is503ProblemNotAHang()
-    {
-        // A timeout shorter than any request: the first await that observes the request's token ends it.
-        using var factory = With(("Limits:RequestTimeoutSeconds", "0.000001"));
-        using var client = factory.CreateClient();
-        var problem = await (await client.GetAsync("/proximity/matrix?from=sites&to=sites&k=5")).AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
-        Assert.Contains("Limits:RequestTimeoutSeconds", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task RateLimit_RemoteClientOverThePermit_Gets429WithRetryAfter()
     {
         using var factory = new RemoteClientFactory(IPAddress.Parse("203.0.113.7"), ("RateLimiting:PermitLimit", "3"), ("RateLimiting:WindowSeconds", "60"));
