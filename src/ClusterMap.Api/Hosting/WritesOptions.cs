@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace ClusterMap.Api.Hosting;
 
 /// <summary>The write API (OGC API – Features Part 4) and the API keys that guard it.</summary>
