@@ -87,7 +87,8 @@ public sealed class StoreFaultTests : IDisposable
 
         Assert.Equal(["p-0", "p-1", "p-2"], await IdsAsync(DatabasePath, "points"));
 
-        await using var service = await ServiceProcess.StartAsync(Path.Combine(_directory, "no-geodata"), new Dictionary<string, string> { ["Storage__SqlitePath"] = DatabasePath });
+        // No request timeout: on a loaded CI machine the first query may be slow, and this test is about the data.
+        await using var service = await ServiceProcess.StartAsync(Path.Combine(_directory, "no-geodata"), new Dictionary<string, string> { ["Storage__SqlitePath"] = DatabasePath, ["Limits__RequestTimeoutSeconds"] = "0" });
         using var client = new HttpClient { BaseAddress = service.BaseAddress };
         using var items = JsonDocument.Parse(await client.GetStringAsync("/collections/points/items?limit=100"));
         Assert.Equal(3, items.RootElement.GetProperty("numberMatched").GetInt32());
