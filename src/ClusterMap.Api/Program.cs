@@ -23,16 +23,17 @@ builder.Services.AddClusterMapProtection(builder.Configuration);
 
 var app = builder.Build();
 
-app.UseClusterMapRequestIds();
-app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ProtectionSetup.ExceptionStatusCode });
-app.UseStatusCodePages();
-app.UseClusterMapProtection();
-app.UseSnapshotRefreshAfterWrites();
+// First, so that a store that cannot be opened stops start-up with one line before anything else resolves it.
 if (!app.TryOpenStore())
 {
     return 1;
 }
 
+app.UseClusterMapRequestIds();
+app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ProtectionSetup.ExceptionStatusCode });
+app.UseStatusCodePages();
+app.UseClusterMapProtection();
+app.UseSnapshotRefreshAfterWrites();
 app.LoadMapFontsNow();
 app.UseClusterMapClient();
 

@@ -38,6 +38,15 @@ if [ -z "$url" ]; then
   curl -fs "$url/readyz" >/dev/null || { echo "the service did not become ready:"; cat "$work/service.log"; exit 1; }
 fi
 
+# One request of each kind before the rounds (the same as loadtest.lua's), so that the first round measures a warm
+# service rather than its one-off start-up work (fonts, China outline, proximity snapshot): on a busy machine those
+# first answers can take longer than a short round, which then completes no request at all.
+for path in "/collections/$target/items?limit=50" "/proximity/within?target=$target&radius_m=5000&lon=121.47&lat=31.23" \
+  "/proximity/matrix?from=$origin&to=$target&k=3" "/maps/static.png?center=121.47,31.23&zoom=11&width=400&height=300" \
+  "/tiles/basemap/12/3427/1675.png" "/tiles/$target/12/3427/1675.mvt"; do
+  curl -fs -o /dev/null --max-time 300 "$url$path" || { echo "warm-up request failed: $url$path" >&2; exit 1; }
+done
+
 rss() { if [ -n "$pid" ]; then awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' "/proc/$pid/status"; else echo "n/a (--url)"; fi; }
 echo "loadtest: $url, $connections connections, $threads threads, $duration per round, $rounds rounds; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "RSS before: $(rss)"

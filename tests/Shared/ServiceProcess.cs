@@ -38,6 +38,18 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>The repository's root (the folder of ClusterMap.sln), for the shipped geodata/.</summary>
+    /// <summary>
+    /// The service as built in its own project folder, in the configuration these tests were built in — for test
+    /// projects that build the service without referencing it (their folder then keeps only their own assemblies).
+    /// </summary>
+    public static string ApiDllInSourceTree()
+    {
+        var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = framework.Parent!.Name;
+        var dll = Path.Combine(RepositoryRoot(), "src", "ClusterMap.Api", "bin", configuration, framework.Name, "ClusterMap.Api.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("The service is not built (run dotnet build ClusterMap.sln)", dll);
+    }
+
     public static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);

@@ -19,7 +19,7 @@ internal static class OperabilitySetup
 
     public const string ReadinessPath = "/readyz";
 
-    private const int _maxRequestIdLength = 128;
+    private const int MaxRequestIdLength = 128;
 
     private static readonly Func<ILogger, string, IDisposable?> _requestScope = LoggerMessage.DefineScope<string>("RequestId:{RequestId}");
 
@@ -103,7 +103,7 @@ internal static class OperabilitySetup
 
     /// <summary>Printable ASCII letters, digits and <c>-._:</c> only, so the id can go into a header and a log unescaped.</summary>
     public static bool IsSaneRequestId(string? value) =>
-        !string.IsNullOrEmpty(value) && value.Length <= _maxRequestIdLength
+        !string.IsNullOrEmpty(value) && value.Length <= MaxRequestIdLength
         && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or ':');
 
     public static WebApplication MapClusterMapHealth(this WebApplication app)

@@ -39,11 +39,11 @@ public sealed class ProtectionTests
     }
 
     [Fact]
-    public async Task Body_DefaultCap_IsTenMebibytes()
+    public async Task Body_DefaultCap_Is32Mebibytes()
     {
         using var factory = new ClusterMapFactory();
         using var client = factory.CreateClient();
-        using var content = new ByteArrayContent(new byte[(10 * 1024 * 1024) + 1]);
+        using var content = new ByteArrayContent(new byte[(32 * 1024 * 1024) + 1]);
         await (await client.PutAsync("/collections/sites/items/site-01", content)).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
     }
 

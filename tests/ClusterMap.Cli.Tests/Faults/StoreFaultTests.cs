@@ -88,7 +88,12 @@ public sealed class StoreFaultTests : IDisposable
         Assert.Equal(["p-0", "p-1", "p-2"], await IdsAsync(DatabasePath, "points"));
 
         // No request timeout: on a loaded CI machine the first query may be slow, and this test is about the data.
-        await using var service = await ServiceProcess.StartAsync(Path.Combine(_directory, "no-geodata"), new Dictionary<string, string> { ["Storage__SqlitePath"] = DatabasePath, ["Limits__RequestTimeoutSeconds"] = "0" });
+        await using var service = await ServiceProcess.StartAsync(new ServiceProcessOptions
+        {
+            ApiDll = ServiceProcess.ApiDllInSourceTree(),
+            GeodataPath = Path.Combine(_directory, "no-geodata"),
+            Settings = new Dictionary<string, string> { ["Storage__SqlitePath"] = DatabasePath, ["Limits__RequestTimeoutSeconds"] = "0" },
+        });
         using var client = new HttpClient { BaseAddress = service.BaseAddress };
         using var items = JsonDocument.Parse(await client.GetStringAsync("/collections/points/items?limit=100"));
         Assert.Equal(3, items.RootElement.GetProperty("numberMatched").GetInt32());
@@ -130,7 +135,7 @@ public sealed class StoreFaultTests : IDisposable
     private async Task<(int ExitCode, string Output, string Error)> RunServiceToExitAsync(string databasePath)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ClusterMap.Api.dll"));
+        start.ArgumentList.Add(ServiceProcess.ApiDllInSourceTree());
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add("http://127.0.0.1:0");
         start.Environment["Storage__SqlitePath"] = databasePath;
