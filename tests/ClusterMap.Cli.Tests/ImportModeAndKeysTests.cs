@@ -1,3 +1,4 @@
+using ClusterMap.Core.Features;
 using ClusterMap.Core.Storage;
 using ClusterMap.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
@@ -40,6 +41,42 @@ public sealed class ImportModeAndKeysTests : IDisposable
     {
         var seeded = await ImportAsync(WriteFile("seed.geojson", ("s1", 121.1, 31.1), ("s2", 121.2, 31.2)));
         Assert.True(seeded.ExitCode == 0, seeded.Error);
+    }
+
+    private async Task<string> StoredRoleAsync(string collection = "sites")
+    {
+        var store = new SqliteFeatureStore(DatabasePath);
+        var info = await store.GetCollectionAsync(collection);
+        SqliteConnection.ClearAllPools();
+        Assert.NotNull(info);
+        return CollectionRole.Of(info.Definition);
+    }
+
+    [Fact]
+    public async Task Import_WithRole_StoresItSoMapsDrawTheCollectionAsThat_AndAReimportWithoutRoleKeepsIt()
+    {
+        Assert.Equal(0, (await ImportAsync(WriteFile("seed.geojson", ("s1", 121.1, 31.1)))).ExitCode);
+        Assert.Equal(CollectionRole.Context, await StoredRoleAsync());
+
+        var withRole = await ImportAsync(WriteFile("unis.geojson", ("u1", 121.4, 31.2)), "--role", "university");
+        Assert.True(withRole.ExitCode == 0, withRole.Error);
+        Assert.Equal(CollectionRole.University, await StoredRoleAsync());
+
+        var again = await ImportAsync(WriteFile("unis2.geojson", ("u2", 121.5, 31.3)));
+        Assert.True(again.ExitCode == 0, again.Error);
+        Assert.Equal(CollectionRole.University, await StoredRoleAsync());
+    }
+
+    [Theory]
+    [InlineData(new[] { "--role", "campus" }, "--role: 'campus' is not a role; expected land, water, context, park, university, institute.")]
+    [InlineData(new[] { "--role", "park", "--mode", "upsert" }, "--role: --mode upsert keeps the collection's definition; set the role with --mode replace.")]
+    public async Task Import_WithABadRole_SaysWhichOptionAndWhatIsAccepted_AndWritesNothing(string[] options, string message)
+    {
+        var result = await ImportAsync(WriteFile("seed.geojson", ("s1", 121.1, 31.1)), options);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(DatabasePath));
     }
 
     [Fact]

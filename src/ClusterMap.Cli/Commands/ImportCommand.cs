@@ -43,12 +43,13 @@ internal static class ImportCommand
         var database = CommonOptions.Database();
         var layer = new Option<string?>("--layer") { Description = "GeoPackage feature layer (needed when the file has more than one)", HelpName = "NAME" };
         var require = new Option<string?>("--require") { Description = "Properties every feature must have, non-empty: name,sector", HelpName = "NAMES" };
+        var role = new Option<string?>("--role") { Description = $"What maps draw the collection as: {CollectionRole.AcceptedForm} (default: the stored role; context for a new collection)", HelpName = "ROLE" };
         var types = new Option<string?>("--types") { Description = "Property types: area_km2=number,listed=boolean (string, number, integer, boolean; CSV cells are converted)", HelpName = "NAME=TYPE" };
 
         var command = new Command("import", "Import a GeoJSON, CSV, GeoPackage or Shapefile into a collection: every feature lands, or none does (unless --skip-invalid).")
         {
             file, collection, title, description, idField, format, crs, encoding, lon, lat, wkt, skipInvalid, rejects, mode, database,
-            layer, require, types,
+            layer, require, types, role,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             new ImportRequest(
@@ -67,6 +68,7 @@ internal static class ImportCommand
                 Layer = result.GetValue(layer),
                 Require = result.GetValue(require),
                 Types = result.GetValue(types),
+                Role = result.GetValue(role),
             },
             Console.Out, Console.Error, cancellationToken));
         return command;
@@ -90,6 +92,18 @@ internal static class ImportCommand
         if (!file.Exists)
         {
             await error.WriteLineAsync($"{file.FullName}: no such file.");
+            return 2;
+        }
+
+        if (request.Role is not null && !CollectionRole.IsKnown(request.Role))
+        {
+            await error.WriteLineAsync($"--role: '{request.Role}' is not a role; expected {CollectionRole.AcceptedForm}.");
+            return 2;
+        }
+
+        if (request.Role is not null && request.Mode != ImportMode.Replace)
+        {
+            await error.WriteLineAsync($"--role: --mode {request.Mode} keeps the collection's definition; set the role with --mode replace.");
             return 2;
         }
 
@@ -192,7 +206,7 @@ internal static class ImportCommand
                 request.Description ?? existing?.Definition.Description ?? "",
                 existing?.Definition.Attribution ?? "",
                 existing?.Definition.License ?? "",
-                existing?.Definition.MetadataJson ?? "{}");
+                request.Role is null ? existing?.Definition.MetadataJson ?? "{}" : CollectionRole.WithRole(existing?.Definition.MetadataJson, request.Role));
             imported = await ImportMode.WriteAsync(store, request.Mode, definition, existing, features, cancellationToken);
         }
         catch (FeatureConflictException conflict)
@@ -276,4 +290,7 @@ internal sealed record ImportRequest(FileInfo File, string CollectionId, string?
     public string? Require { get; init; }
 
     public string? Types { get; init; }
+
+    /// <summary>The role to store with the collection (see <see cref="CollectionRole"/>); null keeps the stored one.</summary>
+    public string? Role { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace ClusterMap.Core.Features;
 
@@ -24,6 +25,25 @@ public static class CollectionRole
     public static IReadOnlyList<string> All { get; } = [Land, Water, Context, Park, University, Institute];
 
     public static bool IsKnown(string? role) => role is not null && All.Contains(role, StringComparer.Ordinal);
+
+    /// <summary>The accepted values, as error messages name them.</summary>
+    public static string AcceptedForm => string.Join(", ", All);
+
+    /// <summary>
+    /// <paramref name="metadataJson"/> with its role set to <paramref name="role"/> (a known role); every other member is
+    /// kept as it was. Metadata that is not a JSON object is replaced by one holding only the role.
+    /// </summary>
+    public static string WithRole(string? metadataJson, string role)
+    {
+        if (!IsKnown(role))
+        {
+            throw new ArgumentException($"'{role}' is not one of {AcceptedForm}.", nameof(role));
+        }
+
+        var metadata = JsonNode.Parse(string.IsNullOrWhiteSpace(metadataJson) ? "{}" : metadataJson) as JsonObject ?? [];
+        metadata[MetadataMember] = role;
+        return metadata.ToJsonString();
+    }
 
     /// <summary>The role stored in a definition's metadata; <see cref="Context"/> when none (or an unknown one) is stored.</summary>
     public static string Of(CollectionDefinition definition)

@@ -60,7 +60,7 @@ public static class GeodataManifest
 
             if (entry.Role is { } role && !CollectionRole.IsKnown(role))
             {
-                problems.Add(new ImportProblem($"collection {index}", "role", $"'{role}' is not one of {string.Join(", ", CollectionRole.All)}"));
+                problems.Add(new ImportProblem($"collection {index}", "role", $"'{role}' is not one of {CollectionRole.AcceptedForm}"));
             }
 
             foreach (var (field, file) in new[] { ("file", entry.File), ("catalogue.file", entry.Catalogue?.File ?? "catalogue.json") })
