@@ -123,6 +123,44 @@ public sealed partial class ServingTests(BrowserFixture fixture)
         client.AssertNoErrors();
     }
 
+    [Fact]
+    public async Task InterfaceStrings_ExistInChineseAndEnglish_WithTheSamePlaceholders_ForEveryKeyThePageAndScriptsUse()
+    {
+        await using var client = await fixture.OpenAsync("#lang=zh");
+        var strings = await client.Page.EvaluateAsync<Dictionary<string, Dictionary<string, string>>>("async () => (await import('/js/i18n.js')).strings");
+        var english = strings["en"];
+        var chinese = strings["zh"];
+        Assert.Equal(english.Keys.Order(StringComparer.Ordinal), chinese.Keys.Order(StringComparer.Ordinal));
+        foreach (var key in english.Keys)
+        {
+            Assert.True(
+                Placeholders(english[key]).SequenceEqual(Placeholders(chinese[key])),
+                $"'{key}': en has {string.Join(", ", Placeholders(english[key]))}, zh has {string.Join(", ", Placeholders(chinese[key]))}");
+            Assert.False(string.IsNullOrWhiteSpace(chinese[key]), $"'{key}' is empty in zh");
+        }
+
+        // Keys the page asks for in its markup, and the literal keys the scripts pass to t().
+        var used = await client.Page.EvaluateAsync<string[]>(
+            "() => [...document.querySelectorAll('[data-i18n],[data-i18n-placeholder],[data-i18n-title],[data-i18n-aria]')]"
+            + ".flatMap(el => [el.dataset.i18n, el.dataset.i18nPlaceholder, el.dataset.i18nTitle, el.dataset.i18nAria]).filter(k => k)");
+        var scripts = Directory.GetFiles(Path.Combine(ServiceProcess.RepositoryRoot(), "src", "ClusterMap.Api", "wwwroot", "js"), "*.js");
+        var called = scripts.SelectMany(file => TranslationCall().Matches(File.ReadAllText(file)).Select(m => m.Groups[1].Value)).ToList();
+        Assert.NotEmpty(used);
+        Assert.NotEmpty(called);
+        var missing = used.Concat(called).Distinct().Where(key => !english.ContainsKey(key)).ToList();
+        Assert.True(missing.Count == 0, "Keys used but not translated: " + string.Join(", ", missing));
+        client.AssertNoErrors();
+    }
+
+    private static IEnumerable<string> Placeholders(string text) =>
+        PlaceholderPattern().Matches(text).Select(m => m.Value).Distinct().Order(StringComparer.Ordinal);
+
+    [GeneratedRegex(@"\{\w+\}")]
+    private static partial Regex PlaceholderPattern();
+
+    [GeneratedRegex(@"\bt\('([^']+)'")]
+    private static partial Regex TranslationCall();
+
     [GeneratedRegex(@"<script(?![^>]*\bsrc=)[^>]*>", RegexOptions.IgnoreCase)]
     private static partial Regex InlineScript();
 

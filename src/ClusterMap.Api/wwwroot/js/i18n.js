@@ -1,5 +1,5 @@
 // Interface strings in Chinese and English. Data names come from the features themselves (name_zh / name_en).
-const strings = {
+export const strings = {
   en: {
     title: 'ClusterMap',
     subtitle: 'Shanghai featured industrial parks · universities · research institutes',
