@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using Microsoft.Data.Sqlite;
 
 namespace ClusterMap.Cli.Tests;
 
@@ -8,7 +7,7 @@ namespace ClusterMap.Cli.Tests;
 /// Issue 7's suite of bad files, through the real <c>clustermap import</c>: each is rejected with its precise error
 /// (file, row or feature, field, reason), and the store file is byte-for-byte what it was before the attempt.
 /// </summary>
-public sealed class BadFileSuiteTests : IDisposable
+public sealed class BadFileSuiteTests() : ScratchFolder("bad")
 {
     private const string GoodGeoJson = """
         {"type":"FeatureCollection","features":[
@@ -17,34 +16,15 @@ public sealed class BadFileSuiteTests : IDisposable
         ]}
         """;
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("clustermap-bad-").FullName;
-
-    static BadFileSuiteTests() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
-
-    private string DatabasePath => Path.Combine(_directory, "store.db");
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
-
-    private string WriteFile(string name, string content, Encoding? encoding = null)
-    {
-        var path = Path.Combine(_directory, name);
-        File.WriteAllBytes(path, (encoding ?? new UTF8Encoding(false)).GetBytes(content));
-        return path;
-    }
-
     /// <summary>Imports a good file first, then the bad one into the same collection; returns the bad run's stderr.</summary>
     private async Task<string> RejectedAsync(string badFile, params string[] options)
     {
         var good = WriteFile("good.geojson", GoodGeoJson);
-        var first = await CliRunner.RunAsync(_directory, "import", good, "--collection", "sites", "--db", DatabasePath);
+        var first = await CliRunner.RunAsync(Folder, "import", good, "--collection", "sites", "--db", DatabasePath);
         Assert.True(first.ExitCode == 0, first.Error);
         var before = await File.ReadAllBytesAsync(DatabasePath);
 
-        var result = await CliRunner.RunAsync(_directory, ["import", badFile, "--collection", "sites", "--db", DatabasePath, .. options]);
+        var result = await CliRunner.RunAsync(Folder, ["import", badFile, "--collection", "sites", "--db", DatabasePath, .. options]);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"{badFile}: rejected, nothing was imported", result.Error, StringComparison.Ordinal);
@@ -171,7 +151,7 @@ public sealed class BadFileSuiteTests : IDisposable
 
     private async Task<string> GarbageAsync(string name)
     {
-        var file = Path.Combine(_directory, name);
+        var file = Path.Combine(Folder, name);
         var random = new Random(7);
         var chunk = new byte[1024 * 1024];
         await using var stream = File.Create(file);
@@ -207,7 +187,7 @@ public sealed class BadFileSuiteTests : IDisposable
     [Fact]
     public async Task HundredMegabytesWithoutALineBreak_RejectedAtTheRecordLimit()
     {
-        var file = Path.Combine(_directory, "one-line.csv");
+        var file = Path.Combine(Folder, "one-line.csv");
         var line = Encoding.ASCII.GetBytes(new string('x', 1024 * 1024));
         await using (var stream = File.Create(file))
         {
@@ -232,7 +212,7 @@ public sealed class BadFileSuiteTests : IDisposable
               {"type":"Feature","properties":{"id":"bow"},"geometry":{"type":"Polygon","coordinates":[[[121.4,31.2],[121.5,31.3],[121.5,31.2],[121.4,31.3],[121.4,31.2]]]}}
             ]}
             """);
-        var shapefile = Path.Combine(_directory, "bowtie.shp");
+        var shapefile = Path.Combine(Folder, "bowtie.shp");
         await GdalAsync("ogr2ogr", "-f", "ESRI Shapefile", shapefile, source);
 
         var error = await RejectedAsync(shapefile);

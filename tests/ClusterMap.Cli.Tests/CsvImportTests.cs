@@ -9,7 +9,7 @@ namespace ClusterMap.Cli.Tests;
 /// <c>clustermap import</c> with CSV files, declared CRSs and encodings, through the real program. GCJ-02 reference
 /// points are People's Square from shared/geodata-sources/checks/gcj_offset.py (Projections.Tests' gcj_offsets.csv).
 /// </summary>
-public sealed class CsvImportTests : IDisposable
+public sealed class CsvImportTests() : ScratchFolder("csv")
 {
     private const double PeoplesSquareLon = 121.4737;
     private const double PeoplesSquareLat = 31.2304;
@@ -18,27 +18,8 @@ public sealed class CsvImportTests : IDisposable
     private const double PeoplesSquareBdLon = 121.484781468503;
     private const double PeoplesSquareBdLat = 31.234310593689997;
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("clustermap-csv-").FullName;
-
-    static CsvImportTests() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
-
-    private string DatabasePath => Path.Combine(_directory, "store.db");
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
-
-    private string WriteFile(string name, string content, Encoding? encoding = null)
-    {
-        var path = Path.Combine(_directory, name);
-        File.WriteAllBytes(path, (encoding ?? new UTF8Encoding(false)).GetBytes(content));
-        return path;
-    }
-
     private Task<CliRunner.Result> ImportAsync(params string[] arguments) =>
-        CliRunner.RunAsync(_directory, ["import", .. arguments, "--db", DatabasePath]);
+        CliRunner.RunAsync(Folder, ["import", .. arguments, "--db", DatabasePath]);
 
     private async Task<(double Lon, double Lat, JsonElement Properties)> ReadFeatureAsync(string id)
     {
@@ -171,7 +152,7 @@ public sealed class CsvImportTests : IDisposable
     public async Task Import_SkipInvalid_ImportsValidRowsAndWritesRejects()
     {
         var file = WriteFile("mixed.csv", "id,lon,lat\nok1,121.4,31.2\nbad,200,31.2\nok2,121.5,31.3\n");
-        var rejects = Path.Combine(_directory, "rejects.csv");
+        var rejects = Path.Combine(Folder, "rejects.csv");
 
         var result = await ImportAsync(file, "--collection", "firms", "--skip-invalid", "--rejects", rejects);
 
@@ -201,7 +182,7 @@ public sealed class CsvImportTests : IDisposable
     [Fact]
     public async Task Import_GarbageBytes_RejectedAsBinary()
     {
-        var path = Path.Combine(_directory, "garbage.csv");
+        var path = Path.Combine(Folder, "garbage.csv");
         var bytes = new byte[1_000_000];
         new Random(7).NextBytes(bytes);
         await File.WriteAllBytesAsync(path, bytes);

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Data.Sqlite;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO.Converters;
 
@@ -10,7 +9,7 @@ namespace ClusterMap.Cli.Tests;
 /// <c>clustermap export</c> and the GeoPackage and Shapefile importers through the real program, with GDAL making
 /// and reading the files on the other side.
 /// </summary>
-public sealed class FormatRoundTripTests : IDisposable
+public sealed class FormatRoundTripTests() : ScratchFolder("formats")
 {
     // Point, polygon with a hole, multipolygon and line; properties of every JSON type, Chinese text, nulls, arrays.
     private const string Source = """
@@ -28,21 +27,11 @@ public sealed class FormatRoundTripTests : IDisposable
 
     private static readonly JsonSerializerOptions _geometry = new() { Converters = { new GeoJsonConverterFactory() } };
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("clustermap-formats-").FullName;
-
-    private string DatabasePath => Path.Combine(_directory, "store.db");
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
-
-    private string PathOf(string name) => Path.Combine(_directory, name);
+    private string PathOf(string name) => Path.Combine(Folder, name);
 
     private async Task RunAsync(params string[] arguments)
     {
-        var result = await CliRunner.RunAsync(_directory, [.. arguments, "--db", DatabasePath]);
+        var result = await CliRunner.RunAsync(Folder, [.. arguments, "--db", DatabasePath]);
         Assert.True(result.ExitCode == 0, result.Error + result.Output);
     }
 
@@ -90,7 +79,7 @@ public sealed class FormatRoundTripTests : IDisposable
         File.WriteAllText(PathOf("source.geojson"), Source);
         await BadFileSuiteTests.GdalAsync("ogr2ogr", "-f", "GPKG", PathOf("utm.gpkg"), PathOf("source.geojson"), "-s_srs", "EPSG:4326", "-t_srs", "EPSG:32651", "-nln", "sites");
 
-        var result = await CliRunner.RunAsync(_directory, "import", PathOf("utm.gpkg"), "--collection", "sites", "--db", DatabasePath);
+        var result = await CliRunner.RunAsync(Folder, "import", PathOf("utm.gpkg"), "--collection", "sites", "--db", DatabasePath);
 
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Contains("converted from EPSG:32651 to WGS84 (CRS from the layer's srs: EPSG:32651)", result.Output, StringComparison.Ordinal);
@@ -107,7 +96,7 @@ public sealed class FormatRoundTripTests : IDisposable
             "-s_srs", "EPSG:4326", "-t_srs", "EPSG:32651", "-where", "name IN ('张江', '岛')", "-nlt", "MULTIPOLYGON", "-lco", "ENCODING=UTF-8");
         Assert.DoesNotContain("AUTHORITY", File.ReadAllText(PathOf("zones.prj")), StringComparison.Ordinal);
 
-        var result = await CliRunner.RunAsync(_directory, "import", PathOf("zones.shp"), "--collection", "zones", "--db", DatabasePath);
+        var result = await CliRunner.RunAsync(Folder, "import", PathOf("zones.shp"), "--collection", "zones", "--db", DatabasePath);
 
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Contains("(CRS from the .prj: WGS_1984_UTM_Zone_51N)", result.Output, StringComparison.Ordinal);

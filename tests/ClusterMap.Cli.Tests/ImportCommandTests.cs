@@ -2,25 +2,8 @@ using Microsoft.Data.Sqlite;
 
 namespace ClusterMap.Cli.Tests;
 
-public sealed class ImportCommandTests : IDisposable
+public sealed class ImportCommandTests() : ScratchFolder("cli")
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("clustermap-cli-").FullName;
-
-    private string DatabasePath => Path.Combine(_directory, "store.db");
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
-
-    private string WriteFile(string name, string content)
-    {
-        var path = Path.Combine(_directory, name);
-        File.WriteAllText(path, content);
-        return path;
-    }
-
     private const string TwoSites = """
         {"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:OGC:1.3:CRS84"}},"features":[
           {"type":"Feature","properties":{"id":"s1","name":"One"},"geometry":{"type":"Point","coordinates":[121.1,31.1]}},
@@ -32,8 +15,8 @@ public sealed class ImportCommandTests : IDisposable
     {
         var file = WriteFile("sites.geojson", TwoSites);
 
-        var import = await CliRunner.RunAsync(_directory, "import", file, "--collection", "sites", "--title", "Sites", "--db", DatabasePath);
-        var list = await CliRunner.RunAsync(_directory, "collections", "--db", DatabasePath);
+        var import = await CliRunner.RunAsync(Folder, "import", file, "--collection", "sites", "--title", "Sites", "--db", DatabasePath);
+        var list = await CliRunner.RunAsync(Folder, "collections", "--db", DatabasePath);
 
         Assert.True(import.ExitCode == 0, import.Error);
         Assert.Contains("Imported 2 features into 'sites' (new collection)", import.Output, StringComparison.Ordinal);
@@ -46,7 +29,7 @@ public sealed class ImportCommandTests : IDisposable
     public async Task Import_FileWithOneBrokenFeature_LeavesDatabaseByteForByteAsItWas()
     {
         var good = WriteFile("sites.geojson", TwoSites);
-        Assert.Equal(0, (await CliRunner.RunAsync(_directory, "import", good, "--collection", "sites", "--db", DatabasePath)).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync(Folder, "import", good, "--collection", "sites", "--db", DatabasePath)).ExitCode);
         SqliteConnection.ClearAllPools();
         var before = await ReadStoreContentAsync();
         var fileBefore = await File.ReadAllBytesAsync(DatabasePath);
@@ -56,7 +39,7 @@ public sealed class ImportCommandTests : IDisposable
               {"type":"Feature","id":"bowtie","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}}]}
             """);
 
-        var result = await CliRunner.RunAsync(_directory, "import", broken, "--collection", "sites", "--db", DatabasePath);
+        var result = await CliRunner.RunAsync(Folder, "import", broken, "--collection", "sites", "--db", DatabasePath);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"{broken}: feature 2 (id 'bowtie'): geometry: invalid Polygon: Self-intersection", result.Error, StringComparison.Ordinal);
@@ -70,7 +53,7 @@ public sealed class ImportCommandTests : IDisposable
     {
         var file = WriteFile("cut.geojson", "{\"type\":\"FeatureCollection\",\n\"features\":[\n{");
 
-        var result = await CliRunner.RunAsync(_directory, "import", file, "--collection", "sites", "--db", DatabasePath);
+        var result = await CliRunner.RunAsync(Folder, "import", file, "--collection", "sites", "--db", DatabasePath);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"{file}: line 3: file: not valid JSON", result.Error, StringComparison.Ordinal);
@@ -82,7 +65,7 @@ public sealed class ImportCommandTests : IDisposable
     [InlineData("sites", "no such file")]
     public async Task Import_BadArguments_SayWhatIsWrong(string collection, string message)
     {
-        var result = await CliRunner.RunAsync(_directory, "import", Path.Combine(_directory, "missing.geojson"), "--collection", collection, "--db", DatabasePath);
+        var result = await CliRunner.RunAsync(Folder, "import", Path.Combine(Folder, "missing.geojson"), "--collection", collection, "--db", DatabasePath);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(message, result.Error, StringComparison.Ordinal);
@@ -91,7 +74,7 @@ public sealed class ImportCommandTests : IDisposable
     [Fact]
     public async Task Collections_NoDatabase_SaysSo()
     {
-        var result = await CliRunner.RunAsync(_directory, "collections", "--db", DatabasePath);
+        var result = await CliRunner.RunAsync(Folder, "collections", "--db", DatabasePath);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("no such database", result.Error, StringComparison.Ordinal);

@@ -6,28 +6,16 @@ using Microsoft.Data.Sqlite;
 namespace ClusterMap.Cli.Tests;
 
 /// <summary><c>clustermap import --mode</c> and <c>clustermap keys</c>, run as the real program on a real database.</summary>
-public sealed class ImportModeAndKeysTests : IDisposable
+public sealed class ImportModeAndKeysTests() : ScratchFolder("cli-modes")
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("clustermap-cli-modes-").FullName;
-
-    private string DatabasePath => Path.Combine(_directory, "store.db");
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
-
-    private string WriteFile(string name, params (string Id, double Lon, double Lat)[] points)
+    private string WritePoints(string name, params (string Id, double Lon, double Lat)[] points)
     {
         var features = points.Select(p => $$$"""{"type":"Feature","id":"{{{p.Id}}}","properties":{"name":"{{{p.Id}}}"},"geometry":{"type":"Point","coordinates":[{{{p.Lon}}},{{{p.Lat}}}]}}""");
-        var path = Path.Combine(_directory, name);
-        File.WriteAllText(path, $$"""{"type":"FeatureCollection","features":[{{string.Join(",\n", features)}}]}""");
-        return path;
+        return WriteFile(name, $$"""{"type":"FeatureCollection","features":[{{string.Join(",\n", features)}}]}""");
     }
 
     private Task<CliRunner.Result> ImportAsync(string file, params string[] more) =>
-        CliRunner.RunAsync(_directory, ["import", file, "--collection", "sites", "--db", DatabasePath, .. more]);
+        CliRunner.RunAsync(Folder, ["import", file, "--collection", "sites", "--db", DatabasePath, .. more]);
 
     private async Task<IReadOnlyList<string>> StoredIdsAsync(string collection = "sites")
     {
@@ -39,7 +27,7 @@ public sealed class ImportModeAndKeysTests : IDisposable
 
     private async Task SeedAsync()
     {
-        var seeded = await ImportAsync(WriteFile("seed.geojson", ("s1", 121.1, 31.1), ("s2", 121.2, 31.2)));
+        var seeded = await ImportAsync(WritePoints("seed.geojson", ("s1", 121.1, 31.1), ("s2", 121.2, 31.2)));
         Assert.True(seeded.ExitCode == 0, seeded.Error);
     }
 
@@ -55,14 +43,14 @@ public sealed class ImportModeAndKeysTests : IDisposable
     [Fact]
     public async Task Import_WithRole_StoresItSoMapsDrawTheCollectionAsThat_AndAReimportWithoutRoleKeepsIt()
     {
-        Assert.Equal(0, (await ImportAsync(WriteFile("seed.geojson", ("s1", 121.1, 31.1)))).ExitCode);
+        Assert.Equal(0, (await ImportAsync(WritePoints("seed.geojson", ("s1", 121.1, 31.1)))).ExitCode);
         Assert.Equal(CollectionRole.Context, await StoredRoleAsync());
 
-        var withRole = await ImportAsync(WriteFile("unis.geojson", ("u1", 121.4, 31.2)), "--role", "university");
+        var withRole = await ImportAsync(WritePoints("unis.geojson", ("u1", 121.4, 31.2)), "--role", "university");
         Assert.True(withRole.ExitCode == 0, withRole.Error);
         Assert.Equal(CollectionRole.University, await StoredRoleAsync());
 
-        var again = await ImportAsync(WriteFile("unis2.geojson", ("u2", 121.5, 31.3)));
+        var again = await ImportAsync(WritePoints("unis2.geojson", ("u2", 121.5, 31.3)));
         Assert.True(again.ExitCode == 0, again.Error);
         Assert.Equal(CollectionRole.University, await StoredRoleAsync());
     }
@@ -72,7 +60,7 @@ public sealed class ImportModeAndKeysTests : IDisposable
     [InlineData(new[] { "--role", "park", "--mode", "upsert" }, "--role: --mode upsert keeps the collection's definition; set the role with --mode replace.")]
     public async Task Import_WithABadRole_SaysWhichOptionAndWhatIsAccepted_AndWritesNothing(string[] options, string message)
     {
-        var result = await ImportAsync(WriteFile("seed.geojson", ("s1", 121.1, 31.1)), options);
+        var result = await ImportAsync(WritePoints("seed.geojson", ("s1", 121.1, 31.1)), options);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(message, result.Error, StringComparison.Ordinal);
@@ -84,7 +72,7 @@ public sealed class ImportModeAndKeysTests : IDisposable
     {
         await SeedAsync();
 
-        var result = await ImportAsync(WriteFile("more.geojson", ("s3", 121.3, 31.3)), "--mode", "append");
+        var result = await ImportAsync(WritePoints("more.geojson", ("s3", 121.3, 31.3)), "--mode", "append");
 
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Contains("Imported 1 feature into 'sites' (append: 1 added, 0 replaced; 3 in all)", result.Output, StringComparison.Ordinal);
@@ -97,7 +85,7 @@ public sealed class ImportModeAndKeysTests : IDisposable
         await SeedAsync();
         SqliteConnection.ClearAllPools();
         var before = await File.ReadAllBytesAsync(DatabasePath);
-        var file = WriteFile("clash.geojson", ("s4", 121.4, 31.4), ("s2", 121.5, 31.5), ("s1", 121.6, 31.6));
+        var file = WritePoints("clash.geojson", ("s4", 121.4, 31.4), ("s2", 121.5, 31.5), ("s1", 121.6, 31.6));
 
         var result = await ImportAsync(file, "--mode", "append");
 
@@ -115,7 +103,7 @@ public sealed class ImportModeAndKeysTests : IDisposable
     {
         await SeedAsync();
 
-        var result = await ImportAsync(WriteFile("upsert.geojson", ("s2", 121.25, 31.25), ("s5", 121.5, 31.5)), "--mode", "upsert");
+        var result = await ImportAsync(WritePoints("upsert.geojson", ("s2", 121.25, 31.25), ("s5", 121.5, 31.5)), "--mode", "upsert");
 
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Contains("(upsert: 1 added, 1 replaced; 3 in all)", result.Output, StringComparison.Ordinal);
@@ -130,7 +118,7 @@ public sealed class ImportModeAndKeysTests : IDisposable
     [InlineData("upsert")]
     public async Task Import_AppendOrUpsert_IntoAMissingCollection_CreatesIt(string mode)
     {
-        var result = await ImportAsync(WriteFile("new.geojson", ("n1", 121.1, 31.1)), "--mode", mode, "--title", "New sites");
+        var result = await ImportAsync(WritePoints("new.geojson", ("n1", 121.1, 31.1)), "--mode", mode, "--title", "New sites");
 
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Contains("Imported 1 feature into 'sites' (new collection)", result.Output, StringComparison.Ordinal);
@@ -142,7 +130,7 @@ public sealed class ImportModeAndKeysTests : IDisposable
     {
         await SeedAsync();
 
-        var result = await ImportAsync(WriteFile("replace.geojson", ("r1", 121.1, 31.1)));
+        var result = await ImportAsync(WritePoints("replace.geojson", ("r1", 121.1, 31.1)));
 
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Contains("(replacing 2)", result.Output, StringComparison.Ordinal);
@@ -152,7 +140,7 @@ public sealed class ImportModeAndKeysTests : IDisposable
     [Fact]
     public async Task Import_UnknownMode_SaysWhatIsAccepted()
     {
-        var result = await ImportAsync(WriteFile("x.geojson", ("x", 121, 31)), "--mode", "merge");
+        var result = await ImportAsync(WritePoints("x.geojson", ("x", 121, 31)), "--mode", "merge");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("--mode: 'merge' is not an import mode; expected replace", result.Error, StringComparison.Ordinal);
@@ -164,7 +152,7 @@ public sealed class ImportModeAndKeysTests : IDisposable
     {
         await SeedAsync();
 
-        var created = await CliRunner.RunAsync(_directory, "keys", "create", "--name", "Planning bureau 规划局", "--db", DatabasePath);
+        var created = await CliRunner.RunAsync(Folder, "keys", "create", "--name", "Planning bureau 规划局", "--db", DatabasePath);
 
         Assert.True(created.ExitCode == 0, created.Error);
         var key = created.Output.Trim();
@@ -177,16 +165,16 @@ public sealed class ImportModeAndKeysTests : IDisposable
         SqliteConnection.ClearAllPools();
         Assert.DoesNotContain(secret, Convert.ToHexString(await File.ReadAllBytesAsync(DatabasePath)) + await File.ReadAllTextAsync(DatabasePath), StringComparison.Ordinal);
 
-        var list = await CliRunner.RunAsync(_directory, "keys", "list", "--db", DatabasePath);
+        var list = await CliRunner.RunAsync(Folder, "keys", "list", "--db", DatabasePath);
         Assert.Equal(0, list.ExitCode);
         Assert.Matches($@"(?m)^{keyId}\s+\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d\s+Planning bureau 规划局\s*$", list.Output);
         Assert.DoesNotContain(secret, list.Output, StringComparison.Ordinal);
 
-        var revoked = await CliRunner.RunAsync(_directory, "keys", "revoke", key, "--db", DatabasePath);
+        var revoked = await CliRunner.RunAsync(Folder, "keys", "revoke", key, "--db", DatabasePath);
         Assert.True(revoked.ExitCode == 0, revoked.Error);
         Assert.Contains($"Revoked API key {keyId}", revoked.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain(keyId, (await CliRunner.RunAsync(_directory, "keys", "list", "--db", DatabasePath)).Output, StringComparison.Ordinal);
-        var again = await CliRunner.RunAsync(_directory, "keys", "revoke", keyId, "--db", DatabasePath);
+        Assert.DoesNotContain(keyId, (await CliRunner.RunAsync(Folder, "keys", "list", "--db", DatabasePath)).Output, StringComparison.Ordinal);
+        var again = await CliRunner.RunAsync(Folder, "keys", "revoke", keyId, "--db", DatabasePath);
         Assert.Equal(1, again.ExitCode);
         Assert.Contains($"no stored key has the id '{keyId}'", again.Error, StringComparison.Ordinal);
     }
@@ -194,7 +182,7 @@ public sealed class ImportModeAndKeysTests : IDisposable
     [Fact]
     public async Task Keys_CreateWithoutADatabase_RefusesAndCreatesNoFile()
     {
-        var result = await CliRunner.RunAsync(_directory, "keys", "create", "--name", "x", "--db", DatabasePath);
+        var result = await CliRunner.RunAsync(Folder, "keys", "create", "--name", "x", "--db", DatabasePath);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("no such database", result.Error, StringComparison.Ordinal);
@@ -204,7 +192,7 @@ public sealed class ImportModeAndKeysTests : IDisposable
     [Fact]
     public async Task Keys_CreateNoStore_PrintsTheSettingsWithTheSecretsHash()
     {
-        var result = await CliRunner.RunAsync(_directory, "keys", "create", "--name", "from config", "--no-store");
+        var result = await CliRunner.RunAsync(Folder, "keys", "create", "--name", "from config", "--no-store");
 
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.True(ApiKeys.TryParse(result.Output.Trim(), out var keyId, out var secret));
