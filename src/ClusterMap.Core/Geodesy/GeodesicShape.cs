@@ -36,6 +36,13 @@ internal sealed class GeodesicShape
         }
 
         _edgeSolutions = new InverseSolution[Paths.Length][];
+        PointsEcef = ToEcef(Points);
+        PathsEcef = new double[Paths.Length][];
+        for (var p = 0; p < Paths.Length; p++)
+        {
+            PathsEcef[p] = ToEcef(Paths[p]);
+        }
+
         Envelope = GeodesicEnvelope.OfGeometry(geometry);
         IsSinglePoint = Points.Length == 2 && Paths.Length == 0;
     }
@@ -47,6 +54,12 @@ internal sealed class GeodesicShape
 
     /// <summary>Lines and rings as lon, lat pairs (rings closed).</summary>
     public double[][] Paths { get; }
+
+    /// <summary>The isolated points in earth-centred coordinates (x, y, z per point) for <see cref="ShortGeodesic"/>.</summary>
+    public double[] PointsEcef { get; }
+
+    /// <summary>The path vertices in earth-centred coordinates (x, y, z per vertex) for <see cref="ShortGeodesic"/>.</summary>
+    public double[][] PathsEcef { get; }
 
     /// <summary>Running vertex counts: path p's vertices are numbered from PathOffsets[p]; the last entry is the total.</summary>
     public int[] PathOffsets { get; }
@@ -155,6 +168,17 @@ internal sealed class GeodesicShape
         {
             result[2 * i] = seq.GetX(i);
             result[(2 * i) + 1] = seq.GetY(i);
+        }
+
+        return result;
+    }
+
+    private static double[] ToEcef(double[] lonLat)
+    {
+        var result = new double[lonLat.Length / 2 * 3];
+        for (int i = 0, j = 0; i < lonLat.Length; i += 2, j += 3)
+        {
+            ShortGeodesic.ToEcef(lonLat[i], lonLat[i + 1], out result[j], out result[j + 1], out result[j + 2]);
         }
 
         return result;
