@@ -241,6 +241,13 @@ internal static class GeodesicDistanceOp
 
     private static double FromPoint(double lon, double lat, double x, double y, double z, GeodesicShape target, bool includePoints, double cutoff, double best)
     {
+        // A shape of short edges near the point (every edge within the kernel's reach): the kernel on every edge and
+        // point costs less than the box bounds that would prune them (two parallel radii, so trigonometry, each).
+        if (target.AllEdgesShort && AllByKernel(x, y, z, target, includePoints, ref best))
+        {
+            return best;
+        }
+
         var edgeCount = 0;
         foreach (var boxes in target.EdgeBoxes)
         {
@@ -344,6 +351,44 @@ internal static class GeodesicDistanceOp
         {
             ArrayPool<Candidate>.Shared.Return(candidates);
         }
+    }
+
+    // The minimum of `best` and the kernel's distances to every edge (and isolated point, with includePoints) of the
+    // target; false, with `best` unchanged, as soon as one is beyond the kernel's reach.
+    private static bool AllByKernel(double x, double y, double z, GeodesicShape target, bool includePoints, ref double best)
+    {
+        var found = best;
+        if (includePoints)
+        {
+            var e = target.PointsEcef;
+            for (var k = 0; k < e.Length; k += 3)
+            {
+                var d = ShortGeodesic.Distance(x, y, z, e[k], e[k + 1], e[k + 2]);
+                if (double.IsNaN(d))
+                {
+                    return false;
+                }
+
+                found = Math.Min(found, d);
+            }
+        }
+
+        foreach (var e in target.PathsEcef)
+        {
+            for (var k = 0; k + 5 < e.Length; k += 3)
+            {
+                var d = ShortGeodesic.PointToEdge(x, y, z, e[k], e[k + 1], e[k + 2], e[k + 3], e[k + 4], e[k + 5]);
+                if (double.IsNaN(d))
+                {
+                    return false;
+                }
+
+                found = Math.Min(found, d);
+            }
+        }
+
+        best = found;
+        return true;
     }
 
     // The short-line kernel's point-to-edge distance for edge `edge` of path `path`; NaN where it does not apply.

@@ -43,6 +43,8 @@ internal sealed class GeodesicShape
             PathsEcef[p] = ToEcef(Paths[p]);
         }
 
+        AllEdgesShort = PathsEcef.All(ShortEdges);
+
         Envelope = GeodesicEnvelope.OfGeometry(geometry);
         IsSinglePoint = Points.Length == 2 && Paths.Length == 0;
     }
@@ -60,6 +62,9 @@ internal sealed class GeodesicShape
 
     /// <summary>The path vertices in earth-centred coordinates (x, y, z per vertex) for <see cref="ShortGeodesic"/>.</summary>
     public double[][] PathsEcef { get; }
+
+    /// <summary>True when every edge is short enough for the point-to-edge path of <see cref="ShortGeodesic"/>.</summary>
+    public bool AllEdgesShort { get; }
 
     /// <summary>Running vertex counts: path p's vertices are numbered from PathOffsets[p]; the last entry is the total.</summary>
     public int[] PathOffsets { get; }
@@ -182,6 +187,20 @@ internal sealed class GeodesicShape
         }
 
         return result;
+    }
+
+    private static bool ShortEdges(double[] ecef)
+    {
+        for (var k = 0; k + 5 < ecef.Length; k += 3)
+        {
+            double dx = ecef[k + 3] - ecef[k], dy = ecef[k + 4] - ecef[k + 1], dz = ecef[k + 5] - ecef[k + 2];
+            if (!((dx * dx) + (dy * dy) + (dz * dz) <= ShortGeodesic.MaxEdgeMeters * ShortGeodesic.MaxEdgeMeters))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static double[] BuildEdgeBoxes(double[] path)
