@@ -48,11 +48,15 @@ public sealed class ProximityIndex
     // Point targets in earth-centred coordinates (x, y, z per item; NaN for shapes), computed once at build so a
     // query's distance to each is the short-line kernel's few multiplications.
     private readonly double[] _ecef;
+
+    // Each item's LocationUncertaintyMeters, read for every candidate without touching the item.
+    private readonly double[] _uncertainty;
     private readonly PackedRTree _tree;
 
     private ProximityIndex(ProximityItem[] items, GeodesicShape?[] shapes, double[] lon, double[] lat, double[] ecef, PackedRTree tree, long dataVersion, double maxUncertainty)
     {
         _items = items;
+        _uncertainty = Array.ConvertAll(items, i => i.LocationUncertaintyMeters);
         _shapes = shapes;
         _lon = lon;
         _lat = lat;
@@ -125,7 +129,44 @@ public sealed class ProximityIndex
             maxY[i] = shape.Envelope.MaxY;
         });
 
-        return new ProximityIndex(list, shapes, lon, lat, ecef, new PackedRTree(minX, minY, maxX, maxY), dataVersion, maxUncertainty);
+        // Items renumbered along the Hilbert curve the tree packs them by, so a query's candidates, which are near each
+        // other in space, are near each other in every array it reads: at 1M targets a 5 km query touches 25,000
+        // candidates, and in input order each one cost a handful of cache misses, more than its distance.
+        var order = PackedRTree.HilbertOrder(minX, minY, maxX, maxY);
+        return new ProximityIndex(
+            Permute(list, order),
+            Permute(shapes, order),
+            Permute(lon, order),
+            Permute(lat, order),
+            Permute3(ecef, order),
+            new PackedRTree(Permute(minX, order), Permute(minY, order), Permute(maxX, order), Permute(maxY, order), inHilbertOrder: true),
+            dataVersion,
+            maxUncertainty);
+    }
+
+    private static T[] Permute<T>(T[] source, int[] order)
+    {
+        var result = new T[order.Length];
+        for (var i = 0; i < order.Length; i++)
+        {
+            result[i] = source[order[i]];
+        }
+
+        return result;
+    }
+
+    private static double[] Permute3(double[] source, int[] order)
+    {
+        var result = new double[source.Length];
+        for (var i = 0; i < order.Length; i++)
+        {
+            var j = order[i];
+            result[3 * i] = source[3 * j];
+            result[(3 * i) + 1] = source[(3 * j) + 1];
+            result[(3 * i) + 2] = source[(3 * j) + 2];
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -225,7 +266,7 @@ public sealed class ProximityIndex
                 int count = 0, certain = 0, possible = 0;
                 foreach (var (index, d) in found)
                 {
-                    var slack = uo + _items[index].LocationUncertaintyMeters;
+                    var slack = uo + _uncertainty[index];
                     count += d <= radius ? 1 : 0;
                     certain += d + slack <= radius ? 1 : 0;
                     possible += d - slack <= radius && d + slack > radius ? 1 : 0;
@@ -288,14 +329,13 @@ public sealed class ProximityIndex
         var bound = query.Shape is null ? new LocalDistanceBound(query.Lon, query.Lat, reach) : default;
         foreach (var i in candidates)
         {
-            var item = _items[i];
-            var cutoff = radius + uo + item.LocationUncertaintyMeters;
+            var cutoff = radius + uo + _uncertainty[i];
             if (query.Shape is null && _shapes[i] is null && bound.ProvesBeyond(_lon[i], _lat[i], cutoff + Slack))
             {
                 continue;
             }
 
-            if (filter is not null && !filter(item))
+            if (filter is not null && !filter(_items[i]))
             {
                 continue;
             }
