@@ -324,13 +324,16 @@ public sealed class ProximityIndex
     private void Filter(Origin query, double radius, double uo, double reach, Func<ProximityItem, bool>? filter, List<int> candidates, List<(int Index, double Distance)> found)
     {
 
-        // Point targets of a point origin first meet a bound proven in LocalDistanceBound, which settles those
-        // outside the circle but inside the query box (a fifth of the candidates) without an inverse problem.
+        // Targets of a point origin first meet a bound proven in LocalDistanceBound (for a shape, on its geodesic box,
+        // which is leaf i of the tree since items are numbered in the tree's order), which settles those outside the
+        // circle but inside the query box (a fifth of the candidates) without computing a distance.
         var bound = query.Shape is null ? new LocalDistanceBound(query.Lon, query.Lat, reach) : default;
         foreach (var i in candidates)
         {
             var cutoff = radius + uo + _uncertainty[i];
-            if (query.Shape is null && _shapes[i] is null && bound.ProvesBeyond(_lon[i], _lat[i], cutoff + Slack))
+            if (query.Shape is null && (_shapes[i] is null
+                    ? bound.ProvesBeyond(_lon[i], _lat[i], cutoff + Slack)
+                    : bound.ProvesBoxBeyond(_tree.MinX(i), _tree.MaxX(i), _tree.MinY(i), _tree.MaxY(i), cutoff + Slack)))
             {
                 continue;
             }
