@@ -10,12 +10,12 @@ namespace ClusterMap.Core.Geodesy;
 /// <remarks>
 /// <para>
 /// Point to point. Let c be the chord between P1 and P2 and s the geodesic length. Over a short line the geodesic
-/// and the normal section through the chord agree to far below a micrometre in length (the normal-section-versus-
-/// geodesic difference is of order e⁴ s⁵ / R⁴, nanometres at 50 km), and a plane curve of curvature 1/R with chord c
+/// and the normal section through the chord agree to far below a micrometre in length (the difference is of order
+/// e⁴ s⁵ / R⁴, nanometres at 50 km), and a plane curve of curvature 1/R with chord c
 /// has arc 2 R asin(c / (2 R)) = c + c³ / (24 R²) + …, exactly for a circle. The curvature of the section is Euler's
 /// 1/R_α = cos²α / M + sin²α / N at the azimuth α of the line; written with W² = 1 − e² sin²φ it is
-/// (W / a)(1 + e'² cos²φ cos²α), and cos²φ cos²α is the squared northward component of the unit chord in the tangent
-/// plane, which is how it is computed (no trigonometry, no singularity at the poles, where M = N).
+/// (W / a)(1 + e'² cos²φ cos²α), and cos φ cos α is the component along the polar axis of the chord's unit direction
+/// in the tangent plane, which is how it is computed (no trigonometry, no singularity at the poles, where M = N).
 /// </para>
 /// <para>
 /// Error budget at the reach D = 50 km, where s − c = c³ / (24 R²) ≈ 0.13 m: (1) the curvature is taken at the
@@ -24,7 +24,7 @@ namespace ClusterMap.Core.Geodesy;
 /// first order; a relative error δ in R costs 2 δ · 0.13 m. (2) The curvature varies along the section (by
 /// ≈ 3 e² sin φ cos φ · s / R relative, ≈ 1e-4 over 50 km), but smoothly, so its first-order effect on the arc
 /// length cancels about the midpoint and what is left is of order 1e-8 of 0.13 m, i.e. nanometres. (3) The
-/// normal section and the geodesic differ in length by far less (order e⁴ s⁵ / R⁴). (4) Rounding: the ECEF
+/// normal section and the geodesic differ in length by order e⁴ s⁵ / R⁴, again nanometres. (4) Rounding: the ECEF
 /// coordinates are ≈ 6.4e6 m, so the chord carries ≈ 1e-9 m of rounding. Measured by
 /// <c>ShortGeodesicTests.Distance_OverAMillionRandomPairsWithinReach_IsWithinTheStatedBoundOfKarney</c> over
 /// 1,000,000 random pairs (latitudes to ±89°, every azimuth, 0–50 km, a tenth across the antimeridian, a tenth
@@ -113,7 +113,8 @@ internal static class ShortGeodesic
         var du = (dx * ux) + (dy * uy) + (dz * uz);
         var sin2Phi = uz * uz / u2;
 
-        // Horizontal part of the chord and its northward component times cos φ (see the remarks).
+        // The chord's part in the tangent plane (squared length h2) and that part's component along the polar axis,
+        // which is |h| cos φ cos α (see the remarks).
         var h2 = c2 - (du * du / u2);
         var north = dz - (du * uz / u2);
         var w2 = 1 - (E2 * sin2Phi);

@@ -414,7 +414,7 @@ public sealed class ProximityIndex
     private ProximityHit MakeHit(int index, int rank, double d, double uo, double radius)
     {
         var item = _items[index];
-        var slack = uo + item.LocationUncertaintyMeters;
+        var slack = uo + _uncertainty[index];
         var upper = d + slack;
         return new ProximityHit(item, rank, d, Math.Max(0, d - slack), upper, upper <= radius ? ProximityCertainty.Certain : ProximityCertainty.Possible);
     }
