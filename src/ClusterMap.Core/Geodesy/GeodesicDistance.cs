@@ -59,6 +59,11 @@ internal static class GeodesicDistanceOp
     // Added to a solved edge length before the triangle-inequality bound (1 µm, far above the solver's error).
     private const double EdgeLengthMargin = 1e-6;
 
+    // Lower bounds prune against the cut-off widened by the short-line kernel's error bound: a distance from the
+    // kernel may be that much below the exact one, and a target whose reported distance is within the cut-off
+    // must not be dropped by a bound on the exact distance (see ShortGeodesic).
+    private const double Slack = ShortGeodesic.EdgeErrorBoundMeters;
+
     private static ref InverseSolution Vertex(InverseSolution[] cache, int offset, int vertex, double lon, double lat, double[] path)
     {
         ref var slot = ref cache[offset + vertex];
@@ -98,7 +103,7 @@ internal static class GeodesicDistanceOp
             return PointDistance(b.Points[0], b.Points[1], a, cutoffMeters);
         }
 
-        if (GeodesicEnvelope.LowerBoundMeters(a.Envelope, b.Envelope) > cutoffMeters)
+        if (GeodesicEnvelope.LowerBoundMeters(a.Envelope, b.Envelope) > cutoffMeters + Slack)
         {
             return double.PositiveInfinity;
         }
@@ -117,6 +122,13 @@ internal static class GeodesicDistanceOp
     /// <summary>Distance from the point (lon, lat) to <paramref name="shape"/>, with the same cut-off rule.</summary>
     internal static double PointDistance(double lon, double lat, GeodesicShape shape, double cutoffMeters)
     {
+        ShortGeodesic.ToEcef(lon, lat, out var x, out var y, out var z);
+        return PointDistance(lon, lat, x, y, z, shape, cutoffMeters);
+    }
+
+    /// <summary>As above, with the point's earth-centred coordinates (x, y, z) already at hand.</summary>
+    internal static double PointDistance(double lon, double lat, double x, double y, double z, GeodesicShape shape, double cutoffMeters)
+    {
         if (shape.IsEmpty)
         {
             return double.NaN;
@@ -124,12 +136,12 @@ internal static class GeodesicDistanceOp
 
         if (shape.IsSinglePoint)
         {
-            var d = Geodesic.DistanceMeters(lon, lat, shape.Points[0], shape.Points[1]);
+            var d = PointToPoint(lon, lat, x, y, z, shape, 0);
             return d <= cutoffMeters ? d : double.PositiveInfinity;
         }
 
         var env = shape.Envelope;
-        if (GeodesicEnvelope.LowerBoundMeters(lon, lon, lat, lat, env.MinX, env.MaxX, env.MinY, env.MaxY) > cutoffMeters)
+        if (GeodesicEnvelope.LowerBoundMeters(lon, lon, lat, lat, env.MinX, env.MaxX, env.MinY, env.MaxY) > cutoffMeters + Slack)
         {
             return double.PositiveInfinity;
         }
@@ -139,8 +151,16 @@ internal static class GeodesicDistanceOp
             return 0;
         }
 
-        var best = FromPoint(lon, lat, shape, true, cutoffMeters, double.PositiveInfinity);
+        var best = FromPoint(lon, lat, x, y, z, shape, true, cutoffMeters, double.PositiveInfinity);
         return best <= cutoffMeters ? best : double.PositiveInfinity;
+    }
+
+    // The short-line kernel within its reach, Karney's inverse beyond; `index` is the point's number in shape.Points.
+    private static double PointToPoint(double lon, double lat, double x, double y, double z, GeodesicShape shape, int index)
+    {
+        var e = shape.PointsEcef;
+        var d = ShortGeodesic.Distance(x, y, z, e[3 * index], e[(3 * index) + 1], e[(3 * index) + 2]);
+        return double.IsNaN(d) ? Geodesic.DistanceMeters(lon, lat, shape.Points[2 * index], shape.Points[(2 * index) + 1]) : d;
     }
 
     private static bool Intersects(GeodesicShape a, GeodesicShape b)
@@ -192,23 +212,26 @@ internal static class GeodesicDistanceOp
     {
         var env = target.Envelope;
         var points = source.Points;
-        for (var i = 0; i < points.Length; i += 2)
+        var pointsEcef = source.PointsEcef;
+        for (int i = 0, j = 0; i < points.Length; i += 2, j += 3)
         {
             var lb = GeodesicEnvelope.LowerBoundMeters(points[i], points[i], points[i + 1], points[i + 1], env.MinX, env.MaxX, env.MinY, env.MaxY);
-            if (lb < best && lb <= cutoff)
+            if (lb < best && lb <= cutoff + Slack)
             {
-                best = FromPoint(points[i], points[i + 1], target, true, cutoff, best);
+                best = FromPoint(points[i], points[i + 1], pointsEcef[j], pointsEcef[j + 1], pointsEcef[j + 2], target, true, cutoff, best);
             }
         }
 
-        foreach (var path in source.Paths)
+        for (var p = 0; p < source.Paths.Length; p++)
         {
-            for (var v = 0; v < path.Length; v += 2)
+            var path = source.Paths[p];
+            var pathEcef = source.PathsEcef[p];
+            for (int v = 0, j = 0; v < path.Length; v += 2, j += 3)
             {
                 var lb = GeodesicEnvelope.LowerBoundMeters(path[v], path[v], path[v + 1], path[v + 1], env.MinX, env.MaxX, env.MinY, env.MaxY);
-                if (lb < best && lb <= cutoff)
+                if (lb < best && lb <= cutoff + Slack)
                 {
-                    best = FromPoint(path[v], path[v + 1], target, false, cutoff, best);
+                    best = FromPoint(path[v], path[v + 1], pathEcef[j], pathEcef[j + 1], pathEcef[j + 2], target, false, cutoff, best);
                 }
             }
         }
@@ -216,8 +239,15 @@ internal static class GeodesicDistanceOp
         return best;
     }
 
-    private static double FromPoint(double lon, double lat, GeodesicShape target, bool includePoints, double cutoff, double best)
+    private static double FromPoint(double lon, double lat, double x, double y, double z, GeodesicShape target, bool includePoints, double cutoff, double best)
     {
+        // A shape of short edges near the point (every edge within the kernel's reach): the kernel on every edge and
+        // point costs less than the box bounds that would prune them (two parallel radii, so trigonometry, each).
+        if (target.AllEdgesShort && AllByKernel(x, y, z, target, includePoints, ref best))
+        {
+            return best;
+        }
+
         var edgeCount = 0;
         foreach (var boxes in target.EdgeBoxes)
         {
@@ -241,7 +271,7 @@ internal static class GeodesicDistanceOp
                 for (var e = 0; e < boxes.Length; e += 4)
                 {
                     var lb = GeodesicEnvelope.LowerBoundMeters(lon, lon, lat, lat, boxes[e], boxes[e + 1], boxes[e + 2], boxes[e + 3]);
-                    if (lb < best && lb <= cutoff)
+                    if (lb < best && lb <= cutoff + Slack)
                     {
                         candidates[n++] = new Candidate { LowerBound = lb, Path = p, Index = e / 4 };
                     }
@@ -252,9 +282,9 @@ internal static class GeodesicDistanceOp
             for (var i = 0; i < pointCount * 2; i += 2)
             {
                 var lb = GeodesicEnvelope.LowerBoundMeters(lon, lon, lat, lat, points[i], points[i], points[i + 1], points[i + 1]);
-                if (lb < best && lb <= cutoff)
+                if (lb < best && lb <= cutoff + Slack)
                 {
-                    candidates[n++] = new Candidate { LowerBound = lb, Path = -1, Index = i };
+                    candidates[n++] = new Candidate { LowerBound = lb, Path = -1, Index = i / 2 };
                 }
             }
 
@@ -276,14 +306,18 @@ internal static class GeodesicDistanceOp
                 for (var c = 0; c < n; c++)
                 {
                     ref readonly var candidate = ref candidates[c];
-                    if (candidate.LowerBound >= best || candidate.LowerBound > cutoff)
+                    if (candidate.LowerBound >= best || candidate.LowerBound > cutoff + Slack)
                     {
                         break;
                     }
 
                     if (candidate.Path < 0)
                     {
-                        best = Math.Min(best, Geodesic.DistanceMeters(lon, lat, points[candidate.Index], points[candidate.Index + 1]));
+                        best = Math.Min(best, PointToPoint(lon, lat, x, y, z, target, candidate.Index));
+                    }
+                    else if (FastEdge(x, y, z, target, candidate.Path, candidate.Index) is var fast && !double.IsNaN(fast))
+                    {
+                        best = Math.Min(best, fast);
                     }
                     else
                     {
@@ -317,5 +351,51 @@ internal static class GeodesicDistanceOp
         {
             ArrayPool<Candidate>.Shared.Return(candidates);
         }
+    }
+
+    // The minimum of `best` and the kernel's distances to every edge (and isolated point, with includePoints) of the
+    // target; false, with `best` unchanged, as soon as one is beyond the kernel's reach.
+    private static bool AllByKernel(double x, double y, double z, GeodesicShape target, bool includePoints, ref double best)
+    {
+        var found = best;
+        if (includePoints)
+        {
+            var e = target.PointsEcef;
+            for (var k = 0; k < e.Length; k += 3)
+            {
+                var d = ShortGeodesic.Distance(x, y, z, e[k], e[k + 1], e[k + 2]);
+                if (double.IsNaN(d))
+                {
+                    return false;
+                }
+
+                found = Math.Min(found, d);
+            }
+        }
+
+        foreach (var e in target.PathsEcef)
+        {
+            for (var k = 0; k + 5 < e.Length; k += 3)
+            {
+                var d = ShortGeodesic.PointToEdge(x, y, z, e[k], e[k + 1], e[k + 2], e[k + 3], e[k + 4], e[k + 5]);
+                if (double.IsNaN(d))
+                {
+                    return false;
+                }
+
+                found = Math.Min(found, d);
+            }
+        }
+
+        best = found;
+        return true;
+    }
+
+    // The short-line kernel's point-to-edge distance for edge `edge` of path `path`; NaN where it does not apply.
+    private static double FastEdge(double x, double y, double z, GeodesicShape target, int path, int edge)
+    {
+        var e = target.PathsEcef[path];
+        var k = 3 * edge;
+        return ShortGeodesic.PointToEdge(x, y, z, e[k], e[k + 1], e[k + 2], e[k + 3], e[k + 4], e[k + 5]);
     }
 }

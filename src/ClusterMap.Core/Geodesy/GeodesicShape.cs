@@ -36,6 +36,15 @@ internal sealed class GeodesicShape
         }
 
         _edgeSolutions = new InverseSolution[Paths.Length][];
+        PointsEcef = ToEcef(Points);
+        PathsEcef = new double[Paths.Length][];
+        for (var p = 0; p < Paths.Length; p++)
+        {
+            PathsEcef[p] = ToEcef(Paths[p]);
+        }
+
+        AllEdgesShort = PathsEcef.All(ShortEdges);
+
         Envelope = GeodesicEnvelope.OfGeometry(geometry);
         IsSinglePoint = Points.Length == 2 && Paths.Length == 0;
     }
@@ -47,6 +56,15 @@ internal sealed class GeodesicShape
 
     /// <summary>Lines and rings as lon, lat pairs (rings closed).</summary>
     public double[][] Paths { get; }
+
+    /// <summary>The isolated points in earth-centred coordinates (x, y, z per point) for <see cref="ShortGeodesic"/>.</summary>
+    public double[] PointsEcef { get; }
+
+    /// <summary>The path vertices in earth-centred coordinates (x, y, z per vertex) for <see cref="ShortGeodesic"/>.</summary>
+    public double[][] PathsEcef { get; }
+
+    /// <summary>True when every edge is short enough for the point-to-edge path of <see cref="ShortGeodesic"/>.</summary>
+    public bool AllEdgesShort { get; }
 
     /// <summary>Running vertex counts: path p's vertices are numbered from PathOffsets[p]; the last entry is the total.</summary>
     public int[] PathOffsets { get; }
@@ -158,6 +176,31 @@ internal sealed class GeodesicShape
         }
 
         return result;
+    }
+
+    private static double[] ToEcef(double[] lonLat)
+    {
+        var result = new double[lonLat.Length / 2 * 3];
+        for (int i = 0, j = 0; i < lonLat.Length; i += 2, j += 3)
+        {
+            ShortGeodesic.ToEcef(lonLat[i], lonLat[i + 1], out result[j], out result[j + 1], out result[j + 2]);
+        }
+
+        return result;
+    }
+
+    private static bool ShortEdges(double[] ecef)
+    {
+        for (var k = 0; k + 5 < ecef.Length; k += 3)
+        {
+            double dx = ecef[k + 3] - ecef[k], dy = ecef[k + 4] - ecef[k + 1], dz = ecef[k + 5] - ecef[k + 2];
+            if (!((dx * dx) + (dy * dy) + (dz * dz) <= ShortGeodesic.MaxEdgeMeters * ShortGeodesic.MaxEdgeMeters))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static double[] BuildEdgeBoxes(double[] path)

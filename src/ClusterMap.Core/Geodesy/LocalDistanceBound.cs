@@ -56,6 +56,29 @@ internal readonly struct LocalDistanceBound
         return (dLat * dLat) + (dLon * dLon) > cutoffMeters * cutoffMeters;
     }
 
+    /// <summary>
+    /// True when every point of the box [minLon, maxLon] × [minLat, maxLat] (one not crossing the antimeridian) is
+    /// proven farther than <paramref name="cutoffMeters"/> (at most the reach). L grows with the latitude gap and
+    /// with the wrapped longitude gap, and over the box those gaps are smallest at the box's edge nearest the origin
+    /// (the wrapped distance from λ0 to an arc not containing it is least at one of the arc's ends), so the L of
+    /// that nearest corner or side is a lower bound of L over the box, hence of the distance to anything inside it.
+    /// </summary>
+    public bool ProvesBoxBeyond(double minLon, double maxLon, double minLat, double maxLat, double cutoffMeters)
+    {
+        var gapLat = _lat0 < minLat ? minLat - _lat0 : _lat0 > maxLat ? _lat0 - maxLat : 0;
+        double gapLon = 0;
+        if (_lon0 < minLon || _lon0 > maxLon)
+        {
+            var toMin = Math.Abs(minLon - _lon0);
+            var toMax = Math.Abs(maxLon - _lon0);
+            gapLon = Math.Min(toMin > 180 ? 360 - toMin : toMin, toMax > 180 ? 360 - toMax : toMax);
+        }
+
+        var dLat = gapLat * _metersPerDegreeLat;
+        var dLon = gapLon * _metersPerDegreeLon;
+        return (dLat * dLat) + (dLon * dLon) > cutoffMeters * cutoffMeters;
+    }
+
     /// <summary>The bound L itself (for tests).</summary>
     public double LowerBoundMeters(double lon, double lat)
     {

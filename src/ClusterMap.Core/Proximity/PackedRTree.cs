@@ -20,7 +20,12 @@ internal sealed class PackedRTree
     // _levelEnds[l] is one past the last position of level l (level 0 = items).
     private readonly int[] _levelEnds;
 
-    internal PackedRTree(double[] minX, double[] minY, double[] maxX, double[] maxY)
+    /// <summary>
+    /// Packs the boxes. With <paramref name="inHilbertOrder"/> the caller has already put its items in the order of
+    /// <see cref="HilbertOrder"/> (so that items near each other in space are near each other in its arrays too) and
+    /// item i stays at leaf position i.
+    /// </summary>
+    internal PackedRTree(double[] minX, double[] minY, double[] maxX, double[] maxY, bool inHilbertOrder = false)
     {
         var n = minX.Length;
         NumItems = n;
@@ -42,10 +47,10 @@ internal sealed class PackedRTree
         _maxY = new double[total];
         _indices = new int[total];
 
-        var order = HilbertOrder(minX, minY, maxX, maxY);
+        var order = inHilbertOrder ? null : HilbertOrder(minX, minY, maxX, maxY);
         for (var pos = 0; pos < n; pos++)
         {
-            var i = order[pos];
+            var i = order is null ? pos : order[pos];
             _minX[pos] = minX[i];
             _minY[pos] = minY[i];
             _maxX[pos] = maxX[i];
@@ -154,7 +159,8 @@ internal sealed class PackedRTree
         }
     }
 
-    private static int[] HilbertOrder(double[] minX, double[] minY, double[] maxX, double[] maxY)
+    /// <summary>The item indices sorted by the Hilbert position of their box centres.</summary>
+    internal static int[] HilbertOrder(double[] minX, double[] minY, double[] maxX, double[] maxY)
     {
         var n = minX.Length;
         var order = new int[n];

@@ -16,6 +16,13 @@ namespace ClusterMap.Core.Proximity;
 /// distance of <see cref="GeodesicDistance"/>. Neither filter can drop a true answer.
 /// </para>
 /// <para>
+/// Distances within 50 km (point to point, and point to any edge up to 10 km) come from the short-line kernel of
+/// <see cref="ShortGeodesic"/>, within 10 µm of Karney's geodesic (measured: 8 nm point to point, 1.3 µm to an
+/// edge); farther ones from Karney's inverse problem and the Newton search of the point-to-edge distance. The
+/// reported distance is the one compared with the radius, and every bound that prunes is widened by the kernel's
+/// error bound, so membership follows the reported distance exactly.
+/// </para>
+/// <para>
 /// Uncertainty: with origin uncertainty u_o and target uncertainty u_t, each hit carries the interval
 /// [max(0, d − u_o − u_t), d + u_o + u_t]. Radius answers include every target whose interval starts within the
 /// radius: <see cref="ProximityCertainty.Certain"/> when the whole interval is within, and
@@ -29,18 +36,31 @@ namespace ClusterMap.Core.Proximity;
 /// </remarks>
 public sealed class ProximityIndex
 {
+    // Searches and bounds widen by the short-line kernel's error bound, so no target whose reported distance is
+    // within the cut-off is dropped by a bound on its exact distance (see ShortGeodesic).
+    private const double Slack = ShortGeodesic.EdgeErrorBoundMeters;
+
     private readonly ProximityItem[] _items;
     private readonly GeodesicShape?[] _shapes;
     private readonly double[] _lon;
     private readonly double[] _lat;
+
+    // Point targets in earth-centred coordinates (x, y, z per item; NaN for shapes), computed once at build so a
+    // query's distance to each is the short-line kernel's few multiplications.
+    private readonly double[] _ecef;
+
+    // Each item's LocationUncertaintyMeters, read for every candidate without touching the item.
+    private readonly double[] _uncertainty;
     private readonly PackedRTree _tree;
 
-    private ProximityIndex(ProximityItem[] items, GeodesicShape?[] shapes, double[] lon, double[] lat, PackedRTree tree, long dataVersion, double maxUncertainty)
+    private ProximityIndex(ProximityItem[] items, GeodesicShape?[] shapes, double[] lon, double[] lat, double[] ecef, PackedRTree tree, long dataVersion, double maxUncertainty)
     {
         _items = items;
+        _uncertainty = Array.ConvertAll(items, i => i.LocationUncertaintyMeters);
         _shapes = shapes;
         _lon = lon;
         _lat = lat;
+        _ecef = ecef;
         _tree = tree;
         DataVersion = dataVersion;
         MaxUncertaintyMeters = maxUncertainty;
@@ -84,6 +104,7 @@ public sealed class ProximityIndex
         var shapes = new GeodesicShape?[n];
         var lon = new double[n];
         var lat = new double[n];
+        var ecef = new double[3 * n];
         var minX = new double[n];
         var minY = new double[n];
         var maxX = new double[n];
@@ -95,19 +116,57 @@ public sealed class ProximityIndex
             {
                 lon[i] = minX[i] = maxX[i] = point.X;
                 lat[i] = minY[i] = maxY[i] = point.Y;
+                ShortGeodesic.ToEcef(point.X, point.Y, out ecef[3 * i], out ecef[(3 * i) + 1], out ecef[(3 * i) + 2]);
                 return;
             }
 
             var shape = GeodesicShape.Create(geometry);
             shapes[i] = shape;
-            lon[i] = lat[i] = double.NaN;
+            lon[i] = lat[i] = ecef[3 * i] = ecef[(3 * i) + 1] = ecef[(3 * i) + 2] = double.NaN;
             minX[i] = shape.Envelope.MinX;
             minY[i] = shape.Envelope.MinY;
             maxX[i] = shape.Envelope.MaxX;
             maxY[i] = shape.Envelope.MaxY;
         });
 
-        return new ProximityIndex(list, shapes, lon, lat, new PackedRTree(minX, minY, maxX, maxY), dataVersion, maxUncertainty);
+        // Items renumbered along the Hilbert curve the tree packs them by, so a query's candidates, which are near each
+        // other in space, are near each other in every array it reads: at 1M targets a 5 km query touches 25,000
+        // candidates, and in input order each one cost a handful of cache misses, more than its distance.
+        var order = PackedRTree.HilbertOrder(minX, minY, maxX, maxY);
+        return new ProximityIndex(
+            Permute(list, order),
+            Permute(shapes, order),
+            Permute(lon, order),
+            Permute(lat, order),
+            Permute3(ecef, order),
+            new PackedRTree(Permute(minX, order), Permute(minY, order), Permute(maxX, order), Permute(maxY, order), inHilbertOrder: true),
+            dataVersion,
+            maxUncertainty);
+    }
+
+    private static T[] Permute<T>(T[] source, int[] order)
+    {
+        var result = new T[order.Length];
+        for (var i = 0; i < order.Length; i++)
+        {
+            result[i] = source[order[i]];
+        }
+
+        return result;
+    }
+
+    private static double[] Permute3(double[] source, int[] order)
+    {
+        var result = new double[source.Length];
+        for (var i = 0; i < order.Length; i++)
+        {
+            var j = order[i];
+            result[3 * i] = source[3 * j];
+            result[(3 * i) + 1] = source[(3 * j) + 1];
+            result[(3 * i) + 2] = source[(3 * j) + 2];
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -207,7 +266,7 @@ public sealed class ProximityIndex
                 int count = 0, certain = 0, possible = 0;
                 foreach (var (index, d) in found)
                 {
-                    var slack = uo + _items[index].LocationUncertaintyMeters;
+                    var slack = uo + _uncertainty[index];
                     count += d <= radius ? 1 : 0;
                     certain += d + slack <= radius ? 1 : 0;
                     possible += d - slack <= radius && d + slack > radius ? 1 : 0;
@@ -237,7 +296,7 @@ public sealed class ProximityIndex
             return;
         }
 
-        var reach = radius + uo + MaxUncertaintyMeters;
+        var reach = radius + uo + MaxUncertaintyMeters + Slack;
         var parts = GeodesicEnvelope.SplitAtAntimeridian(GeodesicEnvelope.Expand(query.Envelope, reach));
         var candidates = Scratch.RentCandidates();
         try
@@ -265,19 +324,21 @@ public sealed class ProximityIndex
     private void Filter(Origin query, double radius, double uo, double reach, Func<ProximityItem, bool>? filter, List<int> candidates, List<(int Index, double Distance)> found)
     {
 
-        // Point targets of a point origin first meet a bound proven in LocalDistanceBound, which settles those
-        // outside the circle but inside the query box (a fifth of the candidates) without an inverse problem.
+        // Targets of a point origin first meet a bound proven in LocalDistanceBound (for a shape, on its geodesic box,
+        // which is leaf i of the tree since items are numbered in the tree's order), which settles those outside the
+        // circle but inside the query box (a fifth of the candidates) without computing a distance.
         var bound = query.Shape is null ? new LocalDistanceBound(query.Lon, query.Lat, reach) : default;
         foreach (var i in candidates)
         {
-            var item = _items[i];
-            var cutoff = radius + uo + item.LocationUncertaintyMeters;
-            if (query.Shape is null && _shapes[i] is null && bound.ProvesBeyond(_lon[i], _lat[i], cutoff))
+            var cutoff = radius + uo + _uncertainty[i];
+            if (query.Shape is null && (_shapes[i] is null
+                    ? bound.ProvesBeyond(_lon[i], _lat[i], cutoff + Slack)
+                    : bound.ProvesBoxBeyond(_tree.MinX(i), _tree.MaxX(i), _tree.MinY(i), _tree.MaxY(i), cutoff + Slack)))
             {
                 continue;
             }
 
-            if (filter is not null && !filter(item))
+            if (filter is not null && !filter(_items[i]))
             {
                 continue;
             }
@@ -353,7 +414,7 @@ public sealed class ProximityIndex
     private ProximityHit MakeHit(int index, int rank, double d, double uo, double radius)
     {
         var item = _items[index];
-        var slack = uo + item.LocationUncertaintyMeters;
+        var slack = uo + _uncertainty[index];
         var upper = d + slack;
         return new ProximityHit(item, rank, d, Math.Max(0, d - slack), upper, upper <= radius ? ProximityCertainty.Certain : ProximityCertainty.Possible);
     }
@@ -365,15 +426,22 @@ public sealed class ProximityIndex
         {
             if (shape is null)
             {
-                var d = Geodesic.DistanceMeters(query.Lon, query.Lat, _lon[i], _lat[i]);
+                // The short-line kernel within its reach (within ShortGeodesic.ErrorBoundMeters of Karney's), the
+                // inverse problem beyond; whichever answers, that number alone decides membership.
+                var d = ShortGeodesic.Distance(query.X, query.Y, query.Z, _ecef[3 * i], _ecef[(3 * i) + 1], _ecef[(3 * i) + 2]);
+                if (double.IsNaN(d))
+                {
+                    d = Geodesic.DistanceMeters(query.Lon, query.Lat, _lon[i], _lat[i]);
+                }
+
                 return d <= cutoff ? d : double.PositiveInfinity;
             }
 
-            return GeodesicDistanceOp.PointDistance(query.Lon, query.Lat, shape, cutoff);
+            return GeodesicDistanceOp.PointDistance(query.Lon, query.Lat, query.X, query.Y, query.Z, shape, cutoff);
         }
 
         return shape is null
-            ? GeodesicDistanceOp.PointDistance(_lon[i], _lat[i], query.Shape, cutoff)
+            ? GeodesicDistanceOp.PointDistance(_lon[i], _lat[i], _ecef[3 * i], _ecef[(3 * i) + 1], _ecef[(3 * i) + 2], query.Shape, cutoff)
             : GeodesicDistanceOp.Distance(query.Shape, shape, cutoff);
     }
 
@@ -404,7 +472,7 @@ public sealed class ProximityIndex
             return hits;
         }
 
-        var reach = maxMeters + uo + MaxUncertaintyMeters;
+        var reach = maxMeters + uo + MaxUncertaintyMeters + Slack;
         var env = query.Envelope;
         var queue = new PriorityQueue<int, QueueKey>(new QueueKeyComparer(_items));
         queue.Enqueue(_tree.Root, new QueueKey(BoxBound(env, _tree.Root), 0, 0));
@@ -474,6 +542,11 @@ public sealed class ProximityIndex
                 Lon = point.X;
                 Lat = point.Y;
                 Envelope = IsEmpty ? new Envelope() : new Envelope(Lon, Lon, Lat, Lat);
+                if (!IsEmpty)
+                {
+                    ShortGeodesic.ToEcef(Lon, Lat, out var x, out var y, out var z);
+                    (X, Y, Z) = (x, y, z);
+                }
             }
             else
             {
@@ -488,6 +561,13 @@ public sealed class ProximityIndex
         public double Lon { get; }
 
         public double Lat { get; }
+
+        /// <summary>The point's earth-centred coordinates (for <see cref="ShortGeodesic"/>).</summary>
+        public double X { get; }
+
+        public double Y { get; }
+
+        public double Z { get; }
 
         public bool IsEmpty { get; }
 

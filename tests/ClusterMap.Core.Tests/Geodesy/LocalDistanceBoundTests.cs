@@ -33,6 +33,40 @@ public class LocalDistanceBoundTests
         }
     }
 
+    [Theory]
+    [InlineData(7, 30.0, 33.0, 5_000.0)]
+    [InlineData(8, -70.0, 70.0, 50_000.0)]
+    public void ProvesBoxBeyond_NeverDropsABoxWithAPointWithinTheCutoff(int seed, double minLat, double maxLat, double reach)
+    {
+        // Boxes around the origin, some straddling the antimeridian side of it; every box proven beyond must hold
+        // no sampled point within the cut-off, and boxes holding such a point must not be proven beyond.
+        var random = new Random(seed);
+        var proven = 0;
+        for (var i = 0; i < 5_000; i++)
+        {
+            var lat0 = minLat + (random.NextDouble() * (maxLat - minLat));
+            var lon0 = random.Next(5) == 0 ? 179.99 - (random.NextDouble() * 0.02) : (random.NextDouble() * 300) - 150;
+            var bound = new LocalDistanceBound(lon0, lat0, reach);
+            var corner = Geodesic.Direct(new Coordinate(lon0, lat0), (random.NextDouble() * 360) - 180, reach * random.NextDouble()).End;
+            var width = reach / 100_000 * random.NextDouble();
+            var height = reach / 100_000 * random.NextDouble();
+            var minLon = Math.Max(-180, corner.X - width);
+            var maxLon = Math.Min(180, corner.X + width);
+            var cutoff = reach * random.NextDouble();
+            var provesBeyond = bound.ProvesBoxBeyond(minLon, maxLon, corner.Y - height, corner.Y + height, cutoff);
+            proven += provesBeyond ? 1 : 0;
+            for (var s = 0; s < 20; s++)
+            {
+                var lon = minLon + (random.NextDouble() * (maxLon - minLon));
+                var lat = corner.Y - height + (random.NextDouble() * 2 * height);
+                var exact = Geodesic.DistanceMeters(lon0, lat0, lon, lat);
+                Assert.False(provesBeyond && exact <= cutoff, $"box [{minLon}, {maxLon}] × [{corner.Y - height}, {corner.Y + height}] proven beyond {cutoff} of ({lon0}, {lat0}) holds ({lon}, {lat}) at {exact}");
+            }
+        }
+
+        Assert.True(proven > 500, $"only {proven} boxes proven beyond");
+    }
+
     [Fact]
     public void LowerBound_AtShanghai_IsWithinTwoTenThousandthsOfTheDistance()
     {

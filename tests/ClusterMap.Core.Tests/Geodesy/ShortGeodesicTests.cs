@@ -1,0 +1,125 @@
+using ClusterMap.Core.Geodesy;
+using Xunit.Abstractions;
+
+namespace ClusterMap.Core.Tests.Geodesy;
+
+/// <summary>
+/// The short-line kernel of <see cref="ShortGeodesic"/> against Karney's inverse problem (point to point) and the exact
+/// Newton solution of <see cref="GeodesicSegmentDistance"/> (point to edge), over random pairs everywhere the kernel
+/// is allowed to answer. The bounds asserted are the constants the kernel states; the measured maxima are printed.
+/// </summary>
+public sealed class ShortGeodesicTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Distance_OverAMillionRandomPairsWithinReach_IsWithinTheStatedBoundOfKarney()
+    {
+        var random = new Random(20261129);
+        var maxError = 0.0;
+        var worst = string.Empty;
+        var answered = 0;
+        for (var i = 0; i < 1_000_000; i++)
+        {
+            var (lon1, lat1, lon2, lat2) = RandomPair(random, ShortGeodesic.ReachMeters);
+            ShortGeodesic.ToEcef(lon1, lat1, out var x1, out var y1, out var z1);
+            ShortGeodesic.ToEcef(lon2, lat2, out var x2, out var y2, out var z2);
+            var fast = ShortGeodesic.Distance(x1, y1, z1, x2, y2, z2);
+            if (double.IsNaN(fast))
+            {
+                // Only a chord longer than the reach may be declined, and a geodesic is never shorter than its chord.
+                Assert.True(Geodesic.DistanceMeters(lon1, lat1, lon2, lat2) > ShortGeodesic.ReachMeters, $"declined ({lon1}, {lat1}) → ({lon2}, {lat2})");
+                continue;
+            }
+
+            answered++;
+            var exact = Geodesic.DistanceMeters(lon1, lat1, lon2, lat2);
+            var error = Math.Abs(fast - exact);
+            if (error > maxError)
+            {
+                maxError = error;
+                worst = $"({lon1}, {lat1}) → ({lon2}, {lat2}): exact {exact} m, kernel {fast} m";
+            }
+        }
+
+        output.WriteLine($"{answered:N0} pairs answered; max |kernel − Karney| = {maxError * 1e6:F3} µm at {worst}");
+        Assert.True(answered > 990_000, $"only {answered} pairs answered");
+        Assert.True(maxError < ShortGeodesic.ErrorBoundMeters, $"max error {maxError} m at {worst}");
+    }
+
+    [Fact]
+    public void Distance_BeyondReach_IsDeclined_AndAtZeroIsZero()
+    {
+        ShortGeodesic.ToEcef(121.47, 31.23, out var x1, out var y1, out var z1);
+        var far = Geodesic.Direct(new(121.47, 31.23), 45, ShortGeodesic.ReachMeters + 10).End;
+        ShortGeodesic.ToEcef(far.X, far.Y, out var x2, out var y2, out var z2);
+        Assert.True(double.IsNaN(ShortGeodesic.Distance(x1, y1, z1, x2, y2, z2)));
+        Assert.Equal(0, ShortGeodesic.Distance(x1, y1, z1, x1, y1, z1));
+    }
+
+    [Fact]
+    public void PointToEdge_OnRandomShortEdges_IsWithinTheStatedBoundOfTheExactSegmentDistance()
+    {
+        var random = new Random(4);
+        var maxError = 0.0;
+        var worst = string.Empty;
+        var answered = 0;
+        for (var i = 0; i < 200_000; i++)
+        {
+            // An edge up to the fast path's length anywhere to ±85°, and a point up to 50 km from its start, often close.
+            var lat = (random.NextDouble() * 170) - 85;
+            var lon = NearAntimeridianOrAnywhere(random);
+            var length = ShortGeodesic.MaxEdgeMeters * random.NextDouble();
+            var b = Geodesic.Direct(new(lon, lat), (random.NextDouble() * 360) - 180, length).End;
+            var reach = random.Next(3) == 0 ? 2_000 : 45_000;
+            var p = Geodesic.Direct(new(lon, lat), (random.NextDouble() * 360) - 180, reach * random.NextDouble()).End;
+            ShortGeodesic.ToEcef(p.X, p.Y, out var px, out var py, out var pz);
+            ShortGeodesic.ToEcef(lon, lat, out var ax, out var ay, out var az);
+            ShortGeodesic.ToEcef(b.X, b.Y, out var bx, out var by, out var bz);
+            var fast = ShortGeodesic.PointToEdge(px, py, pz, ax, ay, az, bx, by, bz);
+            if (double.IsNaN(fast))
+            {
+                continue;
+            }
+
+            answered++;
+            var exact = GeodesicSegmentDistance.PointToSegment(p.X, p.Y, lon, lat, b.X, b.Y);
+            var error = Math.Abs(fast - exact);
+            if (error > maxError)
+            {
+                maxError = error;
+                worst = $"P ({p.X}, {p.Y}) to ({lon}, {lat})–({b.X}, {b.Y}): exact {exact} m, fast {fast} m";
+            }
+        }
+
+        output.WriteLine($"{answered:N0} point-edge pairs answered; max |fast − exact| = {maxError * 1e6:F3} µm at {worst}");
+        Assert.True(answered > 190_000, $"only {answered} pairs answered");
+        Assert.True(maxError < ShortGeodesic.EdgeErrorBoundMeters, $"max error {maxError} m at {worst}");
+    }
+
+    [Fact]
+    public void PointToEdge_OnALongEdge_IsDeclined()
+    {
+        var a = new NetTopologySuite.Geometries.Coordinate(121.47, 31.23);
+        var b = Geodesic.Direct(a, 80, ShortGeodesic.MaxEdgeMeters * 1.01).End;
+        ShortGeodesic.ToEcef(a.X, a.Y, out var ax, out var ay, out var az);
+        ShortGeodesic.ToEcef(b.X, b.Y, out var bx, out var by, out var bz);
+        Assert.True(double.IsNaN(ShortGeodesic.PointToEdge(ax, ay, az, ax, ay, az, bx, by, bz)));
+    }
+
+    private static (double Lon1, double Lat1, double Lon2, double Lat2) RandomPair(Random random, double reach)
+    {
+        var lat = (random.NextDouble() * 178) - 89;
+        var lon = NearAntimeridianOrAnywhere(random);
+        var azimuth = (random.NextDouble() * 360) - 180;
+
+        // Every distance 0–reach, with a share of very short ones (metres) where rounding would show.
+        var distance = random.Next(10) == 0 ? random.NextDouble() * 10 : random.NextDouble() * reach;
+        var line = GeodesicLine.FromAzimuth(lat, lon, azimuth);
+        line.Position(distance, out var lat2, out var lon2, out _, out _);
+        return (lon, lat, lon2, lat2);
+    }
+
+    private static double NearAntimeridianOrAnywhere(Random random) =>
+        random.Next(10) == 0
+            ? (random.Next(2) == 0 ? 180 - (random.NextDouble() * 0.25) : -180 + (random.NextDouble() * 0.25))
+            : (random.NextDouble() * 360) - 180;
+}
