@@ -18,6 +18,14 @@ internal static class TileBench
         // over HTTP, and static map time. A plain Stopwatch harness: the figures asked for are milliseconds per tile and
         // tiles per second, and BenchmarkDotNet's statistics would take minutes per zoom on two cores.
         var root = FindRepositoryRoot();
+        // Options: --http-only skips the rendering figures (minutes on a busy machine) for a quick look at the HTTP
+        // costs; --api-dll points the HTTP part at another build of the service (an older commit's, for a before/after).
+        var httpOnly = args.Contains("--http-only");
+        args = [.. args.Where(a => a != "--http-only")];
+        var apiAt = Array.IndexOf(args, "--api-dll");
+        var api = apiAt >= 0 && apiAt + 1 < args.Length ? Path.GetFullPath(args[apiAt + 1])
+            : Path.Combine(root, "src", "ClusterMap.Api", "bin", "Release", "net10.0", "ClusterMap.Api.dll");
+        args = apiAt >= 0 ? [.. args[..apiAt], .. args[Math.Min(args.Length, apiAt + 2)..]] : args;
         var geodata = args.Length > 0 ? args[0] : Path.Combine(root, "geodata");
         if (!File.Exists(Path.Combine(geodata, GeodataManifest.FileName)))
         {
@@ -25,6 +33,12 @@ internal static class TileBench
         }
 
         Console.WriteLine($"Data: {geodata}");
+        if (httpOnly)
+        {
+            await CachedOverHttpAsync(api, geodata);
+            return;
+        }
+
         var data = MapData.From(GeodataManifest.ReadAll(geodata).Select(i => (i.Definition, i.Features)), 1);
         using var renderer = MapRenderer.Create();
         var center = new Coordinate(121.47, 31.23);
@@ -86,7 +100,7 @@ internal static class TileBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {format,-4} {watch.Elapsed.TotalMilliseconds / runs,7:0.0} ms"));
         }
 
-        await CachedOverHttpAsync(root, geodata);
+        await CachedOverHttpAsync(api, geodata);
 
         static IEnumerable<TileIndex> Block(Coordinate center, int z, int side)
         {
@@ -107,9 +121,8 @@ internal static class TileBench
         // in its own process with its production logging (one JSON line per request), driven by wrk on loopback. Each
         // endpoint is warmed for a few seconds first, so that the figures are those of optimised code rather than of the
         // JIT's first tiers; the service's CPU is read from /proc before and after, so wrk's own CPU is not in it.
-        static async Task CachedOverHttpAsync(string root, string geodata)
+        static async Task CachedOverHttpAsync(string api, string geodata)
         {
-            var api = Path.Combine(root, "src", "ClusterMap.Api", "bin", "Release", "net10.0", "ClusterMap.Api.dll");
             if (!File.Exists(api))
             {
                 Console.WriteLine($"\nHTTP cost per request: skipped ({api} not built; `make bench` builds it).");
