@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using ClusterMap.Core.Import;
 using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering;
@@ -19,6 +18,14 @@ internal static class TileBench
         // over HTTP, and static map time. A plain Stopwatch harness: the figures asked for are milliseconds per tile and
         // tiles per second, and BenchmarkDotNet's statistics would take minutes per zoom on two cores.
         var root = FindRepositoryRoot();
+        // Options: --http-only skips the rendering figures (minutes on a busy machine) for a quick look at the HTTP
+        // costs; --api-dll points the HTTP part at another build of the service (an older commit's, for a before/after).
+        var httpOnly = args.Contains("--http-only");
+        args = [.. args.Where(a => a != "--http-only")];
+        var apiAt = Array.IndexOf(args, "--api-dll");
+        var api = apiAt >= 0 && apiAt + 1 < args.Length ? Path.GetFullPath(args[apiAt + 1])
+            : Path.Combine(root, "src", "ClusterMap.Api", "bin", "Release", "net10.0", "ClusterMap.Api.dll");
+        args = apiAt >= 0 ? [.. args[..apiAt], .. args[Math.Min(args.Length, apiAt + 2)..]] : args;
         var geodata = args.Length > 0 ? args[0] : Path.Combine(root, "geodata");
         if (!File.Exists(Path.Combine(geodata, GeodataManifest.FileName)))
         {
@@ -26,6 +33,12 @@ internal static class TileBench
         }
 
         Console.WriteLine($"Data: {geodata}");
+        if (httpOnly)
+        {
+            await CachedOverHttpAsync(api, geodata);
+            return;
+        }
+
         var data = MapData.From(GeodataManifest.ReadAll(geodata).Select(i => (i.Definition, i.Features)), 1);
         using var renderer = MapRenderer.Create();
         var center = new Coordinate(121.47, 31.23);
@@ -87,7 +100,7 @@ internal static class TileBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {format,-4} {watch.Elapsed.TotalMilliseconds / runs,7:0.0} ms"));
         }
 
-        await CachedOverHttpAsync(root, geodata);
+        await CachedOverHttpAsync(api, geodata);
 
         static IEnumerable<TileIndex> Block(Coordinate center, int z, int side)
         {
@@ -104,50 +117,55 @@ internal static class TileBench
             }
         }
 
-        // Tiles from the cache: the real service in its own process, tiles warmed once, then four client loops for five
-        // seconds. Client and server share the machine's two cores, so this is a floor for the server's own rate.
-        static async Task CachedOverHttpAsync(string root, string geodata)
+        // The HTTP cost per request (issue 5's cached tiles, and the envelope around a proximity answer): the real service
+        // in its own process with its production logging (one JSON line per request), driven by wrk on loopback. Each
+        // endpoint is warmed for a few seconds first, so that the figures are those of optimised code rather than of the
+        // JIT's first tiers; the service's CPU is read from /proc before and after, so wrk's own CPU is not in it.
+        static async Task CachedOverHttpAsync(string api, string geodata)
         {
-            var api = Path.Combine(root, "src", "ClusterMap.Api", "bin", "Release", "net10.0", "ClusterMap.Api.dll");
             if (!File.Exists(api))
             {
-                Console.WriteLine($"\nCached tiles over HTTP: skipped ({api} not built; `make bench` builds it).");
+                Console.WriteLine($"\nHTTP cost per request: skipped ({api} not built; `make bench` builds it).");
                 return;
             }
 
-            await using var service = await ServiceProcess.StartAsync(new ServiceProcessOptions
+            if (!Wrk.IsInstalled())
             {
-                ApiDll = api,
-                GeodataPath = geodata,
-                Settings = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" },
-            });
-            using var client = new HttpClient { BaseAddress = service.BaseAddress };
-            var urls = Block(new Coordinate(121.47, 31.23), 12, 8).Select(t => $"/tiles/default/{t.Z}/{t.X}/{t.Y}.png").ToArray();
-            foreach (var url in urls)
-            {
-                (await client.GetAsync(url)).EnsureSuccessStatusCode();
+                Console.WriteLine("\nHTTP cost per request: skipped (wrk is not installed: bash .ci/install-test-deps.sh).");
+                return;
             }
 
-            var served = 0L;
-            var cpuBefore = LoadRunner.ProcessCpuSeconds(service.ProcessId);
-            var until = Stopwatch.StartNew();
-            var loops = Enumerable.Range(0, 4).Select(async worker =>
+            await using var service = await ServiceProcess.StartAsync(new ServiceProcessOptions { ApiDll = api, GeodataPath = geodata });
+            using var client = new HttpClient { BaseAddress = service.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+            var tiles = Block(new Coordinate(121.47, 31.23), 12, 8).Select(t => $"/tiles/default/{t.Z}/{t.X}/{t.Y}.png").ToArray();
+            (string Name, string[] Paths)[] endpoints =
+            [
+                ("GET /healthz", ["/healthz"]),
+                ($"cached tile (z12, {tiles.Length} tiles in turn)", tiles),
+                ("GET /collections/parks/items?limit=10", ["/collections/parks/items?limit=10"]),
+                ("GET /proximity/nearest k=10", ["/proximity/nearest?target=universities&k=10&lon=121.47&lat=31.23"]),
+            ];
+            foreach (var path in endpoints.SelectMany(e => e.Paths))
             {
-                var i = worker;
-                while (until.Elapsed < TimeSpan.FromSeconds(5))
-                {
-                    using var response = await client.GetAsync(urls[i++ % urls.Length], HttpCompletionOption.ResponseContentRead);
-                    if (response.StatusCode == HttpStatusCode.OK)
-                    {
-                        Interlocked.Increment(ref served);
-                    }
-                }
-            });
-            await Task.WhenAll(loops);
-            var elapsed = until.Elapsed.TotalSeconds;
-            // The service's own CPU per tile: on a shared machine, the rate one free core could serve is 1 / that.
-            var cpuPerTile = (LoadRunner.ProcessCpuSeconds(service.ProcessId) - cpuBefore) / Math.Max(1, served);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\nCached tiles over HTTP (z12, {urls.Length} tiles, 4 client loops, 5 s): {served / elapsed:0} tiles/s (target > 10,000); service CPU {cpuPerTile * 1e6:0} µs per tile, i.e. {1 / cpuPerTile:0} tiles per core-second"));
+                // Renders every tile once (cold), and loads the proximity snapshot, before anything is timed.
+                (await client.GetAsync(path)).EnsureSuccessStatusCode();
+            }
+
+            const int connections = 32;
+            Console.WriteLine();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"HTTP cost per request: wrk, 1 thread, {connections} connections on loopback, 5 s after a 5 s warm-up per endpoint; {Environment.ProcessorCount} cores shared by client and service; production logging (a JSON line per request)"));
+            Console.WriteLine("endpoint                                          requests/s   service CPU µs/request   non-2xx   load average");
+            foreach (var (name, paths) in endpoints)
+            {
+                await Wrk.RunAsync(service.BaseAddress, paths, connections, seconds: 5);
+                var cpuBefore = LoadRunner.ProcessCpuSeconds(service.ProcessId);
+                var run = await Wrk.RunAsync(service.BaseAddress, paths, connections, seconds: 5);
+                var cpuPerRequest = (LoadRunner.ProcessCpuSeconds(service.ProcessId) - cpuBefore) / Math.Max(1, run.Requests);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{name,-49} {run.RequestsPerSecond,10:0} {cpuPerRequest * 1e6,24:0} {run.Failed,9}   {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+            }
+
+            Console.WriteLine("(service CPU per request: the rate one free core could serve is 1 / that; targets: cached tiles > 10,000/s)");
         }
 
         static string FindRepositoryRoot()

@@ -74,6 +74,9 @@ public sealed class MapsOptions
     [Range(0, 31_536_000)]
     public int TileMaxAgeSeconds { get; set; } = 300;
 
+    /// <summary>The tiles' Cache-Control value, built once rather than on every cached tile.</summary>
+    internal string TileCacheControl => field ??= $"public, max-age={TileMaxAgeSeconds}";
+
     /// <summary>
     /// How long the data version read from the store is trusted before it is read again (milliseconds). 0 reads it on
     /// every request; a little more spares the store a query per cached tile, at the price of serving up to this

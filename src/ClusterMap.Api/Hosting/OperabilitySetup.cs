@@ -11,7 +11,7 @@ namespace ClusterMap.Api.Hosting;
 /// What an operator needs to run the service: JSON logs (one object per line, so a log shipper needs no parser),
 /// a request id on every answer and log line, <c>/healthz</c> and <c>/readyz</c>.
 /// </summary>
-internal static class OperabilitySetup
+internal static partial class OperabilitySetup
 {
     public const string RequestIdHeader = "X-Request-Id";
 
@@ -35,6 +35,11 @@ internal static class OperabilitySetup
                 ["Logging:Console:FormatterOptions:IncludeScopes"] = "true",
                 ["Logging:Console:FormatterOptions:UseUtcTimestamp"] = "true",
                 ["Logging:Console:FormatterOptions:TimestampFormat"] = "yyyy-MM-ddTHH:mm:ss.fffZ",
+                // The framework's per-request hosting scope (its own RequestId and RequestPath) and the Activity behind
+                // the TraceId/SpanId scope repeat what our request line already carries, and cost about as much CPU as
+                // a cached tile's whole handling (README § Performance, Tiles). Off unless an operator asks for them;
+                // a tracing listener (OpenTelemetry) still gets its Activity.
+                ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "None",
             },
         });
         builder.Services.AddHealthChecks().AddCheck<StoreReadinessCheck>("store", tags: ["ready"]);
@@ -83,14 +88,16 @@ internal static class OperabilitySetup
                 finally
                 {
                     // The path only: query strings may carry what a client considers private.
-                    logger.LogInformation(
-                        "{Method} {Path} answered {StatusCode} in {ElapsedMilliseconds:0.0} ms",
-                        context.Request.Method, context.Request.Path.Value, context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    LogRequest(logger, context.Request.Method, context.Request.Path.Value, context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 }
             }
         });
         return app;
     }
+
+    /// <summary>Source-generated: no argument array or boxing per request, and nothing at all when the level is off.</summary>
+    [LoggerMessage(EventId = 0, Level = LogLevel.Information, Message = "{Method} {Path} answered {StatusCode} in {ElapsedMilliseconds:0.0} ms")]
+    private static partial void LogRequest(ILogger logger, string method, string? path, int statusCode, double elapsedMilliseconds);
 
     /// <summary>A detail for the problems the framework raises itself (no route, wrong method, a crash), which have none.</summary>
     private static string FrameworkProblemDetail(HttpContext context, int? status) => status switch

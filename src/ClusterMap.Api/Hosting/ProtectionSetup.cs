@@ -77,7 +77,8 @@ internal static class ProtectionSetup
         app.Use(AddSecurityHeaders);
         app.UseCors();
         app.UseRateLimiter();
-        app.Use(CapRequestBody);
+        var maxBodyBytes = app.Services.GetRequiredService<IOptions<LimitsOptions>>().Value.MaxRequestBodyBytes;
+        app.Use((context, next) => CapRequestBody(context, next, maxBodyBytes));
         app.UseRequestTimeouts();
         return app;
     }
@@ -88,11 +89,13 @@ internal static class ProtectionSetup
     /// </summary>
     private static Task AddSecurityHeaders(HttpContext context, Func<Task> next)
     {
-        context.Response.OnStarting(() =>
+        // A static callback with the context as its state: no closure allocated per request.
+        context.Response.OnStarting(static state =>
         {
-            var headers = context.Response.Headers;
+            var response = ((HttpContext)state).Response;
+            var headers = response.Headers;
             headers[HeaderNames.XContentTypeOptions] = "nosniff";
-            if (context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true)
+            if (response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true)
             {
                 if (!headers.ContainsKey(HeaderNames.ContentSecurityPolicy))
                 {
@@ -104,7 +107,7 @@ internal static class ProtectionSetup
             }
 
             return Task.CompletedTask;
-        });
+        }, context);
         return next();
     }
 
@@ -112,9 +115,8 @@ internal static class ProtectionSetup
     /// A declared body over the cap is refused before a byte of it is read; a chunked one is cut off by the server
     /// when it passes the cap (Kestrel's per-request limit, which the exception handler turns into the same 413).
     /// </summary>
-    private static Task CapRequestBody(HttpContext context, Func<Task> next)
+    private static Task CapRequestBody(HttpContext context, Func<Task> next, long max)
     {
-        var max = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value.MaxRequestBodyBytes;
         if (context.Request.ContentLength > max)
         {
             return ApiProblems.BodyTooLarge(max).ExecuteAsync(context);
@@ -134,30 +136,33 @@ internal static class ProtectionSetup
 }
 
 /// <summary>Read origins may read; write origins may also write; preflights for writes from anywhere else get no grant.</summary>
-internal sealed class ClusterMapCorsPolicyProvider(IOptions<CrossOriginOptions> options) : ICorsPolicyProvider
+internal sealed class ClusterMapCorsPolicyProvider : ICorsPolicyProvider
 {
     private static readonly string[] _readMethods = ["GET", "HEAD"];
     private static readonly string[] _allMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
     private static readonly string[] _exposedHeaders = [OperabilitySetup.RequestIdHeader, "Retry-After", "Content-Crs", "Link", "ETag", "Location"];
 
-    public Task<CorsPolicy?> GetPolicyAsync(HttpContext context, string? policyName)
+    // Built once: the options are read at start-up, and a policy per request was an allocation on every call from a page.
+    private readonly Dictionary<string, Task<CorsPolicy?>> _writePolicies;
+    private readonly Task<CorsPolicy?> _readPolicy;
+
+    public ClusterMapCorsPolicyProvider(IOptions<CrossOriginOptions> options)
     {
-        var origin = context.Request.Headers.Origin.ToString();
         var o = options.Value;
-        var builder = new CorsPolicyBuilder().AllowAnyHeader().WithExposedHeaders(_exposedHeaders);
-        if (o.WriteOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase))
+        _writePolicies = new Dictionary<string, Task<CorsPolicy?>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var origin in o.WriteOrigins)
         {
-            builder.WithOrigins(origin).WithMethods(_allMethods);
-        }
-        else if (o.ReadOrigins.Length == 0 || o.ReadOrigins.Contains("*"))
-        {
-            builder.AllowAnyOrigin().WithMethods(_readMethods);
-        }
-        else
-        {
-            builder.WithOrigins(o.ReadOrigins).WithMethods(_readMethods);
+            _writePolicies.TryAdd(origin, Task.FromResult<CorsPolicy?>(Builder().WithOrigins(origin).WithMethods(_allMethods).Build()));
         }
 
-        return Task.FromResult<CorsPolicy?>(builder.Build());
+        var read = o.ReadOrigins.Length == 0 || o.ReadOrigins.Contains("*")
+            ? Builder().AllowAnyOrigin().WithMethods(_readMethods)
+            : Builder().WithOrigins(o.ReadOrigins).WithMethods(_readMethods);
+        _readPolicy = Task.FromResult<CorsPolicy?>(read.Build());
     }
+
+    public Task<CorsPolicy?> GetPolicyAsync(HttpContext context, string? policyName) =>
+        _writePolicies.TryGetValue(context.Request.Headers.Origin.ToString(), out var write) ? write : _readPolicy;
+
+    private static CorsPolicyBuilder Builder() => new CorsPolicyBuilder().AllowAnyHeader().WithExposedHeaders(_exposedHeaders);
 }

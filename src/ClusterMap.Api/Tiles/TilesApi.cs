@@ -163,7 +163,7 @@ internal static class TilesApi
     {
         var headers = context.Response.Headers;
         headers.ETag = tile.ETag;
-        headers.CacheControl = $"public, max-age={options.TileMaxAgeSeconds}";
+        headers.CacheControl = options.TileCacheControl;
         headers.Vary = HeaderNames.AcceptEncoding;
         if (Matches(context.Request.Headers.IfNoneMatch, tile.ETag))
         {
