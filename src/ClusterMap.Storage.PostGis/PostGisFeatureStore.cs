@@ -18,7 +18,7 @@ namespace ClusterMap.Storage.PostGis;
 /// the SQLite store's, byte for byte: properties are kept as <c>json</c> text, geometry is read back as WKB and
 /// parsed like SQLite's, bbox and property filters follow the same rules.
 /// </summary>
-public sealed class PostGisFeatureStore : IFeatureStore, IAsyncDisposable, IDisposable
+public sealed partial class PostGisFeatureStore : IFeatureStore, IProximityPushDown, IAsyncDisposable, IDisposable
 {
     private const int Srid = 4326;
 

@@ -119,6 +119,10 @@ public sealed class CollectionSnapshotCache(IFeatureStore store, TimeProvider? c
         }
     }
 
+    /// <summary>The store's data version, read at most <paramref name="maxVersionAge"/> ago and after the last <see cref="Invalidate"/>.</summary>
+    public Task<long> GetDataVersionAsync(TimeSpan maxVersionAge, CancellationToken cancellationToken = default) =>
+        DataVersionAsync(maxVersionAge, cancellationToken);
+
     /// <summary>Data has changed through this process: the next request reads the store's data version again.</summary>
     public void Invalidate() => Interlocked.Increment(ref _invalidations);
 
