@@ -1,13 +1,19 @@
 using System.Globalization;
 using ClusterMap.Benchmarks;
 
-// ClusterMap benchmarks. `tiles [GEODATA]`: tile and static-map rendering (issue 5). Otherwise the proximity
+// ClusterMap benchmarks. `tiles [GEODATA]`: tile and static-map rendering (issue 5). `scale`: 1M points + 200k
+// polygons on PostGIS behind one and two API replicas (issue 8). Otherwise the proximity
 // benchmarks (issue 4): index build, radius and nearest-k queries in process, over HTTP and on PostGIS, on seeded
 // synthetic data. `make bench` runs both at full size; `make bench QUICK=1` is a smoke run.
 if (args.Length > 0 && args[0] == "tiles")
 {
     await TileBench.RunAsync(args[1..]);
     return 0;
+}
+
+if (args.Length > 0 && args[0] == "scale")
+{
+    return await ScaleBench.RunAsync(args[1..], DefaultApiDll());
 }
 
 if (args.Length > 0 && args[0] == "profile")

@@ -236,5 +236,5 @@ public sealed class ProximityTarget
         : item => !string.Equals(item.Id, excludedId, StringComparison.Ordinal) && filter(item);
 
     private CollectionSnapshot Partial(Dictionary<string, FeatureRecord> candidates) =>
-        new(Collection, DataVersion, [.. candidates.Values]);
+        new(Collection, DataVersion, [.. candidates.Values], isPartial: true);
 }
