@@ -18,7 +18,7 @@ namespace ClusterMap.Storage.PostGis;
 /// the SQLite store's, byte for byte: properties are kept as <c>json</c> text, geometry is read back as WKB and
 /// parsed like SQLite's, bbox and property filters follow the same rules.
 /// </summary>
-public sealed class PostGisFeatureStore : IFeatureStore, IAsyncDisposable, IDisposable
+public sealed partial class PostGisFeatureStore : IFeatureStore, IProximityPushDown, IAsyncDisposable, IDisposable
 {
     private const int Srid = 4326;
 
@@ -205,9 +205,11 @@ public sealed class PostGisFeatureStore : IFeatureStore, IAsyncDisposable, IDisp
         }
 
         var ids = features.Select(f => f.Id).ToArray();
-        var stored = (await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT feature_id FROM features WHERE collection_id = @collectionId AND feature_id = ANY(@ids)",
-            new { collectionId, ids }, transaction, cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
+        // The versions about to be replaced: their ids for the conflict check, their shape for the summary.
+        var replaced = (await connection.QueryAsync<ReplacedRow>(new CommandDefinition(
+            $"SELECT feature_id AS Id, {RemovedRow.Columns} FROM features WHERE collection_id = @collectionId AND feature_id = ANY(@ids)",
+            new { collectionId, ids }, transaction, cancellationToken: cancellationToken))).ToList();
+        var stored = replaced.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         if (mode == FeatureWriteMode.Insert && stored.Count > 0)
         {
             throw new FeatureConflictException(collectionId, [.. ids.Where(stored.Contains)]);
@@ -224,7 +226,7 @@ public sealed class PostGisFeatureStore : IFeatureStore, IAsyncDisposable, IDisp
             ON CONFLICT (collection_id, feature_id) DO UPDATE SET geom = excluded.geom, properties = excluded.properties
             """, transaction: transaction, cancellationToken: cancellationToken));
 
-        await RefreshSummaryAsync(connection, transaction, collectionId, cancellationToken);
+        await UpdateSummaryAsync(connection, transaction, collectionId, features, replaced, cancellationToken);
         var version = await BumpDataVersionAsync(connection, transaction, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new FeatureWriteResult(features.Count - stored.Count, stored.Count, version);
@@ -234,14 +236,18 @@ public sealed class PostGisFeatureStore : IFeatureStore, IAsyncDisposable, IDisp
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var deleted = await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM features WHERE collection_id = @collectionId AND feature_id = @featureId", new { collectionId, featureId }, transaction, cancellationToken: cancellationToken));
-        if (deleted == 0)
+        // Writers of one collection serialise on its row, so the summary below starts from the one before them.
+        await connection.ExecuteAsync(new CommandDefinition(
+            "SELECT 1 FROM collections WHERE id = @collectionId FOR UPDATE", new { collectionId }, transaction, cancellationToken: cancellationToken));
+        var deleted = (await connection.QueryAsync<RemovedRow>(new CommandDefinition(
+            $"DELETE FROM features WHERE collection_id = @collectionId AND feature_id = @featureId RETURNING {RemovedRow.Columns}",
+            new { collectionId, featureId }, transaction, cancellationToken: cancellationToken))).ToList();
+        if (deleted.Count == 0)
         {
             return false;
         }
 
-        await RefreshSummaryAsync(connection, transaction, collectionId, cancellationToken);
+        await UpdateSummaryAsync(connection, transaction, collectionId, [], deleted, cancellationToken);
         await BumpDataVersionAsync(connection, transaction, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
@@ -309,42 +315,6 @@ public sealed class PostGisFeatureStore : IFeatureStore, IAsyncDisposable, IDisp
         }
 
         await importer.CompleteAsync(cancellationToken);
-    }
-
-    /// <summary>
-    /// Re-derives a collection's type, extent, count and queryables after a write, in SQL so that a large collection
-    /// is not read back; the rules are <see cref="CollectionSummary.Of"/>'s.
-    /// </summary>
-    private static async Task RefreshSummaryAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string collectionId, CancellationToken cancellationToken)
-    {
-        var derived = await connection.QuerySingleAsync<SummaryRow>(new CommandDefinition("""
-            SELECT COUNT(*) AS FeatureCount,
-                   MIN(ST_XMin(geom)) AS MinX, MIN(ST_YMin(geom)) AS MinY, MAX(ST_XMax(geom)) AS MaxX, MAX(ST_YMax(geom)) AS MaxY,
-                   CASE WHEN COUNT(DISTINCT ST_GeometryType(geom)) = 1 THEN substr(MIN(ST_GeometryType(geom)), 4) ELSE @mixed END AS GeometryType
-            FROM features WHERE collection_id = @collectionId
-            """, new { collectionId, mixed = CollectionSummary.MixedGeometryType }, transaction, cancellationToken: cancellationToken));
-        var queryables = (await connection.QueryAsync<string>(new CommandDefinition("""
-            SELECT DISTINCT p.key FROM features f, json_each(f.properties) p
-            WHERE f.collection_id = @collectionId AND json_typeof(p.value) IN ('string', 'number', 'boolean')
-            """, new { collectionId }, transaction, cancellationToken: cancellationToken))).Order(StringComparer.Ordinal).ToList();
-        await connection.ExecuteAsync(new CommandDefinition("""
-            UPDATE collections SET geometry_type = @GeometryType, min_x = @MinX, min_y = @MinY, max_x = @MaxX, max_y = @MaxY,
-                feature_count = @FeatureCount, queryables = @Queryables, updated_at = @UpdatedAt
-            WHERE id = @collectionId
-            """,
-            new
-            {
-                collectionId,
-                derived.GeometryType,
-                derived.MinX,
-                derived.MinY,
-                derived.MaxX,
-                derived.MaxY,
-                derived.FeatureCount,
-                Queryables = JsonSerializer.Serialize(queryables),
-                UpdatedAt = Now(),
-            },
-            transaction, cancellationToken: cancellationToken));
     }
 
     private static string BuildItemsFilter(ItemsQuery query, DynamicParameters parameters)
@@ -432,6 +402,8 @@ public sealed class PostGisFeatureStore : IFeatureStore, IAsyncDisposable, IDisp
         public double? MaxY { get; set; }
 
         public string GeometryType { get; set; } = "";
+
+        public string Queryables { get; set; } = "[]";
     }
 
     private sealed class ApiKeyRow

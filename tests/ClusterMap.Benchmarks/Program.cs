@@ -2,13 +2,18 @@ using System.Globalization;
 using ClusterMap.Benchmarks;
 
 // ClusterMap benchmarks. `tiles [GEODATA] [--http-only] [--api-dll DLL]`: tile and static-map rendering, and the HTTP
-// cost per request (issue 5). Otherwise the proximity benchmarks (issue 4): index build, radius and nearest-k queries
-// in process, over HTTP and on PostGIS, on seeded synthetic data. `make bench` runs both at full size; `make bench
-// QUICK=1` is a smoke run.
+// cost per request (issue 5). `scale`: 1M points + 200k polygons on PostGIS behind one and two API replicas (issue 8).
+// Otherwise the proximity benchmarks (issue 4): index build, radius and nearest-k queries in process, over HTTP and on
+// PostGIS, on seeded synthetic data. `make bench` runs them all at full size; `make bench QUICK=1` is a smoke run.
 if (args.Length > 0 && args[0] == "tiles")
 {
     await TileBench.RunAsync(args[1..]);
     return 0;
+}
+
+if (args.Length > 0 && args[0] == "scale")
+{
+    return await ScaleBench.RunAsync(args[1..], DefaultApiDll());
 }
 
 if (args.Length > 0 && args[0] == "profile")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: build in Release, start a throwaway PostGIS cluster on a free loopback port (installing
 # PostgreSQL 15 + PostGIS 3 from Debian when missing), run the harness, stop and delete the cluster.
-# Usage: bench.sh [harness options…]   (e.g. --quick, --sizes 100k, --no-http)
+# Usage: bench.sh [harness options…]   (e.g. --quick, --sizes 100k, --no-http); then the scale benchmark (ScaleBench.cs).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 config="${CONFIG:-Release}"
@@ -35,3 +35,12 @@ fi
 
 dotnet "tests/ClusterMap.Benchmarks/bin/$config/net10.0/ClusterMap.Benchmarks.dll" \
   --api-dll "src/ClusterMap.Api/bin/$config/net10.0/ClusterMap.Api.dll" "${pg_args[@]}" "$@"
+
+# The scale benchmark (issue 8): 1M points + 200k polygons on PostGIS behind one and two API replicas; --quick loads 10k.
+# BENCH_NO_SCALE=1 leaves it out.
+if [ -z "${BENCH_NO_POSTGIS:-}" ] && [ -z "${BENCH_NO_SCALE:-}" ]; then
+  scale_args=()
+  for arg in "$@"; do [ "$arg" = "--quick" ] && scale_args+=(--quick); done
+  dotnet "tests/ClusterMap.Benchmarks/bin/$config/net10.0/ClusterMap.Benchmarks.dll" scale \
+    --api-dll "src/ClusterMap.Api/bin/$config/net10.0/ClusterMap.Api.dll" "${pg_args[@]}" "${scale_args[@]}"
+fi

@@ -17,6 +17,14 @@ public sealed class ProximityOptions
     /// </summary>
     [Range(0, 60_000)]
     public int DataVersionCheckMilliseconds { get; set; } = 250;
+
+    /// <summary>
+    /// Target collections of up to this many features are held in memory for proximity queries; larger ones are
+    /// queried through the store (PostGIS selects candidates with its GiST index, ClusterMap computes the exact
+    /// distances, so answers are the same). A store that cannot (SQLite) always holds the collection in memory.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long InMemoryMaxFeatures { get; set; } = 2_000_000;
 }
 
 /// <summary>The in-memory collection snapshots behind the proximity engine, and what keeps them fresh.</summary>
@@ -26,6 +34,8 @@ internal static class ProximitySetup
     {
         services.AddOptions<ProximityOptions>().Bind(configuration.GetSection(ProximityOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(provider => new CollectionSnapshotCache(provider.GetRequiredService<IFeatureStore>(), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new ProximityTargets(
+            provider.GetRequiredService<IFeatureStore>(), provider.GetRequiredService<CollectionSnapshotCache>(), provider.GetRequiredService<IOptions<ProximityOptions>>().Value.InMemoryMaxFeatures));
         return services;
     }
 

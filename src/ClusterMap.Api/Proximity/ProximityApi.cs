@@ -60,7 +60,7 @@ internal static class ProximityApi
         return routes;
     }
 
-    public static async Task<Results<ProximityFeaturesResult, ProblemHttpResult>> GetWithin(HttpRequest request, CollectionSnapshotCache snapshots, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
+    public static async Task<Results<ProximityFeaturesResult, ProblemHttpResult>> GetWithin(HttpRequest request, ProximityTargets snapshots, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
     {
         var query = new QueryParameters(request.Query);
         var window = options.VersionWindow();
@@ -96,11 +96,12 @@ internal static class ProximityApi
             return crsProblem;
         }
 
-        var hits = target.ProximityIndex.Within(origin.Geometry, radius, origin.UncertaintyMeters, TargetFilter(request, target, origin));
-        return new ProximityFeaturesResult(target, hits, origin, radius, request) { Crs = crs, AsCsv = query.Single(QueryParameters.FormatName) == "csv" };
+        var targets = await target.ForWithinAsync(origin.Geometry, radius, origin.UncertaintyMeters, cancellationToken);
+        var hits = targets.ProximityIndex.Within(origin.Geometry, radius, origin.UncertaintyMeters, TargetFilter(request, target.Collection, origin));
+        return new ProximityFeaturesResult(targets, hits, origin, radius, request) { Crs = crs, AsCsv = query.Single(QueryParameters.FormatName) == "csv" };
     }
 
-    public static async Task<Results<ProximityFeaturesResult, ProblemHttpResult>> GetNearest(HttpRequest request, CollectionSnapshotCache snapshots, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
+    public static async Task<Results<ProximityFeaturesResult, ProblemHttpResult>> GetNearest(HttpRequest request, ProximityTargets snapshots, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
     {
         var query = new QueryParameters(request.Query);
         var window = options.VersionWindow();
@@ -136,22 +137,24 @@ internal static class ProximityApi
             return crsProblem;
         }
 
-        var hits = target.ProximityIndex.Nearest(origin.Geometry, k, origin.UncertaintyMeters, maxMeters ?? double.PositiveInfinity, TargetFilter(request, target, origin));
-        return new ProximityFeaturesResult(target, hits, origin, maxMeters, request) { Crs = crs, AsCsv = query.Single(QueryParameters.FormatName) == "csv" };
+        var filter = TargetFilter(request, target.Collection, origin);
+        var targets = await target.ForNearestAsync(origin.Geometry, k, origin.UncertaintyMeters, maxMeters ?? double.PositiveInfinity, filter, cancellationToken);
+        var hits = targets.ProximityIndex.Nearest(origin.Geometry, k, origin.UncertaintyMeters, maxMeters ?? double.PositiveInfinity, filter);
+        return new ProximityFeaturesResult(targets, hits, origin, maxMeters, request) { Crs = crs, AsCsv = query.Single(QueryParameters.FormatName) == "csv" };
     }
 
     public static async Task<Results<ProximityTableResult, ProblemHttpResult>> GetMatrix(
-        HttpRequest request, CollectionSnapshotCache snapshots, IOptions<LimitsOptions> limits, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
+        HttpRequest request, ProximityTargets snapshots, IOptions<LimitsOptions> limits, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
     {
         var query = new QueryParameters(request.Query);
         var window = options.VersionWindow();
-        var (origins, targets, problem) = await FromToAsync(query, snapshots, window, cancellationToken);
+        var (originsTarget, target, problem) = await FromToAsync(query, snapshots, window, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
-        if (query.CheckNames([From, To, K, MaxM, QueryParameters.FormatName], targets!.Collection.Queryables.Contains, _tableFormats) is { } namesProblem)
+        if (query.CheckNames([From, To, K, MaxM, QueryParameters.FormatName], target!.Collection.Queryables.Contains, _tableFormats) is { } namesProblem)
         {
             return namesProblem;
         }
@@ -166,28 +169,34 @@ internal static class ProximityApi
             return maxProblem;
         }
 
-        if ((long)origins!.ProximityItems.Count * k > limits.Value.MaxMatrixCells)
+        // Checked on the stored count, before a large origin collection is loaded only to be refused.
+        var originCount = originsTarget!.Collection.FeatureCount;
+        if (originCount * k > limits.Value.MaxMatrixCells)
         {
-            return ApiProblems.MatrixTooLarge(origins.ProximityItems.Count, k, limits.Value.MaxMatrixCells);
+            return ApiProblems.MatrixTooLarge((int)Math.Min(originCount, int.MaxValue), k, limits.Value.MaxMatrixCells);
         }
 
+        var origins = await originsTarget.AllAsync(cancellationToken);
+
         var csv = query.Single(QueryParameters.FormatName) == "csv";
-        var sameCollection = origins!.Collection.Id == targets.Collection.Id;
-        var rows = targets.ProximityIndex.Matrix(origins.ProximityItems, k, maxMeters ?? double.PositiveInfinity, TargetFilter(request, targets, origin: null), excludeSameId: sameCollection);
+        var sameCollection = origins.Collection.Id == target.Collection.Id;
+        var filter = TargetFilter(request, target.Collection, origin: null);
+        var targets = await target.ForMatrixAsync(origins.ProximityItems, k, maxMeters ?? double.PositiveInfinity, filter, sameCollection, cancellationToken);
+        var rows = targets.ProximityIndex.Matrix(origins.ProximityItems, k, maxMeters ?? double.PositiveInfinity, filter, excludeSameId: sameCollection);
         return ProximityTableResult.Matrix(origins, targets, k, maxMeters, rows, csv);
     }
 
-    public static async Task<Results<ProximityTableResult, ProblemHttpResult>> GetRings(HttpRequest request, CollectionSnapshotCache snapshots, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
+    public static async Task<Results<ProximityTableResult, ProblemHttpResult>> GetRings(HttpRequest request, ProximityTargets snapshots, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
     {
         var query = new QueryParameters(request.Query);
         var window = options.VersionWindow();
-        var (origins, targets, problem) = await FromToAsync(query, snapshots, window, cancellationToken);
+        var (originsTarget, target, problem) = await FromToAsync(query, snapshots, window, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
-        if (query.CheckNames([From, To, RingsM, QueryParameters.FormatName], targets!.Collection.Queryables.Contains, _tableFormats) is { } namesProblem)
+        if (query.CheckNames([From, To, RingsM, QueryParameters.FormatName], target!.Collection.Queryables.Contains, _tableFormats) is { } namesProblem)
         {
             return namesProblem;
         }
@@ -199,13 +208,16 @@ internal static class ProximityApi
         }
 
         var csv = query.Single(QueryParameters.FormatName) == "csv";
-        var sameCollection = origins!.Collection.Id == targets.Collection.Id;
-        var rows = targets.ProximityIndex.Rings(origins.ProximityItems, rings, TargetFilter(request, targets, origin: null), excludeSameId: sameCollection);
+        var origins = await originsTarget!.AllAsync(cancellationToken);
+        var sameCollection = origins.Collection.Id == target.Collection.Id;
+        var filter = TargetFilter(request, target.Collection, origin: null);
+        var targets = await target.ForRingsAsync(origins.ProximityItems, rings, filter, sameCollection, cancellationToken);
+        var rows = targets.ProximityIndex.Rings(origins.ProximityItems, rings, filter, excludeSameId: sameCollection);
         return ProximityTableResult.Rings(origins, targets, rings, rows, csv);
     }
 
-    private static async Task<(CollectionSnapshot? Snapshot, ProblemHttpResult? Problem)> CollectionParameterAsync(
-        QueryParameters query, string name, CollectionSnapshotCache snapshots, TimeSpan window, CancellationToken cancellationToken)
+    private static async Task<(ProximityTarget? Snapshot, ProblemHttpResult? Problem)> CollectionParameterAsync(
+        QueryParameters query, string name, ProximityTargets snapshots, TimeSpan window, CancellationToken cancellationToken)
     {
         if (query.Single(name) is not { } id || id.Length == 0)
         {
@@ -218,8 +230,8 @@ internal static class ProximityApi
             : (snapshot, null);
     }
 
-    private static async Task<(CollectionSnapshot? Origins, CollectionSnapshot? Targets, ProblemHttpResult? Problem)> FromToAsync(
-        QueryParameters query, CollectionSnapshotCache snapshots, TimeSpan window, CancellationToken cancellationToken)
+    private static async Task<(ProximityTarget? Origins, ProximityTarget? Targets, ProblemHttpResult? Problem)> FromToAsync(
+        QueryParameters query, ProximityTargets snapshots, TimeSpan window, CancellationToken cancellationToken)
     {
         var (origins, fromProblem) = await CollectionParameterAsync(query, From, snapshots, window, cancellationToken);
         if (origins is null)
@@ -231,7 +243,7 @@ internal static class ProximityApi
         return targets is null ? (null, null, toProblem) : (origins, targets, null);
     }
 
-    private static async Task<(Origin? Origin, ProblemHttpResult? Problem)> OriginAsync(QueryParameters query, CollectionSnapshotCache snapshots, TimeSpan window, CancellationToken cancellationToken)
+    private static async Task<(Origin? Origin, ProblemHttpResult? Problem)> OriginAsync(QueryParameters query, ProximityTargets snapshots, TimeSpan window, CancellationToken cancellationToken)
     {
         var from = query.Single(From);
         var lonText = query.Single(Lon);
@@ -249,7 +261,7 @@ internal static class ProximityApi
             }
 
             var snapshot = CollectionId.IsValid(collectionId) ? await snapshots.GetAsync(collectionId, window, cancellationToken) : null;
-            if (snapshot?.Find(featureId) is not { } feature)
+            if ((snapshot is null ? null : await snapshot.FindAsync(featureId, cancellationToken)) is not { } feature)
             {
                 return (null, ApiProblems.UnknownReference(From, from, ProximityParameters.FromForm));
             }
@@ -304,13 +316,13 @@ internal static class ProximityApi
     }
 
     /// <summary>Equality filters on the target's queryables, and never the origin feature itself.</summary>
-    private static Func<ProximityItem, bool>? TargetFilter(HttpRequest request, CollectionSnapshot target, Origin? origin)
+    private static Func<ProximityItem, bool>? TargetFilter(HttpRequest request, CollectionInfo target, Origin? origin)
     {
         var equalities = request.Query
-            .Where(pair => target.Collection.Queryables.Contains(pair.Key) && !_reservedNames.Contains(pair.Key))
+            .Where(pair => target.Queryables.Contains(pair.Key) && !_reservedNames.Contains(pair.Key))
             .ToDictionary(pair => pair.Key, pair => (string?)FeatureProperties.ComparableQueryValue(pair.Value.ToString()), StringComparer.Ordinal);
         var propertyFilter = ProximityFilter.PropertyEquals(equalities);
-        var excludedId = origin?.CollectionId == target.Collection.Id ? origin.FeatureId : null;
+        var excludedId = origin?.CollectionId == target.Id ? origin.FeatureId : null;
         if (excludedId is null)
         {
             return propertyFilter;

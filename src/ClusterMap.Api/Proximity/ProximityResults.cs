@@ -197,7 +197,12 @@ internal sealed class ProximityFeatureJson
     public static ProximityFeatureJson Of(CollectionSnapshot snapshot) => _bySnapshot.GetValue(snapshot, s =>
     {
         var json = new ProximityFeatureJson(s);
-        _ = Task.Run(json.SerializeAll);
+        // A pushed-down query's candidates serve one answer: serialise only the hits, on use.
+        if (!s.IsPartial)
+        {
+            _ = Task.Run(json.SerializeAll);
+        }
+
         return json;
     });
 

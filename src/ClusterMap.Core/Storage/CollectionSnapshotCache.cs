@@ -13,11 +13,16 @@ public sealed class CollectionSnapshot
     private readonly Dictionary<string, FeatureRecord> _byId;
     private readonly Lazy<ProximityIndex> _proximityIndex;
 
-    public CollectionSnapshot(CollectionInfo collection, long dataVersion, IReadOnlyList<FeatureRecord> features)
+    /// <param name="collection">The collection as the store describes it.</param>
+    /// <param name="dataVersion">The store's data version the features were read at.</param>
+    /// <param name="features">Every feature, in store order (or, when partial, the candidates).</param>
+    /// <param name="isPartial">True for the candidates of one pushed-down query (<see cref="ProximityTarget"/>), not the whole collection.</param>
+    public CollectionSnapshot(CollectionInfo collection, long dataVersion, IReadOnlyList<FeatureRecord> features, bool isPartial = false)
     {
         Collection = collection;
         DataVersion = dataVersion;
         Features = features;
+        IsPartial = isPartial;
         _byId = features.ToDictionary(f => f.Id, StringComparer.Ordinal);
         ProximityItems = [.. features.Select(ToProximityItem)];
         _proximityIndex = new Lazy<ProximityIndex>(() => ProximityIndex.Build(ProximityItems, dataVersion), LazyThreadSafetyMode.ExecutionAndPublication);
@@ -28,6 +33,12 @@ public sealed class CollectionSnapshot
     public long DataVersion { get; }
 
     public IReadOnlyList<FeatureRecord> Features { get; }
+
+    /// <summary>
+    /// Only the candidates of one query, used once: nothing should be prepared for later requests from it, and it must
+    /// not be cached as the collection's snapshot.
+    /// </summary>
+    public bool IsPartial { get; }
 
     /// <summary>The features as the proximity engine sees them, in store order.</summary>
     public IReadOnlyList<ProximityItem> ProximityItems { get; }
@@ -118,6 +129,10 @@ public sealed class CollectionSnapshotCache(IFeatureStore store, TimeProvider? c
             loadLock.Release();
         }
     }
+
+    /// <summary>The store's data version, read at most <paramref name="maxVersionAge"/> ago and after the last <see cref="Invalidate"/>.</summary>
+    public Task<long> GetDataVersionAsync(TimeSpan maxVersionAge, CancellationToken cancellationToken = default) =>
+        DataVersionAsync(maxVersionAge, cancellationToken);
 
     /// <summary>Data has changed through this process: the next request reads the store's data version again.</summary>
     public void Invalidate() => Interlocked.Increment(ref _invalidations);

@@ -221,6 +221,37 @@ public abstract partial class FeatureStoreContract
     }
 
     [Fact]
+    public async Task WritesAndDeletes_InAnyOrder_KeepDerivedInfoEqualToTheFeatures()
+    {
+        // A store may keep its derived info incrementally: a seeded run of upserts and deletes that move extent edges,
+        // mix and unmix geometry types and add and drop properties, checked against the features after every step.
+        await SeedSitesAsync();
+        var random = new Random(8);
+        string[] wkts = ["POINT ({0} {1})", "POLYGON (({0} {1}, {2} {1}, {2} {3}, {0} {1}))", "LINESTRING ({0} {1}, {2} {3})"];
+        string[] properties = ["{}", """{"sector":"a"}""", """{"sector":"b","rare":1}""", """{"open":true,"note":null}""", """{"k":[1]}"""];
+        for (var step = 0; step < 60; step++)
+        {
+            var ids = (await Store.GetAllItemsAsync(Sites)).Select(f => f.Id).ToList();
+            if (ids.Count > 0 && random.Next(3) == 0)
+            {
+                Assert.True(await Store.DeleteFeatureAsync(Sites, ids[random.Next(ids.Count)]));
+            }
+            else
+            {
+                var written = Enumerable.Range(0, random.Next(1, 3)).Select(_ =>
+                {
+                    double x = 121 + random.Next(100) / 100.0, y = 31 + random.Next(100) / 100.0;
+                    var wkt = string.Format(System.Globalization.CultureInfo.InvariantCulture, wkts[random.Next(wkts.Length)], x, y, x + 0.05, y + 0.05);
+                    return Feature($"s{random.Next(8)}", wkt, properties[random.Next(properties.Length)]);
+                }).DistinctBy(f => f.Id).ToList();
+                await Store.WriteFeaturesAsync(Sites, written, FeatureWriteMode.Upsert);
+            }
+
+            await AssertDerivedInfoMatchesFeaturesAsync();
+        }
+    }
+
+    [Fact]
     public async Task WriteFeatures_Empty_ChangesNothing()
     {
         await SeedSitesAsync();

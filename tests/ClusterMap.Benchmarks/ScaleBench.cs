@@ -1,0 +1,260 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using ClusterMap.Core.Features;
+using ClusterMap.Core.Storage;
+using ClusterMap.Storage.PostGis;
+using ClusterMap.Tests.Shared;
+using Npgsql;
+
+namespace ClusterMap.Benchmarks;
+
+/// <summary>
+/// The scale benchmark of issue 8: 1M points + 200k polygons loaded into a throwaway PostGIS database through the
+/// service's own store (binary COPY into the indexed table, one transaction; then ANALYZE), then one and then two real
+/// API processes on it, with proximity pushed down (the collection is above Proximity:InMemoryMaxFeatures), measured by
+/// a closed loop of HttpClient workers spread round-robin over the replicas, as a load balancer would.
+/// </summary>
+internal static class ScaleBench
+{
+    private const string Usage = """
+        ClusterMap scale benchmark (issue 8): ClusterMap.Benchmarks scale --postgres CONNSTR [options]
+          --points N          points to load (default 1m; polygons = 20% of the points); --quick: 10k
+          --seconds S         measuring time per figure (default 10, quick 2)
+          --clients N         concurrent HTTP clients in every figure (default 16)
+          --api-dll PATH      the built ClusterMap.Api.dll
+          --markdown PATH     also write the table as Markdown to PATH
+        """;
+
+    private const string Database = "clustermap_scale";
+
+    private sealed record Workload(string Name, Func<NetTopologySuite.Geometries.Point, string> Path);
+
+    private static readonly Workload[] _workloads =
+    [
+        new("items bbox, limit=100", o => Invariant($"/collections/{SyntheticCollection.CollectionId}/items?bbox={o.X - 0.05:R},{o.Y - 0.05:R},{o.X + 0.05:R},{o.Y + 0.05:R}&limit=100")),
+        new("within 1 km", o => Invariant($"/proximity/within?target={SyntheticCollection.CollectionId}&radius_m=1000&lon={o.X:R}&lat={o.Y:R}")),
+        new("nearest 10", o => Invariant($"/proximity/nearest?target={SyntheticCollection.CollectionId}&k=10&lon={o.X:R}&lat={o.Y:R}")),
+    ];
+
+    public static async Task<int> RunAsync(string[] args, string defaultApiDll)
+    {
+        int points = 1_000_000, clients = 16, seed = 20240604;
+        double? seconds = null;
+        string? postgres = null, markdown = null, apiDll = null;
+        var quick = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.\n{Usage}");
+            switch (args[i])
+            {
+                case "--points": points = int.Parse(Next().Replace("k", "000", StringComparison.Ordinal).Replace("m", "000000", StringComparison.Ordinal), CultureInfo.InvariantCulture); break;
+                case "--seconds": seconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--clients": clients = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--postgres": postgres = Next(); break;
+                case "--api-dll": apiDll = Next(); break;
+                case "--markdown": markdown = Next(); break;
+                case "--quick": quick = true; points = 10_000; break;
+                default: Console.Error.WriteLine($"Unknown option {args[i]}.\n{Usage}"); return 2;
+            }
+        }
+
+        if (string.IsNullOrEmpty(postgres))
+        {
+            Console.Error.WriteLine($"scale needs --postgres (make bench starts a throwaway cluster).\n{Usage}");
+            return 2;
+        }
+
+        var measureSeconds = seconds ?? (quick ? 2 : 10);
+        var loadAtStart = LoadAverage();
+        var notes = new List<string>();
+        var data = SyntheticCollection.Create(points, seed);
+        Log($"scale: {data.Points:N0} points + {data.Polygons:N0} polygons generated");
+
+        var admin = new NpgsqlConnectionStringBuilder(postgres) { Pooling = false }.ConnectionString;
+        await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {Database} WITH (FORCE)");
+        await ExecuteAsync(admin, $"CREATE DATABASE {Database}");
+        var connectionString = new NpgsqlConnectionStringBuilder(postgres) { Database = Database }.ConnectionString;
+        var rows = new List<string>();
+        try
+        {
+            await using (var store = new PostGisFeatureStore(connectionString))
+            {
+                var watch = Stopwatch.StartNew();
+                await store.InitializeAsync();
+                var schemaSeconds = watch.Elapsed.TotalSeconds;
+                watch.Restart();
+                await store.ReplaceCollectionsAsync([new CollectionImport(new CollectionDefinition(SyntheticCollection.CollectionId, "Benchmark", "Synthetic features around Chinese cities"), data.Records())]);
+                var copySeconds = watch.Elapsed.TotalSeconds;
+                watch.Restart();
+                await ExecuteAsync(connectionString, "ANALYZE features");
+                var analyzeSeconds = watch.Elapsed.TotalSeconds;
+                var size = await ScalarAsync(connectionString, "SELECT pg_size_pretty(pg_total_relation_size('features'))");
+                notes.Add(Invariant($"Load of {data.Points:N0} points + {data.Polygons:N0} polygons through PostGisFeatureStore.ReplaceCollectionsAsync: schema {schemaSeconds:F1} s; binary COPY into the indexed table (GiST on geometry and geography, B-trees; one transaction) {copySeconds:F1} s ({data.Items.Length / copySeconds:N0} features/s); ANALYZE {analyzeSeconds:F1} s; table with indexes {size}."));
+                Log($"scale: {notes[^1]}");
+            }
+
+            NpgsqlConnection.ClearAllPools();
+            foreach (var replicas in new[] { 1, 2 })
+            {
+                var services = await Task.WhenAll(Enumerable.Range(0, replicas).Select(_ => ServiceProcess.StartAsync(new ServiceProcessOptions
+                {
+                    ApiDll = apiDll ?? defaultApiDll,
+                    StartTimeout = TimeSpan.FromSeconds(120),
+                    Settings = new Dictionary<string, string>
+                    {
+                        ["Storage__Provider"] = "PostGis",
+                        ["ConnectionStrings__ClusterMap"] = connectionString,
+                        ["Logging__LogLevel__Default"] = "Warning",
+                        // Below the collection's size, as on a replica sized not to hold it: every query is pushed down.
+                        ["Proximity__InMemoryMaxFeatures"] = (data.Items.Length / 2).ToString(CultureInfo.InvariantCulture),
+                    },
+                    Output = line => Console.Error.WriteLine($"[api] {line}"),
+                })));
+                try
+                {
+                    foreach (var row in await MeasureAsync(services, data, clients, measureSeconds, connectionString))
+                    {
+                        rows.Add(row);
+                        Log($"scale: {row}");
+                    }
+                }
+                finally
+                {
+                    foreach (var service in services)
+                    {
+                        await service.DisposeAsync();
+                    }
+                }
+            }
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {Database} WITH (FORCE)");
+        }
+
+        notes.Add(Invariant($"{clients} concurrent HttpClient workers per figure, round-robin over the replicas, {measureSeconds:F0} s after a warm-up; loopback; client, replicas and PostgreSQL share {Environment.ProcessorCount} cores, so a second replica adds no cores: on a 2-core machine it shows the cost of the split, not the gain of a second server."));
+        notes.Add(Invariant($"Run on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, .NET {Environment.Version}; load average (1 min) {loadAtStart} at the start and {LoadAverage()} at the end."));
+        var report = new StringBuilder();
+        report.AppendLine("| replicas | workload | requests/s | p50 ms | p99 ms | errors | API CPU ms/request | PostgreSQL CPU ms/request |");
+        report.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var row in rows)
+        {
+            report.AppendLine(row);
+        }
+
+        report.AppendLine();
+        foreach (var note in notes)
+        {
+            report.AppendLine("- " + note);
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(report);
+        if (markdown is not null)
+        {
+            await File.WriteAllTextAsync(markdown, report.ToString());
+        }
+
+        return rows.Any(r => !r.Contains("| 0 |", StringComparison.Ordinal)) ? 1 : 0;
+    }
+
+    private static async Task<List<string>> MeasureAsync(ServiceProcess[] services, SyntheticCollection data, int clients, double seconds, string connectionString)
+    {
+        var http = services.Select(s => new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
+        {
+            BaseAddress = s.BaseAddress,
+            Timeout = TimeSpan.FromMinutes(2),
+        }).ToArray();
+        var rows = new List<string>();
+        try
+        {
+            foreach (var workload in _workloads)
+            {
+                var errors = 0L;
+                async Task<int> Query(int worker, long i)
+                {
+                    try
+                    {
+                        using var response = await http[i % http.Length].GetAsync(workload.Path(data.Origins[i % data.Origins.Length]), HttpCompletionOption.ResponseContentRead);
+                        if (response.StatusCode != HttpStatusCode.OK)
+                        {
+                            Interlocked.Increment(ref errors);
+                        }
+                    }
+                    catch (HttpRequestException)
+                    {
+                        Interlocked.Increment(ref errors);
+                    }
+                    catch (TaskCanceledException)
+                    {
+                        Interlocked.Increment(ref errors);
+                    }
+
+                    return 0;
+                }
+
+                // Warm-up (tier-0 code, connection pools, the collection's largest uncertainty read once), then the
+                // backends serving the replicas are known and their CPU can be read around the measured phase.
+                await LoadRunner.RunAsync(clients, 0, Math.Max(2, seconds / 3), Query);
+                errors = 0;
+                var backends = await BackendsAsync(connectionString);
+                var apiCpu = services.Sum(s => LoadRunner.ProcessCpuSeconds(s.ProcessId));
+                var pgCpu = backends.Sum(LoadRunner.ProcessCpuSeconds);
+                var result = await LoadRunner.RunAsync(clients, seconds, 0, Query);
+                apiCpu = services.Sum(s => LoadRunner.ProcessCpuSeconds(s.ProcessId)) - apiCpu;
+                pgCpu = backends.Sum(LoadRunner.ProcessCpuSeconds) - pgCpu;
+                rows.Add(Invariant($"| {services.Length} | {workload.Name} | {result.QueriesPerSecond:N0} | {result.P50Ms:F1} | {result.P99Ms:F1} | {errors} | {apiCpu * 1000 / result.Count:F2} | {pgCpu * 1000 / result.Count:F2} |"));
+            }
+        }
+        finally
+        {
+            foreach (var client in http)
+            {
+                client.Dispose();
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>The PostgreSQL backends connected to the benchmark database (the replicas' pools), by process id.</summary>
+    private static async Task<int[]> BackendsAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()", connection);
+        var pids = new List<int>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            pids.Add(reader.GetInt32(0));
+        }
+
+        return [.. pids];
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<string> ScalarAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToString(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture) ?? "";
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
+
+    private static void Log(string message) => Console.WriteLine(Invariant($"[{DateTime.Now:HH:mm:ss}] ") + message);
+}
