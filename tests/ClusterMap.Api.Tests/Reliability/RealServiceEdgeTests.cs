@@ -70,7 +70,6 @@ public sealed class RealServiceEdgeTests(RealServiceFixture fixture) : IClassFix
         { "absolute-form http://127.0.0.1/../../etc/passwd", Get("http://127.0.0.1/../../etc/passwd") },
         { "request line over Kestrel's 8 KiB limit", Get("/collections/sites/items?title=" + new string('a', 9 * 1024)) },
         { "path over Kestrel's 8 KiB limit", Get("/" + new string('a', 9 * 1024)) },
-        { "a header with a control byte", Get("/collections", "X-Test: a\u0001b\r\n") },
         { "a header with non-ASCII bytes", [.. RawHttp.Ascii("GET /collections HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Test: "), 0xFF, 0xFE, 0xC3, 0x28, .. RawHttp.Ascii("\r\nConnection: close\r\n\r\n")] },
         { "a header name with a space", Get("/collections", "X Test: a\r\n") },
         { "a header line without a colon", Get("/collections", "XTest\r\n") },
@@ -174,15 +173,16 @@ public sealed class RealServiceEdgeTests(RealServiceFixture fixture) : IClassFix
     {
         Assert.False(Debugger.IsAttached, "the framework's request timeouts are off while a debugger is attached; run this test without one");
         var before = await FeaturesAsync();
-        // A body declared at 10 MB and sent at 4 KiB/s: fast enough for Kestrel's minimum data rate (240 B/s), so only
-        // the 1 s request timeout can end it; the whole body would take 40 minutes. The handler is waiting for it.
+        // A body declared at 60,000 bytes (under the cap) and sent at 1 KiB/s: fast enough for Kestrel's minimum data
+        // rate (240 B/s), so only the 1 s request timeout can end it; the whole body would take a minute. The handler
+        // is waiting for it, observing the request's cancellation.
         var head = RawHttp.Ascii(
-            $"POST /collections/sites/items HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {fixture.Key}\r\nContent-Type: application/geo+json\r\nContent-Length: 10000000\r\nConnection: close\r\n\r\n");
+            $"POST /collections/sites/items HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {fixture.Key}\r\nContent-Type: application/geo+json\r\nContent-Length: 60000\r\nConnection: close\r\n\r\n");
         var clock = Stopwatch.StartNew();
         var response = await RawHttp.SendAsync(Server, head, async (stream, cancellationToken) =>
         {
             await stream.WriteAsync(Encoding.UTF8.GetBytes("""{"type":"FeatureCollection","features":["""), cancellationToken);
-            var padding = Encoding.UTF8.GetBytes(new string(' ', 1024));
+            var padding = Encoding.UTF8.GetBytes(new string(' ', 256));
             while (true)
             {
                 await stream.WriteAsync(padding, cancellationToken);
