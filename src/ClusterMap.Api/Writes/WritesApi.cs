@@ -216,8 +216,18 @@ internal static class WritesApi
         }
     }
 
-    private static string? TypeOf(JsonElement root) =>
-        root.ValueKind == JsonValueKind.Object && root.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString() : null;
+    private static string? TypeOf(JsonElement root)
+    {
+        try
+        {
+            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString() : null;
+        }
+        catch (InvalidOperationException)
+        {
+            // Valid JSON that is not text (an unpaired surrogate escape, "\ud800"): no type at all.
+            return null;
+        }
+    }
 
     /// <summary>
     /// The body as parsed JSON, or the problem: 415 for a media type other than (UTF-8) GeoJSON or JSON, 413 above the
@@ -257,14 +267,22 @@ internal static class WritesApi
             buffer.Write(chunk, 0, read);
         }
 
+        // The JSON parser does not check UTF-8 inside strings (invalid bytes would be stored as replacement
+        // characters), and a member given twice would be read by one part of the code one way and by another the other.
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
+        {
+            return (null, ApiProblems.InvalidBody(acceptedForm, [new ImportProblem("body", "encoding", "not valid UTF-8; GeoJSON must be UTF-8 (RFC 7946 §11)")]));
+        }
+
         try
         {
-            return (JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), new JsonDocumentOptions { MaxDepth = 256 }), null);
+            return (JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 256, AllowDuplicateProperties = false }), null);
         }
         catch (JsonException ex)
         {
             var location = string.Create(CultureInfo.InvariantCulture, $"line {(ex.LineNumber ?? 0) + 1}");
-            return (null, ApiProblems.InvalidBody(acceptedForm, [new ImportProblem(location, "body", "not valid UTF-8 JSON")]));
+            return (null, ApiProblems.InvalidBody(acceptedForm, [new ImportProblem(location, "body", "not valid JSON, or a member named twice in one object")]));
         }
     }
 }

@@ -90,14 +90,34 @@ public static class GeoJsonFeatureReader
     }
 
     /// <summary>Reads one GeoJSON Feature object (the body of a write request) the way a collection's features are read.</summary>
-    public static FeatureRecord ReadFeature(JsonElement feature, string source, GeoJsonReadOptions options)
+    public static FeatureRecord ReadFeature(JsonElement feature, string source, GeoJsonReadOptions options) => AsUnicode(source, () =>
     {
         var problems = new List<ImportProblem>();
         var record = ReadFeature(feature, 1, options, problems);
         return record is not null && problems.Count == 0 ? record : throw new ImportRejectedException(source, problems);
-    }
+    });
+
     /// <summary>Reads a FeatureCollection already parsed (also the body of a bulk write request).</summary>
-    public static IReadOnlyList<FeatureRecord> ReadCollection(JsonElement root, string source, GeoJsonReadOptions options)
+    public static IReadOnlyList<FeatureRecord> ReadCollection(JsonElement root, string source, GeoJsonReadOptions options) =>
+        AsUnicode(source, () => ReadCollectionChecked(root, source, options));
+
+    /// <summary>
+    /// Valid JSON can escape text that is not Unicode (an unpaired surrogate, "\ud800"), which the JSON API refuses to
+    /// turn into a string with an InvalidOperationException; that is a problem of the input, not of the reader.
+    /// </summary>
+    private static T AsUnicode<T>(string source, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ImportRejectedException(source, [new ImportProblem("file", "encoding", $"a string is not valid Unicode text ({FirstSentence(ex.Message)})")]);
+        }
+    }
+
+    private static IReadOnlyList<FeatureRecord> ReadCollectionChecked(JsonElement root, string source, GeoJsonReadOptions options)
     {
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "FeatureCollection")
         {
@@ -215,7 +235,8 @@ public static class GeoJsonFeatureReader
         }
         else if (options.NewId is { } newId)
         {
-            return newId();
+            // An id given from outside the data (the path of a PUT) obeys the same rule as one inside it.
+            return ValidId(newId(), location, "id", problems);
         }
         else
         {
@@ -229,6 +250,11 @@ public static class GeoJsonFeatureReader
             JsonValueKind.Number => idElement.GetRawText(),
             _ => null,
         };
+        return ValidId(id, location, field, problems);
+    }
+
+    private static string? ValidId(string? id, string location, string field, List<ImportProblem> problems)
+    {
         if (string.IsNullOrWhiteSpace(id) || id.Length > 256 || id.Any(char.IsControl))
         {
             problems.Add(new ImportProblem(location, field, "expected a non-empty string or number of at most 256 characters without control characters"));
