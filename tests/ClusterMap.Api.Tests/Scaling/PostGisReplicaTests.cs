@@ -47,6 +47,7 @@ public sealed class PostGisReplicaTests : IAsyncLifetime
         ["ConnectionStrings__ClusterMap"] = connectionString,
         // Check the data version on every request: the test then needs no sleep (the default 250 ms bounds staleness).
         ["Maps__DataVersionCheckMilliseconds"] = "0",
+        ["Proximity__DataVersionCheckMilliseconds"] = "0",
     };
 
     private static (double Lon, double Lat) TileCentre(int z, int x, int y)
