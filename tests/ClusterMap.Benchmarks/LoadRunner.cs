@@ -131,7 +131,7 @@ internal static partial class LoadRunner
         return new LoadResult(workers, all.Length, elapsed, all.Length == 0 ? 0 : (double)hits / all.Length, Percentile(0.50), Percentile(0.99));
     }
 
-    private static long ThreadCpuNanoseconds() => ClockGetTime(ClockThreadCpuTime, out var ts) == 0 ? (ts.Seconds * 1_000_000_000) + ts.Nanoseconds : 0;
+    internal static long ThreadCpuNanoseconds() => ClockGetTime(ClockThreadCpuTime, out var ts) == 0 ? (ts.Seconds * 1_000_000_000) + ts.Nanoseconds : 0;
 
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "clock_gettime")]
     private static partial int ClockGetTime(int clock, out Timespec time);

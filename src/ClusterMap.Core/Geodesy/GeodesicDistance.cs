@@ -126,8 +126,13 @@ internal static class GeodesicDistanceOp
         return PointDistance(lon, lat, x, y, z, shape, cutoffMeters);
     }
 
-    /// <summary>As above, with the point's earth-centred coordinates (x, y, z) already at hand.</summary>
-    internal static double PointDistance(double lon, double lat, double x, double y, double z, GeodesicShape shape, double cutoffMeters)
+    /// <summary>
+    /// As above, with the point's earth-centred coordinates (x, y, z) already at hand. With
+    /// <paramref name="envelopeBoundChecked"/> the caller has already tested the shape's geodesic box against the
+    /// cut-off (the radius query's <see cref="LocalDistanceBound.ProvesBoxBeyond"/>), so its trigonometric bound is
+    /// not repeated; either bound only prunes, so the answer is the same.
+    /// </summary>
+    internal static double PointDistance(double lon, double lat, double x, double y, double z, GeodesicShape shape, double cutoffMeters, bool envelopeBoundChecked = false)
     {
         if (shape.IsEmpty)
         {
@@ -141,7 +146,7 @@ internal static class GeodesicDistanceOp
         }
 
         var env = shape.Envelope;
-        if (GeodesicEnvelope.LowerBoundMeters(lon, lon, lat, lat, env.MinX, env.MaxX, env.MinY, env.MaxY) > cutoffMeters + Slack)
+        if (!envelopeBoundChecked && GeodesicEnvelope.LowerBoundMeters(lon, lon, lat, lat, env.MinX, env.MaxX, env.MinY, env.MaxY) > cutoffMeters + Slack)
         {
             return double.PositiveInfinity;
         }

@@ -13,6 +13,12 @@ internal sealed class GeodesicShape
     private readonly InverseSolution[]?[] _edgeSolutions;
     private IPreparedGeometry? _prepared;
 
+    // The envelope's bounds as plain fields, read by ContainsPoint on every call.
+    private readonly double _minLon;
+    private readonly double _maxLon;
+    private readonly double _minLat;
+    private readonly double _maxLat;
+
     private GeodesicShape(Geometry geometry)
     {
         Geometry = geometry;
@@ -46,6 +52,7 @@ internal sealed class GeodesicShape
         AllEdgesShort = PathsEcef.All(ShortEdges);
 
         Envelope = GeodesicEnvelope.OfGeometry(geometry);
+        (_minLon, _maxLon, _minLat, _maxLat) = (Envelope.MinX, Envelope.MaxX, Envelope.MinY, Envelope.MaxY);
         IsSinglePoint = Points.Length == 2 && Paths.Length == 0;
     }
 
@@ -228,6 +235,14 @@ internal sealed class GeodesicShape
     /// </summary>
     public bool ContainsPoint(double lon, double lat)
     {
+        // Both the crossing test and the on-boundary test need the point inside some ring's vertex box, and the
+        // shape's box holds every vertex: most points a radius query asks about are outside it, decided here
+        // without walking the rings twice.
+        if (lon < _minLon || lon > _maxLon || lat < _minLat || lat > _maxLat)
+        {
+            return false;
+        }
+
         foreach (var rings in PolygonRings)
         {
             if (!InRing(Paths[rings[0]], lon, lat))

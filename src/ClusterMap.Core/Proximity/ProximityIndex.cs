@@ -1,3 +1,4 @@
+using System.Buffers;
 using ClusterMap.Core.Geodesy;
 using NetTopologySuite.Geometries;
 
@@ -53,10 +54,14 @@ public sealed class ProximityIndex
     private readonly double[] _uncertainty;
     private readonly PackedRTree _tree;
 
+    // Item numbers in ordinal id order: how equally distant hits are ranked.
+    private readonly Comparer<int> _byId;
+
     private ProximityIndex(ProximityItem[] items, GeodesicShape?[] shapes, double[] lon, double[] lat, double[] ecef, PackedRTree tree, long dataVersion, double maxUncertainty)
     {
         _items = items;
         _uncertainty = Array.ConvertAll(items, i => i.LocationUncertaintyMeters);
+        _byId = Comparer<int>.Create((a, b) => string.CompareOrdinal(items[a].Id, items[b].Id));
         _shapes = shapes;
         _lon = lon;
         _lat = lat;
@@ -343,7 +348,7 @@ public sealed class ProximityIndex
                 continue;
             }
 
-            var d = DistanceTo(query, i, cutoff);
+            var d = DistanceTo(query, i, cutoff, envelopeBoundChecked: query.Shape is null);
             if (d <= cutoff)
             {
                 found.Add((i, d));
@@ -397,15 +402,53 @@ public sealed class ProximityIndex
 
     private List<ProximityHit> Rank(List<(int Index, double Distance)> found, double radius, double uo)
     {
-        found.Sort((a, b) =>
+        var n = found.Count;
+        var hits = new List<ProximityHit>(n);
+        if (n == 0)
         {
-            var c = a.Distance.CompareTo(b.Distance);
-            return c != 0 ? c : string.CompareOrdinal(_items[a.Index].Id, _items[b.Index].Id);
-        });
-        var hits = new List<ProximityHit>(found.Count);
-        foreach (var (index, d) in found)
+            return hits;
+        }
+
+        // The distances sorted as plain doubles with the items alongside (the runtime's sort of primitive keys, no
+        // comparer call per comparison), then each run of exactly equal distances put in ordinal id order: only
+        // ties read the items' ids. A 5 km query at 1M targets sorts some 20,000 hits.
+        var distances = ArrayPool<double>.Shared.Rent(n);
+        var order = ArrayPool<int>.Shared.Rent(n);
+        try
         {
-            hits.Add(MakeHit(index, hits.Count + 1, d, uo, radius));
+            for (var i = 0; i < n; i++)
+            {
+                (order[i], distances[i]) = found[i];
+            }
+
+            var keys = distances.AsSpan(0, n);
+            var items = order.AsSpan(0, n);
+            keys.Sort(items);
+            for (var start = 0; start < n;)
+            {
+                var end = start + 1;
+                while (end < n && keys[end] == keys[start])
+                {
+                    end++;
+                }
+
+                if (end - start > 1)
+                {
+                    items[start..end].Sort(_byId);
+                }
+
+                start = end;
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                hits.Add(MakeHit(items[i], i + 1, keys[i], uo, radius));
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(distances);
+            ArrayPool<int>.Shared.Return(order);
         }
 
         return hits;
@@ -419,7 +462,9 @@ public sealed class ProximityIndex
         return new ProximityHit(item, rank, d, Math.Max(0, d - slack), upper, upper <= radius ? ProximityCertainty.Certain : ProximityCertainty.Possible);
     }
 
-    private double DistanceTo(Origin query, int i, double cutoff)
+    // envelopeBoundChecked: a point origin's radius query has already tested this shape's box (its tree leaf) with
+    // LocalDistanceBound, as tight as the envelope bound to within 2e-4 of the distance, so that is not repeated.
+    private double DistanceTo(Origin query, int i, double cutoff, bool envelopeBoundChecked = false)
     {
         var shape = _shapes[i];
         if (query.Shape is null)
@@ -437,7 +482,7 @@ public sealed class ProximityIndex
                 return d <= cutoff ? d : double.PositiveInfinity;
             }
 
-            return GeodesicDistanceOp.PointDistance(query.Lon, query.Lat, query.X, query.Y, query.Z, shape, cutoff);
+            return GeodesicDistanceOp.PointDistance(query.Lon, query.Lat, query.X, query.Y, query.Z, shape, cutoff, envelopeBoundChecked);
         }
 
         return shape is null

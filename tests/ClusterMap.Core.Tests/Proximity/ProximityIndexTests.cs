@@ -168,6 +168,34 @@ public class ProximityIndexTests
     }
 
     [Fact]
+    public void Within_RunsOfEqualDistancesAreRankedByOrdinalId()
+    {
+        // Two spots with several features each and single features between and beyond: every run of exactly equal
+        // distances comes out in ordinal order (upper case first), and the runs in distance order.
+        var items = new[] { "b", "a", "B", "a2" }.Select(id => new ProximityItem(id, _reader.Read("POINT (121.5 31.2)")))
+            .Concat(new[] { "z", "Z", "m" }.Select(id => new ProximityItem(id, _reader.Read("POINT (121.48 31.2)"))))
+            .Append(new ProximityItem("mid", _reader.Read("POINT (121.49 31.2)")))
+            .Append(new ProximityItem("far", _reader.Read("POINT (121.52 31.2)")));
+        var index = ProximityIndex.Build(items);
+        var hits = index.Within(_reader.Read("POINT (121.47 31.2)"), 10_000);
+        Assert.Equal(["Z", "m", "z", "mid", "B", "a", "a2", "b", "far"], hits.Select(h => h.Id));
+        Assert.Equal(Enumerable.Range(1, 9), hits.Select(h => h.Rank));
+    }
+
+    [Theory]
+    [InlineData(121.48, 31.23)]
+    [InlineData(121.48, 31.24)]
+    [InlineData(121.46, 31.22)]
+    [InlineData(121.47, 31.24)]
+    public void Within_OriginOnTheBoundaryOfATargetPolygon_HasDistanceZero(double lon, double lat)
+    {
+        // On the shape's box as well: the box test that now comes first must not turn these away.
+        var index = ProximityIndex.Build([new ProximityItem("park", _reader.Read("POLYGON ((121.46 31.22, 121.48 31.22, 121.48 31.24, 121.46 31.24, 121.46 31.22))"))]);
+        var hit = Assert.Single(index.Within(_factory.CreatePoint(new Coordinate(lon, lat)), 10));
+        Assert.Equal(0, hit.DistanceMeters);
+    }
+
+    [Fact]
     public void Nearest_WithMaxMeters_StopsAtTheLimit()
     {
         var index = ProximityIndex.Build(
