@@ -100,7 +100,7 @@ internal static class ScaleBench
             {
                 var services = await Task.WhenAll(Enumerable.Range(0, replicas).Select(_ => ServiceProcess.StartAsync(new ServiceProcessOptions
                 {
-                    ApiDll = apiDll ?? defaultApiDll,
+                    ApiDll = Path.GetFullPath(apiDll ?? defaultApiDll), // the replicas run in their own working directory
                     StartTimeout = TimeSpan.FromSeconds(120),
                     Settings = new Dictionary<string, string>
                     {
