@@ -49,7 +49,7 @@ internal static class ProfileBench
                         var origin = data.Origins[i];
                         var c = LoadRunner.ThreadCpuNanoseconds();
                         var t = Stopwatch.GetTimestamp();
-                        hits[i] = index.Within(origin, radius).Count;
+                        hits[i] = InProcessBench.ReadAll(index.Within(origin, radius));
                         full[i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
                         cpu[i] = (LoadRunner.ThreadCpuNanoseconds() - c) / 1e6;
                         t = Stopwatch.GetTimestamp();

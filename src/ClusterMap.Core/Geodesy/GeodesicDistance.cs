@@ -230,8 +230,8 @@ internal static class GeodesicDistanceOp
         for (var p = 0; p < source.Paths.Length; p++)
         {
             var path = source.Paths[p];
-            var pathEcef = source.PathsEcef[p];
-            for (int v = 0, j = 0; v < path.Length; v += 2, j += 3)
+            var pathEcef = source.PathsEcef;
+            for (int v = 0, j = 3 * source.PathOffsets[p]; v < path.Length; v += 2, j += 3)
             {
                 var lb = GeodesicEnvelope.LowerBoundMeters(path[v], path[v], path[v + 1], path[v + 1], env.MinX, env.MaxX, env.MinY, env.MaxY);
                 if (lb < best && lb <= cutoff + Slack)
@@ -359,16 +359,16 @@ internal static class GeodesicDistanceOp
     }
 
     // The minimum of `best` and the kernel's distances to every edge (and isolated point, with includePoints) of the
-    // target; false, with `best` unchanged, as soon as one is beyond the kernel's reach.
+    // target; false, with `best` unchanged, when a point or an edge it needs is beyond the kernel's reach.
     private static bool AllByKernel(double x, double y, double z, GeodesicShape target, bool includePoints, ref double best)
     {
         var found = best;
         if (includePoints)
         {
-            var e = target.PointsEcef;
-            for (var k = 0; k < e.Length; k += 3)
+            var points = target.PointsEcef;
+            for (var k = 0; k < points.Length; k += 3)
             {
-                var d = ShortGeodesic.Distance(x, y, z, e[k], e[k + 1], e[k + 2]);
+                var d = ShortGeodesic.Distance(x, y, z, points[k], points[k + 1], points[k + 2]);
                 if (double.IsNaN(d))
                 {
                     return false;
@@ -378,18 +378,10 @@ internal static class GeodesicDistanceOp
             }
         }
 
-        foreach (var e in target.PathsEcef)
+        found = ShortGeodesic.PointToPaths(x, y, z, target.PathsEcef, target.PathOffsets, target.EdgeSagittaBoundMeters, found);
+        if (double.IsNaN(found))
         {
-            for (var k = 0; k + 5 < e.Length; k += 3)
-            {
-                var d = ShortGeodesic.PointToEdge(x, y, z, e[k], e[k + 1], e[k + 2], e[k + 3], e[k + 4], e[k + 5]);
-                if (double.IsNaN(d))
-                {
-                    return false;
-                }
-
-                found = Math.Min(found, d);
-            }
+            return false;
         }
 
         best = found;
@@ -399,8 +391,8 @@ internal static class GeodesicDistanceOp
     // The short-line kernel's point-to-edge distance for edge `edge` of path `path`; NaN where it does not apply.
     private static double FastEdge(double x, double y, double z, GeodesicShape target, int path, int edge)
     {
-        var e = target.PathsEcef[path];
-        var k = 3 * edge;
+        var e = target.PathsEcef;
+        var k = 3 * (target.PathOffsets[path] + edge);
         return ShortGeodesic.PointToEdge(x, y, z, e[k], e[k + 1], e[k + 2], e[k + 3], e[k + 4], e[k + 5]);
     }
 }

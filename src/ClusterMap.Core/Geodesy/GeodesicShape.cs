@@ -43,13 +43,27 @@ internal sealed class GeodesicShape
 
         _edgeSolutions = new InverseSolution[Paths.Length][];
         PointsEcef = ToEcef(Points);
-        PathsEcef = new double[Paths.Length][];
+
+        // All paths' vertices in one array, so a distance reads one block of memory rather than an array per ring.
+        PathsEcef = new double[3 * PathOffsets[^1]];
+        var longestChordSquared = 0.0;
         for (var p = 0; p < Paths.Length; p++)
         {
-            PathsEcef[p] = ToEcef(Paths[p]);
+            var path = Paths[p];
+            for (int i = 0, j = 3 * PathOffsets[p]; i < path.Length; i += 2, j += 3)
+            {
+                ShortGeodesic.ToEcef(path[i], path[i + 1], out PathsEcef[j], out PathsEcef[j + 1], out PathsEcef[j + 2]);
+            }
+
+            var c2 = LongestChordSquared(PathsEcef.AsSpan(3 * PathOffsets[p], 3 * (PathOffsets[p + 1] - PathOffsets[p])));
+            longestChordSquared = c2 > longestChordSquared || double.IsNaN(c2) ? c2 : longestChordSquared;
         }
 
-        AllEdgesShort = PathsEcef.All(ShortEdges);
+        AllEdgesShort = longestChordSquared <= ShortGeodesic.MaxEdgeMeters * ShortGeodesic.MaxEdgeMeters;
+        EdgeSagittaBoundMeters = AllEdgesShort ? ShortGeodesic.ChordSagittaBound(longestChordSquared) : double.PositiveInfinity;
+        IsEmpty = Points.Length == 0 && Paths.Length == 0;
+        HasArea = PolygonRings.Length > 0;
+        IsPuntal = Paths.Length == 0;
 
         Envelope = GeodesicEnvelope.OfGeometry(geometry);
         (_minLon, _maxLon, _minLat, _maxLat) = (Envelope.MinX, Envelope.MaxX, Envelope.MinY, Envelope.MaxY);
@@ -67,11 +81,20 @@ internal sealed class GeodesicShape
     /// <summary>The isolated points in earth-centred coordinates (x, y, z per point) for <see cref="ShortGeodesic"/>.</summary>
     public double[] PointsEcef { get; }
 
-    /// <summary>The path vertices in earth-centred coordinates (x, y, z per vertex) for <see cref="ShortGeodesic"/>.</summary>
-    public double[][] PathsEcef { get; }
+    /// <summary>
+    /// Every path's vertices in earth-centred coordinates for <see cref="ShortGeodesic"/>, in one array: x, y, z per
+    /// vertex, vertex v (numbered as in <see cref="PathOffsets"/>) at 3 v.
+    /// </summary>
+    public double[] PathsEcef { get; }
 
     /// <summary>True when every edge is short enough for the point-to-edge path of <see cref="ShortGeodesic"/>.</summary>
     public bool AllEdgesShort { get; }
+
+    /// <summary>
+    /// With <see cref="AllEdgesShort"/>, how far any geodesic edge strays from its chord at most
+    /// (<see cref="ShortGeodesic.ChordSagittaBound"/> of the longest edge); infinity otherwise.
+    /// </summary>
+    public double EdgeSagittaBoundMeters { get; }
 
     /// <summary>Running vertex counts: path p's vertices are numbered from PathOffsets[p]; the last entry is the total.</summary>
     public int[] PathOffsets { get; }
@@ -87,11 +110,12 @@ internal sealed class GeodesicShape
 
     public bool IsSinglePoint { get; }
 
-    public bool IsEmpty => Points.Length == 0 && Paths.Length == 0;
+    // Stored rather than computed from the arrays, so a radius query asking them of each candidate reads this object only.
+    public bool IsEmpty { get; }
 
-    public bool HasArea => PolygonRings.Length > 0;
+    public bool HasArea { get; }
 
-    public bool IsPuntal => Paths.Length == 0;
+    public bool IsPuntal { get; }
 
     public IPreparedGeometry Prepared => _prepared ??= PreparedGeometryFactory.Prepare(Geometry);
 
@@ -196,18 +220,18 @@ internal sealed class GeodesicShape
         return result;
     }
 
-    private static bool ShortEdges(double[] ecef)
+    // NaN (from a NaN coordinate) propagates, so such a path never counts as short.
+    private static double LongestChordSquared(ReadOnlySpan<double> ecef)
     {
+        var longest = 0.0;
         for (var k = 0; k + 5 < ecef.Length; k += 3)
         {
             double dx = ecef[k + 3] - ecef[k], dy = ecef[k + 4] - ecef[k + 1], dz = ecef[k + 5] - ecef[k + 2];
-            if (!((dx * dx) + (dy * dy) + (dz * dz) <= ShortGeodesic.MaxEdgeMeters * ShortGeodesic.MaxEdgeMeters))
-            {
-                return false;
-            }
+            var c2 = (dx * dx) + (dy * dy) + (dz * dz);
+            longest = c2 > longest || double.IsNaN(c2) ? c2 : longest;
         }
 
-        return true;
+        return longest;
     }
 
     private static double[] BuildEdgeBoxes(double[] path)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace ClusterMap.Core.Proximity;
 
 /// <summary>
@@ -114,10 +116,18 @@ internal sealed class PackedRTree
         return (start, Math.Min(start + NodeSize, _levelEnds[level]));
     }
 
-    /// <summary>Adds to <paramref name="results"/> every item whose box intersects the query box.</summary>
+    /// <summary>
+    /// Adds to <paramref name="results"/> every item whose box intersects the query box, in leaf order (the Hilbert
+    /// order the items were packed in).
+    /// </summary>
+    /// <remarks>
+    /// A node whose box lies inside the query box contributes all its leaves without a test each: they are a
+    /// contiguous run of leaf positions. A 5 km query at 1M targets takes some 25,000 items, mostly from such nodes,
+    /// so the search costs about the nodes on the query box's border.
+    /// </remarks>
     internal void Search(double minX, double minY, double maxX, double maxY, List<int> results)
     {
-        if (NumItems == 0)
+        if (NumItems == 0 || !Intersects(Root, minX, minY, maxX, maxY))
         {
             return;
         }
@@ -128,35 +138,52 @@ internal sealed class PackedRTree
         while (top > 0)
         {
             var node = stack[--top];
-            if (_maxX[node] < minX || _maxY[node] < minY || _minX[node] > maxX || _minY[node] > maxY)
-            {
-                continue;
-            }
-
             if (IsLeaf(node))
             {
                 results.Add(_indices[node]);
                 continue;
             }
 
-            var (start, end) = Children(node);
-            for (var c = start; c < end; c++)
+            if (_minX[node] >= minX && _maxX[node] <= maxX && _minY[node] >= minY && _maxY[node] <= maxY)
             {
-                if (_maxX[c] < minX || _maxY[c] < minY || _minX[c] > maxX || _minY[c] > maxY)
+                var (first, end) = Leaves(node);
+                for (var leaf = first; leaf < end; leaf++)
                 {
-                    continue;
+                    results.Add(_indices[leaf]);
                 }
 
-                if (IsLeaf(c))
-                {
-                    results.Add(_indices[c]);
-                }
-                else
+                continue;
+            }
+
+            var (start, stop) = Children(node);
+
+            // Pushed last child first, so children pop, and leaves are added, in ascending position order.
+            for (var c = stop - 1; c >= start; c--)
+            {
+                if (Intersects(c, minX, minY, maxX, maxY))
                 {
                     stack[top++] = c;
                 }
             }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // per node visited; the call cost more than the test
+    private bool Intersects(int position, double minX, double minY, double maxX, double maxY) =>
+        !(_maxX[position] < minX || _maxY[position] < minY || _minX[position] > maxX || _minY[position] > maxY);
+
+    // The leaf positions [first, end) under a node: its first child's first leaf to its last child's last leaf.
+    private (int First, int End) Leaves(int node)
+    {
+        var first = node;
+        var last = node;
+        while (!IsLeaf(first))
+        {
+            first = Children(first).Start;
+            last = Children(last).End - 1;
+        }
+
+        return (first, last + 1);
     }
 
     /// <summary>The item indices sorted by the Hilbert position of their box centres.</summary>

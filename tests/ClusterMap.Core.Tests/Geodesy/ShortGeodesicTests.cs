@@ -96,6 +96,44 @@ public sealed class ShortGeodesicTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ChordSagittaBound_KeepsTheChordDistanceBelowTheExactDistanceToTheEdge()
+    {
+        // The polygon screen of the radius query skips an edge when dist(P, chord) − bound exceeds the best distance
+        // so far; that is sound only if dist(P, chord) − bound never exceeds the exact distance to the geodesic edge.
+        // Points are put on, beside and beyond edges up to the kernel's longest, where the edge bulges most (up to
+        // 2 m above its chord at 10 km), so a bound of zero fails here.
+        var random = new Random(7);
+        var tightest = double.PositiveInfinity;
+        var worst = string.Empty;
+        for (var i = 0; i < 100_000; i++)
+        {
+            var lat = (random.NextDouble() * 170) - 85;
+            var lon = NearAntimeridianOrAnywhere(random);
+            var azimuth = (random.NextDouble() * 360) - 180;
+            var length = ShortGeodesic.MaxEdgeMeters * (random.Next(2) == 0 ? 1 - (0.1 * random.NextDouble()) : random.NextDouble());
+            var b = Geodesic.Direct(new(lon, lat), azimuth, length).End;
+            var foot = Geodesic.Direct(new(lon, lat), azimuth, length * random.NextDouble()).End;
+            var offset = random.Next(3) switch { 0 => 0, 1 => 50 * random.NextDouble(), _ => 20_000 * random.NextDouble() };
+            var p = Geodesic.Direct(foot, (random.NextDouble() * 360) - 180, offset).End;
+            ShortGeodesic.ToEcef(p.X, p.Y, out var px, out var py, out var pz);
+            ShortGeodesic.ToEcef(lon, lat, out var ax, out var ay, out var az);
+            ShortGeodesic.ToEcef(b.X, b.Y, out var bx, out var by, out var bz);
+            double ex = bx - ax, ey = by - ay, ez = bz - az;
+            var bound = ShortGeodesic.ChordSagittaBound((ex * ex) + (ey * ey) + (ez * ez));
+            var lower = Math.Sqrt(ShortGeodesic.ChordSegmentDistanceSquared(px, py, pz, ax, ay, az, bx, by, bz)) - bound;
+            var exact = GeodesicSegmentDistance.PointToSegment(p.X, p.Y, lon, lat, b.X, b.Y);
+            if (exact - lower < tightest)
+            {
+                tightest = exact - lower;
+                worst = $"P ({p.X}, {p.Y}) to ({lon}, {lat})–({b.X}, {b.Y}): exact {exact} m, chord bound {lower} m";
+            }
+        }
+
+        output.WriteLine($"smallest margin exact − (chord distance − sagitta bound) = {tightest * 1e3:F3} mm at {worst}");
+        Assert.True(tightest >= 0, $"the chord bound exceeds the exact distance at {worst}");
+    }
+
+    [Fact]
     public void PointToEdge_OnALongEdge_IsDeclined()
     {
         var a = new NetTopologySuite.Geometries.Coordinate(121.47, 31.23);

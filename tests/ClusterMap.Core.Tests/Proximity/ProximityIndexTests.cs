@@ -78,6 +78,36 @@ public class ProximityIndexTests
     }
 
     [Fact]
+    public void Within_LargeAnswers_EqualBruteForce()
+    {
+        // Answers large enough for the paths only big queries take: candidates measured on every core in runs, the
+        // radix sort of the distances, whole tree nodes inside the query box taken without a test per leaf. With
+        // hundreds of features at a few shared spots (ids in scrambled order), so long runs of equal distances
+        // cross the runs and the sort.
+        var data = new ChinaSynthetic(21);
+        var items = Enumerable.Range(0, 20_000).Select(i => new ProximityItem($"f{i:D5}", data.Feature(0.3))).ToList();
+        var spots = new[] { "POINT (121.47 31.23)", "POINT (121.5 31.25)", "POINT (121.44 31.2)" };
+        items.AddRange(Enumerable.Range(0, 900).Select(i => new ProximityItem($"s{(i * 7919) % 900:D3}-{i % 3}", _reader.Read(spots[i % 3]))));
+        var index = ProximityIndex.Build(items);
+        foreach (var (lon, lat, radius) in new[] { (121.47, 31.23, 30_000.0), (121.5, 31.3, 20_000.0), (121.47, 31.23, 3_000.0) })
+        {
+            var origin = _factory.CreatePoint(new Coordinate(lon, lat));
+            var expected = items
+                .Select(i => (i.Id, D: GeodesicDistance.Between(origin, i.Geometry)))
+                .Where(t => t.D <= radius)
+                .OrderBy(t => t.D).ThenBy(t => t.Id, StringComparer.Ordinal)
+                .ToList();
+            var hits = index.Within(origin, radius);
+            Assert.Equal(expected.Select(e => e.Id), hits.Select(h => h.Id));
+            Assert.Equal(expected.Select(e => e.D), hits.Select(h => h.DistanceMeters));
+            Assert.Equal(Enumerable.Range(1, hits.Count), hits.Select(h => h.Rank));
+        }
+
+        var largest = index.Within(_factory.CreatePoint(new Coordinate(121.47, 31.23)), 30_000).Count;
+        Assert.True(largest > 2 * ProximityIndex.ParallelFrom, $"the largest answer has only {largest} hits");
+    }
+
+    [Fact]
     public void Within_ShortLineKernelDistances_AreWithinItsBoundOfKarneyAndTheExactEdgeSearch()
     {
         // The index answers within 50 km with ShortGeodesic; here every hit and every near miss is measured again
