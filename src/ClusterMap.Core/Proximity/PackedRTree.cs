@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace ClusterMap.Core.Proximity;
 
@@ -147,11 +148,9 @@ internal sealed class PackedRTree
             if (_minX[node] >= minX && _maxX[node] <= maxX && _minY[node] >= minY && _maxY[node] <= maxY)
             {
                 var (first, end) = Leaves(node);
-                for (var leaf = first; leaf < end; leaf++)
-                {
-                    results.Add(_indices[leaf]);
-                }
-
+                var count = results.Count;
+                CollectionsMarshal.SetCount(results, count + end - first);
+                _indices.AsSpan(first, end - first).CopyTo(CollectionsMarshal.AsSpan(results)[count..]);
                 continue;
             }
 

@@ -47,6 +47,12 @@ public sealed class ProximityIndex
     internal const int ParallelFrom = 4_096;
     private const int ParallelRunLength = 2_048;
 
+    // Radius queries (and ring rows) running now in this process, over every index. A large one spreads over the
+    // cores only while fewer queries than cores are running: under load every core already has a query of its own,
+    // and helpers would only queue behind them (measured at 1M targets with both cores busy, 5 km p99 7 ms split,
+    // 5.4 ms not).
+    private static int s_radiusQueriesRunning;
+
     private readonly ProximityItem[] _items;
     private readonly GeodesicShape?[] _shapes;
     private readonly double[] _lon;
@@ -189,6 +195,7 @@ public sealed class ProximityIndex
         ArgumentOutOfRangeException.ThrowIfNegative(originUncertaintyMeters);
         var query = new Origin(origin);
         var found = Scratch.RentFound();
+        Interlocked.Increment(ref s_radiusQueriesRunning);
         try
         {
             CollectWithin(query, radiusMeters, originUncertaintyMeters, filter, found);
@@ -196,6 +203,7 @@ public sealed class ProximityIndex
         }
         finally
         {
+            Interlocked.Decrement(ref s_radiusQueriesRunning);
             Scratch.Return(found);
         }
     }
@@ -261,6 +269,7 @@ public sealed class ProximityIndex
     private ProximityRingsRow RingsRow(ProximityItem origin, IReadOnlyList<double> ringsMeters, double outer, Func<ProximityItem, bool>? filter, bool excludeSameId)
     {
         var found = Scratch.RentFound();
+        Interlocked.Increment(ref s_radiusQueriesRunning);
         try
         {
             var query = new Origin(origin.Geometry);
@@ -288,6 +297,7 @@ public sealed class ProximityIndex
         }
         finally
         {
+            Interlocked.Decrement(ref s_radiusQueriesRunning);
             Scratch.Return(found);
         }
     }
@@ -443,12 +453,13 @@ public sealed class ProximityIndex
         }
     }
 
-    // Runs body(start, end) over [0, n): at once below ParallelFrom, else in runs of ParallelRunLength on every core.
+    // Runs body(start, end) over [0, n): at once below ParallelFrom or when every core has a query, else in runs of
+    // ParallelRunLength on every core.
     // The calling thread takes part in the loop, so under full load this degrades to the serial loop rather than
     // waiting for the pool; an exception from the body surfaces as itself, as it would from the serial loop.
     private static void InBlocks(int n, Action<int, int> body)
     {
-        if (n < ParallelFrom || Environment.ProcessorCount == 1)
+        if (n < ParallelFrom || Volatile.Read(ref s_radiusQueriesRunning) >= Environment.ProcessorCount)
         {
             body(0, n);
             return;
