@@ -19,7 +19,7 @@ internal sealed class GeodesicShape
     private readonly double _minLat;
     private readonly double _maxLat;
 
-    private GeodesicShape(Geometry geometry)
+    private GeodesicShape(Geometry geometry, Envelope? geodesicEnvelope)
     {
         Geometry = geometry;
         var points = new List<double>();
@@ -65,7 +65,7 @@ internal sealed class GeodesicShape
         HasArea = PolygonRings.Length > 0;
         IsPuntal = Paths.Length == 0;
 
-        Envelope = GeodesicEnvelope.OfGeometry(geometry);
+        Envelope = geodesicEnvelope ?? GeodesicEnvelope.OfGeometry(geometry);
         (_minLon, _maxLon, _minLat, _maxLat) = (Envelope.MinX, Envelope.MaxX, Envelope.MinY, Envelope.MaxY);
         IsSinglePoint = Points.Length == 2 && Paths.Length == 0;
     }
@@ -144,10 +144,15 @@ internal sealed class GeodesicShape
         return Interlocked.CompareExchange(ref _edgeSolutions[path], solutions, null) ?? solutions;
     }
 
-    public static GeodesicShape Create(Geometry geometry)
+    /// <summary>
+    /// Takes <paramref name="geometry"/> apart. A caller that already holds its
+    /// <see cref="GeodesicEnvelope.OfGeometry"/> (the proximity index, which needs it first to order the items)
+    /// passes it, so it is not computed twice.
+    /// </summary>
+    public static GeodesicShape Create(Geometry geometry, Envelope? geodesicEnvelope = null)
     {
         ArgumentNullException.ThrowIfNull(geometry);
-        return new GeodesicShape(geometry);
+        return new GeodesicShape(geometry, geodesicEnvelope);
     }
 
     private static void Collect(Geometry g, List<double> points, List<double[]> paths, List<int[]> polygons)
