@@ -6,11 +6,13 @@ namespace ClusterMap.Benchmarks;
 /// <remarks>
 /// CpuP50Ms and CpuP99Ms (in process only) count the time the query's thread spent on a core, read from
 /// CLOCK_THREAD_CPUTIME_ID: on a machine shared with other work they show the engine's own cost, which the
-/// wall-clock percentiles mix with the time the thread waited for a core.
+/// wall-clock percentiles mix with the time the thread waited for a core. A large radius query that spreads over
+/// the cores does part of its work on pool threads, which these leave out.
 /// </remarks>
-/// CpuMeanMs is the engine's CPU time per query: the querying threads' (in process), the service process's (HTTP, all
-/// of its threads: Kestrel, routing, JSON), or the PostgreSQL backends' serving the connections (PostGIS), read from
-/// /proc around the measured phase. Client work is in none of them, so the three compare the engines' own cost.
+/// CpuMeanMs is the engine's CPU time per query: the benchmark process's (in process: the querying threads, the pool
+/// threads a large query spreads to, the collector), the service process's (HTTP, all of its threads: Kestrel,
+/// routing, JSON), or the PostgreSQL backends' serving the connections (PostGIS), read from /proc around the measured
+/// phase. Client work is in none of them, so the three compare the engines' own cost.
 internal sealed record LoadResult(int Workers, long Count, double Seconds, double MeanHits, double P50Ms, double P99Ms, double CpuP50Ms = double.NaN, double CpuP99Ms = double.NaN, double CpuMeanMs = double.NaN)
 {
     public double QueriesPerSecond => Count / Seconds;
@@ -68,6 +70,7 @@ internal static partial class LoadRunner
         var cpu = new List<long>[workers];
         var hits = new long[workers];
         var deadline = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+        var processCpuBefore = ProcessCpuSeconds(Environment.ProcessId);
         var start = Stopwatch.GetTimestamp();
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
         {
@@ -88,9 +91,10 @@ internal static partial class LoadRunner
                 mine.Add(Stopwatch.GetTimestamp() - t);
             }
         });
+        var processCpu = ProcessCpuSeconds(Environment.ProcessId) - processCpuBefore;
         var result = Summarise(workers, start, latencies, hits.Sum());
         var cpuAll = cpu.SelectMany(l => l).ToArray();
-        var cpuMean = cpuAll.Length == 0 ? double.NaN : cpuAll.Average() / 1e6;
+        var cpuMean = cpuAll.Length == 0 ? double.NaN : processCpu * 1000 / cpuAll.Length;
         Array.Sort(cpuAll);
         double CpuPercentile(double p) => cpuAll.Length == 0 ? double.NaN : cpuAll[Math.Min(cpuAll.Length - 1, (int)Math.Ceiling(p * cpuAll.Length) - 1)] / 1e6;
         return result with { CpuP50Ms = CpuPercentile(0.50), CpuP99Ms = CpuPercentile(0.99), CpuMeanMs = cpuMean };
