@@ -2,8 +2,8 @@ namespace ClusterMap.Core.Geodesy;
 
 /// <summary>
 /// A lower bound of the geodesic distance from one fixed origin, valid for every target within a given reach,
-/// that costs a handful of multiplications: the radius query tries it before each exact inverse and drops
-/// targets it proves to be out of reach without solving the inverse problem.
+/// that costs a handful of multiplications: the radius query tries it on each candidate shape's box before measuring
+/// the shape, and drops the boxes it proves to be out of reach (a point target is a box of no size).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -45,15 +45,6 @@ internal readonly struct LocalDistanceBound
         var farthest = absLat + band;
         _metersPerDegreeLat = double.DegreesToRadians(MeridionalRadius(nearestEquator)) * Rounding;
         _metersPerDegreeLon = farthest >= 90 || double.IsNaN(band) ? 0 : double.DegreesToRadians(Wgs84.ParallelRadiusMeters(farthest)) * Rounding;
-    }
-
-    /// <summary>True when the target is proven farther than <paramref name="cutoffMeters"/> (which must not exceed the reach).</summary>
-    public bool ProvesBeyond(double lon, double lat, double cutoffMeters)
-    {
-        var dLat = (lat - _lat0) * _metersPerDegreeLat;
-        var dLon = Math.Abs(lon - _lon0);
-        dLon = (dLon > 180 ? 360 - dLon : dLon) * _metersPerDegreeLon;
-        return (dLat * dLat) + (dLon * dLon) > cutoffMeters * cutoffMeters;
     }
 
     /// <summary>

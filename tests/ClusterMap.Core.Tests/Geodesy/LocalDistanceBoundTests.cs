@@ -29,7 +29,7 @@ public class LocalDistanceBoundTests
             }
 
             Assert.True(bound.LowerBoundMeters(end.X, end.Y) <= exact, $"({lon0}, {lat0}) → {end}: bound {bound.LowerBoundMeters(end.X, end.Y)} > exact {exact}");
-            Assert.False(bound.ProvesBeyond(end.X, end.Y, Math.Min(reach, exact)));
+            Assert.False(bound.ProvesBoxBeyond(end.X, end.X, end.Y, end.Y, Math.Min(reach, exact)));
         }
     }
 
@@ -82,11 +82,11 @@ public class LocalDistanceBoundTests
     }
 
     [Fact]
-    public void ProvesBeyond_AcrossTheAntimeridian_UsesTheShortWayRound()
+    public void ProvesBoxBeyond_AcrossTheAntimeridian_UsesTheShortWayRound()
     {
         var bound = new LocalDistanceBound(179.9995, 0, 1_000);
         var exact = Geodesic.DistanceMeters(179.9995, 0, -179.9995, 0);
-        Assert.False(bound.ProvesBeyond(-179.9995, 0, exact));
-        Assert.True(bound.ProvesBeyond(-179.9995, 0, exact * 0.999));
+        Assert.False(bound.ProvesBoxBeyond(-179.9995, -179.9995, 0, 0, exact));
+        Assert.True(bound.ProvesBoxBeyond(-179.9995, -179.9995, 0, 0, exact * 0.999));
     }
 }

@@ -60,11 +60,7 @@ public class ProximityIndexTests
         {
             var origin = data.Feature(0.4);
             var radius = 500 + (data.NextDouble() * 8000);
-            var expected = items
-                .Select(i => (i.Id, D: GeodesicDistance.Between(origin, i.Geometry)))
-                .Where(t => t.D <= radius)
-                .OrderBy(t => t.D).ThenBy(t => t.Id, StringComparer.Ordinal)
-                .ToList();
+            var expected = BruteForceWithin(items, origin, radius);
             var hits = index.Within(origin, radius);
             Assert.Equal(expected.Select(e => e.Id), hits.Select(h => h.Id));
             Assert.Equal(Enumerable.Range(1, hits.Count), hits.Select(h => h.Rank));
@@ -92,11 +88,7 @@ public class ProximityIndexTests
         foreach (var (lon, lat, radius) in new[] { (121.47, 31.23, 30_000.0), (121.5, 31.3, 20_000.0), (121.47, 31.23, 3_000.0) })
         {
             var origin = _factory.CreatePoint(new Coordinate(lon, lat));
-            var expected = items
-                .Select(i => (i.Id, D: GeodesicDistance.Between(origin, i.Geometry)))
-                .Where(t => t.D <= radius)
-                .OrderBy(t => t.D).ThenBy(t => t.Id, StringComparer.Ordinal)
-                .ToList();
+            var expected = BruteForceWithin(items, origin, radius);
             var hits = index.Within(origin, radius);
             Assert.Equal(expected.Select(e => e.Id), hits.Select(h => h.Id));
             Assert.Equal(expected.Select(e => e.D), hits.Select(h => h.DistanceMeters));
@@ -106,6 +98,14 @@ public class ProximityIndexTests
         var largest = index.Within(_factory.CreatePoint(new Coordinate(121.47, 31.23)), 30_000).Count;
         Assert.True(largest > 2 * ProximityIndex.ParallelFrom, $"the largest answer has only {largest} hits");
     }
+
+    // Every item within the radius by the exact distance of each, nearest first, ties by ordinal id.
+    private static List<(string Id, double D)> BruteForceWithin(IEnumerable<ProximityItem> items, Geometry origin, double radius) =>
+        items
+            .Select(i => (i.Id, D: GeodesicDistance.Between(origin, i.Geometry)))
+            .Where(t => t.D <= radius)
+            .OrderBy(t => t.D).ThenBy(t => t.Id, StringComparer.Ordinal)
+            .ToList();
 
     [Fact]
     public void Within_ShortLineKernelDistances_AreWithinItsBoundOfKarneyAndTheExactEdgeSearch()
