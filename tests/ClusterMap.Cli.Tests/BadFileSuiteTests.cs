@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using ClusterMap.Tests.Shared;
 
 namespace ClusterMap.Cli.Tests;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using ClusterMap.Tests.Shared;
 using Microsoft.Data.Sqlite;
 
 namespace ClusterMap.Cli.Tests;

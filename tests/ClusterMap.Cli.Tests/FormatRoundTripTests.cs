@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ClusterMap.Tests.Shared;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO.Converters;
 

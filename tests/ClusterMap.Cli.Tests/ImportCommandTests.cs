@@ -1,3 +1,4 @@
+using ClusterMap.Tests.Shared;
 using Microsoft.Data.Sqlite;
 
 namespace ClusterMap.Cli.Tests;

@@ -1,6 +1,7 @@
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Storage;
 using ClusterMap.Storage.Sqlite;
+using ClusterMap.Tests.Shared;
 using Microsoft.Data.Sqlite;
 
 namespace ClusterMap.Cli.Tests;

@@ -42,19 +42,15 @@ internal sealed class GeodesicShape
         }
 
         _edgeSolutions = new InverseSolution[Paths.Length][];
-        PointsEcef = ToEcef(Points);
+        PointsEcef = new double[Points.Length / 2 * 3];
+        ToEcef(Points, PointsEcef.AsSpan());
 
         // All paths' vertices in one array, so a distance reads one block of memory rather than an array per ring.
         PathsEcef = new double[3 * PathOffsets[^1]];
         var longestChordSquared = 0.0;
         for (var p = 0; p < Paths.Length; p++)
         {
-            var path = Paths[p];
-            for (int i = 0, j = 3 * PathOffsets[p]; i < path.Length; i += 2, j += 3)
-            {
-                ShortGeodesic.ToEcef(path[i], path[i + 1], out PathsEcef[j], out PathsEcef[j + 1], out PathsEcef[j + 2]);
-            }
-
+            ToEcef(Paths[p], PathsEcef.AsSpan(3 * PathOffsets[p]));
             var c2 = LongestChordSquared(PathsEcef.AsSpan(3 * PathOffsets[p], 3 * (PathOffsets[p + 1] - PathOffsets[p])));
             longestChordSquared = c2 > longestChordSquared || double.IsNaN(c2) ? c2 : longestChordSquared;
         }
@@ -214,15 +210,13 @@ internal sealed class GeodesicShape
         return result;
     }
 
-    private static double[] ToEcef(double[] lonLat)
+    // Writes the earth-centred coordinates of lon, lat pairs to `target`, x, y, z each.
+    private static void ToEcef(double[] lonLat, Span<double> target)
     {
-        var result = new double[lonLat.Length / 2 * 3];
         for (int i = 0, j = 0; i < lonLat.Length; i += 2, j += 3)
         {
-            ShortGeodesic.ToEcef(lonLat[i], lonLat[i + 1], out result[j], out result[j + 1], out result[j + 2]);
+            ShortGeodesic.ToEcef(lonLat[i], lonLat[i + 1], out target[j], out target[j + 1], out target[j + 2]);
         }
-
-        return result;
     }
 
     // NaN (from a NaN coordinate) propagates, so such a path never counts as short.

@@ -9,18 +9,8 @@ using Microsoft.Data.Sqlite;
 namespace ClusterMap.Api.Tests.Reliability;
 
 /// <summary>The real service killed with SIGKILL in the middle of an HTTP bulk write: the write is all or nothing.</summary>
-public sealed class WriteFaultTests : IDisposable
+public sealed class WriteFaultTests() : ScratchFolder("write-fault")
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("clustermap-write-fault-").FullName;
-
-    private string DatabasePath => Path.Combine(_directory, "store.db");
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
-
     [Fact]
     public async Task BulkPost_SigKilledWhileWriting_RestartedServiceHoldsExactlyTheFeaturesFromBefore()
     {

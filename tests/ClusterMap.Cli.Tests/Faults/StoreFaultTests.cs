@@ -14,22 +14,12 @@ namespace ClusterMap.Cli.Tests.Faults;
 /// The store under faults, with the real programs: the import killed with SIGKILL mid-write, a corrupt or truncated
 /// database file at service start, and a disk that fills up during an import.
 /// </summary>
-public sealed class StoreFaultTests : IDisposable
+public sealed class StoreFaultTests() : ScratchFolder("faults")
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("clustermap-faults-").FullName;
-
-    private string DatabasePath => Path.Combine(_directory, "store.db");
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
-
     /// <summary>A GeoJSON file of <paramref name="count"/> points on a grid over Shanghai, ids p-0…; generated, not real places.</summary>
     private string WritePoints(string name, int count)
     {
-        var path = Path.Combine(_directory, name);
+        var path = Path.Combine(Folder, name);
         using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
         writer.Write("{\"type\":\"FeatureCollection\",\"features\":[");
         for (var i = 0; i < count; i++)
@@ -56,7 +46,7 @@ public sealed class StoreFaultTests : IDisposable
     [Fact]
     public async Task Import_SigKilledWhileWriting_StoreReopensWithThePreviousDataAndTheServiceStarts()
     {
-        var before = await CliRunner.RunAsync(_directory, "import", WritePoints("small.geojson", 3), "--collection", "points", "--db", DatabasePath);
+        var before = await CliRunner.RunAsync(Folder, "import", WritePoints("small.geojson", 3), "--collection", "points", "--db", DatabasePath);
         Assert.True(before.ExitCode == 0, before.Error);
         var big = WritePoints("big.geojson", 300_000);
 
@@ -91,7 +81,7 @@ public sealed class StoreFaultTests : IDisposable
         await using var service = await ServiceProcess.StartAsync(new ServiceProcessOptions
         {
             ApiDll = ServiceProcess.ApiDllInSourceTree(),
-            GeodataPath = Path.Combine(_directory, "no-geodata"),
+            GeodataPath = Path.Combine(Folder, "no-geodata"),
             Settings = new Dictionary<string, string> { ["Storage__SqlitePath"] = DatabasePath, ["Limits__RequestTimeoutSeconds"] = "0" },
         });
         using var client = new HttpClient { BaseAddress = service.BaseAddress };
@@ -106,7 +96,7 @@ public sealed class StoreFaultTests : IDisposable
     [MemberData(nameof(Damages))]
     public async Task Service_OnADamagedDatabase_RefusesToStartWithOneLineNamingTheFileAndLeavesItUntouched(string damage)
     {
-        var imported = await CliRunner.RunAsync(_directory, "import", WritePoints("points.geojson", 5_000), "--collection", "points", "--db", DatabasePath);
+        var imported = await CliRunner.RunAsync(Folder, "import", WritePoints("points.geojson", 5_000), "--collection", "points", "--db", DatabasePath);
         Assert.True(imported.ExitCode == 0, imported.Error);
         SqliteConnection.ClearAllPools();
         var bytes = await File.ReadAllBytesAsync(DatabasePath);
@@ -119,7 +109,7 @@ public sealed class StoreFaultTests : IDisposable
             _ => [],
         };
         await File.WriteAllBytesAsync(DatabasePath, damaged);
-        var filesBefore = Directory.GetFiles(_directory).Order(StringComparer.Ordinal).ToList();
+        var filesBefore = Directory.GetFiles(Folder).Order(StringComparer.Ordinal).ToList();
 
         var (exitCode, output, error) = await RunServiceToExitAsync(DatabasePath);
 
@@ -128,13 +118,13 @@ public sealed class StoreFaultTests : IDisposable
         Assert.StartsWith("ClusterMap cannot start: " + DatabasePath + ": not a usable ClusterMap database", line, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", output + error, StringComparison.Ordinal);   // no stack trace
         Assert.Equal(damaged, await File.ReadAllBytesAsync(DatabasePath));
-        Assert.Equal(filesBefore, Directory.GetFiles(_directory).Order(StringComparer.Ordinal).ToList());
+        Assert.Equal(filesBefore, Directory.GetFiles(Folder).Order(StringComparer.Ordinal).ToList());
     }
 
     /// <summary>Starts the service on <paramref name="databasePath"/> and waits for it to exit by itself (it must not start).</summary>
     private async Task<(int ExitCode, string Output, string Error)> RunServiceToExitAsync(string databasePath)
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(ServiceProcess.ApiDllInSourceTree());
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add("http://127.0.0.1:0");
@@ -160,13 +150,13 @@ public sealed class StoreFaultTests : IDisposable
     [Fact]
     public async Task Import_DiskFullMidWrite_FailsWithAClearMessageAndTheStoreIsIntact()
     {
-        using var disk = SmallDisk.Create(Path.Combine(_directory, "disk"), sizeBytes: 2 * 1024 * 1024);
+        using var disk = SmallDisk.Create(Path.Combine(Folder, "disk"), sizeBytes: 2 * 1024 * 1024);
         var database = Path.Combine(disk.Path, "store.db");
         var small = WritePoints("small.geojson", 3);
-        var first = await disk.RunCliAsync(_directory, "import", small, "--collection", "points", "--db", database);
+        var first = await disk.RunCliAsync(Folder, "import", small, "--collection", "points", "--db", database);
         Assert.True(first.ExitCode == 0, first.Error);
 
-        var full = await disk.RunCliAsync(_directory, "import", WritePoints("big.geojson", 50_000), "--collection", "points", "--db", database);
+        var full = await disk.RunCliAsync(Folder, "import", WritePoints("big.geojson", 50_000), "--collection", "points", "--db", database);
 
         Assert.Equal(1, full.ExitCode);
         Assert.Contains(database, full.Error, StringComparison.Ordinal);

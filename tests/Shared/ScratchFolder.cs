@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
 
-namespace ClusterMap.Cli.Tests;
+namespace ClusterMap.Tests.Shared;
 
 /// <summary>
 /// A test class's own temporary folder, with the path of a store file in it and a way to write input files; deleted
