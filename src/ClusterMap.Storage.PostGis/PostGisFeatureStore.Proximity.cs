@@ -1,8 +1,8 @@
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Storage;
+using ClusterMap.Storage.Sql;
 using Dapper;
 using NetTopologySuite.Geometries;
-using NetTopologySuite.IO;
 
 namespace ClusterMap.Storage.PostGis;
 
@@ -45,10 +45,10 @@ public sealed partial class PostGisFeatureStore
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         // The cast is spelt as in the index (features_geography), so the planner uses it.
         var rows = await connection.QueryAsync<FeatureRow>(new CommandDefinition($"""
-            SELECT {FeatureRow.Columns} FROM features f
+            SELECT {FeatureColumns} FROM features f
             WHERE f.collection_id = @collectionId AND ST_DWithin(f.geom::geography, {OriginGeography}, @sphereMeters, false)
             ORDER BY f.fid
-            """, new { collectionId, origin = OriginWkb(origin), sphereMeters }, cancellationToken: cancellationToken));
+            """, new { collectionId, origin = Wkb.Write(origin), sphereMeters }, cancellationToken: cancellationToken));
         return [.. rows.Select(row => row.ToRecord())];
     }
 
@@ -58,11 +58,11 @@ public sealed partial class PostGisFeatureStore
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         var rows = (await connection.QueryAsync<NearestRow>(new CommandDefinition($"""
-            SELECT {FeatureRow.Columns}, f.geom::geography <-> {OriginGeography} AS SphereMeters FROM features f
+            SELECT {FeatureColumns}, f.geom::geography <-> {OriginGeography} AS SphereMeters FROM features f
             WHERE f.collection_id = @collectionId
             ORDER BY f.geom::geography <-> {OriginGeography}
             LIMIT @count
-            """, new { collectionId, origin = OriginWkb(origin), count }, cancellationToken: cancellationToken))).ToList();
+            """, new { collectionId, origin = Wkb.Write(origin), count }, cancellationToken: cancellationToken))).ToList();
         // Rows come in order of sphere distance, so every row left out is at least as far on the sphere as the last.
         var othersAtLeast = rows.Count < count
             ? double.PositiveInfinity
@@ -82,19 +82,8 @@ public sealed partial class PostGisFeatureStore
             """, new { collectionId, property = FeatureProperties.UncertaintyProperty }, cancellationToken: cancellationToken));
     }
 
-    private static byte[] OriginWkb(Geometry origin) =>
-        new WKBWriter(ByteOrder.LittleEndian, handleSRID: false, emitZ: false, emitM: false).Write(origin);
-
-    private sealed class NearestRow
+    private sealed class NearestRow : FeatureRow
     {
-        public string Id { get; set; } = "";
-
-        public byte[] Wkb { get; set; } = [];
-
-        public string Properties { get; set; } = "{}";
-
         public double SphereMeters { get; set; }
-
-        public FeatureRecord ToRecord() => new(Id, new WKBReader().Read(Wkb), Properties);
     }
 }

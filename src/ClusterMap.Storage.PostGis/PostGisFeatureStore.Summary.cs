@@ -38,12 +38,11 @@ public sealed partial class PostGisFeatureStore
         public string Id { get; set; } = "";
     }
 
+    // current: the collection as it was before the write, read under the write's row lock.
     private static async Task UpdateSummaryAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string collectionId, IReadOnlyList<FeatureRecord> added, IReadOnlyList<RemovedRow> removed, CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, CollectionRow current, IReadOnlyList<FeatureRecord> added, IReadOnlyList<RemovedRow> removed, CancellationToken cancellationToken)
     {
-        var current = await connection.QuerySingleAsync<SummaryRow>(new CommandDefinition(
-            "SELECT feature_count AS FeatureCount, min_x AS MinX, min_y AS MinY, max_x AS MaxX, max_y AS MaxY, geometry_type AS GeometryType, queryables AS Queryables FROM collections WHERE id = @collectionId",
-            new { collectionId }, transaction, cancellationToken: cancellationToken));
+        var collectionId = current.Id;
         var addedSummary = CollectionSummary.Of(added);
         var survivors = current.FeatureCount - removed.Count;
         var count = survivors + added.Count;
@@ -74,7 +73,7 @@ public sealed partial class PostGisFeatureStore
         }
 
         Envelope? extent;
-        var stored = current.MinX is null ? null : new Envelope(current.MinX.Value, current.MaxX!.Value, current.MinY!.Value, current.MaxY!.Value);
+        var stored = current.Extent;
         if (count == 0)
         {
             extent = null;
@@ -82,10 +81,10 @@ public sealed partial class PostGisFeatureStore
         else if (stored is not null && removed.Any(r => r.MinX <= stored.MinX || r.MinY <= stored.MinY || r.MaxX >= stored.MaxX || r.MaxY >= stored.MaxY))
         {
             // A removed feature may have held an edge of the extent: the collection (already holding the added ones) says where it is now.
-            var row = await connection.QuerySingleAsync<SummaryRow>(new CommandDefinition(
-                "SELECT MIN(ST_XMin(geom)) AS MinX, MIN(ST_YMin(geom)) AS MinY, MAX(ST_XMax(geom)) AS MaxX, MAX(ST_YMax(geom)) AS MaxY FROM features WHERE collection_id = @collectionId",
+            var box = await connection.QuerySingleAsync<(double? MinX, double? MinY, double? MaxX, double? MaxY)>(new CommandDefinition(
+                "SELECT MIN(ST_XMin(geom)), MIN(ST_YMin(geom)), MAX(ST_XMax(geom)), MAX(ST_YMax(geom)) FROM features WHERE collection_id = @collectionId",
                 new { collectionId }, transaction, cancellationToken: cancellationToken));
-            extent = row.MinX is null ? null : new Envelope(row.MinX.Value, row.MaxX!.Value, row.MinY!.Value, row.MaxY!.Value);
+            extent = box.MinX is null ? null : new Envelope(box.MinX.Value, box.MaxX!.Value, box.MinY!.Value, box.MaxY!.Value);
         }
         else
         {

@@ -1,25 +1,20 @@
 using System.Data;
+using ClusterMap.Storage.Sql;
 using Dapper;
 using NetTopologySuite.Geometries;
-using NetTopologySuite.IO;
 
 namespace ClusterMap.Storage.Sqlite;
 
-/// <summary>The one place geometry crosses into SQL: WKB (little-endian, 2D) in a BLOB column.</summary>
+/// <summary>The one place geometry crosses into SQLite: <see cref="Wkb"/> in a BLOB column.</summary>
 internal sealed class GeometryWkbHandler : SqlMapper.TypeHandler<Geometry>
 {
     public override void SetValue(IDbDataParameter parameter, Geometry? value)
     {
         parameter.DbType = DbType.Binary;
-        parameter.Value = value is null ? DBNull.Value : Write(value);
+        parameter.Value = value is null ? DBNull.Value : Wkb.Write(value);
     }
 
-    public override Geometry Parse(object value) => Read((byte[])value);
-
-    // Readers and writers are cheap and not documented as thread-safe, so each call gets its own.
-    internal static Geometry Read(byte[] wkb) => new WKBReader().Read(wkb);
-
-    internal static byte[] Write(Geometry geometry) => new WKBWriter(ByteOrder.LittleEndian, handleSRID: false, emitZ: false, emitM: false).Write(geometry);
+    public override Geometry Parse(object value) => Wkb.Read((byte[])value);
 
     private static int _registered;
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Storage;
+using ClusterMap.Storage.Sql;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using NetTopologySuite.Geometries;
@@ -11,10 +12,13 @@ namespace ClusterMap.Storage.Sqlite;
 
 /// <summary>
 /// The embedded default store: one SQLite file in WAL mode, geometry as WKB, an R*Tree as the first bbox filter
-/// and the exact envelope and geometry test second.
+/// and the exact envelope and geometry test second. Per-collection counts of geometry types and queryable properties
+/// let a write update a collection's summary without rescanning it.
 /// </summary>
-public sealed class SqliteFeatureStore : IFeatureStore
+public sealed class SqliteFeatureStore : SqlFeatureStore<SqliteConnection, SqliteTransaction>
 {
+    private const string ScalarJsonTypes = "('text', 'integer', 'real', 'true', 'false')";
+
     private readonly string _connectionString;
 
     public SqliteFeatureStore(string databasePath)
@@ -32,7 +36,19 @@ public sealed class SqliteFeatureStore : IFeatureStore
 
     public string DatabasePath { get; }
 
-    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    // Collections have a text key; the rowid still follows the order they were created in.
+    protected override string CollectionOrderColumn => "rowid";
+
+    // The write transaction holds the database's write lock, which also keeps a collection's row as it was read.
+    protected override string LockCollectionClause => "";
+
+    protected override string FeatureColumns => "f.feature_id AS Id, f.geometry AS Wkb, f.properties AS Properties";
+
+    protected override string ReadDataVersionSql => "SELECT value FROM store_meta WHERE key = 'data_version'";
+
+    protected override string BumpDataVersionSql => "UPDATE store_meta SET value = value + 1 WHERE key = 'data_version' RETURNING value";
+
+    public override async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         var directory = Path.GetDirectoryName(DatabasePath);
         if (!string.IsNullOrEmpty(directory))
@@ -46,143 +62,76 @@ public sealed class SqliteFeatureStore : IFeatureStore
         SqliteMigrations.Apply(connection);
     }
 
-    public async Task<IReadOnlyList<CollectionInfo>> GetCollectionsAsync(CancellationToken cancellationToken = default)
+    protected override async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<CollectionRow>(new CommandDefinition(CollectionRow.Select + " ORDER BY rowid", cancellationToken: cancellationToken));
-        return [.. rows.Select(row => row.ToInfo())];
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync("PRAGMA foreign_keys = ON");
+        IntersectsEnvelopeFunction.Register(connection);
+        return connection;
     }
 
-    public async Task<CollectionInfo?> GetCollectionAsync(string collectionId, CancellationToken cancellationToken = default)
+    // BEGIN IMMEDIATE takes the write lock up front, so a concurrent writer waits instead of failing mid-way.
+    protected override Task<SqliteTransaction> BeginWriteAsync(SqliteConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult(connection.BeginTransaction(deferred: false));
+
+    protected override void AppendBboxCondition(StringBuilder where, int index, Envelope box, DynamicParameters parameters)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<CollectionRow>(
-            new CommandDefinition(CollectionRow.Select + " WHERE id = @collectionId", new { collectionId }, cancellationToken: cancellationToken));
-        return row?.ToInfo();
+        // The R*Tree's float32 boxes (bounds rounded outward) first, then the exact envelope, then the real shape.
+        where.Append(CultureInfo.InvariantCulture, $"""
+            (f.fid IN (SELECT fid FROM features_rtree WHERE max_x >= @rminX{index} AND min_x <= @rmaxX{index} AND max_y >= @rminY{index} AND min_y <= @rmaxY{index})
+             AND f.max_x >= @minX{index} AND f.min_x <= @maxX{index} AND f.max_y >= @minY{index} AND f.min_y <= @maxY{index}
+             AND (f.is_point = 1 OR {IntersectsEnvelopeFunction.Name}(f.geometry, @minX{index}, @minY{index}, @maxX{index}, @maxY{index})))
+            """);
+        parameters.Add($"rminX{index}", Float32Bounds.Down(box.MinX));
+        parameters.Add($"rminY{index}", Float32Bounds.Down(box.MinY));
+        parameters.Add($"rmaxX{index}", Float32Bounds.Up(box.MaxX));
+        parameters.Add($"rmaxY{index}", Float32Bounds.Up(box.MaxY));
     }
 
-    public async Task<FeaturePage> GetItemsAsync(ItemsQuery query, CancellationToken cancellationToken = default)
+    protected override void AppendPropertyCondition(StringBuilder where, int index, PropertyFilter filter, DynamicParameters parameters)
     {
-        var parameters = new DynamicParameters();
-        var where = BuildItemsFilter(query, parameters);
-        parameters.Add("limit", query.Limit);
-        parameters.Add("offset", query.Offset);
-
-        await using var connection = await OpenAsync(cancellationToken);
-        var matched = await connection.ExecuteScalarAsync<long>(
-            new CommandDefinition($"SELECT COUNT(*) FROM features f WHERE {where}", parameters, cancellationToken: cancellationToken));
-        var rows = await connection.QueryAsync<FeatureRow>(new CommandDefinition(
-            $"SELECT f.feature_id AS Id, f.geometry AS Geometry, f.properties AS Properties FROM features f WHERE {where} ORDER BY f.fid LIMIT @limit OFFSET @offset",
-            parameters, cancellationToken: cancellationToken));
-        return new FeaturePage([.. rows.Select(row => row.ToRecord())], matched);
+        where.Append(CultureInfo.InvariantCulture, $"""
+            (CASE json_type(f.properties, @path{index})
+                WHEN 'text' THEN json_extract(f.properties, @path{index}) = @value{index}
+                WHEN 'integer' THEN json_extract(f.properties, @path{index}) = @number{index}
+                WHEN 'real' THEN json_extract(f.properties, @path{index}) = @number{index}
+                WHEN 'true' THEN @value{index} = 'true'
+                WHEN 'false' THEN @value{index} = 'false'
+                ELSE 0 END)
+            """);
+        parameters.Add($"path{index}", "$.\"" + filter.Property + "\"");
     }
 
-    public async Task<FeatureRecord?> GetItemAsync(string collectionId, string featureId, CancellationToken cancellationToken = default)
+    protected override async Task ReplaceFeaturesAsync(SqliteConnection connection, SqliteTransaction transaction, string collectionId, IReadOnlyList<FeatureRecord> features, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<FeatureRow>(new CommandDefinition(
-            "SELECT feature_id AS Id, geometry AS Geometry, properties AS Properties FROM features WHERE collection_id = @collectionId AND feature_id = @featureId",
-            new { collectionId, featureId }, cancellationToken: cancellationToken));
-        return row?.ToRecord();
-    }
-
-    public async Task<IReadOnlyList<FeatureRecord>> GetAllItemsAsync(string collectionId, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<FeatureRow>(new CommandDefinition(
-            "SELECT feature_id AS Id, geometry AS Geometry, properties AS Properties FROM features WHERE collection_id = @collectionId ORDER BY fid",
-            new { collectionId }, cancellationToken: cancellationToken));
-        return [.. rows.Select(row => row.ToRecord())];
-    }
-
-    public async Task ReplaceCollectionsAsync(IReadOnlyList<CollectionImport> imports, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        // BEGIN IMMEDIATE takes the write lock up front, so a concurrent writer waits instead of failing mid-way.
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        var updatedAt = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
-        foreach (var import in imports)
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM features_rtree WHERE fid IN (SELECT fid FROM features WHERE collection_id = @collectionId)", new { collectionId }, transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM features WHERE collection_id = @collectionId", new { collectionId }, transaction, cancellationToken: cancellationToken));
+        foreach (var feature in features)
         {
-            var id = import.Definition.Id;
-            await connection.ExecuteAsync("DELETE FROM features_rtree WHERE fid IN (SELECT fid FROM features WHERE collection_id = @id)", new { id }, transaction);
-            await connection.ExecuteAsync("DELETE FROM features WHERE collection_id = @id", new { id }, transaction);
-
-            var summary = CollectionSummary.Of(import.Features);
-            await connection.ExecuteAsync("""
-                INSERT INTO collections (id, title, description, attribution, license, metadata, geometry_type, min_x, min_y, max_x, max_y, feature_count, queryables, updated_at)
-                VALUES (@Id, @Title, @Description, @Attribution, @License, @MetadataJson, @GeometryType, @MinX, @MinY, @MaxX, @MaxY, @FeatureCount, @Queryables, @UpdatedAt)
-                ON CONFLICT (id) DO UPDATE SET
-                    title = excluded.title, description = excluded.description, attribution = excluded.attribution,
-                    license = excluded.license, metadata = excluded.metadata, geometry_type = excluded.geometry_type,
-                    min_x = excluded.min_x, min_y = excluded.min_y, max_x = excluded.max_x, max_y = excluded.max_y,
-                    feature_count = excluded.feature_count, queryables = excluded.queryables, updated_at = excluded.updated_at
-                """,
-                new
-                {
-                    import.Definition.Id,
-                    import.Definition.Title,
-                    import.Definition.Description,
-                    import.Definition.Attribution,
-                    import.Definition.License,
-                    import.Definition.MetadataJson,
-                    summary.GeometryType,
-                    MinX = summary.Extent?.MinX,
-                    MinY = summary.Extent?.MinY,
-                    MaxX = summary.Extent?.MaxX,
-                    MaxY = summary.Extent?.MaxY,
-                    FeatureCount = import.Features.Count,
-                    Queryables = JsonSerializer.Serialize(summary.Queryables),
-                    UpdatedAt = updatedAt,
-                },
-                transaction);
-
-            foreach (var feature in import.Features)
-            {
-                await InsertFeatureAsync(connection, transaction, id, feature);
-            }
-
-            await RecountCollectionAsync(connection, transaction, id);
+            await InsertFeatureAsync(connection, transaction, collectionId, feature);
         }
 
-        await connection.ExecuteAsync("UPDATE store_meta SET value = value + 1 WHERE key = 'data_version'", transaction: transaction);
-        await transaction.CommitAsync(cancellationToken);
+        await RecountCollectionAsync(connection, transaction, collectionId);
     }
 
-    public async Task<FeatureWriteResult> WriteFeaturesAsync(string collectionId, IReadOnlyList<FeatureRecord> features, FeatureWriteMode mode, CancellationToken cancellationToken = default)
+    protected override async Task<int> WriteIntoCollectionAsync(
+        SqliteConnection connection, SqliteTransaction transaction, CollectionRow collection, IReadOnlyList<FeatureRecord> features, FeatureWriteMode mode, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        var collection = await connection.QuerySingleOrDefaultAsync<CollectionRow>(new CommandDefinition(
-            CollectionRow.Select + " WHERE id = @collectionId", new { collectionId }, transaction, cancellationToken: cancellationToken))
-            ?? throw new CollectionNotFoundException(collectionId);
-        var repeated = features.GroupBy(f => f.Id, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-        if (repeated.Count > 0)
-        {
-            throw new FeatureConflictException(collectionId, repeated);
-        }
-
-        if (features.Count == 0)
-        {
-            return new FeatureWriteResult(0, 0, await ReadDataVersionAsync(connection, transaction, cancellationToken));
-        }
-
+        var collectionId = collection.Id;
         var stored = new Dictionary<string, StoredFeature>(StringComparer.Ordinal);
         foreach (var feature in features)
         {
-            var row = await connection.QuerySingleOrDefaultAsync<StoredFeature>(new CommandDefinition(
-                "SELECT fid AS Fid, min_x AS MinX, min_y AS MinY, max_x AS MaxX, max_y AS MaxY FROM features WHERE collection_id = @collectionId AND feature_id = @featureId",
-                new { collectionId, featureId = feature.Id }, transaction, cancellationToken: cancellationToken));
+            var row = await FindStoredAsync(connection, transaction, collectionId, feature.Id, cancellationToken);
             if (row is not null)
             {
                 stored[feature.Id] = row;
             }
         }
 
-        if (mode == FeatureWriteMode.Insert && stored.Count > 0)
-        {
-            throw new FeatureConflictException(collectionId, [.. features.Select(f => f.Id).Where(stored.ContainsKey)]);
-        }
-
+        RefuseStoredIds(collectionId, mode, features, stored.ContainsKey);
         var oldExtent = collection.Extent;
         var rescanExtent = false;
         foreach (var feature in features)
@@ -219,23 +168,15 @@ public sealed class SqliteFeatureStore : IFeatureStore
             added.ExpandToInclude(feature.Geometry.EnvelopeInternal);
         }
 
-        var inserted = features.Count - stored.Count;
-        await UpdateDerivedInfoAsync(connection, transaction, collection, inserted, added, rescanExtent);
-        var version = await BumpDataVersionAsync(connection, transaction, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return new FeatureWriteResult(inserted, stored.Count, version);
+        await UpdateDerivedInfoAsync(connection, transaction, collection, features.Count - stored.Count, added, rescanExtent);
+        return stored.Count;
     }
 
-    public async Task<bool> DeleteFeatureAsync(string collectionId, string featureId, CancellationToken cancellationToken = default)
+    protected override async Task<bool> DeleteFromCollectionAsync(
+        SqliteConnection connection, SqliteTransaction transaction, CollectionRow collection, string featureId, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        var collection = await connection.QuerySingleOrDefaultAsync<CollectionRow>(new CommandDefinition(
-            CollectionRow.Select + " WHERE id = @collectionId", new { collectionId }, transaction, cancellationToken: cancellationToken));
-        var old = collection is null ? null : await connection.QuerySingleOrDefaultAsync<StoredFeature>(new CommandDefinition(
-            "SELECT fid AS Fid, min_x AS MinX, min_y AS MinY, max_x AS MaxX, max_y AS MaxY FROM features WHERE collection_id = @collectionId AND feature_id = @featureId",
-            new { collectionId, featureId }, transaction, cancellationToken: cancellationToken));
-        if (collection is null || old is null)
+        var old = await FindStoredAsync(connection, transaction, collection.Id, featureId, cancellationToken);
+        if (old is null)
         {
             return false;
         }
@@ -244,47 +185,13 @@ public sealed class SqliteFeatureStore : IFeatureStore
         await connection.ExecuteAsync("DELETE FROM features_rtree WHERE fid = @Fid", new { old.Fid }, transaction);
         await connection.ExecuteAsync("DELETE FROM features WHERE fid = @Fid", new { old.Fid }, transaction);
         await UpdateDerivedInfoAsync(connection, transaction, collection, -1, added: null, rescanExtent: old.TouchesBoundaryOf(collection.Extent));
-        await BumpDataVersionAsync(connection, transaction, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return true;
     }
 
-    public async Task AddApiKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO api_keys (key_id, name, secret_sha256, created_at) VALUES (@KeyId, @Name, @SecretSha256, @CreatedAt)",
-            new { key.KeyId, key.Name, key.SecretSha256, CreatedAt = key.CreatedAt.ToString("O", CultureInfo.InvariantCulture) },
-            cancellationToken: cancellationToken));
-    }
-
-    public async Task<ApiKeyRecord?> GetApiKeyAsync(string keyId, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<ApiKeyRow>(new CommandDefinition(
-            ApiKeyRow.Select + " WHERE key_id = @keyId", new { keyId }, cancellationToken: cancellationToken));
-        return row?.ToRecord();
-    }
-
-    public async Task<IReadOnlyList<ApiKeyRecord>> GetApiKeysAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<ApiKeyRow>(new CommandDefinition(ApiKeyRow.Select + " ORDER BY created_at, key_id", cancellationToken: cancellationToken));
-        return [.. rows.Select(row => row.ToRecord())];
-    }
-
-    public async Task<bool> RevokeApiKeyAsync(string keyId, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        // A revoked key is deleted: nothing about it is needed to refuse it, and its id is never reissued (random).
-        return await connection.ExecuteAsync(new CommandDefinition("DELETE FROM api_keys WHERE key_id = @keyId", new { keyId }, cancellationToken: cancellationToken)) > 0;
-    }
-
-    public async Task<long> GetDataVersionAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT value FROM store_meta WHERE key = 'data_version'", cancellationToken: cancellationToken));
-    }
+    private static Task<StoredFeature?> FindStoredAsync(SqliteConnection connection, SqliteTransaction transaction, string collectionId, string featureId, CancellationToken cancellationToken) =>
+        connection.QuerySingleOrDefaultAsync<StoredFeature>(new CommandDefinition(
+            "SELECT fid AS Fid, min_x AS MinX, min_y AS MinY, max_x AS MaxX, max_y AS MaxY FROM features WHERE collection_id = @collectionId AND feature_id = @featureId",
+            new { collectionId, featureId }, transaction, cancellationToken: cancellationToken));
 
     private static async Task<long> InsertFeatureAsync(SqliteConnection connection, SqliteTransaction transaction, string collectionId, FeatureRecord feature)
     {
@@ -321,8 +228,6 @@ public sealed class SqliteFeatureStore : IFeatureStore
         minY = Float32Bounds.Down(envelope.MinY),
         maxY = Float32Bounds.Up(envelope.MaxY),
     };
-
-    private const string ScalarJsonTypes = "('text', 'integer', 'real', 'true', 'false')";
 
     /// <summary>Adds (+1) or removes (-1) a stored feature's geometry type and scalar properties from its collection's counts.</summary>
     private static async Task CountFeatureAsync(SqliteConnection connection, SqliteTransaction transaction, long fid, int delta)
@@ -402,93 +307,9 @@ public sealed class SqliteFeatureStore : IFeatureStore
                 maxY = extent?.MaxY,
                 countDelta,
                 queryables = JsonSerializer.Serialize(queryables),
-                updatedAt = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+                updatedAt = Now(),
             },
             transaction);
-    }
-
-    private static async Task<long> BumpDataVersionAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
-    {
-        await connection.ExecuteAsync("UPDATE store_meta SET value = value + 1 WHERE key = 'data_version'", transaction: transaction);
-        return await ReadDataVersionAsync(connection, transaction, cancellationToken);
-    }
-
-    private static Task<long> ReadDataVersionAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>
-        connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT value FROM store_meta WHERE key = 'data_version'", transaction: transaction, cancellationToken: cancellationToken));
-
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync("PRAGMA foreign_keys = ON");
-        connection.CreateFunction<byte[], double, double, double, double, bool>(
-            "cm_intersects_envelope", ExactEnvelopeTest.Intersects, isDeterministic: true);
-        return connection;
-    }
-
-    private static string BuildItemsFilter(ItemsQuery query, DynamicParameters parameters)
-    {
-        var where = new StringBuilder("f.collection_id = @collectionId");
-        parameters.Add("collectionId", query.CollectionId);
-        if (query.BboxParts.Count > 0)
-        {
-            where.Append(" AND (");
-            for (var i = 0; i < query.BboxParts.Count; i++)
-            {
-                var box = query.BboxParts[i];
-                if (i > 0)
-                {
-                    where.Append(" OR ");
-                }
-
-                where.Append(CultureInfo.InvariantCulture, $"""
-                    (f.fid IN (SELECT fid FROM features_rtree WHERE max_x >= @rminX{i} AND min_x <= @rmaxX{i} AND max_y >= @rminY{i} AND min_y <= @rmaxY{i})
-                     AND f.max_x >= @minX{i} AND f.min_x <= @maxX{i} AND f.max_y >= @minY{i} AND f.min_y <= @maxY{i}
-                     AND (f.is_point = 1 OR cm_intersects_envelope(f.geometry, @minX{i}, @minY{i}, @maxX{i}, @maxY{i})))
-                    """);
-                parameters.Add($"minX{i}", box.MinX);
-                parameters.Add($"minY{i}", box.MinY);
-                parameters.Add($"maxX{i}", box.MaxX);
-                parameters.Add($"maxY{i}", box.MaxY);
-                parameters.Add($"rminX{i}", Float32Bounds.Down(box.MinX));
-                parameters.Add($"rminY{i}", Float32Bounds.Down(box.MinY));
-                parameters.Add($"rmaxX{i}", Float32Bounds.Up(box.MaxX));
-                parameters.Add($"rmaxY{i}", Float32Bounds.Up(box.MaxY));
-            }
-
-            where.Append(')');
-        }
-
-        for (var i = 0; i < query.Filters.Count; i++)
-        {
-            var filter = query.Filters[i];
-            // Text compares as text, numbers numerically (so ?area_km2=4 matches 4.0), booleans as true/false.
-            where.Append(CultureInfo.InvariantCulture, $"""
-                 AND (CASE json_type(f.properties, @path{i})
-                    WHEN 'text' THEN json_extract(f.properties, @path{i}) = @value{i}
-                    WHEN 'integer' THEN json_extract(f.properties, @path{i}) = @number{i}
-                    WHEN 'real' THEN json_extract(f.properties, @path{i}) = @number{i}
-                    WHEN 'true' THEN @value{i} = 'true'
-                    WHEN 'false' THEN @value{i} = 'false'
-                    ELSE 0 END)
-                """);
-            parameters.Add($"path{i}", "$.\"" + filter.Property + "\"");
-            parameters.Add($"value{i}", filter.Value);
-            parameters.Add($"number{i}", double.TryParse(filter.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) ? number : null);
-        }
-
-        return where.ToString();
-    }
-
-    private sealed class FeatureRow
-    {
-        public string Id { get; set; } = "";
-
-        public Geometry Geometry { get; set; } = Point.Empty;
-
-        public string Properties { get; set; } = "{}";
-
-        public FeatureRecord ToRecord() => new(Id, Geometry, Properties);
     }
 
     private sealed class StoredFeature
@@ -506,63 +327,5 @@ public sealed class SqliteFeatureStore : IFeatureStore
         /// <summary>Whether removing this feature can shrink the extent (it lies on, or outside, an edge of it).</summary>
         public bool TouchesBoundaryOf(Envelope? extent) =>
             extent is null || MinX <= extent.MinX || MinY <= extent.MinY || MaxX >= extent.MaxX || MaxY >= extent.MaxY;
-    }
-
-    private sealed class ApiKeyRow
-    {
-        public const string Select = "SELECT key_id AS KeyId, name AS Name, secret_sha256 AS SecretSha256, created_at AS CreatedAt FROM api_keys";
-
-        public string KeyId { get; set; } = "";
-
-        public string Name { get; set; } = "";
-
-        public byte[] SecretSha256 { get; set; } = [];
-
-        public string CreatedAt { get; set; } = "";
-
-        public ApiKeyRecord ToRecord() => new(KeyId, Name, SecretSha256, DateTimeOffset.Parse(CreatedAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
-    }
-
-    private sealed class CollectionRow
-    {
-        public const string Select = "SELECT id AS Id, title AS Title, description AS Description, attribution AS Attribution, license AS License, metadata AS Metadata, geometry_type AS GeometryType, min_x AS MinX, min_y AS MinY, max_x AS MaxX, max_y AS MaxY, feature_count AS FeatureCount, queryables AS Queryables, updated_at AS UpdatedAt FROM collections";
-
-        public string Id { get; set; } = "";
-
-        public string Title { get; set; } = "";
-
-        public string Description { get; set; } = "";
-
-        public string Attribution { get; set; } = "";
-
-        public string License { get; set; } = "";
-
-        public string Metadata { get; set; } = "{}";
-
-        public string GeometryType { get; set; } = "";
-
-        public double? MinX { get; set; }
-
-        public double? MinY { get; set; }
-
-        public double? MaxX { get; set; }
-
-        public double? MaxY { get; set; }
-
-        public long FeatureCount { get; set; }
-
-        public string Queryables { get; set; } = "[]";
-
-        public string UpdatedAt { get; set; } = "";
-
-        public Envelope? Extent => MinX is null ? null : new Envelope(MinX.Value, MaxX!.Value, MinY!.Value, MaxY!.Value);
-
-        public CollectionInfo ToInfo() => new(
-            new CollectionDefinition(Id, Title, Description, Attribution, License, Metadata),
-            GeometryType,
-            MinX is null ? null : new Envelope(MinX.Value, MaxX!.Value, MinY!.Value, MaxY!.Value),
-            FeatureCount,
-            JsonSerializer.Deserialize<string[]>(Queryables) ?? [],
-            DateTimeOffset.Parse(UpdatedAt, CultureInfo.InvariantCulture));
     }
 }

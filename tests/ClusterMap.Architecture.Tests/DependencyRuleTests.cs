@@ -5,13 +5,21 @@ using System.Xml.Linq;
 namespace ClusterMap.Architecture.Tests;
 
 /// <summary>
-/// The dependency rule of STYLE.md: Core depends on NetTopologySuite only; adapters depend on Core and never on
-/// each other; only the hosts (Api, Cli) compose adapters, and the CLI does not depend on the web host. Checked
-/// twice: in the built assemblies' metadata (what the code really uses) and in the project files (what it may use).
+/// The dependency rule: Core depends on NetTopologySuite only; the shared SQL store core (Storage.Sql) on Core only,
+/// and on no database driver; each store (Storage.Sqlite, Storage.PostGis) on Core and the shared SQL core only, never
+/// on another store; every other adapter on Core only; only the hosts (Api, Cli) compose adapters, and the CLI does
+/// not depend on the web host. Checked twice: in the built assemblies' metadata (what the code really uses) and in the
+/// project files (what it may use).
 /// </summary>
 public class DependencyRuleTests
 {
     private static readonly string[] _hosts = ["ClusterMap.Api", "ClusterMap.Cli"];
+
+    private const string Core = "ClusterMap.Core";
+
+    private const string SqlCore = "ClusterMap.Storage.Sql";
+
+    private static readonly string[] _databaseDrivers = ["Npgsql", "Microsoft.Data.Sqlite", "SQLitePCL"];
 
     private static readonly string[] _heavyDependencies = ["Microsoft.AspNetCore", "SkiaSharp", "Dapper", "Npgsql", "ProjNet", "ProjNET", "Microsoft.Data.Sqlite", "SQLitePCL"];
 
@@ -28,8 +36,10 @@ public class DependencyRuleTests
         return directory?.FullName ?? throw new InvalidOperationException("ClusterMap.sln not found above " + AppContext.BaseDirectory);
     }
 
-    public static TheoryData<string> SourceProjects() =>
-        [.. Directory.GetDirectories(Path.Combine(_repositoryRoot, "src")).Select(d => new DirectoryInfo(d).Name).Order(StringComparer.Ordinal)];
+    private static IEnumerable<string> SourceProjectNames() =>
+        Directory.GetDirectories(Path.Combine(_repositoryRoot, "src")).Select(d => new DirectoryInfo(d).Name).Order(StringComparer.Ordinal);
+
+    public static TheoryData<string> SourceProjects() => [.. SourceProjectNames()];
 
     private static IReadOnlyList<string> AssemblyReferences(string projectName)
     {
@@ -55,8 +65,8 @@ public class DependencyRuleTests
     [Fact]
     public void Core_DependsOnNoOtherProjectAndNoHeavyLibrary()
     {
-        var references = AssemblyReferences("ClusterMap.Core");
-        var (projects, packages) = ProjectFileReferences("ClusterMap.Core");
+        var references = AssemblyReferences(Core);
+        var (projects, packages) = ProjectFileReferences(Core);
 
         Assert.DoesNotContain(references, IsClusterMap);
         Assert.Empty(projects);
@@ -64,20 +74,52 @@ public class DependencyRuleTests
         Assert.All(packages, package => Assert.StartsWith("NetTopologySuite", package, StringComparison.Ordinal));
     }
 
+    /// <summary>A store: an adapter named ClusterMap.Storage.* other than the shared SQL core.</summary>
+    private static bool IsStore(string projectName) =>
+        projectName.StartsWith("ClusterMap.Storage.", StringComparison.Ordinal) && projectName != SqlCore;
+
     [Theory]
     [MemberData(nameof(SourceProjects))]
-    public void Adapters_DependOnCoreOnly(string projectName)
+    public void Adapters_DependOnCore_AndStoresOnTheSharedSqlCore_Only(string projectName)
     {
-        if (projectName == "ClusterMap.Core" || _hosts.Contains(projectName))
+        if (projectName == Core || _hosts.Contains(projectName))
         {
             return;
         }
 
-        var references = AssemblyReferences(projectName).Where(IsClusterMap);
+        string[] allowed = IsStore(projectName) ? [Core, SqlCore] : [Core];
+        var references = AssemblyReferences(projectName).Where(IsClusterMap).ToList();
         var (projects, _) = ProjectFileReferences(projectName);
 
-        Assert.All(references, name => Assert.Equal("ClusterMap.Core", name));
-        Assert.All(projects, name => Assert.Equal("ClusterMap.Core", name));
+        Assert.All(references, name => Assert.Contains(name, allowed));
+        Assert.All(projects, name => Assert.Contains(name, allowed));
+    }
+
+    [Fact]
+    public void Stores_DeriveFromTheSharedSqlCore_AndNeverReferenceEachOther()
+    {
+        var stores = SourceProjectNames().Where(IsStore).ToList();
+        Assert.Equal(["ClusterMap.Storage.PostGis", "ClusterMap.Storage.Sqlite"], stores);
+        foreach (var store in stores)
+        {
+            var references = AssemblyReferences(store);
+            var (projects, _) = ProjectFileReferences(store);
+
+            Assert.Contains(SqlCore, references);
+            Assert.Contains(SqlCore, projects);
+            Assert.DoesNotContain(references.Concat(projects), name => name != store && IsStore(name));
+        }
+    }
+
+    [Fact]
+    public void SharedSqlCore_DependsOnCoreAndNoDatabaseDriver()
+    {
+        var references = AssemblyReferences(SqlCore);
+        var (projects, packages) = ProjectFileReferences(SqlCore);
+
+        Assert.Equal([Core], references.Where(IsClusterMap));
+        Assert.Equal([Core], projects);
+        Assert.All(references.Concat(packages), name => Assert.DoesNotContain(_databaseDrivers, driver => name.StartsWith(driver, StringComparison.OrdinalIgnoreCase)));
     }
 
     [Fact]

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text.Json;
+using ClusterMap.Core.Features;
+using ClusterMap.Core.Storage;
+using NetTopologySuite.Geometries;
+
+namespace ClusterMap.Storage.Sql;
+
+/// <summary>The rows both stores read, mapped by Dapper from the column aliases in their SELECTs.</summary>
+public abstract partial class SqlFeatureStore<TConnection, TTransaction>
+{
+    /// <summary>A feature as read through <see cref="FeatureColumns"/>.</summary>
+    protected class FeatureRow
+    {
+        public string Id { get; set; } = "";
+
+        public byte[] Wkb { get; set; } = [];
+
+        public string Properties { get; set; } = "{}";
+
+        public FeatureRecord ToRecord() => new(Id, Sql.Wkb.Read(Wkb), Properties);
+    }
+
+    /// <summary>A collection with the summary kept beside it.</summary>
+    protected sealed class CollectionRow
+    {
+        public const string Select = "SELECT id AS Id, title AS Title, description AS Description, attribution AS Attribution, license AS License, metadata AS Metadata, geometry_type AS GeometryType, min_x AS MinX, min_y AS MinY, max_x AS MaxX, max_y AS MaxY, feature_count AS FeatureCount, queryables AS Queryables, updated_at AS UpdatedAt FROM collections";
+
+        public string Id { get; set; } = "";
+
+        public string Title { get; set; } = "";
+
+        public string Description { get; set; } = "";
+
+        public string Attribution { get; set; } = "";
+
+        public string License { get; set; } = "";
+
+        public string Metadata { get; set; } = "{}";
+
+        public string GeometryType { get; set; } = "";
+
+        public double? MinX { get; set; }
+
+        public double? MinY { get; set; }
+
+        public double? MaxX { get; set; }
+
+        public double? MaxY { get; set; }
+
+        public long FeatureCount { get; set; }
+
+        public string Queryables { get; set; } = "[]";
+
+        public string UpdatedAt { get; set; } = "";
+
+        public Envelope? Extent => MinX is null ? null : new Envelope(MinX.Value, MaxX!.Value, MinY!.Value, MaxY!.Value);
+
+        public CollectionInfo ToInfo() => new(
+            new CollectionDefinition(Id, Title, Description, Attribution, License, Metadata),
+            GeometryType,
+            Extent,
+            FeatureCount,
+            JsonSerializer.Deserialize<string[]>(Queryables) ?? [],
+            DateTimeOffset.Parse(UpdatedAt, CultureInfo.InvariantCulture));
+    }
+
+    private sealed class ApiKeyRow
+    {
+        public const string Select = "SELECT key_id AS KeyId, name AS Name, secret_sha256 AS SecretSha256, created_at AS CreatedAt FROM api_keys";
+
+        public string KeyId { get; set; } = "";
+
+        public string Name { get; set; } = "";
+
+        public byte[] SecretSha256 { get; set; } = [];
+
+        public string CreatedAt { get; set; } = "";
+
+        public ApiKeyRecord ToRecord() => new(KeyId, Name, SecretSha256, DateTimeOffset.Parse(CreatedAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
+    }
+}
