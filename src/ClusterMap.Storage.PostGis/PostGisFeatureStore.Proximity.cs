@@ -42,7 +42,7 @@ public sealed partial class PostGisFeatureStore
     {
         ArgumentNullException.ThrowIfNull(origin);
         var sphereMeters = (meters + ShapeMarginMeters) * SphereOverEllipsoid;
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
         // The cast is spelt as in the index (features_geography), so the planner uses it.
         var rows = await connection.QueryAsync<FeatureRow>(new CommandDefinition($"""
             SELECT {FeatureColumns} FROM features f
@@ -56,7 +56,7 @@ public sealed partial class PostGisFeatureStore
     {
         ArgumentNullException.ThrowIfNull(origin);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
         var rows = (await connection.QueryAsync<NearestRow>(new CommandDefinition($"""
             SELECT {FeatureColumns}, f.geom::geography <-> {OriginGeography} AS SphereMeters FROM features f
             WHERE f.collection_id = @collectionId
@@ -72,7 +72,7 @@ public sealed partial class PostGisFeatureStore
 
     public async Task<double> GetMaxUncertaintyMetersAsync(string collectionId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
         // numeric reads any JSON number (1e400 too); FeatureProperties.UncertaintyMeters counts only finite positive ones,
         // so the largest number is an upper bound of what it reads (capped where double ends: a reach that large
         // already takes every feature).

@@ -44,17 +44,6 @@ public sealed partial class PostGisFeatureStore : SqlFeatureStore<NpgsqlConnecti
     /// <summary>The database name, for logs.</summary>
     public string Database { get; }
 
-    protected override string CollectionOrderColumn => "ord";
-
-    // Writers of one collection serialise on its row, so what they read of it stays true until commit.
-    protected override string LockCollectionClause => " FOR UPDATE";
-
-    protected override string FeatureColumns => "f.feature_id AS Id, ST_AsBinary(f.geom, 'NDR') AS Wkb, f.properties::text AS Properties";
-
-    protected override string ReadDataVersionSql => "SELECT value FROM data_version";
-
-    protected override string BumpDataVersionSql => "UPDATE data_version SET value = value + 1 RETURNING value";
-
     public override async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         // Migrate on a plain connection: the data source's type mapping must not be loaded before PostGIS exists.
@@ -75,7 +64,7 @@ public sealed partial class PostGisFeatureStore : SqlFeatureStore<NpgsqlConnecti
     /// <returns>True when this call seeded the store.</returns>
     public async Task<bool> SeedIfEmptyAsync(Func<IReadOnlyList<CollectionImport>> seed, CancellationToken cancellationToken = default)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@key)", new { key = SeedLockKey }, transaction, cancellationToken: cancellationToken));
         if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM collections)", transaction: transaction, cancellationToken: cancellationToken)))
@@ -98,9 +87,16 @@ public sealed partial class PostGisFeatureStore : SqlFeatureStore<NpgsqlConnecti
     protected override async Task<NpgsqlTransaction> BeginWriteAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(cancellationToken);
 
+    // Writers of one collection serialise on its row, so what they read of it stays true until commit.
+    protected override string LockCollectionClause => " FOR UPDATE";
+
     // Read committed would let a write commit between the count and the page.
     protected override async Task<NpgsqlTransaction?> BeginReadSnapshotAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+
+    protected override string CollectionOrderColumn => "ord";
+
+    protected override string FeatureColumns => "f.feature_id AS Id, ST_AsBinary(f.geom, 'NDR') AS Wkb, f.properties::text AS Properties";
 
     protected override void AppendBboxCondition(StringBuilder where, int index, Envelope box, DynamicParameters parameters)
     {
@@ -126,6 +122,10 @@ public sealed partial class PostGisFeatureStore : SqlFeatureStore<NpgsqlConnecti
             """);
         parameters.Add($"key{index}", filter.Property);
     }
+
+    protected override string ReadDataVersionSql => "SELECT value FROM data_version";
+
+    protected override string BumpDataVersionSql => "UPDATE data_version SET value = value + 1 RETURNING value";
 
     protected override async Task ReplaceFeaturesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string collectionId, IReadOnlyList<FeatureRecord> features, CancellationToken cancellationToken)
     {

@@ -36,18 +36,6 @@ public sealed class SqliteFeatureStore : SqlFeatureStore<SqliteConnection, Sqlit
 
     public string DatabasePath { get; }
 
-    // Collections have a text key; the rowid still follows the order they were created in.
-    protected override string CollectionOrderColumn => "rowid";
-
-    // The write transaction holds the database's write lock, which also keeps a collection's row as it was read.
-    protected override string LockCollectionClause => "";
-
-    protected override string FeatureColumns => "f.feature_id AS Id, f.geometry AS Wkb, f.properties AS Properties";
-
-    protected override string ReadDataVersionSql => "SELECT value FROM store_meta WHERE key = 'data_version'";
-
-    protected override string BumpDataVersionSql => "UPDATE store_meta SET value = value + 1 WHERE key = 'data_version' RETURNING value";
-
     public override async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         var directory = Path.GetDirectoryName(DatabasePath);
@@ -74,6 +62,14 @@ public sealed class SqliteFeatureStore : SqlFeatureStore<SqliteConnection, Sqlit
     // BEGIN IMMEDIATE takes the write lock up front, so a concurrent writer waits instead of failing mid-way.
     protected override Task<SqliteTransaction> BeginWriteAsync(SqliteConnection connection, CancellationToken cancellationToken) =>
         Task.FromResult(connection.BeginTransaction(deferred: false));
+
+    // The write transaction holds the database's write lock, which also keeps a collection's row as it was read.
+    protected override string LockCollectionClause => "";
+
+    // Collections have a text key; the rowid still follows the order they were created in.
+    protected override string CollectionOrderColumn => "rowid";
+
+    protected override string FeatureColumns => "f.feature_id AS Id, f.geometry AS Wkb, f.properties AS Properties";
 
     protected override void AppendBboxCondition(StringBuilder where, int index, Envelope box, DynamicParameters parameters)
     {
@@ -102,6 +98,10 @@ public sealed class SqliteFeatureStore : SqlFeatureStore<SqliteConnection, Sqlit
             """);
         parameters.Add($"path{index}", "$.\"" + filter.Property + "\"");
     }
+
+    protected override string ReadDataVersionSql => "SELECT value FROM store_meta WHERE key = 'data_version'";
+
+    protected override string BumpDataVersionSql => "UPDATE store_meta SET value = value + 1 WHERE key = 'data_version' RETURNING value";
 
     protected override async Task ReplaceFeaturesAsync(SqliteConnection connection, SqliteTransaction transaction, string collectionId, IReadOnlyList<FeatureRecord> features, CancellationToken cancellationToken)
     {
