@@ -5,11 +5,14 @@ using System.Xml.Linq;
 namespace ClusterMap.Architecture.Tests;
 
 /// <summary>
-/// The dependency rule: Core depends on NetTopologySuite only; the shared SQL store core (Storage.Sql) on Core only,
-/// and on no database driver; each store (Storage.Sqlite, Storage.PostGis) on Core and the shared SQL core only, never
-/// on another store; every other adapter on Core only; only the hosts (Api, Cli) compose adapters, and the CLI does
-/// not depend on the web host. Checked twice: in the built assemblies' metadata (what the code really uses) and in the
-/// project files (what it may use).
+/// The dependency rule that keeps ClusterMap's projects apart (docs/architecture.md states it for readers):
+/// (1) ClusterMap.Core references no other ClusterMap project, only NetTopologySuite packages, and nothing of
+/// ASP.NET Core, SkiaSharp, Dapper, Npgsql, ProjNet or SQLite; (2) every other project under src/ except the two
+/// hosts is an adapter and references no ClusterMap project but Core, with one exception: the stores
+/// (Storage.Sqlite, Storage.PostGis) also reference the shared SQL store core (Storage.Sql), which references no
+/// database driver, and never each other; (3) only the hosts (Api, Cli) compose adapters, and the CLI does not
+/// depend on the web host; (4) namespaces equal folders. Rules 1–3 are checked twice: in the built assemblies'
+/// metadata (what the code really uses) and in the project files (what it may use).
 /// </summary>
 public class DependencyRuleTests
 {
@@ -23,18 +26,7 @@ public class DependencyRuleTests
 
     private static readonly string[] _heavyDependencies = ["Microsoft.AspNetCore", "SkiaSharp", "Dapper", "Npgsql", "ProjNet", "ProjNET", "Microsoft.Data.Sqlite", "SQLitePCL"];
 
-    private static readonly string _repositoryRoot = FindRepositoryRoot();
-
-    private static string FindRepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ClusterMap.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("ClusterMap.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static readonly string _repositoryRoot = RepositoryRoot.Path;
 
     private static IEnumerable<string> SourceProjectNames() =>
         Directory.GetDirectories(Path.Combine(_repositoryRoot, "src")).Select(d => new DirectoryInfo(d).Name).Order(StringComparer.Ordinal);
