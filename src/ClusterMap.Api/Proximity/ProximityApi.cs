@@ -54,10 +54,8 @@ internal static class ProximityApi
     {
         var query = QueryParameters.Of(request);
         var lookup = new Lookup(snapshots, options.VersionWindow(), cancellationToken);
-        if (!query.TryRead(ProximityParameters.Target, out var targetId, out var problem)
-            || (problem = await lookup.FindAsync(ProximityParameters.Target, targetId)) is not null
-            || (problem = query.CheckNames(lookup.Found!.Collection.Queryables.Contains)) is not null
-            || (problem = await OriginAsync(query, lookup)) is not null
+        ProblemHttpResult? problem;
+        if ((problem = await TargetAndOriginAsync(query, lookup)) is not null
             || !query.TryRead(ProximityParameters.RadiusM, out var radius, out problem)
             || !query.TryRead(CrsParameter.Output, out var crs, out problem)
             || !query.TryRead(ProximityParameters.Format, out var format, out problem))
@@ -65,7 +63,7 @@ internal static class ProximityApi
             return problem;
         }
 
-        var (target, origin) = (lookup.Found, lookup.Origin!);
+        var (target, origin) = (lookup.Found!, lookup.Origin!);
         var targets = await target.ForWithinAsync(origin.Geometry, radius, origin.UncertaintyMeters, cancellationToken);
         var hits = targets.ProximityIndex.Within(origin.Geometry, radius, origin.UncertaintyMeters, TargetFilter(request, target.Collection, origin));
         return new ProximityFeaturesResult(targets, hits, origin, radius, request) { Crs = crs, AsCsv = format == "csv" };
@@ -75,10 +73,8 @@ internal static class ProximityApi
     {
         var query = QueryParameters.Of(request);
         var lookup = new Lookup(snapshots, options.VersionWindow(), cancellationToken);
-        if (!query.TryRead(ProximityParameters.Target, out var targetId, out var problem)
-            || (problem = await lookup.FindAsync(ProximityParameters.Target, targetId)) is not null
-            || (problem = query.CheckNames(lookup.Found!.Collection.Queryables.Contains)) is not null
-            || (problem = await OriginAsync(query, lookup)) is not null
+        ProblemHttpResult? problem;
+        if ((problem = await TargetAndOriginAsync(query, lookup)) is not null
             || !query.TryRead(ProximityParameters.K, out var k, out problem)
             || !query.TryRead(ProximityParameters.MaxM, out var maxMeters, out problem)
             || !query.TryRead(CrsParameter.Output, out var crs, out problem)
@@ -87,7 +83,7 @@ internal static class ProximityApi
             return problem;
         }
 
-        var (target, origin) = (lookup.Found, lookup.Origin!);
+        var (target, origin) = (lookup.Found!, lookup.Origin!);
         var filter = TargetFilter(request, target.Collection, origin);
         var targets = await target.ForNearestAsync(origin.Geometry, k, origin.UncertaintyMeters, maxMeters ?? double.PositiveInfinity, filter, cancellationToken);
         var hits = targets.ProximityIndex.Nearest(origin.Geometry, k, origin.UncertaintyMeters, maxMeters ?? double.PositiveInfinity, filter);
@@ -100,11 +96,8 @@ internal static class ProximityApi
         var query = QueryParameters.Of(request);
         var from = new Lookup(snapshots, options.VersionWindow(), cancellationToken);
         var to = new Lookup(snapshots, options.VersionWindow(), cancellationToken);
-        if (!query.TryRead(ProximityParameters.FromCollection, out var fromId, out var problem)
-            || (problem = await from.FindAsync(ProximityParameters.FromCollection, fromId)) is not null
-            || !query.TryRead(ProximityParameters.To, out var toId, out problem)
-            || (problem = await to.FindAsync(ProximityParameters.To, toId)) is not null
-            || (problem = query.CheckNames(to.Found!.Collection.Queryables.Contains)) is not null
+        ProblemHttpResult? problem;
+        if ((problem = await FromToAsync(query, from, to)) is not null
             || !query.TryRead(ProximityParameters.K, out var k, out problem)
             || !query.TryRead(ProximityParameters.MaxM, out var maxMeters, out problem)
             || !query.TryRead(ProximityParameters.Format, out var format, out problem))
@@ -112,7 +105,7 @@ internal static class ProximityApi
             return problem;
         }
 
-        var (originsTarget, target) = (from.Found!, to.Found);
+        var (originsTarget, target) = (from.Found!, to.Found!);
 
         // Checked on the stored count, before a large origin collection is loaded only to be refused.
         var originCount = originsTarget.Collection.FeatureCount;
@@ -134,18 +127,15 @@ internal static class ProximityApi
         var query = QueryParameters.Of(request);
         var from = new Lookup(snapshots, options.VersionWindow(), cancellationToken);
         var to = new Lookup(snapshots, options.VersionWindow(), cancellationToken);
-        if (!query.TryRead(ProximityParameters.FromCollection, out var fromId, out var problem)
-            || (problem = await from.FindAsync(ProximityParameters.FromCollection, fromId)) is not null
-            || !query.TryRead(ProximityParameters.To, out var toId, out problem)
-            || (problem = await to.FindAsync(ProximityParameters.To, toId)) is not null
-            || (problem = query.CheckNames(to.Found!.Collection.Queryables.Contains)) is not null
+        ProblemHttpResult? problem;
+        if ((problem = await FromToAsync(query, from, to)) is not null
             || !query.TryRead(ProximityParameters.RingsM, out var rings, out problem)
             || !query.TryRead(ProximityParameters.Format, out var format, out problem))
         {
             return problem;
         }
 
-        var target = to.Found;
+        var target = to.Found!;
         var all = await from.Found!.AllAsync(cancellationToken);
         var sameCollection = all.Collection.Id == target.Collection.Id;
         var filter = TargetFilter(request, target.Collection, origin: null);
@@ -153,6 +143,18 @@ internal static class ProximityApi
         var rows = targets.ProximityIndex.Rings(all.ProximityItems, rings, filter, excludeSameId: sameCollection);
         return ProximityTableResult.Rings(all, targets, rings, rows, format == "csv");
     }
+
+    /// <summary>The target collection (whose queryables are filters, so the names are checked after it), then the origin.</summary>
+    private static async Task<ProblemHttpResult?> TargetAndOriginAsync(QueryParameters query, Lookup lookup) =>
+        await lookup.ReadAsync(query, ProximityParameters.Target)
+        ?? query.CheckNames(lookup.Found!.Collection.Queryables.Contains)
+        ?? await OriginAsync(query, lookup);
+
+    /// <summary>The origin collection, then the target collection (whose queryables are filters, so the names are checked after it).</summary>
+    private static async Task<ProblemHttpResult?> FromToAsync(QueryParameters query, Lookup from, Lookup to) =>
+        await from.ReadAsync(query, ProximityParameters.FromCollection)
+        ?? await to.ReadAsync(query, ProximityParameters.To)
+        ?? query.CheckNames(to.Found!.Collection.Queryables.Contains);
 
     /// <summary>A collection or origin feature a request names, looked up in the proximity snapshots as the parameters are read.</summary>
     private sealed class Lookup(ProximityTargets snapshots, TimeSpan window, CancellationToken cancellationToken)
@@ -163,9 +165,14 @@ internal static class ProximityApi
 
         public CancellationToken CancellationToken => cancellationToken;
 
-        /// <summary>Null when <paramref name="id"/> names a collection (now in <see cref="Found"/>), else the 400 naming the parameter.</summary>
-        public async Task<ProblemHttpResult?> FindAsync(QueryParameter parameter, string id)
+        /// <summary>Null when the parameter names a collection (now in <see cref="Found"/>), else the 400 naming the parameter.</summary>
+        public async Task<ProblemHttpResult?> ReadAsync(QueryParameters query, QueryParameter<string> parameter)
         {
+            if (!query.TryRead(parameter, out var id, out var problem))
+            {
+                return problem;
+            }
+
             Found = await GetAsync(id);
             return Found is null ? ApiProblems.UnknownReference(parameter.Name, id, parameter.AcceptedForm) : null;
         }
