@@ -15,14 +15,15 @@ internal static class ClientApi
     public static IEndpointRouteBuilder MapClientApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/client/config.json", GetConfig).WithTags("Client").WithName("getClientConfig")
-            .WithSummary("The browser client's configuration: basemaps, the park sector palette, each park's sector family and each collection's role");
+            .WithSummary("The browser client's configuration: basemaps, the park sector palette, each park's sector family and each collection's role")
+            .WithQueryParameters(OperationParameters.None);
         return routes;
     }
 
     public static async Task<Results<Ok<ClientConfig>, ProblemHttpResult>> GetConfig(
         HttpRequest request, IOptions<ClientOptions> options, MapDataProvider provider, CancellationToken cancellationToken)
     {
-        if (new QueryParameters(request.Query).CheckNames([]) is { } problem)
+        if (QueryParameters.Of(request).CheckNames() is { } problem)
         {
             return problem;
         }

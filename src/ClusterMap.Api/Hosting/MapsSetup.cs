@@ -10,6 +10,7 @@ internal static class MapsSetup
     public static IServiceCollection AddClusterMapRendering(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<MapsOptions>().Bind(configuration.GetSection(MapsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Parameters.StaticMapParameters>();
         services.AddSingleton(_ => MapRenderer.Create());
         services.AddSingleton<MapDataProvider>();
         services.AddSingleton<TileCache>();

@@ -40,9 +40,9 @@ internal static partial class OperabilitySetup
                 ["Logging:Console:FormatterOptions:UseUtcTimestamp"] = "true",
                 ["Logging:Console:FormatterOptions:TimestampFormat"] = terminal ? "HH:mm:ss " : "yyyy-MM-ddTHH:mm:ss.fffZ",
                 // The framework's per-request hosting scope (its own RequestId and RequestPath) and the Activity behind
-                // the TraceId/SpanId scope repeat what our request line already carries, and cost about as much CPU as
-                // a cached tile's whole handling (docs/performance.md, HTTP cost per request). Off unless an operator asks for them;
-                // a tracing listener (OpenTelemetry) still gets its Activity.
+                // the TraceId/SpanId scope repeat what our request line already carries, at a CPU cost on every request that
+                // is a large part of a cached tile's handling (docs/performance.md, HTTP cost per request). Off unless an
+                // operator asks for them; a tracing listener (OpenTelemetry) still gets its Activity.
                 ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "None",
             },
         });

@@ -142,7 +142,7 @@ internal sealed class ClusterMapCorsPolicyProvider : ICorsPolicyProvider
     private static readonly string[] _allMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
     private static readonly string[] _exposedHeaders = [OperabilitySetup.RequestIdHeader, "Retry-After", "Content-Crs", "Link", "ETag", "Location"];
 
-    // Built once: the options are read at start-up, and a policy per request was an allocation on every call from a page.
+    // Built once, since the options are read at start-up: a policy built per request would allocate on every call from a page.
     private readonly Dictionary<string, Task<CorsPolicy?>> _writePolicies;
     private readonly Task<CorsPolicy?> _readPolicy;
 

@@ -17,6 +17,7 @@ internal static class StoreSetup
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<FeaturesOptions>().Bind(configuration.GetSection(FeaturesOptions.Section)).ValidateDataAnnotations()
             .Validate(o => o.DefaultLimit <= o.MaxLimit, "Features:DefaultLimit must not exceed Features:MaxLimit.").ValidateOnStart();
+        services.AddSingleton<Parameters.ItemsParameters>();
         services.AddSingleton<IFeatureStore>(provider =>
         {
             var options = provider.GetRequiredService<IOptions<StorageOptions>>().Value;

@@ -23,22 +23,18 @@ internal static class ReportsApi
     public static IEndpointRouteBuilder MapReportsApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/reports/{collectionId}/{featureId}.pdf", GetReport).WithTags("Maps").WithName("getReport")
-            .WithSummary("A one-page PDF brief on a park, university or institute: map, nearest table, provenance. ?lang=zh|en|both");
+            .WithSummary("A one-page PDF brief on a park, university or institute: map, nearest table, provenance. ?lang=zh|en|both")
+            .WithQueryParameters(new([LangParameter.Definition]));
         return routes;
     }
 
     public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetReport(
         string collectionId, string featureId, HttpRequest request, MapDataProvider provider, MapRenderer renderer, CancellationToken cancellationToken)
     {
-        var query = new QueryParameters(request.Query);
-        if (query.CheckNames([LangParameter.Name]) is { } problem)
+        var query = QueryParameters.Of(request);
+        if (query.CheckNames() is { } problem || !query.TryRead(LangParameter.Definition, out var language, out problem))
         {
             return problem;
-        }
-
-        if (!LangParameter.TryParse(query.Single(LangParameter.Name), out var language))
-        {
-            return ApiProblems.InvalidParameter(LangParameter.Name, LangParameter.AcceptedForm);
         }
 
         var data = await provider.GetAsync(cancellationToken);

@@ -1,4 +1,3 @@
-using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Parameters;
 using ClusterMap.Api.Problems;
 using ClusterMap.Core.Features;
@@ -8,7 +7,6 @@ using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering;
 using ClusterMap.Rendering.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using NetTopologySuite.Geometries;
 
 namespace ClusterMap.Api.Maps;
@@ -19,16 +17,7 @@ namespace ClusterMap.Api.Maps;
 /// </summary>
 internal static class StaticMapsApi
 {
-    public const string TitleName = "title";
-
     private static readonly string[] _formats = ["png", "svg", "pdf"];
-
-    private static readonly string[] _parameters =
-    [
-        BboxParameter.Name, CenterParameter.Name, ZoomParameter.Name, SizeParameter.WidthName, SizeParameter.HeightName,
-        LayersParameter.Name, HighlightParameter.Name, RadiusParameter.Name, LangParameter.Name, SizeParameter.DpiName, TitleName,
-        NearestParameter.Name, NearestParameter.ToName,
-    ];
 
     public static IEndpointRouteBuilder MapStaticMapsApi(this IEndpointRouteBuilder routes)
     {
@@ -37,33 +26,34 @@ internal static class StaticMapsApi
             .WithDescription("bbox=minLon,minLat,maxLon,maxLat or center=lon,lat&zoom=z; width, height (CSS px), dpi; layers=collection ids; "
                 + "highlight=collection/featureId; radius_m=ring radii; nearest=k with nearest_to=collection ids: lines from the highlighted feature to its k nearest of each, with geodesic distances; "
                 + "{collection}.{property}=value: draw only that collection's features whose queryable property equals the value (as /collections/{collection}/items?{property}=value; e.g. parks.district=浦东新区); "
-                + "lang=zh|en|both; title.");
+                + "lang=zh|en|both; title.")
+            .WithQueryParameters<StaticMapParameters>(p => p.Map);
         return routes;
     }
 
     public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetStaticMap(
-        string format, HttpRequest request, MapDataProvider provider, MapRenderer renderer, IFeatureStore store, IOptions<MapsOptions> options, CancellationToken cancellationToken)
+        string format, HttpRequest request, MapDataProvider provider, MapRenderer renderer, IFeatureStore store, StaticMapParameters parameters, CancellationToken cancellationToken)
     {
         if (!_formats.Contains(format))
         {
             return ApiProblems.FormatNotFound(format, _formats);
         }
 
-        var query = new QueryParameters(request.Query);
-        if (query.CheckNames(_parameters, LayerFilterParameter.IsName) is { } problem)
+        var query = QueryParameters.Of(request);
+        if (query.CheckNames(LayerFilterParameter.IsName) is { } problem)
         {
             return problem;
         }
 
         var data = await provider.GetAsync(cancellationToken);
-        var parsed = Parse(query, data, options.Value);
+        var parsed = Parse(query, data, parameters);
         if (parsed.Problem is not null)
         {
             return parsed.Problem;
         }
 
         var queryables = (await store.GetCollectionsAsync(cancellationToken)).ToDictionary(c => c.Id, c => c.Queryables, StringComparer.Ordinal);
-        var filters = ParseFilters(request.Query.Keys, query, data, queryables);
+        var filters = ParseFilters(request.Query, data, queryables);
         if (filters.Problem is not null)
         {
             return filters.Problem;
@@ -80,10 +70,10 @@ internal static class StaticMapsApi
     /// The <c>{collection}.{property}=value</c> filters, applied: a snapshot holding only the features that pass, so the
     /// figure shows what a client that filters its layers shows. Every name must be a collection and one of its queryables.
     /// </summary>
-    internal static FilteredData ParseFilters(IEnumerable<string> names, QueryParameters query, MapData data, IReadOnlyDictionary<string, IReadOnlyList<string>> queryables)
+    internal static FilteredData ParseFilters(IQueryCollection query, MapData data, IReadOnlyDictionary<string, IReadOnlyList<string>> queryables)
     {
         var byLayer = new Dictionary<string, List<(string Property, string Value)>>(StringComparer.Ordinal);
-        foreach (var name in names.Where(LayerFilterParameter.IsName).Order(StringComparer.Ordinal))
+        foreach (var name in query.Keys.Where(LayerFilterParameter.IsName).Order(StringComparer.Ordinal))
         {
             if (!LayerFilterParameter.TryParseName(name, out var collectionId, out var property)
                 || data.Layer(collectionId) is null
@@ -98,7 +88,7 @@ internal static class StaticMapsApi
                 byLayer[collectionId] = list = [];
             }
 
-            list.Add((property, FeatureProperties.ComparableQueryValue(query.Single(name) ?? "")));
+            list.Add((property, FeatureProperties.ComparableQueryValue(query[name].ToString())));
         }
 
         if (byLayer.Count == 0)
@@ -120,38 +110,26 @@ internal static class StaticMapsApi
 
     internal sealed record ParsedMap(MapRequest? Request, ProblemHttpResult? Problem);
 
-    /// <summary>Every parameter of a map request, parsed and checked; shared by static maps and reports.</summary>
-    internal static ParsedMap Parse(QueryParameters query, MapData data, MapsOptions options)
+    /// <summary>Every parameter of a map request, read through its definition and checked against the data and the others.</summary>
+    internal static ParsedMap Parse(QueryParameters query, MapData data, StaticMapParameters parameters)
     {
         static ParsedMap Fail(ProblemHttpResult problem) => new(null, problem);
 
-        var sizeForm = SizeParameter.AcceptedForm(options.MaxPixels);
-        var width = (long)options.DefaultWidth;
-        if (query.Single(SizeParameter.WidthName) is { } w && !NumberParameter.TryParseInteger(w, SizeParameter.MinPixels, options.MaxPixels, out width))
+        if (!query.TryRead(parameters.Width, out var width, out var problem)
+            || !query.TryRead(parameters.Height, out var height, out problem)
+            || !query.TryRead(parameters.Dpi, out var dpi, out problem))
         {
-            return Fail(ApiProblems.InvalidParameter(SizeParameter.WidthName, sizeForm));
-        }
-
-        var height = (long)options.DefaultHeight;
-        if (query.Single(SizeParameter.HeightName) is { } h && !NumberParameter.TryParseInteger(h, SizeParameter.MinPixels, options.MaxPixels, out height))
-        {
-            return Fail(ApiProblems.InvalidParameter(SizeParameter.HeightName, sizeForm));
-        }
-
-        long dpi = 96;
-        if (query.Single(SizeParameter.DpiName) is { } d && !NumberParameter.TryParseInteger(d, SizeParameter.MinDpi, SizeParameter.MaxDpi, out dpi))
-        {
-            return Fail(ApiProblems.InvalidParameter(SizeParameter.DpiName, SizeParameter.DpiAcceptedForm(options.MaxPixels)));
+            return Fail(problem);
         }
 
         var scale = dpi / MapRenderer.LogicalDpi;
-        if (Math.Ceiling(Math.Max(width, height) * scale) > options.MaxPixels)
+        if (Math.Ceiling(Math.Max(width, height) * scale) > parameters.MaxPixels)
         {
-            return Fail(ApiProblems.InvalidParameter(SizeParameter.DpiName, SizeParameter.DpiAcceptedForm(options.MaxPixels)));
+            return Fail(ApiProblems.InvalidParameter(parameters.Dpi.Name, parameters.Dpi.AcceptedForm));
         }
 
         IReadOnlySet<string>? layers = null;
-        if (query.Single(LayersParameter.Name) is { } layersText)
+        if (query.Text(StaticMapParameters.Layers) is { } layersText)
         {
             var known = data.Layers.Select(l => l.Id).ToList();
             if (!LayersParameter.TryParse(layersText, known, out var chosen))
@@ -162,14 +140,14 @@ internal static class StaticMapsApi
             layers = chosen;
         }
 
-        if (!LangParameter.TryParse(query.Single(LangParameter.Name), out var language))
+        if (!query.TryRead(LangParameter.Definition, out var language, out problem))
         {
-            return Fail(ApiProblems.InvalidParameter(LangParameter.Name, LangParameter.AcceptedForm));
+            return Fail(problem);
         }
 
         FeatureRef? highlight = null;
         MapFeature? highlighted = null;
-        if (query.Single(HighlightParameter.Name) is { } highlightText)
+        if (query.Text(StaticMapParameters.Highlight) is { } highlightText)
         {
             if (!HighlightParameter.TryParse(highlightText, data, out var found, out var feature))
             {
@@ -180,20 +158,20 @@ internal static class StaticMapsApi
             highlighted = feature;
         }
 
+        // Rings and nearest lines start from the highlighted feature: without one, they are invalid.
         IReadOnlyList<double> rings = [];
-        if (query.Single(RadiusParameter.Name) is { } radiusText && (highlight is null || !RadiusParameter.TryParse(radiusText, out rings)))
+        if (query.Has(StaticMapParameters.Radius) && (highlight is null || !query.TryRead(StaticMapParameters.Radius, out rings, out _)))
         {
-            return Fail(ApiProblems.InvalidParameter(RadiusParameter.Name, RadiusParameter.AcceptedForm));
+            return Fail(ApiProblems.InvalidParameter(StaticMapParameters.Radius.Name, StaticMapParameters.Radius.AcceptedForm));
         }
 
         IReadOnlyList<NearestLink> links = [];
-        var nearestText = query.Single(NearestParameter.Name);
-        var nearestToText = query.Single(NearestParameter.ToName);
-        if (nearestText is not null || nearestToText is not null)
+        var nearestToText = query.Text(StaticMapParameters.NearestTo);
+        if (query.Has(StaticMapParameters.Nearest) || nearestToText is not null)
         {
-            if (nearestText is null || highlighted is null || !NumberParameter.TryParseInteger(nearestText, 1, NearestParameter.MaxK, out var k))
+            if (!query.Has(StaticMapParameters.Nearest) || highlighted is null || !query.TryRead(StaticMapParameters.Nearest, out var k, out _))
             {
-                return Fail(ApiProblems.InvalidParameter(NearestParameter.Name, NearestParameter.AcceptedForm));
+                return Fail(ApiProblems.InvalidParameter(StaticMapParameters.Nearest.Name, StaticMapParameters.Nearest.AcceptedForm));
             }
 
             var known = data.Layers.Where(l => l.Kind is not (MapLayerKind.Land or MapLayerKind.Water)).Select(l => l.Id).ToList();
@@ -218,35 +196,33 @@ internal static class StaticMapsApi
             links = NearestLinks(highlight!, highlighted, targets, (int)k, data.Version);
         }
 
-        var bbox = query.Single(BboxParameter.Name);
-        var centerText = query.Single(CenterParameter.Name);
-        var zoomText = query.Single(ZoomParameter.Name);
+        var (hasCenter, hasZoom) = (query.Has(StaticMapParameters.Center), query.Has(StaticMapParameters.Zoom));
         Envelope bounds;
-        if (bbox is not null)
+        if (query.Has(StaticMapParameters.Bbox))
         {
-            if (centerText is not null || zoomText is not null)
+            if (hasCenter || hasZoom)
             {
-                return Fail(ApiProblems.InvalidParameter(centerText is not null ? CenterParameter.Name : ZoomParameter.Name, "no value when 'bbox' is given: use either bbox or center and zoom"));
+                return Fail(ApiProblems.InvalidParameter(hasCenter ? StaticMapParameters.Center.Name : StaticMapParameters.Zoom.Name, StaticMapParameters.NotWithBbox));
             }
 
-            if (!BboxParameter.TryParse(bbox, out var parts) || parts.Count != 1 || parts[0].Width <= 0 || parts[0].Height <= 0
-                || Math.Max(Math.Abs(parts[0].MinY), Math.Abs(parts[0].MaxY)) > WebMercator.MaxLatitude)
+            if (!query.TryRead(StaticMapParameters.Bbox, out var box, out problem))
             {
-                return Fail(ApiProblems.InvalidParameter(BboxParameter.Name, "a non-empty box minLon,minLat,maxLon,maxLat with minLon < maxLon and minLat < maxLat, latitudes within ±85.05 (e.g. 121.3,31.0,121.8,31.4)"));
+                return Fail(problem);
             }
 
-            bounds = MapRequest.BoundsFitting(parts[0], (int)width, (int)height);
+            bounds = MapRequest.BoundsFitting(box, (int)width, (int)height);
         }
-        else if (centerText is not null || zoomText is not null)
+        else if (hasCenter || hasZoom)
         {
-            if (centerText is null || !CenterParameter.TryParse(centerText, out var center))
+            // Each is invalid without the other.
+            if (!hasCenter || !query.TryRead(StaticMapParameters.Center, out var center, out _))
             {
-                return Fail(ApiProblems.InvalidParameter(CenterParameter.Name, CenterParameter.AcceptedForm));
+                return Fail(ApiProblems.InvalidParameter(StaticMapParameters.Center.Name, StaticMapParameters.Center.AcceptedForm));
             }
 
-            if (zoomText is null || !ZoomParameter.TryParse(zoomText, out var zoom))
+            if (!hasZoom || !query.TryRead(StaticMapParameters.Zoom, out var zoom, out _))
             {
-                return Fail(ApiProblems.InvalidParameter(ZoomParameter.Name, ZoomParameter.AcceptedForm));
+                return Fail(ApiProblems.InvalidParameter(StaticMapParameters.Zoom.Name, StaticMapParameters.Zoom.AcceptedForm));
             }
 
             bounds = MapRequest.BoundsAround(center, zoom, (int)width, (int)height);
@@ -264,7 +240,7 @@ internal static class StaticMapsApi
             bounds = MapRequest.BoundsFitting(DataExtent(data, layers), (int)width, (int)height);
         }
 
-        var title = query.Single(TitleName) ?? DefaultTitle(highlighted, language);
+        var title = query.Text(StaticMapParameters.Title) ?? DefaultTitle(highlighted, language);
         var subtitle = language switch
         {
             MapLanguage.Zh => "园区位置为估计值，晕圈表示位置不确定范围",

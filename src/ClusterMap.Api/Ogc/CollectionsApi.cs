@@ -18,14 +18,6 @@ internal static class CollectionsApi
 {
     public const string Crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
-    private const string LimitName = "limit";
-    private const string OffsetName = "offset";
-
-    private static readonly string[] _formatOnly = [QueryParameters.FormatName];
-    private static readonly string[] _itemParameters = [QueryParameters.FormatName, CrsParameter.Name];
-    private static readonly string[] _itemsFormats = ["json", "csv"];
-    private static readonly string[] _itemsParameters = [BboxParameter.Name, CrsParameter.BboxCrsName, CrsParameter.Name, LimitName, OffsetName, QueryParameters.FormatName];
-
     public sealed record SpatialExtent(
         [property: JsonPropertyName("bbox")] IReadOnlyList<double[]> Bbox,
         [property: JsonPropertyName("crs")] string Crs);
@@ -66,21 +58,24 @@ internal static class CollectionsApi
     public static IEndpointRouteBuilder MapCollectionsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/collections").WithTags("Data");
-        group.MapGet("", GetCollections).WithName("getCollections").WithSummary("The feature collections in the dataset").WithFormatParameter();
-        group.MapGet("/{collectionId}", GetCollection).WithName("describeCollection").WithSummary("Describe a feature collection").WithFormatParameter();
+        group.MapGet("", GetCollections).WithName("getCollections").WithSummary("The feature collections in the dataset")
+            .WithQueryParameters(OperationParameters.JsonOnly);
+        group.MapGet("/{collectionId}", GetCollection).WithName("describeCollection").WithSummary("Describe a feature collection")
+            .WithQueryParameters(OperationParameters.JsonOnly);
         group.MapGet("/{collectionId}/queryables", GetQueryables).WithName("getQueryables")
-            .WithSummary("Properties that items can be filtered on by equality, e.g. ?sector=集成电路").WithFormatParameter();
+            .WithSummary("Properties that items can be filtered on by equality, e.g. ?sector=集成电路").WithQueryParameters(OperationParameters.JsonOnly);
         group.MapGet("/{collectionId}/items", GetItems).WithName("getFeatures")
             .WithSummary("Features of a collection, filtered by bbox and property equality, in pages")
-            .WithDescription("Pages of features in store order, with numberMatched, numberReturned and next/prev links.")
-            .WithItemsParameters();
-        group.MapGet("/{collectionId}/items/{featureId}", GetItem).WithName("getFeature").WithSummary("One feature by id").WithFormatParameter();
+            .WithDescription("Pages of features in store order, with numberMatched, numberReturned and next/prev links. Any property listed at /collections/{collectionId}/queryables filters by equality, e.g. ?sector=集成电路.")
+            .WithQueryParameters<ItemsParameters>(p => p.Items);
+        group.MapGet("/{collectionId}/items/{featureId}", GetItem).WithName("getFeature").WithSummary("One feature by id")
+            .WithQueryParameters(ItemsParameters.Item);
         return routes;
     }
 
     public static async Task<Results<Ok<Collections>, ProblemHttpResult>> GetCollections(HttpRequest request, IFeatureStore store, CancellationToken cancellationToken)
     {
-        if (new QueryParameters(request.Query).CheckNames(_formatOnly) is { } problem)
+        if (QueryParameters.Of(request).CheckNames() is { } problem)
         {
             return problem;
         }
@@ -95,7 +90,7 @@ internal static class CollectionsApi
     public static async Task<Results<Ok<Collection>, ProblemHttpResult>> GetCollection(
         string collectionId, HttpRequest request, IFeatureStore store, CancellationToken cancellationToken)
     {
-        if (new QueryParameters(request.Query).CheckNames(_formatOnly) is { } problem)
+        if (QueryParameters.Of(request).CheckNames() is { } problem)
         {
             return problem;
         }
@@ -109,7 +104,7 @@ internal static class CollectionsApi
     public static async Task<Results<JsonHttpResult<Queryables>, ProblemHttpResult>> GetQueryables(
         string collectionId, HttpRequest request, IFeatureStore store, CancellationToken cancellationToken)
     {
-        if (new QueryParameters(request.Query).CheckNames(_formatOnly) is { } problem)
+        if (QueryParameters.Of(request).CheckNames() is { } problem)
         {
             return problem;
         }
@@ -132,7 +127,7 @@ internal static class CollectionsApi
     }
 
     public static async Task<Results<FeatureCollectionResult, FeatureCsvResult, ProblemHttpResult>> GetItems(
-        string collectionId, HttpRequest request, IFeatureStore store, IOptions<FeaturesOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+        string collectionId, HttpRequest request, IFeatureStore store, IOptions<FeaturesOptions> options, ItemsParameters parameters, TimeProvider clock, CancellationToken cancellationToken)
     {
         var collection = await store.GetCollectionAsync(collectionId, cancellationToken);
         if (collection is null)
@@ -141,54 +136,24 @@ internal static class CollectionsApi
         }
 
         var queryables = collection.Queryables.ToHashSet(StringComparer.Ordinal);
-        var query = new QueryParameters(request.Query);
-        if (query.CheckNames(_itemsParameters, queryables.Contains, _itemsFormats) is { } problem)
+        var query = QueryParameters.Of(request);
+        ProblemHttpResult? problem;
+        if ((problem = query.CheckNames(queryables.Contains)) is not null
+            || !query.TryRead(CrsParameter.Output, out var crs, out problem)
+            || !query.TryRead(CrsParameter.BboxCrs, out var bboxCrs, out problem)
+            || (problem = Bbox(query, bboxCrs, out var bbox)) is not null
+            || !query.TryRead(parameters.Limit, out var limit, out problem)
+            || !query.TryRead(ItemsParameters.Offset, out var offset, out problem)
+            || !query.TryRead(ItemsParameters.Format, out var format, out problem))
         {
             return problem;
         }
 
-        var crs = CrsRegistry.Wgs84;
-        if (query.Single(CrsParameter.Name) is { } crsText && !CrsParameter.TryParse(crsText, out crs))
-        {
-            return ApiProblems.InvalidParameter(CrsParameter.Name, CrsParameter.AcceptedForm);
-        }
-
-        var bboxCrs = CrsRegistry.Wgs84;
-        if (query.Single(CrsParameter.BboxCrsName) is { } bboxCrsText && !CrsParameter.TryParse(bboxCrsText, out bboxCrs))
-        {
-            return ApiProblems.InvalidParameter(CrsParameter.BboxCrsName, CrsParameter.AcceptedForm);
-        }
-
-        IReadOnlyList<NetTopologySuite.Geometries.Envelope> bbox = [];
-        if (query.Single(BboxParameter.Name) is { } bboxText)
-        {
-            if (bboxCrs == CrsRegistry.Wgs84 ? !BboxParameter.TryParse(bboxText, out bbox) : !CrsParameter.TryParseBbox(bboxText, bboxCrs, out bbox))
-            {
-                return ApiProblems.InvalidParameter(BboxParameter.Name, bboxCrs == CrsRegistry.Wgs84
-                    ? BboxParameter.AcceptedForm
-                    : $"four comma-separated numbers minX,minY,maxX,maxY in {bboxCrs.Code} ({(bboxCrs.LatitudeFirst ? "latitude first" : "easting or longitude first")}), min ≤ max");
-            }
-        }
-
-        var maxLimit = options.Value.MaxLimit;
-        var limit = (long)options.Value.DefaultLimit;
-        // OGC Part 1 §7.15.3: a limit above the maximum is not an error; the server returns at most its maximum.
-        if (query.Single(LimitName) is { } limitText && !NumberParameter.TryParseInteger(limitText, 1, long.MaxValue, out limit))
-        {
-            return ApiProblems.InvalidParameter(LimitName, string.Create(CultureInfo.InvariantCulture, $"a whole number from 1 to {maxLimit} (larger values are clamped to {maxLimit})"));
-        }
-
-        long offset = 0;
-        if (query.Single(OffsetName) is { } offsetText && !NumberParameter.TryParseInteger(offsetText, 0, int.MaxValue, out offset))
-        {
-            return ApiProblems.InvalidParameter(OffsetName, "a whole number ≥ 0 (the number of matching features to skip)");
-        }
-
         var filters = request.Query
-            .Where(pair => queryables.Contains(pair.Key) && !_itemsParameters.Contains(pair.Key))
+            .Where(pair => queryables.Contains(pair.Key) && query.Operation.Find(pair.Key) is null)
             .Select(pair => new PropertyFilter(pair.Key, pair.Value.ToString()))
             .ToList();
-        var pageSize = (int)Math.Min(limit, maxLimit);
+        var pageSize = (int)Math.Min(limit, options.Value.MaxLimit);
         var page = await store.GetItemsAsync(new ItemsQuery(collection.Id, bbox, filters, pageSize, (int)offset), cancellationToken);
 
         var root = OgcLinks.BaseUrl(request);
@@ -208,7 +173,7 @@ internal static class CollectionsApi
             links.Add(new(PageUrl(itemsUrl, request.Query, pageSize, Math.Max(0, offset - pageSize)), "prev", OgcLinks.GeoJson, "Previous page"));
         }
 
-        if (query.Single(QueryParameters.FormatName) == "csv")
+        if (format == "csv")
         {
             return new FeatureCsvResult(page.Features, crs, $"{collection.Id}.csv", links.FirstOrDefault(l => l.Rel == "next")?.Href);
         }
@@ -219,16 +184,10 @@ internal static class CollectionsApi
     public static async Task<Results<FeatureResult, ProblemHttpResult>> GetItem(
         string collectionId, string featureId, HttpRequest request, IFeatureStore store, CancellationToken cancellationToken)
     {
-        var query = new QueryParameters(request.Query);
-        if (query.CheckNames(_itemParameters) is { } problem)
+        var query = QueryParameters.Of(request);
+        if ((query.CheckNames() is { } problem) || !query.TryRead(CrsParameter.Output, out var crs, out problem))
         {
             return problem;
-        }
-
-        var crs = CrsRegistry.Wgs84;
-        if (query.Single(CrsParameter.Name) is { } crsText && !CrsParameter.TryParse(crsText, out crs))
-        {
-            return ApiProblems.InvalidParameter(CrsParameter.Name, CrsParameter.AcceptedForm);
         }
 
         var collection = await store.GetCollectionAsync(collectionId, cancellationToken);
@@ -252,6 +211,20 @@ internal static class CollectionsApi
         ], crs);
     }
 
+    /// <summary><c>bbox</c> in the CRS that <c>bbox-crs</c> names (CRS84 by default).</summary>
+    private static ProblemHttpResult? Bbox(QueryParameters query, Crs bboxCrs, out IReadOnlyList<NetTopologySuite.Geometries.Envelope> bbox)
+    {
+        if (bboxCrs == CrsRegistry.Wgs84)
+        {
+            return query.TryRead(ItemsParameters.Bbox, out bbox, out var problem) ? null : problem;
+        }
+
+        bbox = ItemsParameters.Bbox.Default;
+        return query.Text(ItemsParameters.Bbox) is { } text && !CrsParameter.TryParseBbox(text, bboxCrs, out bbox)
+            ? ApiProblems.InvalidParameter(ItemsParameters.Bbox.Name, CrsParameter.BboxForm(bboxCrs))
+            : null;
+    }
+
     private static Collection Describe(string root, CollectionInfo info)
     {
         var url = $"{root}/collections/{OgcLinks.Escape(info.Id)}";
@@ -272,7 +245,7 @@ internal static class CollectionsApi
     private static string PageUrl(string itemsUrl, IQueryCollection query, int limit, long offset)
     {
         var text = new StringBuilder(itemsUrl).Append('?');
-        foreach (var (name, value) in query.Where(p => p.Key is not (LimitName or OffsetName)).OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var (name, value) in query.Where(p => p.Key != ItemsParameters.LimitName && p.Key != ItemsParameters.Offset.Name).OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             text.Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value.ToString())).Append('&');
         }

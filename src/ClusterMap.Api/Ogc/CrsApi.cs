@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ClusterMap.Api.Parameters;
 using ClusterMap.Projections;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -30,7 +31,8 @@ internal static class CrsApi
     public static IEndpointRouteBuilder MapCrsApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/crs/{crsId}", GetCrs).WithTags("Data").WithName("getCrsDefinition")
-            .WithSummary("The definition of a CRS this service names with its own URI (GCJ-02, BD-09)");
+            .WithSummary("The definition of a CRS this service names with its own URI (GCJ-02, BD-09)")
+            .WithQueryParameters(OperationParameters.None);
         return routes;
     }
 
@@ -39,6 +41,11 @@ internal static class CrsApi
 
     public static Results<Ok<CrsDefinition>, ProblemHttpResult> GetCrs(string crsId, HttpRequest request)
     {
+        if (QueryParameters.Of(request).CheckNames() is { } problem)
+        {
+            return problem;
+        }
+
         var crs = CrsRegistry.Served.FirstOrDefault(c => c.Uri.StartsWith('/') && string.Equals(c.Code, crsId, StringComparison.OrdinalIgnoreCase));
         if (crs is null)
         {

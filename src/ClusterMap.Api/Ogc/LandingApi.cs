@@ -21,9 +21,7 @@ internal static class LandingApi
         "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
     ];
 
-    private static readonly string[] _acceptedParameters = [QueryParameters.FormatName];
-
-    private static readonly string[] _landingFormats = ["json", "html"];
+    private static readonly QueryParameter<string> _landingFormat = FormatParameter.Of("json", "html");
 
     public sealed record LandingPage(
         [property: JsonPropertyName("title")] string Title,
@@ -38,25 +36,25 @@ internal static class LandingApi
             .WithName("getLandingPage").WithTags("Capabilities")
             .WithSummary("Landing page")
             .WithDescription("Links to the API definition, the conformance declaration and the collections (JSON). A browser, which prefers text/html, or f=html gets the map client instead.")
-            .WithFormatParameter();
+            .WithQueryParameters(new([_landingFormat]));
         routes.MapGet("/conformance", GetConformance)
             .WithName("getConformanceDeclaration").WithTags("Capabilities")
-            .WithSummary("Conformance classes implemented by this server").WithFormatParameter();
+            .WithSummary("Conformance classes implemented by this server").WithQueryParameters(OperationParameters.JsonOnly);
         return routes;
     }
 
     public static Results<Ok<LandingPage>, PhysicalFileHttpResult, ProblemHttpResult> GetLandingPage(HttpContext context, IOptions<FeaturesOptions> options)
     {
         var request = context.Request;
-        var query = new QueryParameters(request.Query);
-        if (query.CheckNames(_acceptedParameters, formats: _landingFormats) is { } problem)
+        var query = QueryParameters.Of(request);
+        if (query.CheckNames() is { } problem)
         {
             return problem;
         }
 
         // One URL, two representations: caches must key on Accept.
         context.Response.Headers.Vary = HeaderNames.Accept;
-        if (query.Single(QueryParameters.FormatName) is "html" || (query.Single(QueryParameters.FormatName) is null && PrefersHtml(request)))
+        if (query.Text(_landingFormat) is "html" || (query.Text(_landingFormat) is null && PrefersHtml(request)))
         {
             return ClientFiles.Index(context);
         }
@@ -89,7 +87,7 @@ internal static class LandingApi
     }
 
     public static Results<Ok<Conformance>, ProblemHttpResult> GetConformance(HttpRequest request) =>
-        new QueryParameters(request.Query).CheckNames(_acceptedParameters) is { } problem
+        QueryParameters.Of(request).CheckNames() is { } problem
             ? problem
             : TypedResults.Ok(new Conformance(ConformanceClasses));
 }

@@ -16,6 +16,22 @@ internal static class CrsParameter
     public static readonly string AcceptedForm =
         "one of the URIs each collection lists in 'crs': " + string.Join(", ", CrsRegistry.Served.Select(c => c.Uri));
 
+    /// <summary><c>crs</c>: the CRS of the answer's coordinates.</summary>
+    public static readonly QueryParameter<Crs> Output = new(Name, AcceptedForm, "The CRS of the answer's coordinates (OGC API – Features Part 2; default CRS84).", TryParse)
+    {
+        Default = CrsRegistry.Wgs84,
+    };
+
+    /// <summary><c>bbox-crs</c>: the CRS of <c>bbox</c>.</summary>
+    public static readonly QueryParameter<Crs> BboxCrs = new(BboxCrsName, AcceptedForm, "The CRS of bbox (OGC API – Features Part 2; default CRS84).", TryParse)
+    {
+        Default = CrsRegistry.Wgs84,
+    };
+
+    /// <summary>What <c>bbox</c> accepts when <c>bbox-crs</c> names another CRS than CRS84.</summary>
+    public static string BboxForm(Crs crs) =>
+        $"four comma-separated numbers minX,minY,maxX,maxY in {crs.Code} ({(crs.LatitudeFirst ? "latitude first" : "easting or longitude first")}), min ≤ max";
+
     public static bool TryParse(string text, out Crs crs)
     {
         var trimmed = text.Trim();

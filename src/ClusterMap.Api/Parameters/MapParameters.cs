@@ -12,6 +12,12 @@ internal static class LangParameter
 
     public const string AcceptedForm = "'zh', 'en' or 'both' (the default)";
 
+    public static readonly QueryParameter<MapLanguage> Definition = new(Name, AcceptedForm, "The language of the labels: Chinese, English or both.", TryParse)
+    {
+        Default = MapLanguage.Both,
+        Schema = ParameterSchema.OneOf(["zh", "en", "both"], "both"),
+    };
+
     public static bool TryParse(string? text, out MapLanguage language)
     {
         language = text switch

@@ -28,6 +28,81 @@ internal static class ProximityParameters
 
     public static readonly IReadOnlyList<double> DefaultRingsMeters = [1000, 3000, 5000, 10000];
 
+    public static readonly QueryParameter<string> Target = Collection("target", "The collection to search, e.g. parks.");
+
+    public static readonly QueryParameter<string> FromCollection = Collection("from", "The collection whose every feature is an origin.");
+
+    public static readonly QueryParameter<string> To = Collection("to", "The collection of the targets, e.g. universities.");
+
+    /// <summary>The origin feature of within/nearest; its absence is reported by the handler, since lon and lat may replace it.</summary>
+    public static readonly QueryParameter<(string CollectionId, string FeatureId)> FromFeature = new(
+        "from", FromForm, "The origin feature, instead of lon and lat.",
+        (string text, out (string, string) reference) =>
+        {
+            var ok = TryParseFeatureReference(text, out var collectionId, out var featureId);
+            reference = (collectionId, featureId);
+            return ok;
+        });
+
+    public static readonly QueryParameter<double> Lon = new("lon", LonForm, "The origin's longitude, with lat, instead of from.", TryParseLongitude)
+    {
+        Schema = ParameterSchema.Number(-180, 180),
+    };
+
+    public static readonly QueryParameter<double> Lat = new("lat", LatForm, "The origin's latitude, with lon, instead of from.", TryParseLatitude)
+    {
+        Schema = ParameterSchema.Number(-90, 90),
+    };
+
+    public static readonly QueryParameter<double> RadiusM = new("radius_m", DistanceForm, "The radius in metres.", TryParseDistance)
+    {
+        Required = true,
+        Schema = ParameterSchema.Number(0, MaxDistanceMeters),
+    };
+
+    public static readonly QueryParameter<int> K = new("k", KForm, "How many nearest targets.", TryParseK)
+    {
+        Required = true,
+        Schema = ParameterSchema.Integer(1, MaxK),
+    };
+
+    public static readonly QueryParameter<double?> MaxM = new("max_m", DistanceForm, "Only targets within this many metres.",
+        (string text, out double? meters) =>
+        {
+            var ok = TryParseDistance(text, out var value);
+            meters = ok ? value : null;
+            return ok;
+        })
+    {
+        Schema = ParameterSchema.Number(0, MaxDistanceMeters),
+    };
+
+    public static readonly QueryParameter<IReadOnlyList<double>> RingsM = new("rings_m", RingsForm, "Ring radii in metres (default 1000,3000,5000,10000).", TryParseRings)
+    {
+        Default = DefaultRingsMeters,
+        CommaSeparated = true,
+        Schema = ParameterSchema.NumberList(1, MaxRings),
+    };
+
+    public static readonly QueryParameter<string> Format = FormatParameter.Of("json", "csv");
+
+    private const string QueryablesAccepted = "any property listed at /collections/{collectionId}/queryables";
+
+    public static readonly OperationParameters Within = new([Target, RadiusM, FromFeature, Lon, Lat, Format, CrsParameter.Output]) { OthersAccepted = QueryablesAccepted };
+
+    public static readonly OperationParameters Nearest = new([Target, K, MaxM, FromFeature, Lon, Lat, Format, CrsParameter.Output]) { OthersAccepted = QueryablesAccepted };
+
+    public static readonly OperationParameters Matrix = new([FromCollection, To, K, MaxM, Format]) { OthersAccepted = QueryablesAccepted };
+
+    public static readonly OperationParameters Rings = new([FromCollection, To, RingsM, Format]) { OthersAccepted = QueryablesAccepted };
+
+    private static QueryParameter<string> Collection(string name, string description) =>
+        new(name, CollectionForm, description, (string text, out string id) => (id = text) is not null)
+        {
+            Required = true,
+            EmptyIsMissing = true,
+        };
+
     public static bool TryParseDistance(string text, out double meters) =>
         NumberParameter.TryParseFinite(text, out meters) && meters > 0 && meters <= MaxDistanceMeters;
 

@@ -4,7 +4,6 @@ using ClusterMap.Api.Problems;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Proximity;
 using ClusterMap.Core.Storage;
-using ClusterMap.Projections;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using NetTopologySuite.Geometries;
@@ -18,22 +17,13 @@ namespace ClusterMap.Api.Proximity;
 /// </summary>
 internal static class ProximityApi
 {
-    private const string Target = "target";
-    private const string From = "from";
-    private const string To = "to";
-    private const string Lon = "lon";
-    private const string Lat = "lat";
-    private const string RadiusM = "radius_m";
-    private const string K = "k";
-    private const string MaxM = "max_m";
-    private const string RingsM = "rings_m";
-
     private static readonly GeometryFactory _factory = new(new PrecisionModel(), 4326);
 
     // Parameter names of the endpoints themselves; a target property of the same name cannot be filtered on.
-    private static readonly string[] _tableFormats = ["json", "csv"];
-
-    private static readonly HashSet<string> _reservedNames = [Target, From, To, Lon, Lat, RadiusM, K, MaxM, RingsM, QueryParameters.FormatName, CrsParameter.Name];
+    private static readonly HashSet<string> _reservedNames =
+    [
+        .. new[] { ProximityParameters.Within, ProximityParameters.Nearest, ProximityParameters.Matrix, ProximityParameters.Rings }.SelectMany(o => o.Names),
+    ];
 
     /// <summary>The origin of a within/nearest query: a stored feature, or a bare lon/lat point.</summary>
     internal sealed record Origin(Geometry Geometry, double UncertaintyMeters, string? CollectionId, string? FeatureId);
@@ -44,274 +34,209 @@ internal static class ProximityApi
         group.MapGet("/within", GetWithin).WithName("getWithin")
             .WithSummary("Target features within radius_m of an origin, nearest first (geodesic, WGS84, to geometry edges)")
             .WithDescription("target={collectionId}&radius_m=5000 and from={collectionId}/{featureId} or lon=&lat=. Any queryable property of the target filters by equality. Each feature gets distance_m, rank, within (certain|possible) and the distance interval distance_min_m…distance_max_m that location uncertainties allow.")
-            .WithProximityParameters(Target, RadiusM, From, Lon, Lat);
+            .WithQueryParameters(ProximityParameters.Within);
         group.MapGet("/nearest", GetNearest).WithName("getNearest")
             .WithSummary("The k nearest target features to an origin, ties broken by id")
             .WithDescription("target={collectionId}&k=5 and from={collectionId}/{featureId} or lon=&lat=; optional max_m. Any queryable property of the target filters by equality.")
-            .WithProximityParameters(Target, K, MaxM, From, Lon, Lat);
+            .WithQueryParameters(ProximityParameters.Nearest);
         group.MapGet("/matrix", GetMatrix).WithName("getMatrix")
             .WithSummary("For every feature of one collection, its k nearest features of another (JSON or CSV)")
             .WithDescription("from={collectionId}&to={collectionId}&k=3; optional max_m; f=json|csv. Any queryable property of the 'to' collection filters the targets.")
-            .WithProximityParameters(From, To, K, MaxM, "f");
+            .WithQueryParameters(ProximityParameters.Matrix);
         group.MapGet("/rings", GetRings).WithName("getRings")
             .WithSummary("For every feature of one collection, how many features of another lie within each ring (JSON or CSV)")
             .WithDescription("from={collectionId}&to={collectionId}&rings_m=1000,3000,5000,10000; f=json|csv. Counts are cumulative (a target within 1 km also counts for 3 km). count goes by the estimated distance; certain counts targets within the ring whatever the location uncertainties, possible those that may be within (certain ≤ count ≤ certain + possible).")
-            .WithProximityParameters(From, To, RingsM, "f");
+            .WithQueryParameters(ProximityParameters.Rings);
         return routes;
     }
 
     public static async Task<Results<ProximityFeaturesResult, ProblemHttpResult>> GetWithin(HttpRequest request, ProximityTargets snapshots, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
     {
-        var query = new QueryParameters(request.Query);
-        var window = options.VersionWindow();
-        var (target, targetProblem) = await CollectionParameterAsync(query, Target, snapshots, window, cancellationToken);
-        if (target is null)
+        var query = QueryParameters.Of(request);
+        var lookup = new Lookup(snapshots, options.VersionWindow(), cancellationToken);
+        ProblemHttpResult? problem;
+        if ((problem = await TargetAndOriginAsync(query, lookup)) is not null
+            || !query.TryRead(ProximityParameters.RadiusM, out var radius, out problem)
+            || !query.TryRead(CrsParameter.Output, out var crs, out problem)
+            || !query.TryRead(ProximityParameters.Format, out var format, out problem))
         {
-            return targetProblem!;
+            return problem;
         }
 
-        if (query.CheckNames([Target, RadiusM, From, Lon, Lat, QueryParameters.FormatName, CrsParameter.Name], target.Collection.Queryables.Contains, _tableFormats) is { } namesProblem)
-        {
-            return namesProblem;
-        }
-
-        var (origin, originProblem) = await OriginAsync(query, snapshots, window, cancellationToken);
-        if (origin is null)
-        {
-            return originProblem!;
-        }
-
-        if (query.Single(RadiusM) is not { } radiusText)
-        {
-            return ApiProblems.MissingParameter(RadiusM, ProximityParameters.DistanceForm);
-        }
-
-        if (!ProximityParameters.TryParseDistance(radiusText, out var radius))
-        {
-            return ApiProblems.InvalidParameter(RadiusM, ProximityParameters.DistanceForm);
-        }
-
-        if (OutputCrs(query, out var crs) is { } crsProblem)
-        {
-            return crsProblem;
-        }
-
+        var (target, origin) = (lookup.Found!, lookup.Origin!);
         var targets = await target.ForWithinAsync(origin.Geometry, radius, origin.UncertaintyMeters, cancellationToken);
         var hits = targets.ProximityIndex.Within(origin.Geometry, radius, origin.UncertaintyMeters, TargetFilter(request, target.Collection, origin));
-        return new ProximityFeaturesResult(targets, hits, origin, radius, request) { Crs = crs, AsCsv = query.Single(QueryParameters.FormatName) == "csv" };
+        return new ProximityFeaturesResult(targets, hits, origin, radius, request) { Crs = crs, AsCsv = format == "csv" };
     }
 
     public static async Task<Results<ProximityFeaturesResult, ProblemHttpResult>> GetNearest(HttpRequest request, ProximityTargets snapshots, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
     {
-        var query = new QueryParameters(request.Query);
-        var window = options.VersionWindow();
-        var (target, targetProblem) = await CollectionParameterAsync(query, Target, snapshots, window, cancellationToken);
-        if (target is null)
+        var query = QueryParameters.Of(request);
+        var lookup = new Lookup(snapshots, options.VersionWindow(), cancellationToken);
+        ProblemHttpResult? problem;
+        if ((problem = await TargetAndOriginAsync(query, lookup)) is not null
+            || !query.TryRead(ProximityParameters.K, out var k, out problem)
+            || !query.TryRead(ProximityParameters.MaxM, out var maxMeters, out problem)
+            || !query.TryRead(CrsParameter.Output, out var crs, out problem)
+            || !query.TryRead(ProximityParameters.Format, out var format, out problem))
         {
-            return targetProblem!;
+            return problem;
         }
 
-        if (query.CheckNames([Target, K, MaxM, From, Lon, Lat, QueryParameters.FormatName, CrsParameter.Name], target.Collection.Queryables.Contains, _tableFormats) is { } namesProblem)
-        {
-            return namesProblem;
-        }
-
-        var (origin, originProblem) = await OriginAsync(query, snapshots, window, cancellationToken);
-        if (origin is null)
-        {
-            return originProblem!;
-        }
-
-        if (KParameter(query, out var k) is { } kProblem)
-        {
-            return kProblem;
-        }
-
-        if (MaxParameter(query, out var maxMeters) is { } maxProblem)
-        {
-            return maxProblem;
-        }
-
-        if (OutputCrs(query, out var crs) is { } crsProblem)
-        {
-            return crsProblem;
-        }
-
+        var (target, origin) = (lookup.Found!, lookup.Origin!);
         var filter = TargetFilter(request, target.Collection, origin);
         var targets = await target.ForNearestAsync(origin.Geometry, k, origin.UncertaintyMeters, maxMeters ?? double.PositiveInfinity, filter, cancellationToken);
         var hits = targets.ProximityIndex.Nearest(origin.Geometry, k, origin.UncertaintyMeters, maxMeters ?? double.PositiveInfinity, filter);
-        return new ProximityFeaturesResult(targets, hits, origin, maxMeters, request) { Crs = crs, AsCsv = query.Single(QueryParameters.FormatName) == "csv" };
+        return new ProximityFeaturesResult(targets, hits, origin, maxMeters, request) { Crs = crs, AsCsv = format == "csv" };
     }
 
     public static async Task<Results<ProximityTableResult, ProblemHttpResult>> GetMatrix(
         HttpRequest request, ProximityTargets snapshots, IOptions<LimitsOptions> limits, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
     {
-        var query = new QueryParameters(request.Query);
-        var window = options.VersionWindow();
-        var (originsTarget, target, problem) = await FromToAsync(query, snapshots, window, cancellationToken);
-        if (problem is not null)
+        var query = QueryParameters.Of(request);
+        var from = new Lookup(snapshots, options.VersionWindow(), cancellationToken);
+        var to = new Lookup(snapshots, options.VersionWindow(), cancellationToken);
+        ProblemHttpResult? problem;
+        if ((problem = await FromToAsync(query, from, to)) is not null
+            || !query.TryRead(ProximityParameters.K, out var k, out problem)
+            || !query.TryRead(ProximityParameters.MaxM, out var maxMeters, out problem)
+            || !query.TryRead(ProximityParameters.Format, out var format, out problem))
         {
             return problem;
         }
 
-        if (query.CheckNames([From, To, K, MaxM, QueryParameters.FormatName], target!.Collection.Queryables.Contains, _tableFormats) is { } namesProblem)
-        {
-            return namesProblem;
-        }
-
-        if (KParameter(query, out var k) is { } kProblem)
-        {
-            return kProblem;
-        }
-
-        if (MaxParameter(query, out var maxMeters) is { } maxProblem)
-        {
-            return maxProblem;
-        }
+        var (originsTarget, target) = (from.Found!, to.Found!);
 
         // Checked on the stored count, before a large origin collection is loaded only to be refused.
-        var originCount = originsTarget!.Collection.FeatureCount;
+        var originCount = originsTarget.Collection.FeatureCount;
         if (originCount * k > limits.Value.MaxMatrixCells)
         {
             return ApiProblems.MatrixTooLarge((int)Math.Min(originCount, int.MaxValue), k, limits.Value.MaxMatrixCells);
         }
 
-        var origins = await originsTarget.AllAsync(cancellationToken);
-
-        var csv = query.Single(QueryParameters.FormatName) == "csv";
-        var sameCollection = origins.Collection.Id == target.Collection.Id;
+        var all = await originsTarget.AllAsync(cancellationToken);
+        var sameCollection = all.Collection.Id == target.Collection.Id;
         var filter = TargetFilter(request, target.Collection, origin: null);
-        var targets = await target.ForMatrixAsync(origins.ProximityItems, k, maxMeters ?? double.PositiveInfinity, filter, sameCollection, cancellationToken);
-        var rows = targets.ProximityIndex.Matrix(origins.ProximityItems, k, maxMeters ?? double.PositiveInfinity, filter, excludeSameId: sameCollection);
-        return ProximityTableResult.Matrix(origins, targets, k, maxMeters, rows, csv);
+        var targets = await target.ForMatrixAsync(all.ProximityItems, k, maxMeters ?? double.PositiveInfinity, filter, sameCollection, cancellationToken);
+        var rows = targets.ProximityIndex.Matrix(all.ProximityItems, k, maxMeters ?? double.PositiveInfinity, filter, excludeSameId: sameCollection);
+        return ProximityTableResult.Matrix(all, targets, k, maxMeters, rows, format == "csv");
     }
 
     public static async Task<Results<ProximityTableResult, ProblemHttpResult>> GetRings(HttpRequest request, ProximityTargets snapshots, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
     {
-        var query = new QueryParameters(request.Query);
-        var window = options.VersionWindow();
-        var (originsTarget, target, problem) = await FromToAsync(query, snapshots, window, cancellationToken);
-        if (problem is not null)
+        var query = QueryParameters.Of(request);
+        var from = new Lookup(snapshots, options.VersionWindow(), cancellationToken);
+        var to = new Lookup(snapshots, options.VersionWindow(), cancellationToken);
+        ProblemHttpResult? problem;
+        if ((problem = await FromToAsync(query, from, to)) is not null
+            || !query.TryRead(ProximityParameters.RingsM, out var rings, out problem)
+            || !query.TryRead(ProximityParameters.Format, out var format, out problem))
         {
             return problem;
         }
 
-        if (query.CheckNames([From, To, RingsM, QueryParameters.FormatName], target!.Collection.Queryables.Contains, _tableFormats) is { } namesProblem)
-        {
-            return namesProblem;
-        }
-
-        var rings = ProximityParameters.DefaultRingsMeters;
-        if (query.Single(RingsM) is { } ringsText && !ProximityParameters.TryParseRings(ringsText, out rings))
-        {
-            return ApiProblems.InvalidParameter(RingsM, ProximityParameters.RingsForm);
-        }
-
-        var csv = query.Single(QueryParameters.FormatName) == "csv";
-        var origins = await originsTarget!.AllAsync(cancellationToken);
-        var sameCollection = origins.Collection.Id == target.Collection.Id;
+        var target = to.Found!;
+        var all = await from.Found!.AllAsync(cancellationToken);
+        var sameCollection = all.Collection.Id == target.Collection.Id;
         var filter = TargetFilter(request, target.Collection, origin: null);
-        var targets = await target.ForRingsAsync(origins.ProximityItems, rings, filter, sameCollection, cancellationToken);
-        var rows = targets.ProximityIndex.Rings(origins.ProximityItems, rings, filter, excludeSameId: sameCollection);
-        return ProximityTableResult.Rings(origins, targets, rings, rows, csv);
+        var targets = await target.ForRingsAsync(all.ProximityItems, rings, filter, sameCollection, cancellationToken);
+        var rows = targets.ProximityIndex.Rings(all.ProximityItems, rings, filter, excludeSameId: sameCollection);
+        return ProximityTableResult.Rings(all, targets, rings, rows, format == "csv");
     }
 
-    private static async Task<(ProximityTarget? Snapshot, ProblemHttpResult? Problem)> CollectionParameterAsync(
-        QueryParameters query, string name, ProximityTargets snapshots, TimeSpan window, CancellationToken cancellationToken)
+    /// <summary>The target collection (whose queryables are filters, so the names are checked after it), then the origin.</summary>
+    private static async Task<ProblemHttpResult?> TargetAndOriginAsync(QueryParameters query, Lookup lookup) =>
+        await lookup.ReadAsync(query, ProximityParameters.Target)
+        ?? query.CheckNames(lookup.Found!.Collection.Queryables.Contains)
+        ?? await OriginAsync(query, lookup);
+
+    /// <summary>The origin collection, then the target collection (whose queryables are filters, so the names are checked after it).</summary>
+    private static async Task<ProblemHttpResult?> FromToAsync(QueryParameters query, Lookup from, Lookup to) =>
+        await from.ReadAsync(query, ProximityParameters.FromCollection)
+        ?? await to.ReadAsync(query, ProximityParameters.To)
+        ?? query.CheckNames(to.Found!.Collection.Queryables.Contains);
+
+    /// <summary>A collection or origin feature a request names, looked up in the proximity snapshots as the parameters are read.</summary>
+    private sealed class Lookup(ProximityTargets snapshots, TimeSpan window, CancellationToken cancellationToken)
     {
-        if (query.Single(name) is not { } id || id.Length == 0)
+        public ProximityTarget? Found { get; private set; }
+
+        public Origin? Origin { get; set; }
+
+        public CancellationToken CancellationToken => cancellationToken;
+
+        /// <summary>Null when the parameter names a collection (now in <see cref="Found"/>), else the 400 naming the parameter.</summary>
+        public async Task<ProblemHttpResult?> ReadAsync(QueryParameters query, QueryParameter<string> parameter)
         {
-            return (null, ApiProblems.MissingParameter(name, ProximityParameters.CollectionForm));
-        }
-
-        var snapshot = CollectionId.IsValid(id) ? await snapshots.GetAsync(id, window, cancellationToken) : null;
-        return snapshot is null
-            ? (null, ApiProblems.UnknownReference(name, id, ProximityParameters.CollectionForm))
-            : (snapshot, null);
-    }
-
-    private static async Task<(ProximityTarget? Origins, ProximityTarget? Targets, ProblemHttpResult? Problem)> FromToAsync(
-        QueryParameters query, ProximityTargets snapshots, TimeSpan window, CancellationToken cancellationToken)
-    {
-        var (origins, fromProblem) = await CollectionParameterAsync(query, From, snapshots, window, cancellationToken);
-        if (origins is null)
-        {
-            return (null, null, fromProblem);
-        }
-
-        var (targets, toProblem) = await CollectionParameterAsync(query, To, snapshots, window, cancellationToken);
-        return targets is null ? (null, null, toProblem) : (origins, targets, null);
-    }
-
-    private static async Task<(Origin? Origin, ProblemHttpResult? Problem)> OriginAsync(QueryParameters query, ProximityTargets snapshots, TimeSpan window, CancellationToken cancellationToken)
-    {
-        var from = query.Single(From);
-        var lonText = query.Single(Lon);
-        var latText = query.Single(Lat);
-        if (from is not null)
-        {
-            if (lonText is not null || latText is not null)
+            if (!query.TryRead(parameter, out var id, out var problem))
             {
-                return (null, ApiProblems.ConflictingParameters(From, lonText is not null ? Lon : Lat));
+                return problem;
             }
 
-            if (!ProximityParameters.TryParseFeatureReference(from, out var collectionId, out var featureId))
-            {
-                return (null, ApiProblems.InvalidParameter(From, ProximityParameters.FromForm));
-            }
-
-            var snapshot = CollectionId.IsValid(collectionId) ? await snapshots.GetAsync(collectionId, window, cancellationToken) : null;
-            if ((snapshot is null ? null : await snapshot.FindAsync(featureId, cancellationToken)) is not { } feature)
-            {
-                return (null, ApiProblems.UnknownReference(From, from, ProximityParameters.FromForm));
-            }
-
-            return (new Origin(feature.Geometry, FeatureProperties.UncertaintyMeters(feature.PropertiesJson), collectionId, featureId), null);
+            Found = await GetAsync(id);
+            return Found is null ? ApiProblems.UnknownReference(parameter.Name, id, parameter.AcceptedForm) : null;
         }
 
-        if (lonText is null && latText is null)
-        {
-            return (null, ApiProblems.MissingParameter(From, ProximityParameters.FromForm));
-        }
-
-        if (lonText is null || !ProximityParameters.TryParseLongitude(lonText, out var lon))
-        {
-            return (null, lonText is null ? ApiProblems.MissingParameter(Lon, ProximityParameters.LonForm) : ApiProblems.InvalidParameter(Lon, ProximityParameters.LonForm));
-        }
-
-        if (latText is null || !ProximityParameters.TryParseLatitude(latText, out var lat))
-        {
-            return (null, latText is null ? ApiProblems.MissingParameter(Lat, ProximityParameters.LatForm) : ApiProblems.InvalidParameter(Lat, ProximityParameters.LatForm));
-        }
-
-        return (new Origin(_factory.CreatePoint(new Coordinate(lon, lat)), 0, null, null), null);
+        public async Task<ProximityTarget?> GetAsync(string id) =>
+            CollectionId.IsValid(id) ? await snapshots.GetAsync(id, window, cancellationToken) : null;
     }
 
-    private static ProblemHttpResult? KParameter(QueryParameters query, out int k)
+    /// <summary>
+    /// The origin of within/nearest, into <c>lookup.Origin</c>: the feature named by <c>from</c>, or the point
+    /// <c>lon</c>, <c>lat</c>; one of the two, and the pair whole.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> OriginAsync(QueryParameters query, Lookup lookup)
     {
-        k = 0;
-        if (query.Single(K) is not { } text)
+        var from = ProximityParameters.FromFeature;
+        var (lon, lat) = (ProximityParameters.Lon, ProximityParameters.Lat);
+        if (query.Text(from) is { } fromText)
         {
-            return ApiProblems.MissingParameter(K, ProximityParameters.KForm);
-        }
+            if (query.Has(lon) || query.Has(lat))
+            {
+                return ApiProblems.ConflictingParameters(from.Name, query.Has(lon) ? lon.Name : lat.Name);
+            }
 
-        return ProximityParameters.TryParseK(text, out k) ? null : ApiProblems.InvalidParameter(K, ProximityParameters.KForm);
-    }
+            if (!query.TryRead(from, out var reference, out var problem))
+            {
+                return problem;
+            }
 
-    private static ProblemHttpResult? MaxParameter(QueryParameters query, out double? maxMeters)
-    {
-        maxMeters = null;
-        if (query.Single(MaxM) is not { } text)
-        {
+            var snapshot = await lookup.GetAsync(reference.CollectionId);
+            if ((snapshot is null ? null : await snapshot.FindAsync(reference.FeatureId, lookup.CancellationToken)) is not { } feature)
+            {
+                return ApiProblems.UnknownReference(from.Name, fromText, from.AcceptedForm);
+            }
+
+            lookup.Origin = new Origin(feature.Geometry, FeatureProperties.UncertaintyMeters(feature.PropertiesJson), reference.CollectionId, reference.FeatureId);
             return null;
         }
 
-        if (!ProximityParameters.TryParseDistance(text, out var value))
+        if (!query.Has(lon) && !query.Has(lat))
         {
-            return ApiProblems.InvalidParameter(MaxM, ProximityParameters.DistanceForm);
+            return ApiProblems.MissingParameter(from.Name, from.AcceptedForm);
         }
 
-        maxMeters = value;
+        if (!query.Has(lon))
+        {
+            return ApiProblems.MissingParameter(lon.Name, lon.AcceptedForm);
+        }
+
+        if (!query.TryRead(lon, out var x, out var lonProblem))
+        {
+            return lonProblem;
+        }
+
+        if (!query.Has(lat))
+        {
+            return ApiProblems.MissingParameter(lat.Name, lat.AcceptedForm);
+        }
+
+        if (!query.TryRead(lat, out var y, out var latProblem))
+        {
+            return latProblem;
+        }
+
+        lookup.Origin = new Origin(_factory.CreatePoint(new Coordinate(x, y)), 0, null, null);
         return null;
     }
 
@@ -331,14 +256,5 @@ internal static class ProximityApi
         return propertyFilter is null
             ? item => item.Id != excludedId
             : item => item.Id != excludedId && propertyFilter(item);
-    }
-
-    /// <summary>OGC API – Features Part 2 <c>crs</c> for the target geometries of within/nearest answers.</summary>
-    private static ProblemHttpResult? OutputCrs(QueryParameters query, out Crs crs)
-    {
-        crs = CrsRegistry.Wgs84;
-        return query.Single(CrsParameter.Name) is { } text && !CrsParameter.TryParse(text, out crs)
-            ? ApiProblems.InvalidParameter(CrsParameter.Name, CrsParameter.AcceptedForm)
-            : null;
     }
 }

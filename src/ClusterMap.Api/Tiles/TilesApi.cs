@@ -21,8 +21,6 @@ namespace ClusterMap.Api.Tiles;
 /// </summary>
 internal static class TilesApi
 {
-    private static readonly string[] _rasterParameters = [LangParameter.Name];
-
     public sealed record VectorLayer(
         [property: JsonPropertyName("id")] string Id,
         [property: JsonPropertyName("description")] string Description,
@@ -50,18 +48,21 @@ internal static class TilesApi
     {
         var group = routes.MapGroup("/tiles").WithTags("Tiles");
         group.MapGet("/{style}.json", GetTileJson).WithName("getTileJson")
-            .WithSummary("TileJSON 3.0 of a raster style (e.g. 'default') or of a collection's vector tiles (e.g. 'parks')");
+            .WithSummary("TileJSON 3.0 of a raster style (e.g. 'default') or of a collection's vector tiles (e.g. 'parks')")
+            .WithQueryParameters(OperationParameters.None);
         group.MapGet("/{style}/{z}/{x}/{y}.png", GetRasterTile).WithName("getRasterTile")
-            .WithSummary("A 256-pixel PNG tile of a style; y may end in @2x for a 512-pixel HiDPI tile. ?lang=zh|en|both");
+            .WithSummary("A 256-pixel PNG tile of a style; y may end in @2x for a 512-pixel HiDPI tile. ?lang=zh|en|both")
+            .WithQueryParameters(new([LangParameter.Definition]));
         group.MapGet("/{collectionId}/{z}/{x}/{y}.mvt", GetVectorTile).WithName("getVectorTile")
-            .WithSummary("A Mapbox Vector Tile of one collection");
+            .WithSummary("A Mapbox Vector Tile of one collection")
+            .WithQueryParameters(OperationParameters.None);
         return routes;
     }
 
     public static async Task<Results<Ok<TileJson>, ProblemHttpResult>> GetTileJson(
         string style, HttpRequest request, MapDataProvider provider, CancellationToken cancellationToken)
     {
-        if (new QueryParameters(request.Query).CheckNames([]) is { } problem)
+        if (QueryParameters.Of(request).CheckNames() is { } problem)
         {
             return problem;
         }
@@ -105,15 +106,10 @@ internal static class TilesApi
             return ApiProblems.TileNotFound(z, x, y);
         }
 
-        var query = new QueryParameters(context.Request.Query);
-        if (query.CheckNames(_rasterParameters) is { } problem)
+        var query = QueryParameters.Of(context.Request);
+        if (query.CheckNames() is { } problem || !query.TryRead(LangParameter.Definition, out var language, out problem))
         {
             return problem;
-        }
-
-        if (!LangParameter.TryParse(query.Single(LangParameter.Name), out var language))
-        {
-            return ApiProblems.InvalidParameter(LangParameter.Name, LangParameter.AcceptedForm);
         }
 
         var data = await provider.GetAsync(cancellationToken);
@@ -143,7 +139,7 @@ internal static class TilesApi
             return ApiProblems.TileNotFound(z, x, y);
         }
 
-        if (new QueryParameters(context.Request.Query).CheckNames([]) is { } problem)
+        if (QueryParameters.Of(context.Request).CheckNames() is { } problem)
         {
             return problem;
         }

@@ -23,13 +23,22 @@ namespace ClusterMap.Api.Writes;
 /// </summary>
 internal static class WritesApi
 {
-    public const string ModeName = "mode";
-
     private const string FeatureForm = "a GeoJSON Feature (RFC 7946, WGS84 lon/lat) with a valid geometry";
     private const string PostForm = "a GeoJSON Feature, or a FeatureCollection for a bulk write (RFC 7946, WGS84 lon/lat), with valid geometries";
 
-    private static readonly string[] _postParameters = [ModeName];
-    private static readonly string[] _noParameters = [];
+    /// <summary><c>mode</c> of a POST: whether posted ids may replace stored features.</summary>
+    public static readonly QueryParameter<FeatureWriteMode> Mode = new("mode",
+        "'insert' (the default: every id must be new) or 'upsert' (features with stored ids replace them)",
+        "insert: every id must be new, else 409 and nothing is written; upsert: features with stored ids replace them whole.",
+        (string text, out FeatureWriteMode mode) =>
+        {
+            mode = text == "upsert" ? FeatureWriteMode.Upsert : FeatureWriteMode.Insert;
+            return text is "insert" or "upsert";
+        })
+    {
+        Default = FeatureWriteMode.Insert,
+        Schema = ParameterSchema.OneOf(["insert", "upsert"], "insert"),
+    };
 
     /// <summary>What a bulk write did, and the ids it wrote (server-assigned ones included).</summary>
     public sealed record WriteSummary(
@@ -44,35 +53,27 @@ internal static class WritesApi
         group.MapPost("/{collectionId}/items", PostItems).WithName("createFeature")
             .WithSummary("Add a feature, or many (bulk), to a collection")
             .WithDescription("Body: a GeoJSON Feature, or a FeatureCollection for a bulk write. A feature without an id gets a server-assigned one (a UUID). mode=insert (the default) refuses ids the collection already holds with 409 and writes nothing; mode=upsert replaces them. A single new feature answers 201 with its Location; a bulk write answers 201 (200 when it only replaced) with the ids written.")
-            .WithWriteDocs(PostForm, modeParameter: true);
+            .WithWriteDocs(PostForm)
+            .WithQueryParameters(new([Mode]));
         group.MapPut("/{collectionId}/items/{featureId}", PutItem).WithName("replaceFeature")
             .WithSummary("Replace a feature, or create it with this id")
             .WithDescription("Body: a GeoJSON Feature whose id, if given, equals featureId. 204 when it replaced a feature, 201 with Location when it created one.")
-            .WithWriteDocs(FeatureForm, modeParameter: false);
+            .WithWriteDocs(FeatureForm)
+            .WithQueryParameters(OperationParameters.None);
         group.MapDelete("/{collectionId}/items/{featureId}", DeleteItem).WithName("deleteFeature")
             .WithSummary("Delete a feature")
-            .WithWriteDocs(bodyForm: null, modeParameter: false);
+            .WithWriteDocs(bodyForm: null)
+            .WithQueryParameters(OperationParameters.None);
         return routes;
     }
 
     public static async Task<Results<Created, Created<WriteSummary>, Ok<WriteSummary>, NoContent, ProblemHttpResult>> PostItems(
         string collectionId, HttpRequest request, IFeatureStore store, IOptions<LimitsOptions> limits, MapDataProvider maps, CancellationToken cancellationToken)
     {
-        var query = new QueryParameters(request.Query);
-        if (query.CheckNames(_postParameters) is { } parameterProblem)
+        var query = QueryParameters.Of(request);
+        if (query.CheckNames() is { } parameterProblem || !query.TryRead(Mode, out var mode, out parameterProblem))
         {
             return parameterProblem;
-        }
-
-        var mode = FeatureWriteMode.Insert;
-        if (query.Single(ModeName) is { } modeText)
-        {
-            if (modeText is not ("insert" or "upsert"))
-            {
-                return ApiProblems.InvalidParameter(ModeName, "'insert' (the default: every id must be new) or 'upsert' (features with stored ids replace them)");
-            }
-
-            mode = modeText == "upsert" ? FeatureWriteMode.Upsert : FeatureWriteMode.Insert;
         }
 
         if (await store.GetCollectionAsync(collectionId, cancellationToken) is null)
@@ -126,7 +127,7 @@ internal static class WritesApi
     public static async Task<Results<Created, NoContent, ProblemHttpResult>> PutItem(
         string collectionId, string featureId, HttpRequest request, IFeatureStore store, IOptions<LimitsOptions> limits, MapDataProvider maps, CancellationToken cancellationToken)
     {
-        if (new QueryParameters(request.Query).CheckNames(_noParameters) is { } parameterProblem)
+        if (QueryParameters.Of(request).CheckNames() is { } parameterProblem)
         {
             return parameterProblem;
         }
@@ -176,7 +177,7 @@ internal static class WritesApi
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteItem(
         string collectionId, string featureId, HttpRequest request, IFeatureStore store, MapDataProvider maps, CancellationToken cancellationToken)
     {
-        if (new QueryParameters(request.Query).CheckNames(_noParameters) is { } parameterProblem)
+        if (QueryParameters.Of(request).CheckNames() is { } parameterProblem)
         {
             return parameterProblem;
         }

@@ -46,7 +46,7 @@ internal static class WritesOpenApi
             return Task.CompletedTask;
         });
 
-    public static RouteHandlerBuilder WithWriteDocs(this RouteHandlerBuilder builder, string? bodyForm, bool modeParameter) =>
+    public static RouteHandlerBuilder WithWriteDocs(this RouteHandlerBuilder builder, string? bodyForm) =>
         builder.AddOpenApiOperationTransformer((operation, context, _) =>
         {
             if (bodyForm is not null)
@@ -62,18 +62,6 @@ internal static class WritesOpenApi
                         ["application/json"] = new() { Schema = schema },
                     },
                 };
-            }
-
-            if (modeParameter)
-            {
-                operation.Parameters ??= [];
-                operation.Parameters.Add(new OpenApiParameter
-                {
-                    Name = WritesApi.ModeName,
-                    In = ParameterLocation.Query,
-                    Description = "insert (the default): every id must be new, else 409 and nothing is written; upsert: features with stored ids replace them whole.",
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [System.Text.Json.Nodes.JsonValue.Create("insert"), System.Text.Json.Nodes.JsonValue.Create("upsert")] },
-                });
             }
 
             operation.Responses ??= [];
