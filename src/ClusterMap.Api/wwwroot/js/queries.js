@@ -29,7 +29,7 @@ function clearResultGraphics() {
 }
 
 /** Runs one request of a kind at a time: a newer one aborts the older (the slider sends many). */
-export async function latest(kind, request) {
+async function latest(kind, request) {
   inflight[kind]?.abort();
   const controller = new AbortController();
   inflight[kind] = controller;
@@ -37,6 +37,20 @@ export async function latest(kind, request) {
     return await request(controller.signal);
   } finally {
     if (inflight[kind] === controller) inflight[kind] = null;
+  }
+}
+
+/**
+ * Asks for the result of a kind ('within', 'nearest', 'table'), the latest request only, and hands the answer to
+ * `show`; an error answer empties the kept result and puts the service's message in `box`.
+ */
+export async function ask(kind, box, request, show) {
+  try {
+    show(await latest(kind, request));
+  } catch (error) {
+    if (error.name === 'AbortError') return;
+    results[kind] = null;
+    showError(box, error);
   }
 }
 
@@ -60,18 +74,13 @@ export async function runWithin() {
   if (!page.restoring && (page.fitNext || !map.getBounds().pad(-0.05).contains(ring.getBounds()))) map.fitBounds(ring.getBounds(), fitPadding(10));
   page.fitNext = false;
   box.replaceChildren(el('p', 'loading', t('loading')));
-  try {
-    const filters = {};
-    if (state.sector) filters.sector = state.sector;
-    if (state.district) filters.district = state.district;
-    const answer = await latest('within', (signal) => api.within(roles.parks, state.from, radiusMeters(), filters, { signal }));
+  const filters = {};
+  if (state.sector) filters.sector = state.sector;
+  if (state.district) filters.district = state.district;
+  await ask('within', box, (signal) => api.within(roles.parks, state.from, radiusMeters(), filters, { signal }), (answer) => {
     results.within = { origin: state.from, radius: radiusMeters(), answer };
     renderWithin();
-  } catch (error) {
-    if (error.name === 'AbortError') return;
-    results.within = null;
-    showError(box, error);
-  }
+  });
 }
 
 export function renderWithin() {
@@ -132,15 +141,10 @@ export async function runNearest() {
     return;
   }
   box.replaceChildren(el('p', 'loading', t('loading')));
-  try {
-    const answers = await latest('nearest', (signal) => Promise.all(research.map((target) => api.nearest(state.park, target, state.k, { signal }))));
+  await ask('nearest', box, (signal) => Promise.all(research.map((target) => api.nearest(state.park, target, state.k, { signal }))), (answers) => {
     results.nearest = { park: state.park, ...Object.fromEntries(research.map((target, i) => [target, answers[i]])) };
     renderNearest();
-  } catch (error) {
-    if (error.name === 'AbortError') return;
-    results.nearest = null;
-    showError(box, error);
-  }
+  });
 }
 
 export function renderNearest() {

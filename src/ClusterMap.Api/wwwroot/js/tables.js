@@ -2,24 +2,19 @@
 // column, with the same table as CSV from the API.
 import { t, language, formatDistance } from './i18n.js';
 import * as api from './api.js';
-import { $, el, showError } from './dom.js';
+import { $, el } from './dom.js';
 import { state, data, page, results, saveState } from './session.js';
 import { key } from './names.js';
 import { parkPasses } from './layers.js';
-import { latest } from './queries.js';
+import { ask } from './queries.js';
 
 export async function runTable() {
   const box = $('#table-result');
   box.replaceChildren(el('p', 'loading', t('loading')));
-  try {
-    const answer = await latest('table', (signal) => api.getJson(tableUrl('json'), { signal }));
+  await ask('table', box, (signal) => api.getJson(tableUrl('json'), { signal }), (answer) => {
     results.table = { kind: state.tableKind, answer };
     renderTable();
-  } catch (error) {
-    if (error.name === 'AbortError') return;
-    results.table = null;
-    showError(box, error);
-  }
+  });
 }
 
 /** The API's URL for the table the state describes, as JSON or CSV. */
