@@ -36,11 +36,11 @@ geodata: ## Rebuild geodata/ from ../shared/geodata-sources (byte-identical on a
 	npm ci --prefix geodata/src/basemap --no-audit --no-fund
 	$(DOTNET) run --project src/ClusterMap.Cli -c $(CONFIG) -- geodata build --sources ../shared/geodata-sources --out geodata --basemap-source geodata/src/basemap/node_modules
 
-client: ## Re-copy Leaflet from the version pinned in src/ClusterMap.Api/client/package-lock.json (npm ci) into wwwroot/vendor/leaflet
-	npm ci --prefix src/ClusterMap.Api/client --no-audit --no-fund
+client: ## Re-copy Leaflet from the version pinned in src/ClusterMap.Api/npm/package-lock.json (npm ci) into wwwroot/vendor/leaflet
+	npm ci --prefix src/ClusterMap.Api/npm --no-audit --no-fund
 	rm -rf src/ClusterMap.Api/wwwroot/vendor/leaflet
 	mkdir -p src/ClusterMap.Api/wwwroot/vendor/leaflet
-	cp -r src/ClusterMap.Api/client/node_modules/leaflet/dist/{leaflet.js,leaflet.css,images} src/ClusterMap.Api/client/node_modules/leaflet/LICENSE src/ClusterMap.Api/wwwroot/vendor/leaflet/
+	cp -r src/ClusterMap.Api/npm/node_modules/leaflet/dist/{leaflet.js,leaflet.css,images} src/ClusterMap.Api/npm/node_modules/leaflet/LICENSE src/ClusterMap.Api/wwwroot/vendor/leaflet/
 
 screenshots: ## Regenerate the README screenshots (tests/ClusterMap.Browser.Tests/Screenshots) by running the browser tests
 	CLUSTERMAP_SCREENSHOTS=$(CURDIR)/tests/ClusterMap.Browser.Tests/Screenshots $(DOTNET) test tests/ClusterMap.Browser.Tests -c $(CONFIG) --nologo

@@ -10,7 +10,7 @@ namespace ClusterMap.Browser.Tests;
 [Collection(BrowserCollection.Name)]
 public sealed partial class ServingTests(BrowserFixture fixture)
 {
-    private static readonly string _clientFolder = Path.Combine(ServiceProcess.RepositoryRoot(), "src", "ClusterMap.Api", "client");
+    private static readonly string _npmFolder = Path.Combine(ServiceProcess.RepositoryRoot(), "src", "ClusterMap.Api", "npm");
     private static readonly string _vendorFolder = Path.Combine(ServiceProcess.RepositoryRoot(), "src", "ClusterMap.Api", "wwwroot", "vendor", "leaflet");
 
     private async Task<HttpResponseMessage> GetRootAsync(string? accept, string query = "")
@@ -77,9 +77,9 @@ public sealed partial class ServingTests(BrowserFixture fixture)
     [Fact]
     public async Task VendoredLeaflet_IsTheVersionPinnedInTheLockfile_AndIsServedAsCommitted()
     {
-        using var lockfile = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_clientFolder, "package-lock.json")));
+        using var lockfile = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_npmFolder, "package-lock.json")));
         var pinned = lockfile.RootElement.GetProperty("packages").GetProperty("node_modules/leaflet").GetProperty("version").GetString();
-        using var package = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_clientFolder, "package.json")));
+        using var package = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_npmFolder, "package.json")));
         Assert.Equal(pinned, package.RootElement.GetProperty("dependencies").GetProperty("leaflet").GetString());
 
         var committed = await File.ReadAllTextAsync(Path.Combine(_vendorFolder, "leaflet.js"));

@@ -1,13 +1,14 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using ClusterMap.Api.Client;
 using ClusterMap.Api.Hosting;
 
 namespace ClusterMap.Api.Tests.Client;
 
 /// <summary>The client's files and configuration through the in-process host (WebApplicationFactory sees wwwroot too).</summary>
-public sealed class ClientApiTests(ClusterMapFactory factory) : IClassFixture<ClusterMapFactory>
+public sealed partial class ClientApiTests(ClusterMapFactory factory) : IClassFixture<ClusterMapFactory>
 {
     [Theory]
     [InlineData("/?f=html", "text/html")]
@@ -22,6 +23,38 @@ public sealed class ClientApiTests(ClusterMapFactory factory) : IClassFixture<Cl
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
     }
+
+    [Fact]
+    public async Task Page_PreloadsEveryModuleAppJsImports_AndEveryModuleIsImported()
+    {
+        var client = factory.CreateClient();
+        var preloaded = ModulePreload().Matches(await client.GetStringAsync("/index.html")).Select(m => m.Groups[1].Value).ToList();
+
+        // The module graph as the browser walks it: from js/app.js through every static import, as served.
+        var reached = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Queue<string>(["js/app.js"]);
+        while (pending.TryDequeue(out var module))
+        {
+            if (reached.Add(module))
+            {
+                foreach (Match import in StaticImport().Matches(await client.GetStringAsync("/" + module)))
+                {
+                    pending.Enqueue("js/" + import.Groups[1].Value);
+                }
+            }
+        }
+
+        Assert.True(reached.Count > 1, "app.js imports nothing: the import pattern no longer matches the modules");
+        Assert.Equal(reached.Order(StringComparer.Ordinal), preloaded.Order(StringComparer.Ordinal));
+        var files = Directory.GetFiles(Path.Combine(ClientFiles.Root, "js"), "*.js").Select(f => "js/" + Path.GetFileName(f));
+        Assert.Equal(reached.Order(StringComparer.Ordinal), files.Order(StringComparer.Ordinal));
+    }
+
+    [GeneratedRegex(@"<link rel=""modulepreload"" href=""([^""]+)"">")]
+    private static partial Regex ModulePreload();
+
+    [GeneratedRegex(@"^import .+ from '\./([\w-]+\.js)';$", RegexOptions.Multiline)]
+    private static partial Regex StaticImport();
 
     [Fact]
     public async Task Root_ForABrowser_IsThePageWithSecurityHeaders()
