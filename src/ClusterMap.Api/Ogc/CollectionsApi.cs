@@ -21,6 +21,9 @@ internal static class CollectionsApi
     private const string LimitName = "limit";
     private const string OffsetName = "offset";
 
+    /// <summary>The property that names the district (a <c>districts</c> feature id) a feature lies in.</summary>
+    private const string DistrictIdProperty = "district_id";
+
     private static readonly string[] _formatOnly = [QueryParameters.FormatName];
     private static readonly string[] _itemParameters = [QueryParameters.FormatName, CrsParameter.Name];
     private static readonly string[] _itemsFormats = ["json", "csv"];
@@ -245,12 +248,29 @@ internal static class CollectionsApi
 
         var root = OgcLinks.BaseUrl(request);
         var collectionUrl = $"{root}/collections/{OgcLinks.Escape(collection.Id)}";
-        return new FeatureResult(feature,
+        List<Link> links =
         [
             new($"{collectionUrl}/items/{OgcLinks.Escape(feature.Id)}", "self", OgcLinks.GeoJson, "This feature"),
             new(collectionUrl, "collection", OgcLinks.Json, collection.Definition.Title),
-        ], crs);
+        ];
+        if (CollectionRole.Of(collection.Definition) == CollectionRole.District)
+        {
+            links.AddRange(InsideDistrict(root, feature.Id, await store.GetCollectionsAsync(cancellationToken)));
+        }
+
+        return new FeatureResult(feature, links, crs);
     }
+
+    /// <summary>
+    /// What lies inside a district: for every collection whose features carry the <c>district_id</c> the geodata build
+    /// computes from the polygons, its items filtered to this district.
+    /// </summary>
+    private static IEnumerable<Link> InsideDistrict(string root, string districtId, IReadOnlyList<CollectionInfo> collections) =>
+        collections
+            .Where(c => c.Queryables.Contains(DistrictIdProperty, StringComparer.Ordinal))
+            .Select(c => new Link(
+                $"{root}/collections/{OgcLinks.Escape(c.Id)}/items?{DistrictIdProperty}={Uri.EscapeDataString(districtId)}",
+                "related", OgcLinks.GeoJson, $"{c.Definition.Title} in this district"));
 
     private static Collection Describe(string root, CollectionInfo info)
     {

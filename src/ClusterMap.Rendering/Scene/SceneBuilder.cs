@@ -50,7 +50,8 @@ internal sealed class SceneBuilder
         _maxY = request.BoundsMeters.MaxY;
         _zoom = request.Tile?.Z ?? request.Zoom;
         _frame = new SKRect(0, 0, request.Width, request.Height);
-        _layers = [.. data.InDrawingOrder(request.Layers)];
+        // Links are relations, not places; districts are not drawn by this scene (yet) rather than filled as context areas.
+        _layers = [.. data.InDrawingOrder(request.Layers).Where(l => l.Kind is not (MapLayerKind.Districts or MapLayerKind.Links))];
     }
 
     public static MapScene Prepare(MapData data, MapRequest request, MapFonts fonts)
