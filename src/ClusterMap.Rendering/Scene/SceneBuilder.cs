@@ -50,7 +50,8 @@ internal sealed class SceneBuilder
         _maxY = request.BoundsMeters.MaxY;
         _zoom = request.Tile?.Z ?? request.Zoom;
         _frame = new SKRect(0, 0, request.Width, request.Height);
-        // Links are relations, not places; districts are not drawn by this scene (yet) rather than filled as context areas.
+        // Links are relations, not places. District polygons cover the whole city: filled as context areas they would
+        // tint every map, so the scene leaves them out until it draws them as boundaries and names.
         _layers = [.. data.InDrawingOrder(request.Layers).Where(l => l.Kind is not (MapLayerKind.Districts or MapLayerKind.Links))];
     }
 
