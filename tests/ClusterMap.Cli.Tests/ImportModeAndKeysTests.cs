@@ -57,7 +57,7 @@ public sealed class ImportModeAndKeysTests() : ScratchFolder("cli-modes")
     }
 
     [Theory]
-    [InlineData(new[] { "--role", "campus" }, "--role: 'campus' is not a role; expected land, water, context, park, university, institute.")]
+    [InlineData(new[] { "--role", "campus" }, "--role: 'campus' is not a role; expected land, water, district, context, park, university, institute, link.")]
     [InlineData(new[] { "--role", "park", "--mode", "upsert" }, "--role: --mode upsert keeps the collection's definition; set the role with --mode replace.")]
     public async Task Import_WithABadRole_SaysWhichOptionAndWhatIsAccepted_AndWritesNothing(string[] options, string message)
     {

@@ -48,6 +48,8 @@ internal static class ClientApi
     {
         MapLayerKind.Land => CollectionRole.Land,
         MapLayerKind.Water => CollectionRole.Water,
+        MapLayerKind.Districts => CollectionRole.District,
+        MapLayerKind.Links => CollectionRole.Link,
         MapLayerKind.Parks => CollectionRole.Park,
         MapLayerKind.Universities => CollectionRole.University,
         MapLayerKind.Institutes => CollectionRole.Institute,
@@ -63,7 +65,7 @@ internal sealed record ClientConfig(
     [property: JsonPropertyName("park_sector_family")] IReadOnlyDictionary<string, string> ParkSectorFamily,
     [property: JsonPropertyName("layers")] IReadOnlyList<ClientConfig.Layer> Layers)
 {
-    /// <summary>A collection and its stored role (park, university, institute, context, land, water): how the client draws it.</summary>
+    /// <summary>A collection and its stored role (park, university, institute, context, land, water, district, link): how the client draws it.</summary>
     public sealed record Layer(
         [property: JsonPropertyName("id")] string Id,
         [property: JsonPropertyName("role")] string Role,

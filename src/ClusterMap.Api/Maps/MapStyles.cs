@@ -20,7 +20,7 @@ internal static class MapStyles
     /// <summary>The layer ids a style draws; null means every layer.</summary>
     public static IReadOnlySet<string>? Layers(string style, MapData data) => style switch
     {
-        Clusters => data.Layers.Where(l => l.Kind != MapLayerKind.Context).Select(l => l.Id).ToHashSet(StringComparer.Ordinal),
+        Clusters => data.Layers.Where(l => l.Kind is not (MapLayerKind.Context or MapLayerKind.Districts or MapLayerKind.Links)).Select(l => l.Id).ToHashSet(StringComparer.Ordinal),
         Basemap => data.Layers.Where(l => l.Kind is MapLayerKind.Land or MapLayerKind.Water).Select(l => l.Id).ToHashSet(StringComparer.Ordinal),
         _ => null,
     };

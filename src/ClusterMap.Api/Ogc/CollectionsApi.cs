@@ -18,6 +18,9 @@ internal static class CollectionsApi
 {
     public const string Crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
+    /// <summary>The property that names the district (a <c>districts</c> feature id) a feature lies in.</summary>
+    private const string DistrictIdProperty = "district_id";
+
     public sealed record SpatialExtent(
         [property: JsonPropertyName("bbox")] IReadOnlyList<double[]> Bbox,
         [property: JsonPropertyName("crs")] string Crs);
@@ -204,11 +207,17 @@ internal static class CollectionsApi
 
         var root = OgcLinks.BaseUrl(request);
         var collectionUrl = $"{root}/collections/{OgcLinks.Escape(collection.Id)}";
-        return new FeatureResult(feature,
+        List<Link> links =
         [
             new($"{collectionUrl}/items/{OgcLinks.Escape(feature.Id)}", "self", OgcLinks.GeoJson, "This feature"),
             new(collectionUrl, "collection", OgcLinks.Json, collection.Definition.Title),
-        ], crs);
+        ];
+        if (CollectionRole.Of(collection.Definition) == CollectionRole.District)
+        {
+            links.AddRange(InsideDistrict(root, feature.Id, await store.GetCollectionsAsync(cancellationToken)));
+        }
+
+        return new FeatureResult(feature, links, crs);
     }
 
     /// <summary><c>bbox</c> in the CRS that <c>bbox-crs</c> names (CRS84 by default).</summary>
@@ -224,6 +233,17 @@ internal static class CollectionsApi
             ? ApiProblems.InvalidParameter(ItemsParameters.Bbox.Name, CrsParameter.BboxForm(bboxCrs))
             : null;
     }
+
+    /// <summary>
+    /// What lies inside a district: for every collection whose features carry the <c>district_id</c> the geodata build
+    /// computes from the polygons, its items filtered to this district.
+    /// </summary>
+    private static IEnumerable<Link> InsideDistrict(string root, string districtId, IReadOnlyList<CollectionInfo> collections) =>
+        collections
+            .Where(c => c.Queryables.Contains(DistrictIdProperty, StringComparer.Ordinal))
+            .Select(c => new Link(
+                $"{root}/collections/{OgcLinks.Escape(c.Id)}/items?{DistrictIdProperty}={Uri.EscapeDataString(districtId)}",
+                "related", OgcLinks.GeoJson, $"{c.Definition.Title} in this district"));
 
     private static Collection Describe(string root, CollectionInfo info)
     {

@@ -5,7 +5,11 @@ public sealed record GeodataBuildReport(
     IReadOnlyDictionary<string, int> FeatureCounts,
     IReadOnlyList<string> FilesWritten,
     IReadOnlyList<string> Warnings,
-    bool BasemapRebuilt);
+    bool BasemapRebuilt)
+{
+    /// <summary>Features whose source states a district other than the one the polygons give them.</summary>
+    public IReadOnlyList<DistrictCheck> DistrictDisagreements { get; init; } = [];
+}
 
 /// <summary>Inputs beyond the sources folder.</summary>
 /// <param name="BasemapSource">

@@ -14,6 +14,7 @@ public static class GeodataBuilder
     public const string MoeCrossCheckFile = "universities-moe-crosscheck.json";
     public const string LandFile = "land.geojson";
     public const string WaterFile = "water.geojson";
+    public const string DistrictAgreementFile = "district-agreement.json";
 
     /// <summary>Point layers keep 7 decimals (≈ 1 cm), far finer than any uncertainty they carry.</summary>
     private const int PointDecimals = 7;
@@ -39,25 +40,55 @@ public static class GeodataBuilder
         var stations = MetroStations.Load(sourcesDirectory);
         var stationFeatures = MetroStations.ToFeatures(stations, factory);
         var universities = Universities.Build(sourcesDirectory, factory, warnings);
+        var districts = Districts.Load(sourcesDirectory, factory);
         var anchors = new AnchorResolver(
             stations.ToDictionary(s => s.NameEn, StringComparer.Ordinal),
             universities.CampusesByKey,
-            new Dictionary<string, ResolvedAnchor>(StringComparer.Ordinal));
+            new Dictionary<string, ResolvedAnchor>(StringComparer.Ordinal),
+            districts);
         var institutes = Institutes.Build(sourcesDirectory, anchors, factory);
         var parks = Parks.Build(sourcesDirectory, anchors, factory);
 
-        var layers = new (string Id, string File, IReadOnlyList<GeoFeature> Features)[]
+        // Every park, campus and institute gets its district from the polygons; the source's own text is kept beside it.
+        var parkFeatures = Parks.FlagSharedPoints(parks.Features, [.. universities.Features, .. institutes])
+            .Select(f => Districts.WithDistrict(f, districts, Text(f, "district"), "district"))
+            .ToList();
+        var universityFeatures = universities.Features
+            .Select(f => Districts.WithDistrict(f, districts, DistrictInCampusName(Text(f, "campus_zh"), districts), "campus_en"))
+            .ToList();
+        var instituteFeatures = institutes
+            .Select(f => Districts.WithDistrict(f, districts, Text(f, "district"), "district"))
+            .ToList();
+        var links = Links.Build(sourcesDirectory, parkFeatures, new Dictionary<string, IReadOnlyList<GeoFeature>>(StringComparer.Ordinal)
         {
-            (Parks.CollectionId, "parks.geojson", parks.Features),
-            (Universities.CollectionId, "universities.geojson", universities.Features),
-            (Institutes.CollectionId, "institutes.geojson", institutes),
-            (MetroStations.CollectionId, "metro-stations.geojson", stationFeatures),
+            [Universities.CollectionId] = universityFeatures,
+            [Institutes.CollectionId] = instituteFeatures,
+        });
+
+        var layers = new (string Id, string File, IReadOnlyList<GeoFeature> Features, int Decimals)[]
+        {
+            (Parks.CollectionId, "parks.geojson", parkFeatures, PointDecimals),
+            (Universities.CollectionId, "universities.geojson", universityFeatures, PointDecimals),
+            (Institutes.CollectionId, "institutes.geojson", instituteFeatures, PointDecimals),
+            (Links.CollectionId, Links.File, links, PointDecimals),
+            (MetroStations.CollectionId, "metro-stations.geojson", stationFeatures, PointDecimals),
+            (Districts.CollectionId, Districts.File, Districts.ToFeatures(districts), Districts.Decimals),
         };
         Validate(layers.SelectMany(l => l.Features));
-
-        foreach (var (id, file, features) in layers)
+        var agreement = DistrictAgreement.Check([
+            (Parks.CollectionId, parkFeatures),
+            (Universities.CollectionId, universityFeatures),
+            (Institutes.CollectionId, instituteFeatures),
+        ]);
+        foreach (var d in agreement.Where(a => !a.Agrees))
         {
-            GeoJsonFile.Write(Path.Combine(outputDirectory, file), features, PointDecimals);
+            var message = $"district: {d.Collection}/{d.Id} ({d.NameZh}): the source says {d.Stated}, the polygons say {d.Computed ?? "no district"}";
+            warnings.Add(message);
+        }
+
+        foreach (var (id, file, features, decimals) in layers)
+        {
+            GeoJsonFile.Write(Path.Combine(outputDirectory, file), features, decimals);
             written.Add(file);
             counts[id] = features.Count;
             log.WriteLine($"geodata: {file}: {features.Count} features");
@@ -90,8 +121,10 @@ public static class GeodataBuilder
 
         GeoJsonFile.WriteText(Path.Combine(outputDirectory, ParksCatalogueFile), parks.CatalogueJson);
         GeoJsonFile.WriteText(Path.Combine(outputDirectory, MoeCrossCheckFile), MoeCrossCheckJson(universities));
+        GeoJsonFile.WriteText(Path.Combine(outputDirectory, DistrictAgreementFile), DistrictAgreement.Json(agreement));
         GeoJsonFile.WriteText(Path.Combine(outputDirectory, ManifestFile), ManifestJson(counts, parks));
-        written.AddRange([ParksCatalogueFile, MoeCrossCheckFile, ManifestFile]);
+        written.AddRange([ParksCatalogueFile, MoeCrossCheckFile, DistrictAgreementFile, ManifestFile]);
+        log.WriteLine($"geodata: {DistrictAgreementFile}: {agreement.Count} features state a district, {agreement.Count(a => !a.Agrees)} disagree with the polygons");
 
         foreach (var missing in universities.MoeCheck.WithoutCoordinates)
         {
@@ -103,8 +136,21 @@ public static class GeodataBuilder
             log.WriteLine("warning: " + warning);
         }
 
-        return new GeodataBuildReport(counts, written, warnings, basemapRebuilt);
+        return new GeodataBuildReport(counts, written, warnings, basemapRebuilt)
+        {
+            DistrictDisagreements = [.. agreement.Where(a => !a.Agrees)],
+        };
     }
+
+    private static string? Text(GeoFeature feature, string key) =>
+        feature.Properties.FirstOrDefault(p => p.Key == key).Value as string;
+
+    /// <summary>A campus named after a district ("闵行校区", "浦东校区") states that district in its own name.</summary>
+    internal static string? DistrictInCampusName(string? campus, IReadOnlyList<District> districts) =>
+        campus is null ? null : districts.FirstOrDefault(d => campus == ShortName(d.NameZh) + "校区")?.NameZh;
+
+    private static string ShortName(string fullName) =>
+        fullName.EndsWith("新区", StringComparison.Ordinal) ? fullName[..^2] : fullName[..^1];
 
     private static void Validate(IEnumerable<GeoFeature> features)
     {
@@ -208,9 +254,18 @@ public static class GeodataBuilder
             "institutes.geojson", "Addresses from the cited sources (source_urls per feature); anchor points from the metro and universities layers.",
             "facts (no licence claimed); anchor coordinates CC-BY-4.0 AND MIT (metro) or MPL-2.0 (univ_supp.json), see each feature's license",
             "institute", counts["institutes"], null);
+        Collection(w, Links.CollectionId, "Park–institution links",
+            "Sourced links between a featured park and a university or research institute (signed projects, institutes housed in the park, parks planned round a national centre): park_id, institution_ids where ClusterMap has the institution, relation, date, source_url and the quoted words. Drawn at the park's point; a link has no place of its own.",
+            Links.File, "Facts from the cited sources (source_url per link).", "facts (no licence claimed)", "link", counts[Links.CollectionId], null);
         Collection(w, "metro-stations", "Metro stations (2017 network)",
             "Shanghai Metro stations of the 2017 network (Lines 1-13 and 16) with their lines; later lines are missing.",
             "metro-stations.geojson", MetroStations.Attribution, MetroStations.License, "context", counts["metro-stations"], null);
+        Collection(w, Districts.CollectionId, "Districts (区)",
+            "Shanghai's 16 districts with their full official names (zh/en). Generalised OpenStreetMap administrative lines of 2017 via geoBoundaries: good for context, labels, district membership and summaries, not for cadastral work. The district of every park, campus and institute is computed from these polygons.",
+            Districts.File, Districts.Attribution, Districts.License, "district", counts[Districts.CollectionId], () =>
+            {
+                w.WriteString("district_agreement", DistrictAgreementFile);
+            });
         Collection(w, "land", "Land", "Land polygons for the basemap, clipped to the Shanghai region.",
             LandFile, Basemap.Attribution, Basemap.License, "land", counts["land"], null);
         Collection(w, "water", "Water", "Water for the basemap: the Shanghai region box less the land (sea, estuary, and the larger inland water the source cuts out of the land).",

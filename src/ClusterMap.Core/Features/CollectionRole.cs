@@ -21,8 +21,14 @@ public static class CollectionRole
     public const string Land = "land";
     public const string Water = "water";
 
+    /// <summary>Administrative areas (districts): boundaries and names over the basemap, and the areas features lie in.</summary>
+    public const string District = "district";
+
+    /// <summary>Relations between features (a park and an institution), located at one of them; not drawn as places.</summary>
+    public const string Link = "link";
+
     /// <summary>Every role, in drawing order from the bottom up.</summary>
-    public static IReadOnlyList<string> All { get; } = [Land, Water, Context, Park, University, Institute];
+    public static IReadOnlyList<string> All { get; } = [Land, Water, District, Context, Park, University, Institute, Link];
 
     public static bool IsKnown(string? role) => role is not null && All.Contains(role, StringComparer.Ordinal);
 

@@ -12,10 +12,12 @@ public enum MapLayerKind
 {
     Land,
     Water,
+    Districts,
     Context,
     Parks,
     Universities,
     Institutes,
+    Links,
 }
 
 /// <summary>One feature ready to draw: its geometry in lon/lat and in Web Mercator metres, and what labels need.</summary>
@@ -93,6 +95,8 @@ public sealed class MapData
     {
         CollectionRole.Land => MapLayerKind.Land,
         CollectionRole.Water => MapLayerKind.Water,
+        CollectionRole.District => MapLayerKind.Districts,
+        CollectionRole.Link => MapLayerKind.Links,
         CollectionRole.Park => MapLayerKind.Parks,
         CollectionRole.University => MapLayerKind.Universities,
         CollectionRole.Institute => MapLayerKind.Institutes,

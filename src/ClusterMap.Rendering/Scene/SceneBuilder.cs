@@ -50,7 +50,9 @@ internal sealed class SceneBuilder
         _maxY = request.BoundsMeters.MaxY;
         _zoom = request.Tile?.Z ?? request.Zoom;
         _frame = new SKRect(0, 0, request.Width, request.Height);
-        _layers = [.. data.InDrawingOrder(request.Layers)];
+        // Links are relations, not places. District polygons cover the whole city: filled as context areas they would
+        // tint every map, so the scene leaves them out until it draws them as boundaries and names.
+        _layers = [.. data.InDrawingOrder(request.Layers).Where(l => l.Kind is not (MapLayerKind.Districts or MapLayerKind.Links))];
     }
 
     public static MapScene Prepare(MapData data, MapRequest request, MapFonts fonts)

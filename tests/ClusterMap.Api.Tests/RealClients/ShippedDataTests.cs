@@ -85,4 +85,46 @@ public sealed class ShippedDataTests : IAsyncLifetime
         Assert.Equal(parks.GetProperty("numberOfFeatures").GetInt32(), catalogue.GetProperty("present").GetInt32());
         Assert.Equal(53 - catalogue.GetProperty("present").GetInt32(), catalogue.GetProperty("not_identified").GetInt32());
     }
+
+    [Fact]
+    public async Task DistrictItem_LinksToTheParksCampusesAndInstitutesInside()
+    {
+        using var client = new HttpClient { BaseAddress = _service.BaseAddress };
+        using var districts = JsonDocument.Parse(File.ReadAllText(Path.Combine(_geodata, "districts.geojson")));
+        foreach (var district in districts.RootElement.GetProperty("features").EnumerateArray())
+        {
+            var id = district.GetProperty("id").GetString()!;
+            var item = await (await client.GetAsync($"/collections/districts/items/{id}")).ReadJsonAsync(HttpStatusCode.OK, "application/geo+json");
+            var related = item.GetProperty("links").EnumerateArray().Where(l => l.GetProperty("rel").GetString() == "related").ToList();
+
+            // Inside, as the shipped files say (their district_id was computed from these polygons by the geodata build).
+            foreach (var collection in new[] { "parks", "universities", "institutes" })
+            {
+                using var file = JsonDocument.Parse(File.ReadAllText(Path.Combine(_geodata, collection + ".geojson")));
+                var expected = file.RootElement.GetProperty("features").EnumerateArray()
+                    .Where(f => f.GetProperty("properties").GetProperty("district_id").GetString() == id)
+                    .Select(f => f.GetProperty("id").GetString()).Order(StringComparer.Ordinal).ToList();
+                var link = Assert.Single(related, l => new Uri(l.GetProperty("href").GetString()!).AbsolutePath == $"/collections/{collection}/items");
+                var page = await (await client.GetAsync(new Uri(link.GetProperty("href").GetString()!).PathAndQuery + "&limit=10000"))
+                    .ReadJsonAsync(HttpStatusCode.OK, "application/geo+json");
+                Assert.Equal(expected, page.GetProperty("features").EnumerateArray().Select(f => f.GetProperty("id").GetString()).Order(StringComparer.Ordinal));
+            }
+        }
+
+        // Only district features carry these links.
+        var park = await (await client.GetAsync("/collections/parks/items/park-ic-design-zhangjiang")).ReadJsonAsync(HttpStatusCode.OK, "application/geo+json");
+        Assert.DoesNotContain(park.GetProperty("links").EnumerateArray(), l => l.GetProperty("rel").GetString() == "related");
+    }
+
+    [Fact]
+    public async Task Client_IsToldTheDistrictAndLinkRoles()
+    {
+        using var client = new HttpClient { BaseAddress = _service.BaseAddress };
+
+        var config = await (await client.GetAsync("/client/config.json")).ReadJsonAsync(HttpStatusCode.OK, "application/json");
+
+        var roles = config.GetProperty("layers").EnumerateArray().ToDictionary(l => l.GetProperty("id").GetString()!, l => l.GetProperty("role").GetString());
+        Assert.Equal("district", roles["districts"]);
+        Assert.Equal("link", roles["links"]);
+    }
 }

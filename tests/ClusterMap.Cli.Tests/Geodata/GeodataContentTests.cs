@@ -21,10 +21,10 @@ public class GeodataContentTests
         var collections = Manifest().GetProperty("collections").EnumerateArray().ToList();
 
         Assert.Equal(
-            ["parks", "universities", "institutes", "metro-stations", "land", "water"],
+            ["parks", "universities", "institutes", "links", "metro-stations", "districts", "land", "water"],
             collections.Select(c => c.GetProperty("id").GetString()));
         Assert.Equal(
-            ["park", "university", "institute", "context", "land", "water"],
+            ["park", "university", "institute", "link", "context", "district", "land", "water"],
             collections.Select(c => c.GetProperty("role").GetString()));
         foreach (var c in collections)
         {

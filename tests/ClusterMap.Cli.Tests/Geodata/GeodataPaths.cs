@@ -9,8 +9,13 @@ internal static class GeodataPaths
 
     public static string CommittedGeodata => Path.Combine(RepoRoot, "geodata");
 
-    /// <summary>CI and every developer have shared/ beside the clone: &lt;repo&gt;/../shared/geodata-sources.</summary>
-    public static string Sources => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "geodata-sources"));
+    /// <summary>
+    /// CI and every developer have shared/ beside the clone: &lt;repo&gt;/../shared/geodata-sources; a checkout elsewhere
+    /// (a git worktree) names the folder in CLUSTERMAP_GEODATA_SOURCES.
+    /// </summary>
+    public static string Sources => Environment.GetEnvironmentVariable("CLUSTERMAP_GEODATA_SOURCES") is { Length: > 0 } sources
+        ? Path.GetFullPath(sources)
+        : Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "geodata-sources"));
 
     /// <summary>The basemap package as installed by <c>npm ci --prefix geodata/src/basemap</c>, if it was.</summary>
     public static string BasemapSource => Path.Combine(RepoRoot, "geodata", "src", "basemap", "node_modules");

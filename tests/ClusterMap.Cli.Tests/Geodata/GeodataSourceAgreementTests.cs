@@ -13,24 +13,54 @@ public class GeodataSourceAgreementTests
     private static string SourceFile(params string[] parts) => Path.Combine([GeodataPaths.Sources, .. parts]);
 
     [Fact]
-    public void Parks_AreExactlyTheNamedRowsOfTheSource()
+    public void Parks_AreExactlyTheNamedRowsOfTheSource_AndTheParksLeadsAdd()
     {
         var rows = CsvTable.ReadFile(SourceFile("parks", "parks_53.csv"));
         var named = rows.Where(r => r["name_zh"].Length > 0 && !r["name_zh"].Contains("被截断", StringComparison.Ordinal))
             .Select(r => r["name_zh"]).ToList();
-        var shipped = Features("parks.geojson").Select(f => Prop(f, "name_zh")).ToList();
+        var leads = CsvTable.ReadFile(SourceFile("leads", "additional_park_names.csv"));
+        var added = CuratedFile("park_leads.csv");
+        var parks = Features("parks.geojson");
 
+        // Every added park is a NEW lead, with the lead's source; its Chinese name only where a source prints one.
+        var fromLeads = new List<string>();
+        foreach (var row in added)
+        {
+            var lead = leads.Single(l => l["name_zh"] == row["lead_name"]);
+            Assert.StartsWith("NEW", lead["status_vs_parks_53"], StringComparison.Ordinal);
+            var park = parks.Single(f => Prop(f, "source_url") == lead["source_url"] && Prop(f, "name_zh") == row.Optional("name_zh")
+                && (Prop(f, "name_zh") is not null || Prop(f, "name_en") == lead["name_en_as_in_source"]));
+            Assert.Equal(row["verification"], Prop(park, "lead_verification"));
+            if (Prop(park, "name_zh") is not null)
+            {
+                Assert.Contains(row["name_zh_source_url"], park.GetProperty("properties").GetProperty("source_urls").EnumerateArray().Select(u => u.GetString()));
+            }
+
+            fromLeads.Add(park.GetProperty("id").GetString()!);
+        }
+
+        var shipped = parks.Where(f => !fromLeads.Contains(f.GetProperty("id").GetString()!)).Select(f => Prop(f, "name_zh")).ToList();
         Assert.Equal(28, named.Count); // parks_53_NOTES.md: "28 named parks + 7 third-batch slots"
         Assert.Equal(named.Order(StringComparer.Ordinal), shipped.Order(StringComparer.Ordinal));
+        Assert.Equal(4, fromLeads.Distinct().Count()); // leads/README.md: "4 more first-batch (2020) parks named by sources"
     }
 
     [Fact]
     public void Parks_CatalogueFieldsOnlyWhereTheCatalogueGivesThem()
     {
         var rows = CsvTable.ReadFile(SourceFile("parks", "parks_53.csv")).Where(r => r["name_zh"].Length > 0).ToDictionary(r => r["name_zh"]);
+        var leadUrls = CsvTable.ReadFile(SourceFile("leads", "additional_park_names.csv")).Select(r => r["source_url"]).ToList();
         foreach (var f in Features("parks.geojson"))
         {
-            var row = rows[Prop(f, "name_zh")!];
+            if (Prop(f, "name_zh") is not { } name || !rows.TryGetValue(name, out var row))
+            {
+                // A park added from a lead: never catalogue fields, always the lead's source.
+                Assert.Equal("named-in-press", Prop(f, "catalogue_status"));
+                Assert.Equal(JsonValueKind.Null, f.GetProperty("properties").GetProperty("area_km2").ValueKind);
+                Assert.Contains(Prop(f, "source_url")!, leadUrls);
+                continue;
+            }
+
             var p = f.GetProperty("properties");
             var fromCatalogue = row["seq"].Length > 0;
             Assert.Equal(fromCatalogue ? "catalogue-row" : "named-in-press", Prop(f, "catalogue_status"));
@@ -57,7 +87,7 @@ public class GeodataSourceAgreementTests
         var c = doc.RootElement;
         var rows = CsvTable.ReadFile(SourceFile("parks", "parks_53.csv"));
         var parks = Features("parks.geojson").Count;
-        var slots = rows.Count - parks;
+        var slots = rows.Count(r => r["name_zh"].Length == 0 || r["name_zh"].Contains("被截断", StringComparison.Ordinal));
 
         Assert.Equal(53, c.GetProperty("gazetted_total").GetInt32());
         Assert.Equal(c.GetProperty("gazetted_total").GetInt32(), c.GetProperty("batches").EnumerateArray().Sum(b => b.GetProperty("parks").GetInt32()));
@@ -195,6 +225,7 @@ public class GeodataSourceAgreementTests
             .Where(g => g.Count() == 1)
             .ToDictionary(g => g.Key, g => LonLat(g.Single()));
         var institutes = Features("institutes.geojson").ToDictionary(f => f.GetProperty("id").GetString()!, LonLat);
+        var districts = Features(Districts.File).ToDictionary(f => f.GetProperty("id").GetString()!);
 
         foreach (var f in Features(file))
         {
@@ -203,27 +234,37 @@ public class GeodataSourceAgreementTests
             var anchors = Prop(f, "location_anchor")!.Split(';', StringSplitOptions.TrimEntries).Select(a =>
             {
                 var (kind, key) = (a[..a.IndexOf(':', StringComparison.Ordinal)], a[(a.IndexOf(':', StringComparison.Ordinal) + 1)..]);
-                var named = kind == "campus" ? key.Split('|')[0] : key;
+                var named = kind switch
+                {
+                    "campus" => key.Split('|')[0],
+                    "district" => Prop(districts[key], "name_en")!,
+                    _ => key,
+                };
                 Assert.Contains(named, method, StringComparison.Ordinal); // the method says where the point came from
                 return kind switch
                 {
                     "metro" => stations[key],
                     "campus" => campuses[key],
                     "institute" => institutes[key],
+                    "district" => DistrictLabelPoint(districts[key]),
                     _ => throw new Xunit.Sdk.XunitException($"{id}: unknown anchor kind {kind}"),
                 };
             }).ToList();
 
             var (lon, lat) = LonLat(f);
-            // Tolerance: coordinates are written with 7 decimals.
-            Assert.Equal(anchors.Average(a => a.Lon), lon, 1e-7 * 1.01);
-            Assert.Equal(anchors.Average(a => a.Lat), lat, 1e-7 * 1.01);
+            // Tolerance: coordinates are written with 7 decimals; a district's label point (its interior point) with 5.
+            var tolerance = method.Contains("interior point", StringComparison.Ordinal) ? 0.5e-5 + 1e-7 : 1e-7 * 1.01;
+            Assert.Equal(anchors.Average(a => a.Lon), lon, tolerance);
+            Assert.Equal(anchors.Average(a => a.Lat), lat, tolerance);
             Assert.StartsWith("Estimated", method, StringComparison.Ordinal);
 
             // An estimate from roads, towns or addresses is never better than several hundred metres.
             Assert.True(f.GetProperty("properties").GetProperty("location_uncertainty_m").GetDouble() >= 500, $"{id}: uncertainty too small for an estimate");
         }
     }
+
+    private static IReadOnlyList<CsvRow> CuratedFile(string name) =>
+        CsvTable.ReadFile(Path.Combine(GeodataPaths.RepoRoot, "geodata", "src", name));
 
     private static List<JsonElement> Features(string file)
     {
@@ -243,13 +284,8 @@ public class GeodataSourceAgreementTests
         return (c[0].GetDouble(), c[1].GetDouble());
     }
 
-    private static double Haversine(double lon1, double lat1, double lon2, double lat2)
-    {
-        const double r = 6_371_008.8;
-        var dPhi = double.DegreesToRadians(lat2 - lat1);
-        var dLambda = double.DegreesToRadians(lon2 - lon1);
-        var h = (Math.Sin(dPhi / 2) * Math.Sin(dPhi / 2))
-            + (Math.Cos(double.DegreesToRadians(lat1)) * Math.Cos(double.DegreesToRadians(lat2)) * Math.Sin(dLambda / 2) * Math.Sin(dLambda / 2));
-        return 2 * r * Math.Asin(Math.Sqrt(h));
-    }
+    private static double Haversine(double lon1, double lat1, double lon2, double lat2) => GeodataDistrictTests.Haversine(lon1, lat1, lon2, lat2);
+
+    private static (double Lon, double Lat) DistrictLabelPoint(JsonElement district) =>
+        (district.GetProperty("properties").GetProperty("label_lon").GetDouble(), district.GetProperty("properties").GetProperty("label_lat").GetDouble());
 }

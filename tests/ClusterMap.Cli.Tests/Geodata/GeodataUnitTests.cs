@@ -56,7 +56,7 @@ public class GeodataUnitTests
             ["A"] = new("1", "A", ["Line 1"], 121.0, 31.0),
             ["B"] = new("2", "B", ["Line 2"], 121.2, 31.4),
         };
-        var resolver = new AnchorResolver(stations, new Dictionary<string, Coordinate>(), []);
+        var resolver = new AnchorResolver(stations, new Dictionary<string, Coordinate>(), [], []);
 
         var anchor = resolver.Resolve("metro:A; metro:B", "test");
 
