@@ -244,7 +244,8 @@ public static class Cql2Evaluator
             feature.Properties.TryGetProperty(name, out var value) && value.ValueKind == kind ? value : null;
     }
 
-    internal static bool Relate(Cql2SpatialOperator op, Geometry a, Geometry b) => op switch
+    /// <summary>Whether <paramref name="a"/> stands in relation <paramref name="op"/> to <paramref name="b"/> (DE-9IM, planar).</summary>
+    public static bool Relate(Cql2SpatialOperator op, Geometry a, Geometry b) => op switch
     {
         Cql2SpatialOperator.Intersects => a.Intersects(b),
         Cql2SpatialOperator.Equals => a.EqualsTopologically(b),
