@@ -14,10 +14,14 @@ namespace ClusterMap.Storage.PostGis;
 /// </summary>
 public sealed class PostGisCql2Translator(Cql2Queryables queryables) : Cql2SqlTranslator(queryables, "cql")
 {
-    // Mirrors Rfc3339.TryParse: a full date, or a date-time with Z or an offset. Values that fail it read as NULL
-    // instead of failing the query's cast.
+    // Mirrors Rfc3339.TryParse: a full date that exists (29 February in leap years only), or a date-time with Z or an
+    // offset. A value that fails it reads as NULL instead of failing the query's cast to timestamptz.
     private const string Rfc3339Pattern =
-        @"^(?!0000)\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])([Tt ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d))?$";
+        @"^(?!0000)(\d{4}-((0[13578]|1[02])-(0[1-9]|[12]\d|3[01])|(0[469]|11)-(0[1-9]|[12]\d|30)|02-(0[1-9]|1\d|2[0-8]))"
+        + @"|(\d\d(0[48]|[2468][048]|[13579][26])|([02468][048]|[13579][26])00)-02-29)"
+        + @"([Tt ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d))?$";
+
+    private const string BeyondMilliseconds = @"(\.\d{3})\d+";
 
     protected override string PropertyText(string name) =>
         $"(CASE WHEN json_typeof(f.properties -> {Bind(name)}) = 'string' THEN f.properties ->> {Bind(name)} END)";
@@ -31,10 +35,11 @@ public sealed class PostGisCql2Translator(Cql2Queryables queryables) : Cql2SqlTr
     protected override string PropertySeconds(string name)
     {
         var text = PropertyText(name);
-        // A date alone is midnight UTC, whatever the session's time zone.
+        // A date alone is midnight UTC, whatever the session's time zone. Fractions are cut to milliseconds before the
+        // cast, which would otherwise round them to microseconds (and sometimes up into the next millisecond).
         return $"""
             (CASE WHEN {text} ~ {Bind(Rfc3339Pattern)}
-             THEN extract(epoch FROM date_trunc('milliseconds', (CASE WHEN length({text}) = 10 THEN {text} || 'T00:00:00Z' ELSE {text} END)::timestamptz)) END)
+             THEN extract(epoch FROM (CASE WHEN length({text}) = 10 THEN {text} || 'T00:00:00Z' ELSE regexp_replace({text}, {Bind(BeyondMilliseconds)}, {Bind(@"\1")}) END)::timestamptz) END)
             """;
     }
 

@@ -3,6 +3,7 @@ using ClusterMap.Core.Filtering;
 using Microsoft.Data.Sqlite;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Geometries.Prepared;
+using NetTopologySuite.IO;
 
 namespace ClusterMap.Storage.Sqlite;
 
@@ -24,7 +25,7 @@ public sealed class SqliteCql2Translator(Cql2Queryables queryables) : Cql2SqlTra
         connection.CreateFunction<long, byte[], bool>("cm_cql2_spatial", (index, wkb) =>
         {
             var (op, literal, prepared) = literals[index];
-            var geometry = GeometryWkbHandler.Read(wkb);
+            var geometry = new WKBReader().Read(wkb);
             return op switch
             {
                 Cql2SpatialOperator.Intersects => prepared.Intersects(geometry),

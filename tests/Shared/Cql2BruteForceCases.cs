@@ -163,7 +163,7 @@ public static class Cql2BruteForceCases
             Maybe(random, properties, "floors", () => random.Next(31), wrongType: () => "12");
             Maybe(random, properties, "open", () => random.Next(2) == 0, wrongType: () => "true");
             Maybe(random, properties, "founded", () => new DateOnly(1980 + random.Next(45), 1 + random.Next(12), 1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                wrongType: () => random.Next(2) == 0 ? "not a date" : "2015-13-01");
+                wrongType: () => new[] { "not a date", "2015-13-01", "2015-02-30", "2015-02-29", "2016-02-29", "2000-02-29", "1900-02-29" }[random.Next(7)]);
             Maybe(random, properties, "updated", () => Timestamp(random), wrongType: () => 2020);
             features.Add(Feature($"f{i:D5}", RandomGeometry(random, factory), JsonSerializer.Serialize(properties)));
         }
@@ -195,7 +195,8 @@ public static class Cql2BruteForceCases
         var instant = new DateTimeOffset(2005, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMilliseconds(random.NextInt64(20L * 365 * 86_400_000));
         var offset = TimeSpan.FromHours(random.Next(3) switch { 0 => 0, 1 => 8, _ => -5 });
         var local = instant.ToOffset(offset);
-        var text = local.ToString(random.Next(2) == 0 ? "yyyy-MM-dd'T'HH:mm:ss.fff" : "yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
+        // Whole seconds, milliseconds, or more digits than a millisecond (cut, never rounded, by every engine).
+        var text = local.ToString(random.Next(3) switch { 0 => "yyyy-MM-dd'T'HH:mm:ss", 1 => "yyyy-MM-dd'T'HH:mm:ss.fff", _ => "yyyy-MM-dd'T'HH:mm:ss.fff'9996'" }, CultureInfo.InvariantCulture);
         return text + (offset == TimeSpan.Zero ? "Z" : local.ToString("zzz", CultureInfo.InvariantCulture));
     }
 
