@@ -11,8 +11,12 @@ internal sealed class Cql2TextParser
 {
     private static readonly string[] _reserved = ["AND", "OR", "NOT", "LIKE", "BETWEEN", "IN", "IS", "NULL"];
 
+    /// <summary>Deepest nesting of parentheses, NOT and function calls accepted, as CQL2-JSON's reader allows 64 levels.</summary>
+    public const int MaxDepth = 64;
+
     private readonly List<Cql2Token> _tokens;
     private int _next;
+    private int _depth;
 
     private Cql2TextParser(string text) => _tokens = Cql2TextLexer.Tokenize(text);
 
@@ -82,7 +86,7 @@ internal sealed class Cql2TextParser
         return new Cql2And(args) { Position = first.Position };
     }
 
-    private Cql2Node BooleanFactor(bool allowValue)
+    private Cql2Node BooleanFactor(bool allowValue) => Nested(() =>
     {
         if (Peek.IsKeyword("NOT"))
         {
@@ -91,6 +95,25 @@ internal sealed class Cql2TextParser
         }
 
         return BooleanPrimary(allowValue);
+    });
+
+    // Each level of nesting is a level of recursion here and in every walk of the tree: a bound keeps a hostile
+    // filter from exhausting the stack.
+    private T Nested<T>(Func<T> parse)
+    {
+        if (++_depth > MaxDepth)
+        {
+            throw Cql2Exception.At(Peek.Position, $"at most {MaxDepth} levels of nested parentheses, NOT, functions and geometry collections", "deeper nesting");
+        }
+
+        try
+        {
+            return parse();
+        }
+        finally
+        {
+            _depth--;
+        }
     }
 
     private Cql2Node BooleanPrimary(bool allowValue)
@@ -193,7 +216,7 @@ internal sealed class Cql2TextParser
         throw Cql2Exception.At(token.Position, "a comparison operator (=, <>, <, >, <=, >=), LIKE, BETWEEN, IN or IS NULL", token.Describe());
     }
 
-    private Cql2Node Operand()
+    private Cql2Node Operand() => Nested(() =>
     {
         var token = Peek;
         switch (token.Kind)
@@ -217,7 +240,7 @@ internal sealed class Cql2TextParser
             default:
                 throw Cql2Exception.At(token.Position, "a property, a literal or a function", token.Describe());
         }
-    }
+    });
 
     private Cql2Node IdentifierOperand()
     {
@@ -391,7 +414,9 @@ internal sealed class Cql2TextParser
 
         public static bool IsGeometryKeyword(string upper) => _keywords.Contains(upper);
 
-        public Geometry Read()
+        public Geometry Read() => parser.Nested(ReadTagged);
+
+        private Geometry ReadTagged()
         {
             var tag = parser.Take();
             var name = tag.Text.ToUpperInvariant();

@@ -115,6 +115,40 @@ public sealed class Cql2ParserTests
         Assert.Equal(Cql2Json.Write(node), Cql2Json.Write(Cql2.ParseJson(Cql2Json.Write(node))));
     }
 
+    [Theory]
+    [InlineData(Cql2Language.Text)]
+    [InlineData(Cql2Language.Json)]
+    public void DeepNesting_IsRefused_NotAStackOverflow(Cql2Language language)
+    {
+        const int levels = 100_000;
+        var filter = language == Cql2Language.Text
+            ? string.Concat(Enumerable.Repeat("NOT (", levels)) + "sector = 'a'" + new string(')', levels)
+            : string.Concat(Enumerable.Repeat("""{"op":"not","args":[""", levels)) + """{"op":"=","args":[{"property":"sector"},"a"]}""" + string.Concat(Enumerable.Repeat("]}", levels));
+
+        Assert.False(Cql2.TryParse(filter, language, Queryables, out _, out var error));
+        Assert.InRange(error!.Position, 1, filter.Length);
+    }
+
+    [Theory]
+    [InlineData("CASEI(", ")", "CASEI(name) = ", "'a'")]
+    [InlineData("GEOMETRYCOLLECTION(", ")", "S_INTERSECTS(geometry, ", "POINT(1 2))")]
+    public void DeepNestingOfValues_IsRefused(string open, string close, string before, string inner)
+    {
+        var filter = before + string.Concat(Enumerable.Repeat(open, 100_000)) + inner + string.Concat(Enumerable.Repeat(close, 100_000));
+
+        Assert.False(Cql2.TryParse(filter, Cql2Language.Text, Queryables, out _, out var error));
+        Assert.Contains("levels of nested", error!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Nesting_UpToTheLimit_Parses()
+    {
+        var levels = (Cql2TextParser.MaxDepth / 2) - 1;
+        var filter = string.Concat(Enumerable.Repeat("NOT (", levels)) + "sector = 'a'" + new string(')', levels);
+
+        Assert.True(Cql2.TryParse(filter, Cql2Language.Text, Queryables, out _, out var error), error?.Message);
+    }
+
     [Fact]
     public void Precedence_AndBindsTighterThanOr_NotTighterThanAnd()
     {
