@@ -24,22 +24,12 @@ public sealed class PostGisCql2Store : IAsyncLifetime
     public async Task DisposeAsync() => await (await PostGisCluster.SharedAsync()).DropDatabaseAsync(ConnectionString);
 }
 
-public sealed class PostGisCql2TranslatorTests(PostGisCql2Store fixture) : IClassFixture<PostGisCql2Store>
+public sealed class PostGisCql2TranslatorTests(PostGisCql2Store fixture) : Cql2TranslationContract, IClassFixture<PostGisCql2Store>
 {
-    public static TheoryData<string> Filters() => [.. Cql2BruteForceCases.All().Select(c => c.Label)];
+    protected override IReadOnlyList<FeatureRecord> Features => fixture.Features;
 
-    [Theory]
-    [MemberData(nameof(Filters))]
-    public async Task Filter_SelectsWhatTheInMemoryEvaluatorSelects(string label)
-    {
-        var filter = Cql2BruteForceCases.All().Single(c => c.Label == label).Filter;
-        var expected = Cql2BruteForceCases.BruteForce(filter, fixture.Features);
-
-        var actual = await QueryAsync(fixture.ConnectionString, filter, "SELECT f.feature_id FROM features f WHERE f.collection_id = @collection AND {0}");
-
-        Assert.Equal(expected.Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
-        Assert.InRange(expected.Count, 1, fixture.Features.Count - 1);
-    }
+    protected override Task<List<string>> SelectIdsAsync(Cql2Node filter) =>
+        QueryAsync(fixture.ConnectionString, filter, "SELECT f.feature_id FROM features f WHERE f.collection_id = @collection AND {0}");
 
     [Fact]
     public async Task SpatialFilter_OnManyFeatures_UsesTheGistIndex()

@@ -1,21 +1,12 @@
 using System.Text.Json;
 using ClusterMap.Core.Filtering;
+using ClusterMap.Tests.Shared;
 
 namespace ClusterMap.Core.Tests.Filtering;
 
 public sealed class Cql2ParserTests
 {
-    internal static readonly Cql2Queryables Queryables = new(new Dictionary<string, Cql2PropertyType>
-    {
-        ["sector"] = Cql2PropertyType.String,
-        ["name"] = Cql2PropertyType.String,
-        ["area_km2"] = Cql2PropertyType.Number,
-        ["floors"] = Cql2PropertyType.Integer,
-        ["open"] = Cql2PropertyType.Boolean,
-        ["founded"] = Cql2PropertyType.Date,
-        ["updated"] = Cql2PropertyType.Timestamp,
-        ["geometry"] = Cql2PropertyType.Geometry,
-    });
+    internal static readonly Cql2Queryables Queryables = Cql2BruteForceCases.Queryables;
 
     private static readonly JsonElement _examples = Load("cql2-standard-examples.json").GetProperty("examples");
     private static readonly JsonElement _badFilters = Load("cql2-bad-filters.json").GetProperty("cases");
