@@ -100,6 +100,17 @@ public static class Cql2Validator
             case Cql2Temporal temporal:
                 Temporal(temporal.Left, queryables, temporal);
                 Temporal(temporal.Right, queryables, temporal);
+                // Only T_AFTER, T_BEFORE, T_DISJOINT, T_EQUALS and T_INTERSECTS take instants; the standard makes the
+                // others a client error on anything but intervals.
+                if (temporal.Operator is not (Cql2TemporalOperator.After or Cql2TemporalOperator.Before or Cql2TemporalOperator.Disjoint
+                    or Cql2TemporalOperator.Equals or Cql2TemporalOperator.Intersects))
+                {
+                    foreach (var operand in new[] { temporal.Left, temporal.Right }.Where(o => o is not Cql2Interval))
+                    {
+                        throw Problem(operand, $"an interval (INTERVAL(start, end)) for {Cql2Names.Name(temporal.Operator)}, which compares intervals only", $"{Describe(operand)}, an instant");
+                    }
+                }
+
                 break;
             case Cql2Function function:
                 throw UnknownFunction(function);
