@@ -1,0 +1,155 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using ClusterMap.Core.Features;
+
+namespace ClusterMap.Core.Filtering;
+
+/// <summary>One queryable as <c>/queryables</c> describes it: its type and, when its values are few, all of them.</summary>
+public sealed record QueryableProperty(string Name, Cql2PropertyType Type, IReadOnlyList<string>? Enum);
+
+/// <summary>
+/// Queryables read from a collection's features, and their JSON Schema (2020-12) as OGC API – Features Part 3 serves
+/// it: each scalar property with its <c>type</c> (and <c>format</c> for dates), <c>enum</c> when it has at most
+/// <see cref="MaxEnumValues"/> distinct text values, and the geometry with <c>x-ogc-role: primary-geometry</c>.
+/// </summary>
+public static class QueryablesSchema
+{
+    /// <summary>The name filters use for the feature's geometry.</summary>
+    public const string GeometryProperty = "geometry";
+
+    public const int MaxEnumValues = 12;
+
+    /// <summary>
+    /// A property's type is the JSON type most of its values have (a value of another type then reads as unknown in a
+    /// filter); strings that are all RFC 3339 dates or date-times are dates or timestamps. Nulls do not vote.
+    /// </summary>
+    public static IReadOnlyList<QueryableProperty> Infer(IEnumerable<FeatureRecord> features)
+    {
+        var votes = new Dictionary<string, Dictionary<Cql2PropertyType, int>>(StringComparer.Ordinal);
+        var texts = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var feature in features)
+        {
+            using var document = JsonDocument.Parse(feature.PropertiesJson);
+            foreach (var member in document.RootElement.EnumerateObject())
+            {
+                Cql2PropertyType? type = member.Value.ValueKind switch
+                {
+                    JsonValueKind.String => StringType(member.Value.GetString()!),
+                    JsonValueKind.Number => member.Value.TryGetInt64(out _) ? Cql2PropertyType.Integer : Cql2PropertyType.Number,
+                    JsonValueKind.True or JsonValueKind.False => Cql2PropertyType.Boolean,
+                    _ => null,
+                };
+                if (type is not { } t)
+                {
+                    continue;
+                }
+
+                var counts = votes.TryGetValue(member.Name, out var c) ? c : votes[member.Name] = [];
+                counts[t] = counts.GetValueOrDefault(t) + 1;
+                if (t == Cql2PropertyType.String)
+                {
+                    var values = texts.TryGetValue(member.Name, out var v) ? v : texts[member.Name] = new HashSet<string>(StringComparer.Ordinal);
+                    if (values.Count <= MaxEnumValues)
+                    {
+                        values.Add(member.Value.GetString()!);
+                    }
+                }
+            }
+        }
+
+        var properties = new List<QueryableProperty> { new(GeometryProperty, Cql2PropertyType.Geometry, null) };
+        foreach (var (name, counts) in votes.OrderBy(v => v.Key, StringComparer.Ordinal))
+        {
+            if (name == GeometryProperty)
+            {
+                // The geometry's name wins: a property of that name cannot be filtered on.
+                continue;
+            }
+
+            var type = Majority(counts);
+            var values = type == Cql2PropertyType.String && texts.TryGetValue(name, out var v) && v.Count <= MaxEnumValues
+                ? v.Order(StringComparer.Ordinal).ToList()
+                : null;
+            properties.Add(new QueryableProperty(name, type, values));
+        }
+
+        return properties;
+    }
+
+    public static Cql2Queryables ToQueryables(IEnumerable<QueryableProperty> properties) =>
+        new(properties.ToDictionary(p => p.Name, p => p.Type, StringComparer.Ordinal));
+
+    /// <summary>The JSON Schema document of <c>/collections/{id}/queryables</c>.</summary>
+    public static string ToJsonSchema(IEnumerable<QueryableProperty> properties, string schemaId, string title)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = true }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("$schema", "https://json-schema.org/draft/2020-12/schema");
+            writer.WriteString("$id", schemaId);
+            writer.WriteString("type", "object");
+            writer.WriteString("title", title);
+            writer.WriteStartObject("properties");
+            foreach (var property in properties)
+            {
+                writer.WriteStartObject(property.Name);
+                writer.WriteString("title", property.Name);
+                switch (property.Type)
+                {
+                    case Cql2PropertyType.Geometry:
+                        writer.WriteString("format", "geometry-any");
+                        writer.WriteString("x-ogc-role", "primary-geometry");
+                        break;
+                    case Cql2PropertyType.Date or Cql2PropertyType.Timestamp:
+                        writer.WriteString("type", "string");
+                        writer.WriteString("format", property.Type == Cql2PropertyType.Date ? "date" : "date-time");
+                        break;
+                    default:
+                        writer.WriteString("type", property.Type.ToString().ToLowerInvariant());
+                        break;
+                }
+
+                if (property.Enum is { } values)
+                {
+                    writer.WriteStartArray("enum");
+                    values.ToList().ForEach(writer.WriteStringValue);
+                    writer.WriteEndArray();
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+            writer.WriteBoolean("additionalProperties", false);
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static Cql2PropertyType StringType(string value) =>
+        Rfc3339.TryParse(value, out _, out var isDate) && value.Length >= 10 ? (isDate ? Cql2PropertyType.Date : Cql2PropertyType.Timestamp) : Cql2PropertyType.String;
+
+    // Integers are numbers too, and dates are timestamps: a property with both reads as the wider type. Otherwise
+    // the most frequent type wins (ties to the first in declaration order, for a stable answer).
+    private static Cql2PropertyType Majority(Dictionary<Cql2PropertyType, int> counts)
+    {
+        int Count(Cql2PropertyType t) => counts.GetValueOrDefault(t);
+        var merged = new Dictionary<Cql2PropertyType, int>
+        {
+            [Cql2PropertyType.String] = Count(Cql2PropertyType.String),
+            [Cql2PropertyType.Number] = Count(Cql2PropertyType.Number) + Count(Cql2PropertyType.Integer),
+            [Cql2PropertyType.Boolean] = Count(Cql2PropertyType.Boolean),
+            [Cql2PropertyType.Timestamp] = Count(Cql2PropertyType.Date) + Count(Cql2PropertyType.Timestamp),
+        };
+        var winner = merged.OrderByDescending(p => p.Value).ThenBy(p => p.Key).First().Key;
+        return winner switch
+        {
+            Cql2PropertyType.Number when Count(Cql2PropertyType.Number) == 0 => Cql2PropertyType.Integer,
+            Cql2PropertyType.Timestamp when Count(Cql2PropertyType.Timestamp) == 0 => Cql2PropertyType.Date,
+            _ => winner,
+        };
+    }
+}
