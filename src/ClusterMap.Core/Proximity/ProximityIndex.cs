@@ -211,6 +211,42 @@ public sealed class ProximityIndex
     }
 
     /// <summary>
+    /// The members of <see cref="Within"/>'s answer for the same arguments (no filter), unranked and without a
+    /// <see cref="ProximityHit"/> made for each: <paramref name="visit"/> gets each one's position (see
+    /// <see cref="ItemAt"/>), distance and summed uncertainty, in no particular order, on the calling thread. For
+    /// callers that only count the hits of many origins by class of target, to whom ranking and hit objects are
+    /// pure cost.
+    /// </summary>
+    public void VisitWithin(Geometry origin, double radiusMeters, double originUncertaintyMeters, ProximityVisitor visit)
+    {
+        ArgumentNullException.ThrowIfNull(origin);
+        ArgumentNullException.ThrowIfNull(visit);
+        ArgumentOutOfRangeException.ThrowIfNegative(radiusMeters);
+        ArgumentOutOfRangeException.ThrowIfNegative(originUncertaintyMeters);
+        var found = Scratch.RentFound();
+        Interlocked.Increment(ref _radiusQueriesRunning);
+        try
+        {
+            CollectWithin(new Origin(origin), radiusMeters, originUncertaintyMeters, null, found);
+            foreach (var (index, distance) in CollectionsMarshal.AsSpan(found))
+            {
+                visit(index, distance, originUncertaintyMeters + _uncertainty[index]);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _radiusQueriesRunning);
+            Scratch.Return(found);
+        }
+    }
+
+    /// <summary>
+    /// The item at <paramref name="position"/> (0 ≤ position &lt; <see cref="Count"/>) in the index's own order,
+    /// which <see cref="VisitWithin"/> reports; fixed for this instance, so a caller can keep per-position data.
+    /// </summary>
+    public ProximityItem ItemAt(int position) => _items[position];
+
+    /// <summary>
     /// The <paramref name="k"/> targets nearest to <paramref name="origin"/> by geometry-to-geometry distance,
     /// ties broken by ordinal id; exact (best-first search, pruned only by proven lower bounds). With a finite
     /// <paramref name="maxMeters"/> only targets whose interval starts within it are considered, and certainty is
@@ -721,3 +757,9 @@ public sealed class ProximityIndex
         public Envelope Envelope { get; }
     }
 }
+
+/// <summary>One target of <see cref="ProximityIndex.VisitWithin"/>.</summary>
+/// <param name="position">The target's position in the index (<see cref="ProximityIndex.ItemAt"/>).</param>
+/// <param name="distanceMeters">Geodesic distance between the geometries, as <see cref="ProximityHit.DistanceMeters"/>.</param>
+/// <param name="slackMeters">Origin plus target uncertainty: the true distance lies in [max(0, d − slack), d + slack].</param>
+public delegate void ProximityVisitor(int position, double distanceMeters, double slackMeters);
