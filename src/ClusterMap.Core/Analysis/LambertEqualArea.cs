@@ -72,13 +72,22 @@ public sealed class LambertEqualArea
         var beta = Math.Asin((cosCe * _sinB1) + (_d * y * sinCe * _cosB1 / rho));
         var lon = _lon0 + Math.Atan2(x * sinCe, (_d * rho * _cosB1 * cosCe) - (_d * _d * y * _sinB1 * sinCe));
 
-        // Geodetic from authalic latitude, Snyder eq. 3-18 (series in e², error far below a millimetre).
+        // Geodetic from authalic latitude: Snyder's series (eq. 3-18), then Newton steps on q(φ) = q_p sin β (eq. 3-16)
+        // to take it from a millimetre to the last digits.
         var e4 = _e2 * _e2;
         var e6 = e4 * _e2;
         var phi = beta
             + (((_e2 / 3) + (31 * e4 / 180) + (517 * e6 / 5040)) * Math.Sin(2 * beta))
             + (((23 * e4 / 360) + (251 * e6 / 3780)) * Math.Sin(4 * beta))
             + (761 * e6 / 45360 * Math.Sin(6 * beta));
+        var q = _qp * Math.Sin(beta);
+        for (var i = 0; i < 2 && Math.Abs(phi) < (Math.PI / 2) - 1e-9; i++)
+        {
+            var sinPhi = Math.Sin(phi);
+            var w = 1 - (_e2 * sinPhi * sinPhi);
+            phi += w * w / (2 * Math.Cos(phi)) * ((q / (1 - _e2)) - (sinPhi / w) + (1 / (2 * _e) * Math.Log((1 - (_e * sinPhi)) / (1 + (_e * sinPhi)))));
+        }
+
         return new Coordinate(double.RadiansToDegrees(lon), double.RadiansToDegrees(phi));
     }
 
