@@ -104,12 +104,18 @@ public static class ResearchBase
         _ = park.Properties?.TryGetValue(SectorProperty, out sector);
         var sectorKnown = settings.Fit.TryGetSector(sector, out var sectorMask);
 
-        // Counters, [band, class, certain|possible].
-        var estimated = new int[nb];
-        var total = new int[nb * 2];
-        var byTier = new int[nb * tierCount * 2];
-        var byFit = new int[nb * FitClasses * 2];
-        var weighted = new double[nb * 2];
+        // Each institution is counted once, in the first band it may reach, the first it certainly reaches and the first
+        // its estimated distance reaches (slot nb: none); the bands' cumulative counts are the running sums of those.
+        var slots = nb + 1;
+        var estimatedFrom = new int[slots];
+        var memberFrom = new int[slots];
+        var certainFrom = new int[slots];
+        var tierMemberFrom = new int[tierCount * slots];
+        var tierCertainFrom = new int[tierCount * slots];
+        var fitMemberFrom = new int[FitClasses * slots];
+        var fitCertainFrom = new int[FitClasses * slots];
+        var weightMemberFrom = new double[slots];
+        var weightCertainFrom = new double[slots];
         var radii = bands.ToArray();
         var outer = radii[^1];
         foreach (var source in sources)
@@ -124,39 +130,70 @@ public static class ResearchBase
                     return;
                 }
 
+                var member = 0;
+                while (member < nb && d > radii[member] + slack)
+                {
+                    member++;
+                }
+
+                var certain = member;
+                while (certain < nb && d + slack > radii[certain])
+                {
+                    certain++;
+                }
+
+                var estimated = member;
+                while (estimated < nb && d > radii[estimated])
+                {
+                    estimated++;
+                }
+
                 var tier = (int)tiers[position];
                 var fit = disciplines[position] == 0 ? 2 : (disciplines[position] & sectorMask) != 0 ? 0 : 1;
-                for (var b = 0; b < nb; b++)
-                {
-                    var r = radii[b];
-                    if (d > r + slack)
-                    {
-                        continue;
-                    }
-
-                    var possible = d + slack > r ? 1 : 0;
-                    estimated[b] += d <= r ? 1 : 0;
-                    total[(2 * b) + possible]++;
-                    byTier[(((b * tierCount) + tier) * 2) + possible]++;
-                    byFit[(((b * FitClasses) + fit) * 2) + possible]++;
-                    weighted[(2 * b) + possible] += weights[tier];
-                }
+                estimatedFrom[estimated]++;
+                memberFrom[member]++;
+                certainFrom[certain]++;
+                tierMemberFrom[(tier * slots) + member]++;
+                tierCertainFrom[(tier * slots) + certain]++;
+                fitMemberFrom[(fit * slots) + member]++;
+                fitCertainFrom[(fit * slots) + certain]++;
+                weightMemberFrom[member] += weights[tier];
+                weightCertainFrom[certain] += weights[tier];
             });
         }
 
         var result = new ResearchBaseBand[nb];
+        int estimatedSum = 0, memberSum = 0, certainSum = 0;
+        var tierMember = new int[tierCount];
+        var tierCertain = new int[tierCount];
+        var fitMember = new int[FitClasses];
+        var fitCertain = new int[FitClasses];
+        double weightMember = 0, weightCertain = 0;
         for (var b = 0; b < nb; b++)
         {
+            estimatedSum += estimatedFrom[b];
+            memberSum += memberFrom[b];
+            certainSum += certainFrom[b];
+            weightMember += weightMemberFrom[b];
+            weightCertain += weightCertainFrom[b];
             var tierCounts = new CertainPossible[tierCount];
             for (var t = 0; t < tierCount; t++)
             {
-                tierCounts[t] = Pair(byTier, (b * tierCount) + t);
+                tierMember[t] += tierMemberFrom[(t * slots) + b];
+                tierCertain[t] += tierCertainFrom[(t * slots) + b];
+                tierCounts[t] = new CertainPossible(tierCertain[t], tierMember[t] - tierCertain[t]);
             }
 
-            var fit = sectorKnown
-                ? new FitCounts(Pair(byFit, b * FitClasses), Pair(byFit, (b * FitClasses) + 1), Pair(byFit, (b * FitClasses) + 2))
+            for (var f = 0; f < FitClasses; f++)
+            {
+                fitMember[f] += fitMemberFrom[(f * slots) + b];
+                fitCertain[f] += fitCertainFrom[(f * slots) + b];
+            }
+
+            var fitCounts = sectorKnown
+                ? new FitCounts(Split(fitCertain[0], fitMember[0]), Split(fitCertain[1], fitMember[1]), Split(fitCertain[2], fitMember[2]))
                 : null;
-            result[b] = new ResearchBaseBand(radii[b], estimated[b], Pair(total, b), tierCounts, new WeightedCount(weighted[2 * b], weighted[(2 * b) + 1]), fit);
+            result[b] = new ResearchBaseBand(radii[b], estimatedSum, Split(certainSum, memberSum), tierCounts, new WeightedCount(weightCertain, weightMember - weightCertain), fitCounts);
         }
 
         return new ResearchBaseRow(park, sector, result);
@@ -171,5 +208,5 @@ public static class ResearchBase
         return rows;
     }
 
-    private static CertainPossible Pair(int[] counts, int slot) => new(counts[2 * slot], counts[(2 * slot) + 1]);
+    private static CertainPossible Split(int certain, int member) => new(certain, member - certain);
 }
