@@ -45,13 +45,17 @@ internal static class AnalysisApi
         var group = routes.MapGroup("/analysis").WithTags("Analysis");
         group.MapMethods("/parks/{featureId}/research-base", _getAndHead, GetParkResearchBase).WithName("getParkResearchBase")
             .WithSummary("One park's research base: institutions within distance bands, certain and possible, by tier and by fit to the park's sector")
-            .WithDescription("parks={collectionId} (default: the park collection); institutions=universities,institutes (default: every university and institute collection); bands_m=2000,5000,10000,20000; tier_weights=985:3,211:2; any queryable property of the institutions filters them by equality.");
+            .WithDescription("parks={collectionId} (default: the park collection); institutions=universities,institutes (default: every university and institute collection); bands_m=2000,5000,10000,20000; tier_weights=985:3,211:2; any queryable property of the institutions filters them by equality.")
+            .WithAnalysisParameters(AnalysisParameters.Parks, AnalysisParameters.Institutions, AnalysisParameters.BandsM, AnalysisParameters.TierWeights);
         group.MapMethods("/research-base", _getAndHead, GetResearchBase).WithName("getResearchBase")
             .WithSummary("Every park's research base as one table (JSON, or CSV with f=csv: one row per park and band)")
-            .WithDescription("The parameters of /analysis/parks/{featureId}/research-base, and f=json|csv.");
+            .WithDescription("The parameters of /analysis/parks/{featureId}/research-base, and f=json|csv.")
+            .WithAnalysisParameters(AnalysisParameters.Parks, AnalysisParameters.Institutions, AnalysisParameters.BandsM, AnalysisParameters.TierWeights, "f");
         group.MapMethods("/white-spots", _getAndHead, GetWhiteSpots).WithName("getWhiteSpots")
             .WithSummary("Equal-area grid cells where at least min_institutions institutions lie within institution_radius_m and no park within park_radius_m (GeoJSON polygons)")
-            .WithDescription("cell_m=1000 (Lambert azimuthal equal-area grid centred on the bbox); min_institutions=3; institution_radius_m=2000; park_radius_m=3000; bbox (default: the institutions' extent); parks, institutions and filters as for the research base. Each cell says certain or possible, with the counts.");
+            .WithDescription("cell_m=1000 (Lambert azimuthal equal-area grid centred on the bbox); min_institutions=3; institution_radius_m=2000; park_radius_m=3000; bbox (default: the institutions' extent); parks, institutions and filters as for the research base. Each cell says certain or possible, with the counts.")
+            .WithAnalysisParameters(AnalysisParameters.Parks, AnalysisParameters.Institutions, AnalysisParameters.CellM, AnalysisParameters.MinInstitutions,
+                AnalysisParameters.InstitutionRadiusM, AnalysisParameters.ParkRadiusM, "bbox");
         return routes;
     }
 
@@ -66,14 +70,9 @@ internal static class AnalysisApi
             return problem!;
         }
 
-        if (AnalysisParameters.Bands(query, out var bands) is { } bandsProblem)
+        if (AnalysisParameters.ParseResearchBase(query, inputs.Fit.Table, out var settings) is { } settingsProblem)
         {
-            return bandsProblem;
-        }
-
-        if (AnalysisParameters.Weights(query, out var weights) is { } weightsProblem)
-        {
-            return weightsProblem;
+            return settingsProblem;
         }
 
         var parks = inputs.Parks[0];
@@ -82,7 +81,6 @@ internal static class AnalysisApi
             return ApiProblems.FeatureNotFound(parks.Collection.Id, featureId);
         }
 
-        var settings = new ResearchBaseSettings(bands, weights, inputs.Fit.Table);
         return new AnalysisResult(ETag(request, inputs), AnalysisResult.JsonType, null, writer => AnalysisWriting.WriteResearchBase(
             writer, inputs, settings, parks, ResearchBase.ForPark(CollectionSnapshot.ToProximityItem(park), inputs.Sources(), settings)));
     }
@@ -98,17 +96,11 @@ internal static class AnalysisApi
             return problem!;
         }
 
-        if (AnalysisParameters.Bands(query, out var bands) is { } bandsProblem)
+        if (AnalysisParameters.ParseResearchBase(query, inputs.Fit.Table, out var settings) is { } settingsProblem)
         {
-            return bandsProblem;
+            return settingsProblem;
         }
 
-        if (AnalysisParameters.Weights(query, out var weights) is { } weightsProblem)
-        {
-            return weightsProblem;
-        }
-
-        var settings = new ResearchBaseSettings(bands, weights, inputs.Fit.Table);
         var parks = inputs.Parks[0];
         IReadOnlyList<ResearchBaseRow> Rows() => ResearchBase.ForParks(parks.ProximityItems, inputs.Sources(), settings);
         return query.Single(QueryParameters.FormatName) == "csv"
@@ -127,7 +119,7 @@ internal static class AnalysisApi
             return problem!;
         }
 
-        if (AnalysisParameters.WhiteSpotSettings(query, out var settings) is { } settingsProblem)
+        if (AnalysisParameters.ParseWhiteSpots(query, out var settings) is { } settingsProblem)
         {
             return settingsProblem;
         }

@@ -77,23 +77,34 @@ internal static class AnalysisParameters
         return null;
     }
 
-    public static ProblemHttpResult? Bands(QueryParameters query, out IReadOnlyList<double> bands)
+    /// <summary><c>bands_m</c> and <c>tier_weights</c>, with the fit table, as the research base's settings.</summary>
+    public static ProblemHttpResult? ParseResearchBase(QueryParameters query, SectorFitTable fit, out ResearchBaseSettings settings)
     {
-        bands = ResearchBaseSettings.DefaultBandsMeters;
-        return query.Single(BandsM) is { } text && !ProximityParameters.TryParseRings(text, out bands)
-            ? ApiProblems.InvalidParameter(BandsM, BandsForm)
-            : null;
+        settings = new ResearchBaseSettings(Core.Analysis.ResearchBaseSettings.DefaultBandsMeters, Core.Analysis.ResearchBaseSettings.DefaultTierWeights, fit);
+        var bands = settings.BandsMeters;
+        if (query.Single(BandsM) is { } text && !ProximityParameters.TryParseRings(text, out bands))
+        {
+            return ApiProblems.InvalidParameter(BandsM, BandsForm);
+        }
+
+        if (Weights(query, out var weights) is { } problem)
+        {
+            return problem;
+        }
+
+        settings = new ResearchBaseSettings(bands, weights, fit);
+        return null;
     }
 
-    public static ProblemHttpResult? Weights(QueryParameters query, out IReadOnlyDictionary<InstitutionTier, double> weights)
+    private static ProblemHttpResult? Weights(QueryParameters query, out IReadOnlyDictionary<InstitutionTier, double> weights)
     {
-        weights = ResearchBaseSettings.DefaultTierWeights;
+        weights = Core.Analysis.ResearchBaseSettings.DefaultTierWeights;
         if (query.Single(TierWeights) is not { } text)
         {
             return null;
         }
 
-        var result = new Dictionary<InstitutionTier, double>(ResearchBaseSettings.DefaultTierWeights);
+        var result = new Dictionary<InstitutionTier, double>(Core.Analysis.ResearchBaseSettings.DefaultTierWeights);
         var seen = new HashSet<InstitutionTier>();
         foreach (var pair in text.Split(','))
         {
@@ -111,7 +122,7 @@ internal static class AnalysisParameters
         return null;
     }
 
-    public static ProblemHttpResult? WhiteSpotSettings(QueryParameters query, out WhiteSpotSettings settings)
+    public static ProblemHttpResult? ParseWhiteSpots(QueryParameters query, out WhiteSpotSettings settings)
     {
         var defaults = Core.Analysis.WhiteSpotSettings.Default;
         settings = defaults;
