@@ -20,16 +20,7 @@ namespace ClusterMap.Api.Analysis;
 /// </summary>
 internal static class AnalysisApi
 {
-    private static readonly string[] _researchBaseNames =
-        [AnalysisParameters.Parks, AnalysisParameters.Institutions, AnalysisParameters.BandsM, AnalysisParameters.TierWeights, QueryParameters.FormatName];
-
-    private static readonly string[] _whiteSpotNames =
-        [AnalysisParameters.Parks, AnalysisParameters.Institutions, AnalysisParameters.CellM, AnalysisParameters.MinInstitutions,
-         AnalysisParameters.InstitutionRadiusM, AnalysisParameters.ParkRadiusM, BboxParameter.Name, QueryParameters.FormatName];
-
     private static readonly string[] _getAndHead = [HttpMethods.Get, HttpMethods.Head];
-
-    private static readonly string[] _jsonOnly = ["json"];
 
     /// <summary>The collections, filters and fit table a request reads, at one data version.</summary>
     internal sealed record Inputs(
@@ -46,16 +37,15 @@ internal static class AnalysisApi
         group.MapMethods("/parks/{featureId}/research-base", _getAndHead, GetParkResearchBase).WithName("getParkResearchBase")
             .WithSummary("One park's research base: institutions within distance bands, certain and possible, by tier and by fit to the park's sector")
             .WithDescription("parks={collectionId} (default: the park collection); institutions=universities,institutes (default: every university and institute collection); bands_m=2000,5000,10000,20000; tier_weights=985:3,211:2; any queryable property of the institutions filters them by equality.")
-            .WithAnalysisParameters(AnalysisParameters.Parks, AnalysisParameters.Institutions, AnalysisParameters.BandsM, AnalysisParameters.TierWeights);
+            .WithQueryParameters(AnalysisParameters.ParkResearchBase);
         group.MapMethods("/research-base", _getAndHead, GetResearchBase).WithName("getResearchBase")
             .WithSummary("Every park's research base as one table (JSON, or CSV with f=csv: one row per park and band)")
             .WithDescription("The parameters of /analysis/parks/{featureId}/research-base, and f=json|csv.")
-            .WithAnalysisParameters(AnalysisParameters.Parks, AnalysisParameters.Institutions, AnalysisParameters.BandsM, AnalysisParameters.TierWeights, "f");
+            .WithQueryParameters(AnalysisParameters.ResearchBaseTable);
         group.MapMethods("/white-spots", _getAndHead, GetWhiteSpots).WithName("getWhiteSpots")
             .WithSummary("Equal-area grid cells where at least min_institutions institutions lie within institution_radius_m and no park within park_radius_m (GeoJSON polygons)")
             .WithDescription("cell_m=1000 (Lambert azimuthal equal-area grid centred on the bbox); min_institutions=3; institution_radius_m=2000; park_radius_m=3000; bbox (default: the institutions' extent); parks, institutions and filters as for the research base. Each cell says certain or possible, with the counts.")
-            .WithAnalysisParameters(AnalysisParameters.Parks, AnalysisParameters.Institutions, AnalysisParameters.CellM, AnalysisParameters.MinInstitutions,
-                AnalysisParameters.InstitutionRadiusM, AnalysisParameters.ParkRadiusM, "bbox");
+            .WithQueryParameters(AnalysisParameters.WhiteSpotsGrid);
         return routes;
     }
 
@@ -63,8 +53,8 @@ internal static class AnalysisApi
         string featureId, HttpRequest request, IFeatureStore store, ProximityTargets targets, IOptions<ProximityOptions> proximity,
         IOptions<StorageOptions> storage, CancellationToken cancellationToken)
     {
-        var query = new QueryParameters(request.Query);
-        var (inputs, problem) = await InputsAsync(request, query, _researchBaseNames, _jsonOnly, singlePark: true, store, targets, proximity, storage, cancellationToken);
+        var query = QueryParameters.Of(request);
+        var (inputs, problem) = await InputsAsync(request, query, singlePark: true, store, targets, proximity, storage, cancellationToken);
         if (inputs is null)
         {
             return problem!;
@@ -89,8 +79,8 @@ internal static class AnalysisApi
         HttpRequest request, IFeatureStore store, ProximityTargets targets, IOptions<ProximityOptions> proximity,
         IOptions<StorageOptions> storage, CancellationToken cancellationToken)
     {
-        var query = new QueryParameters(request.Query);
-        var (inputs, problem) = await InputsAsync(request, query, _researchBaseNames, AnalysisParameters.TableFormats, singlePark: true, store, targets, proximity, storage, cancellationToken);
+        var query = QueryParameters.Of(request);
+        var (inputs, problem) = await InputsAsync(request, query, singlePark: true, store, targets, proximity, storage, cancellationToken);
         if (inputs is null)
         {
             return problem!;
@@ -103,7 +93,7 @@ internal static class AnalysisApi
 
         var parks = inputs.Parks[0];
         IReadOnlyList<ResearchBaseRow> Rows() => ResearchBase.ForParks(parks.ProximityItems, inputs.Sources(), settings);
-        return query.Single(QueryParameters.FormatName) == "csv"
+        return query.TryRead(AnalysisParameters.TableFormat, out var format, out _) && format == "csv"
             ? new AnalysisResult(ETag(request, inputs), AnalysisResult.CsvType, "research-base.csv", text => AnalysisWriting.WriteResearchBaseCsv(text, inputs, settings, parks, Rows()))
             : new AnalysisResult(ETag(request, inputs), AnalysisResult.JsonType, null, writer => AnalysisWriting.WriteResearchBaseTable(writer, inputs, settings, parks, Rows()));
     }
@@ -112,8 +102,8 @@ internal static class AnalysisApi
         HttpRequest request, IFeatureStore store, ProximityTargets targets, IOptions<ProximityOptions> proximity,
         IOptions<StorageOptions> storage, CancellationToken cancellationToken)
     {
-        var query = new QueryParameters(request.Query);
-        var (inputs, problem) = await InputsAsync(request, query, _whiteSpotNames, _jsonOnly, singlePark: false, store, targets, proximity, storage, cancellationToken);
+        var query = QueryParameters.Of(request);
+        var (inputs, problem) = await InputsAsync(request, query, singlePark: false, store, targets, proximity, storage, cancellationToken);
         if (inputs is null)
         {
             return problem!;
@@ -148,21 +138,21 @@ internal static class AnalysisApi
     /// the collections whole and the fit table.
     /// </summary>
     private static async Task<(Inputs? Inputs, ProblemHttpResult? Problem)> InputsAsync(
-        HttpRequest request, QueryParameters query, IReadOnlyCollection<string> accepted, IReadOnlyCollection<string> formats, bool singlePark,
+        HttpRequest request, QueryParameters query, bool singlePark,
         IFeatureStore store, ProximityTargets targets, IOptions<ProximityOptions> proximity, IOptions<StorageOptions> storage, CancellationToken cancellationToken)
     {
         var all = await store.GetCollectionsAsync(cancellationToken);
-        if (AnalysisParameters.Collections(query, AnalysisParameters.Parks, all, r => r == CollectionRole.Park, singlePark, out var parkCollections) is { } parksProblem)
+        if (AnalysisParameters.Collections(query, AnalysisParameters.ParksParameter, all, r => r == CollectionRole.Park, singlePark, out var parkCollections) is { } parksProblem)
         {
             return (null, parksProblem);
         }
 
-        if (AnalysisParameters.Collections(query, AnalysisParameters.Institutions, all, r => r is CollectionRole.University or CollectionRole.Institute, false, out var institutionCollections) is { } institutionsProblem)
+        if (AnalysisParameters.Collections(query, AnalysisParameters.InstitutionsParameter, all, r => r is CollectionRole.University or CollectionRole.Institute, false, out var institutionCollections) is { } institutionsProblem)
         {
             return (null, institutionsProblem);
         }
 
-        if (query.CheckNames(accepted, name => institutionCollections.Any(c => c.Queryables.Contains(name)), formats) is { } namesProblem)
+        if (query.CheckNames(name => institutionCollections.Any(c => c.Queryables.Contains(name))) is { } namesProblem)
         {
             return (null, namesProblem);
         }
@@ -186,7 +176,7 @@ internal static class AnalysisApi
             }
         }
 
-        var filters = AnalysisParameters.InstitutionFilters(request.Query, institutionCollections, accepted);
+        var filters = AnalysisParameters.InstitutionFilters(request.Query, institutionCollections, query.Operation);
         var version = parks.Concat(institutions).Max(s => s.DataVersion);
         return (new Inputs(version, parks, institutions, filters, AnalysisInputs.FitTable(storage.Value.GeodataPath)), null);
     }

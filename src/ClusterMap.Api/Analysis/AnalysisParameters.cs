@@ -5,6 +5,7 @@ using ClusterMap.Core.Analysis;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Proximity;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.OpenApi;
 using NetTopologySuite.Geometries;
 
 namespace ClusterMap.Api.Analysis;
@@ -29,6 +30,42 @@ internal static class AnalysisParameters
     public const double MaxSearchMeters = 100_000;
     public const long MaxCells = 250_000;
 
+    /// <summary>A parameter whose value is checked against the data (collection ids, tiers) or another parameter, so its definition keeps the text.</summary>
+    private static QueryParameter<string> Text(string name, string form, string description, Func<OpenApiSchema>? schema = null) =>
+        new(name, form, description, (string text, out string value) => (value = text) is not null) { Schema = schema ?? ParameterSchema.String };
+
+    public static readonly QueryParameter<string> ParksParameter = Text(Parks, ParksListForm, "Park collection(s); default: the collections whose role is park.");
+
+    public static readonly QueryParameter<string> InstitutionsParameter = Text(Institutions, InstitutionsForm, "Institution collections; default: every collection whose role is university or institute.");
+
+    public static readonly QueryParameter<string> BandsParameter = Text(BandsM, BandsForm, "Increasing band radii in metres (default 2000,5000,10000,20000).", ParameterSchema.NumberList(1, 20));
+
+    public static readonly QueryParameter<string> TierWeightsParameter = Text(TierWeights, TierWeightsForm, "Weights of the institution tiers in the weighted counts.");
+
+    public static readonly QueryParameter<string> CellParameter = Text(CellM, CellForm, "Grid cell side in metres on the equal-area plane (default 1000).", ParameterSchema.Number(MinCellMeters, MaxCellMeters));
+
+    public static readonly QueryParameter<string> MinInstitutionsParameter = Text(MinInstitutions, MinInstitutionsForm, "N: at least this many institutions within institution_radius_m (default 3).", ParameterSchema.Integer(1, 1_000_000));
+
+    public static readonly QueryParameter<string> InstitutionRadiusParameter = Text(InstitutionRadiusM, SearchForm, "R: the radius in metres around a cell centre that counts institutions (default 2000).", ParameterSchema.Number(0, MaxSearchMeters));
+
+    public static readonly QueryParameter<string> ParkRadiusParameter = Text(ParkRadiusM, SearchForm, "R': no park may lie within this many metres of a white spot's centre (default 3000).", ParameterSchema.Number(0, MaxSearchMeters));
+
+    public static readonly QueryParameter<string> BboxGridParameter = Text(BboxParameter.Name, BboxParameter.AcceptedForm, "The grid's extent (default: the institutions' extent).", ParameterSchema.NumberList(4, 4));
+
+    private const string FilterRule = "any queryable property of the institutions (an equality filter)";
+
+    /// <summary><c>f</c> of the all-parks table.</summary>
+    public static readonly QueryParameter<string> TableFormat = FormatParameter.Of("json", "csv");
+
+    /// <summary>One park's research base.</summary>
+    public static readonly OperationParameters ParkResearchBase = new([ParksParameter, InstitutionsParameter, BandsParameter, TierWeightsParameter, FormatParameter.Json]) { OthersAccepted = FilterRule };
+
+    /// <summary>Every park's research base, as JSON or CSV.</summary>
+    public static readonly OperationParameters ResearchBaseTable = new([ParksParameter, InstitutionsParameter, BandsParameter, TierWeightsParameter, TableFormat]) { OthersAccepted = FilterRule };
+
+    /// <summary>The white spots.</summary>
+    public static readonly OperationParameters WhiteSpotsGrid = new([ParksParameter, InstitutionsParameter, CellParameter, MinInstitutionsParameter, InstitutionRadiusParameter, ParkRadiusParameter, BboxGridParameter, FormatParameter.Json]) { OthersAccepted = FilterRule };
+
     public const string ParksForm = "the id of a collection listed at /collections, e.g. parks (default: the first collection whose role is park)";
     public const string ParksListForm = "comma-separated ids of collections listed at /collections, e.g. parks (default: every collection whose role is park)";
     public const string InstitutionsForm = "comma-separated ids of collections listed at /collections, e.g. universities,institutes (default: every collection whose role is university or institute)";
@@ -37,20 +74,19 @@ internal static class AnalysisParameters
     public const string MinInstitutionsForm = "a whole number from 1 to 1,000,000, e.g. 3";
     public const string SearchForm = "a distance in metres greater than 0 and at most 100,000, e.g. 2000";
 
-    public static readonly IReadOnlyList<string> TableFormats = ["json", "csv"];
-
-    public static string TierWeightsForm => $"comma-separated tier:weight pairs, tiers {string.Join(", ", InstitutionTiers.All.Select(InstitutionTiers.Name))}, weights from 0 to 1000, e.g. 985:3,211:2 (unlisted tiers keep their default)";
+        public static string TierWeightsForm => $"comma-separated tier:weight pairs, tiers {string.Join(", ", InstitutionTiers.All.Select(InstitutionTiers.Name))}, weights from 0 to 1000, e.g. 985:3,211:2 (unlisted tiers keep their default)";
 
     public static string CellCountForm(long cells) =>
         string.Create(CultureInfo.InvariantCulture, $"a cell size that gives at most {MaxCells:N0} cells over the bbox (this one gives {cells:N0}): a larger cell_m or a smaller bbox");
 
     /// <summary>Which collections a request reads, or the problem with the parameter that named them.</summary>
     public static ProblemHttpResult? Collections(
-        QueryParameters query, string name, IReadOnlyList<CollectionInfo> all, Func<string, bool> defaultRole, bool single, out IReadOnlyList<CollectionInfo> chosen)
+        QueryParameters query, QueryParameter<string> parameter, IReadOnlyList<CollectionInfo> all, Func<string, bool> defaultRole, bool single, out IReadOnlyList<CollectionInfo> chosen)
     {
         chosen = [];
+        var name = parameter.Name;
         var form = name == Institutions ? InstitutionsForm : single ? ParksForm : ParksListForm;
-        if (query.Single(name) is not { } text)
+        if (query.Text(parameter) is not { } text)
         {
             chosen = [.. all.Where(c => defaultRole(CollectionRole.Of(c.Definition))).Take(single ? 1 : int.MaxValue)];
             return chosen.Count == 0 ? ApiProblems.MissingParameter(name, form) : null;
@@ -82,7 +118,7 @@ internal static class AnalysisParameters
     {
         settings = new ResearchBaseSettings(Core.Analysis.ResearchBaseSettings.DefaultBandsMeters, Core.Analysis.ResearchBaseSettings.DefaultTierWeights, fit);
         var bands = settings.BandsMeters;
-        if (query.Single(BandsM) is { } text && !ProximityParameters.TryParseRings(text, out bands))
+        if (query.Text(BandsParameter) is { } text && !ProximityParameters.TryParseRings(text, out bands))
         {
             return ApiProblems.InvalidParameter(BandsM, BandsForm);
         }
@@ -99,7 +135,7 @@ internal static class AnalysisParameters
     private static ProblemHttpResult? Weights(QueryParameters query, out IReadOnlyDictionary<InstitutionTier, double> weights)
     {
         weights = Core.Analysis.ResearchBaseSettings.DefaultTierWeights;
-        if (query.Single(TierWeights) is not { } text)
+        if (query.Text(TierWeightsParameter) is not { } text)
         {
             return null;
         }
@@ -130,22 +166,22 @@ internal static class AnalysisParameters
         var minimum = (long)defaults.MinInstitutions;
         var institutionRadius = defaults.InstitutionRadiusMeters;
         var parkRadius = defaults.ParkRadiusMeters;
-        if (query.Single(CellM) is { } cellText && !(NumberParameter.TryParseFinite(cellText, out cell) && cell is >= MinCellMeters and <= MaxCellMeters))
+        if (query.Text(CellParameter) is { } cellText && !(NumberParameter.TryParseFinite(cellText, out cell) && cell is >= MinCellMeters and <= MaxCellMeters))
         {
             return ApiProblems.InvalidParameter(CellM, CellForm);
         }
 
-        if (query.Single(MinInstitutions) is { } minText && !NumberParameter.TryParseInteger(minText, 1, 1_000_000, out minimum))
+        if (query.Text(MinInstitutionsParameter) is { } minText && !NumberParameter.TryParseInteger(minText, 1, 1_000_000, out minimum))
         {
             return ApiProblems.InvalidParameter(MinInstitutions, MinInstitutionsForm);
         }
 
-        if (query.Single(InstitutionRadiusM) is { } rText && !TrySearch(rText, out institutionRadius))
+        if (query.Text(InstitutionRadiusParameter) is { } rText && !TrySearch(rText, out institutionRadius))
         {
             return ApiProblems.InvalidParameter(InstitutionRadiusM, SearchForm);
         }
 
-        if (query.Single(ParkRadiusM) is { } pText && !TrySearch(pText, out parkRadius))
+        if (query.Text(ParkRadiusParameter) is { } pText && !TrySearch(pText, out parkRadius))
         {
             return ApiProblems.InvalidParameter(ParkRadiusM, SearchForm);
         }
@@ -158,7 +194,7 @@ internal static class AnalysisParameters
     public static ProblemHttpResult? Bbox(QueryParameters query, out Envelope? bbox)
     {
         bbox = null;
-        if (query.Single(BboxParameter.Name) is not { } text)
+        if (query.Text(BboxGridParameter) is not { } text)
         {
             return null;
         }
@@ -173,8 +209,8 @@ internal static class AnalysisParameters
     }
 
     /// <summary>Equality filters on the institutions: any query name that is a queryable of one of them.</summary>
-    public static IReadOnlyDictionary<string, string?> InstitutionFilters(IQueryCollection query, IReadOnlyList<CollectionInfo> institutions, IReadOnlyCollection<string> reserved) =>
-        query.Where(pair => !reserved.Contains(pair.Key) && institutions.Any(c => c.Queryables.Contains(pair.Key)))
+    public static IReadOnlyDictionary<string, string?> InstitutionFilters(IQueryCollection query, IReadOnlyList<CollectionInfo> institutions, OperationParameters reserved) =>
+        query.Where(pair => reserved.Find(pair.Key) is null && institutions.Any(c => c.Queryables.Contains(pair.Key)))
             .OrderBy(pair => pair.Key, StringComparer.Ordinal)
             .ToDictionary(pair => pair.Key, pair => (string?)FeatureProperties.ComparableQueryValue(pair.Value.ToString()), StringComparer.Ordinal);
 
