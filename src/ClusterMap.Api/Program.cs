@@ -1,3 +1,4 @@
+using ClusterMap.Api.Analysis;
 using ClusterMap.Api.Client;
 using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Maps;
@@ -41,6 +42,7 @@ app.MapLandingApi();
 app.MapCollectionsApi();
 app.MapCrsApi();
 app.MapProximityApi();
+app.MapAnalysisApi();
 app.MapTilesApi();
 app.MapStaticMapsApi();
 app.MapReportsApi();

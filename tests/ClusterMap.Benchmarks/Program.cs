@@ -4,7 +4,7 @@ using ClusterMap.Benchmarks;
 // ClusterMap benchmarks. `tiles [GEODATA] [--http-only] [--api-dll DLL]`: tile and static-map rendering, and the HTTP
 // cost per request (issue 5). `scale`: 1M points + 200k polygons on PostGIS behind one and two API replicas (issue 8).
 // Otherwise the proximity benchmarks (issue 4): index build, radius and nearest-k queries in process, over HTTP and on
-// PostGIS, on seeded synthetic data. `make bench` runs them all at full size; `make bench QUICK=1` is a smoke run.
+// PostGIS, on seeded synthetic data. `analysis`: the cluster analyses at 100k institutions + 20k parks (issue 19). `make bench` runs them all at full size; `make bench QUICK=1` is a smoke run.
 if (args.Length > 0 && args[0] == "tiles")
 {
     await TileBench.RunAsync(args[1..]);
@@ -14,6 +14,12 @@ if (args.Length > 0 && args[0] == "tiles")
 if (args.Length > 0 && args[0] == "scale")
 {
     return await ScaleBench.RunAsync(args[1..], DefaultApiDll());
+}
+
+if (args.Length > 0 && args[0] == "analysis")
+{
+    AnalysisBench.Run(args[1..]);
+    return 0;
 }
 
 if (args.Length > 0 && args[0] == "profile")

@@ -143,9 +143,10 @@ public sealed class ProximityIndex
         // a dozen small arrays, and allocated in curve order they lie next to their neighbours' on the heap (the
         // collector's compaction keeps that order), so a query reading a run of shapes reads less scattered memory
         // (ShapeEdges goes further for the common case, shapes of short edges, with one stream of its own).
-        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, n, Math.Max(1024, n / (4 * Environment.ProcessorCount))), range =>
+        // A range partitioner refuses an empty range, hence at least one (empty) run for an empty collection.
+        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, Math.Max(n, 1), Math.Max(1024, n / (4 * Environment.ProcessorCount))), range =>
         {
-            for (var i = range.Item1; i < range.Item2; i++)
+            for (var i = range.Item1; i < Math.Min(range.Item2, n); i++)
             {
                 var geometry = ordered[i].Geometry;
                 if (geometry is Point point)
@@ -207,6 +208,42 @@ public sealed class ProximityIndex
             Scratch.Return(found);
         }
     }
+
+    /// <summary>
+    /// The members of <see cref="Within"/>'s answer for the same arguments (no filter), unranked and without a
+    /// <see cref="ProximityHit"/> made for each: <paramref name="visit"/> gets each one's position (see
+    /// <see cref="ItemAt"/>), distance and summed uncertainty, in no particular order, on the calling thread. For
+    /// callers that only count the hits of many origins by class of target, to whom ranking and hit objects are
+    /// pure cost.
+    /// </summary>
+    public void VisitWithin(Geometry origin, double radiusMeters, double originUncertaintyMeters, ProximityVisitor visit)
+    {
+        ArgumentNullException.ThrowIfNull(origin);
+        ArgumentNullException.ThrowIfNull(visit);
+        ArgumentOutOfRangeException.ThrowIfNegative(radiusMeters);
+        ArgumentOutOfRangeException.ThrowIfNegative(originUncertaintyMeters);
+        var found = Scratch.RentFound();
+        Interlocked.Increment(ref _radiusQueriesRunning);
+        try
+        {
+            CollectWithin(new Origin(origin), radiusMeters, originUncertaintyMeters, null, found);
+            foreach (var (index, distance) in CollectionsMarshal.AsSpan(found))
+            {
+                visit(index, distance, originUncertaintyMeters + _uncertainty[index]);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _radiusQueriesRunning);
+            Scratch.Return(found);
+        }
+    }
+
+    /// <summary>
+    /// The item at <paramref name="position"/> (0 ≤ position &lt; <see cref="Count"/>) in the index's own order,
+    /// which <see cref="VisitWithin"/> reports; fixed for this instance, so a caller can keep per-position data.
+    /// </summary>
+    public ProximityItem ItemAt(int position) => _items[position];
 
     /// <summary>
     /// The <paramref name="k"/> targets nearest to <paramref name="origin"/> by geometry-to-geometry distance,
@@ -719,3 +756,9 @@ public sealed class ProximityIndex
         public Envelope Envelope { get; }
     }
 }
+
+/// <summary>One target of <see cref="ProximityIndex.VisitWithin"/>.</summary>
+/// <param name="position">The target's position in the index (<see cref="ProximityIndex.ItemAt"/>).</param>
+/// <param name="distanceMeters">Geodesic distance between the geometries, as <see cref="ProximityHit.DistanceMeters"/>.</param>
+/// <param name="slackMeters">Origin plus target uncertainty: the true distance lies in [max(0, d − slack), d + slack].</param>
+public delegate void ProximityVisitor(int position, double distanceMeters, double slackMeters);

@@ -82,7 +82,18 @@ public sealed class HostileInputTests(ClusterMapFactory factory, ITestOutputHelp
         ["dpi"] = "1",
         ["title"] = "Test",
         ["name"] = "Test site 1",
+        ["parks"] = "sites",
+        ["institutions"] = "sites",
+        ["bands_m"] = "1000,5000",
+        ["tier_weights"] = "985:2",
+        ["cell_m"] = "5000",
+        ["min_institutions"] = "1",
+        ["institution_radius_m"] = "5000",
+        ["park_radius_m"] = "1000",
     };
+
+    // Optional parameters every baseline gives: the test data has no park or university collection for the analyses to default to.
+    private static readonly string[] _alwaysInBaseline = ["parks", "institutions"];
 
     /// <summary>
     /// Query parameters that endpoints accept by rule rather than by name, so the OpenAPI document cannot list them
@@ -295,7 +306,7 @@ public sealed class HostileInputTests(ClusterMapFactory factory, ITestOutputHelp
     private static Dictionary<string, string> BaselineValues(Operation operation)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var p in operation.Parameters.Where(p => p.InPath || p.Required))
+        foreach (var p in operation.Parameters.Where(p => p.InPath || p.Required || _alwaysInBaseline.Contains(p.Name)))
         {
             values[p.Name] = Uri.EscapeDataString(_valid.GetValueOrDefault(p.Name) ?? (p.Type is "integer" or "number" ? "1" : "x"));
         }

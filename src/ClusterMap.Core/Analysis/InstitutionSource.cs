@@ -1,0 +1,61 @@
+using System.Text.Json;
+using ClusterMap.Core.Proximity;
+
+namespace ClusterMap.Core.Analysis;
+
+/// <summary>
+/// One collection of universities or institutes as the analyses read it: its proximity index, and for each position
+/// in that index the institution's tier, its discipline categories and whether the request's filter keeps it. Made
+/// once per collection version, filter and fit table, so the analyses' inner loops read arrays, never properties.
+/// </summary>
+public sealed class InstitutionSource
+{
+    private InstitutionSource(string collectionId, ProximityIndex index, InstitutionTier[] tiers, ushort[] disciplines, bool[] kept)
+    {
+        CollectionId = collectionId;
+        Index = index;
+        Tiers = tiers;
+        Disciplines = disciplines;
+        Kept = kept;
+        KeptCount = kept.Count(k => k);
+    }
+
+    /// <summary>The collection's id, as answers name it.</summary>
+    public string CollectionId { get; }
+
+    /// <summary>The collection's proximity index.</summary>
+    public ProximityIndex Index { get; }
+
+    /// <summary>Institutions the filter keeps.</summary>
+    public int KeptCount { get; }
+
+    internal InstitutionTier[] Tiers { get; }
+
+    internal ushort[] Disciplines { get; }
+
+    internal bool[] Kept { get; }
+
+    /// <summary>
+    /// Reads every indexed feature's properties once. <paramref name="propertiesJson"/> gives a feature's properties
+    /// JSON by id; <paramref name="filter"/> (optional) keeps only the institutions it accepts.
+    /// </summary>
+    public static InstitutionSource Create(string collectionId, ProximityIndex index, Func<string, string> propertiesJson, SectorFitTable fit, Func<ProximityItem, bool>? filter = null)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        ArgumentNullException.ThrowIfNull(propertiesJson);
+        ArgumentNullException.ThrowIfNull(fit);
+        var n = index.Count;
+        var tiers = new InstitutionTier[n];
+        var disciplines = new ushort[n];
+        var kept = new bool[n];
+        Parallel.For(0, n, i =>
+        {
+            var item = index.ItemAt(i);
+            using var document = JsonDocument.Parse(propertiesJson(item.Id));
+            tiers[i] = InstitutionTiers.Of(document.RootElement);
+            disciplines[i] = fit.DisciplinesOf(document.RootElement);
+            kept[i] = filter?.Invoke(item) ?? true;
+        });
+        return new InstitutionSource(collectionId, index, tiers, disciplines, kept);
+    }
+}

@@ -1,0 +1,134 @@
+using ClusterMap.Core.Analysis;
+using ClusterMap.Core.Proximity;
+using ClusterMap.Tests.Shared;
+using NetTopologySuite.Geometries;
+
+namespace ClusterMap.Core.Tests.Analysis;
+
+public class ResearchBaseTests
+{
+    // Parks spread over a 40 km square around central Shanghai, so the 20 km band holds hundreds of institutions.
+    private static readonly Envelope _area = new(121.25, 121.7, 31.05, 31.4);
+
+    private static readonly SectorFitTable _fit = SectorFitTable.Parse(AnalysisData.SectorFitCsv, AnalysisData.CategoryCsv);
+
+    [Fact]
+    public void ForParks_EveryBand_EqualsBruteForceOverExactGeodesicDistances()
+    {
+        var data = AnalysisData.Generate(seed: 7, parks: 40, institutions: 1500, _area, straddledParks: 6);
+        var (sources, _) = Sources(data, split: 2);
+        var settings = new ResearchBaseSettings(AnalysisData.Bands, ResearchBaseSettings.DefaultTierWeights, _fit);
+
+        var rows = ResearchBase.ForParks([.. data.Parks.Select(p => p.Item)], sources, settings);
+
+        Assert.Equal(data.Parks.Count, rows.Count);
+        var straddled = 0;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var park = data.Parks[i];
+            Assert.Equal(park.Id, rows[i].Park.Id);
+            Assert.Equal(park.Sector, rows[i].Sector);
+            for (var b = 0; b < AnalysisData.Bands.Count; b++)
+            {
+                var band = rows[i].Bands[b];
+                var expected = AnalysisData.BruteForce(park, data.Institutions, AnalysisData.Bands[b], ResearchBaseSettings.DefaultTierWeights);
+                var where = $"{park.Id} band {band.RadiusMeters}";
+                Assert.Equal(AnalysisData.Bands[b], band.RadiusMeters);
+                Assert.True(expected.Estimated == band.Estimated, where);
+                Assert.True(expected.Institutions == band.Institutions, $"{where}: {band.Institutions} vs {expected.Institutions}");
+                Assert.Equal(expected.Tiers, band.Tiers);
+                Assert.Equal(expected.WeightedCertain, band.Weighted.Certain, 9);
+                Assert.Equal(expected.WeightedPossible, band.Weighted.Possible, 9);
+                if (expected.Fits is null)
+                {
+                    Assert.Null(band.Fit);
+                }
+                else
+                {
+                    Assert.Equal(new FitCounts(expected.Fits.Value, expected.DoesNotFit!.Value, expected.Unknown!.Value), band.Fit);
+                }
+
+                straddled += band.Institutions.Possible > 0 && band.Institutions.Certain > 0 ? 1 : 0;
+            }
+        }
+
+        // The data must exercise what is tested: bands with both certain and possible members, every tier, every fit class.
+        Assert.True(straddled > 20, $"only {straddled} bands hold both certain and possible institutions");
+        var outer = rows.SelectMany(r => r.Bands).Where(b => b.Fit is not null).ToList();
+        Assert.All(InstitutionTiers.All, t => Assert.Contains(outer, b => b.Tiers[(int)t].Certain > 0));
+        Assert.Contains(outer, b => b.Fit!.Fits.Certain > 0 && b.Fit.DoesNotFit.Certain > 0 && b.Fit.Unknown.Certain > 0);
+        Assert.Contains(rows, r => r.Bands[0].Fit is null);
+    }
+
+    [Fact]
+    public void ForPark_Filter_CountsOnlyKeptInstitutions()
+    {
+        var data = AnalysisData.Generate(seed: 11, parks: 5, institutions: 800, _area);
+        var kept = data.Institutions.Where(i => i.Tier == InstitutionTier.Project985).ToList();
+        var index = ProximityIndex.Build(data.Institutions.Select(i => i.Item));
+        var byId = data.Institutions.ToDictionary(i => i.Id, i => i.PropertiesJson);
+        var source = InstitutionSource.Create("all", index, id => byId[id], _fit, item => item.Properties!.TryGetValue("is_985", out var v) && v == "true");
+        var settings = new ResearchBaseSettings([3000, 15000], ResearchBaseSettings.DefaultTierWeights, _fit);
+
+        foreach (var park in data.Parks)
+        {
+            var row = ResearchBase.ForPark(park.Item, [source], settings);
+            for (var b = 0; b < 2; b++)
+            {
+                var expected = AnalysisData.BruteForce(park, kept, settings.BandsMeters[b], settings.TierWeights);
+                Assert.Equal(expected.Institutions, row.Bands[b].Institutions);
+            }
+        }
+
+        Assert.Equal(kept.Count, source.KeptCount);
+    }
+
+    [Fact]
+    public void ForPark_UncertaintyStraddlingABand_IsPossibleNotCertain()
+    {
+        // A park with 1 km uncertainty; a campus 1.5 km away with 800 m: interval [0 m, 3.3 km] straddles 2 km and 3 km.
+        var data = AnalysisData.Generate(seed: 3, parks: 1, institutions: 0, _area, straddledParks: 0);
+        var park = data.Parks[0] with { UncertaintyMeters = 1000 };
+        var item = park.Item with { LocationUncertaintyMeters = 1000 };
+        var at = ClusterMap.Core.Geodesy.Geodesic.Direct(((Point)park.Geometry).Coordinate, 45, 1500).End;
+        var index = ProximityIndex.Build([new ProximityItem("c", new GeometryFactory().CreatePoint(at), 800)]);
+        var source = InstitutionSource.Create("one", index, _ => "{\"is_985\":true}", _fit);
+        var row = ResearchBase.ForPark(item, [source], new ResearchBaseSettings([1000, 2000, 3000, 4000], ResearchBaseSettings.DefaultTierWeights, _fit));
+
+        Assert.Equal([new(0, 1), new(0, 1), new(0, 1), new CertainPossible(1, 0)], row.Bands.Select(b => b.Institutions));
+        Assert.Equal([0, 1, 1, 1], row.Bands.Select(b => b.Estimated));
+        Assert.Equal(3, row.Bands[3].Weighted.Certain);
+    }
+
+    [Fact]
+    public void ForPark_EmptyInstitutionCollection_CountsNothing()
+    {
+        var index = ProximityIndex.Build([]);
+        var source = InstitutionSource.Create("empty", index, _ => "{}", _fit);
+        var park = new ProximityItem("p", new GeometryFactory().CreatePoint(new Coordinate(121.5, 31.2)), 500);
+
+        var row = ResearchBase.ForPark(park, [source], new ResearchBaseSettings(AnalysisData.Bands, ResearchBaseSettings.DefaultTierWeights, _fit));
+
+        Assert.All(row.Bands, b => Assert.Equal(default, b.Institutions));
+        Assert.Empty(index.Within(park.Geometry, 1000));
+    }
+
+    [Fact]
+    public void ForPark_BandsNotIncreasing_Throws()
+    {
+        var park = new ProximityItem("p", new GeometryFactory().CreatePoint(new Coordinate(121.5, 31.2)));
+        Assert.Throws<ArgumentException>(() => ResearchBase.ForPark(park, [], new ResearchBaseSettings([5000, 2000], ResearchBaseSettings.DefaultTierWeights, _fit)));
+        Assert.Throws<ArgumentException>(() => ResearchBase.ForPark(park, [], new ResearchBaseSettings([], ResearchBaseSettings.DefaultTierWeights, _fit)));
+    }
+
+    internal static (IReadOnlyList<InstitutionSource> Sources, IReadOnlyList<ProximityIndex> Parks) Sources(AnalysisData data, int split)
+    {
+        var byId = data.Institutions.ToDictionary(i => i.Id, i => i.PropertiesJson);
+        var sources = data.Institutions
+            .Select((institution, i) => (institution, i))
+            .GroupBy(t => t.i % split)
+            .Select(g => InstitutionSource.Create($"part-{g.Key}", ProximityIndex.Build(g.Select(t => t.institution.Item)), id => byId[id], _fit))
+            .ToList();
+        return (sources, [ProximityIndex.Build(data.Parks.Select(p => p.Item))]);
+    }
+}
