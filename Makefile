@@ -21,7 +21,7 @@ run-postgis: ## Start a throwaway local PostGIS (deleted on exit), fill it with 
 test: ## Install test prerequisites, build, run every test project, check formatting; ends with "N passed, N failed"
 	@bash .ci/test.sh $(CONFIG)
 
-bless: ## Rewrite the golden reference images (tests/ClusterMap.Rendering.Tests/Golden) and the README's map images from the current renderer; review the diff
+bless: ## Rewrite the golden reference images (tests/ClusterMap.Rendering.Tests/Golden) and the map images in docs/maps.md from the current renderer; review the diff
 	CLUSTERMAP_BLESS=1 $(DOTNET) test tests/ClusterMap.Rendering.Tests -c $(CONFIG) --nologo
 	bash tests/ClusterMap.Rendering.Tests/ReadmeImages/render.sh $(CONFIG)
 
@@ -42,7 +42,7 @@ client: ## Re-copy Leaflet from the version pinned in src/ClusterMap.Api/npm/pac
 	mkdir -p src/ClusterMap.Api/wwwroot/vendor/leaflet
 	cp -r src/ClusterMap.Api/npm/node_modules/leaflet/dist/{leaflet.js,leaflet.css,images} src/ClusterMap.Api/npm/node_modules/leaflet/LICENSE src/ClusterMap.Api/wwwroot/vendor/leaflet/
 
-screenshots: ## Regenerate the README screenshots (tests/ClusterMap.Browser.Tests/Screenshots) by running the browser tests
+screenshots: ## Regenerate the screenshots of the README and docs/client.md (tests/ClusterMap.Browser.Tests/Screenshots) by running the browser tests
 	CLUSTERMAP_SCREENSHOTS=$(CURDIR)/tests/ClusterMap.Browser.Tests/Screenshots $(DOTNET) test tests/ClusterMap.Browser.Tests -c $(CONFIG) --nologo
 
 format: ## Apply the .editorconfig style to every project

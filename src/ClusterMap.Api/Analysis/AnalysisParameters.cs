@@ -74,7 +74,7 @@ internal static class AnalysisParameters
     public const string MinInstitutionsForm = "a whole number from 1 to 1,000,000, e.g. 3";
     public const string SearchForm = "a distance in metres greater than 0 and at most 100,000, e.g. 2000";
 
-        public static string TierWeightsForm => $"comma-separated tier:weight pairs, tiers {string.Join(", ", InstitutionTiers.All.Select(InstitutionTiers.Name))}, weights from 0 to 1000, e.g. 985:3,211:2 (unlisted tiers keep their default)";
+    public static string TierWeightsForm => $"comma-separated tier:weight pairs, tiers {string.Join(", ", InstitutionTiers.All.Select(InstitutionTiers.Name))}, weights from 0 to 1000, e.g. 985:3,211:2 (unlisted tiers keep their default)";
 
     public static string CellCountForm(long cells) =>
         string.Create(CultureInfo.InvariantCulture, $"a cell size that gives at most {MaxCells:N0} cells over the bbox (this one gives {cells:N0}): a larger cell_m or a smaller bbox");

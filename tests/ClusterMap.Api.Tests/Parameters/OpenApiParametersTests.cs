@@ -53,6 +53,14 @@ public sealed class OpenApiParametersTests : IClassFixture<OpenApiParametersTest
         ["title"] = "A title",
         ["nearest"] = "2",
         ["nearest_to"] = "universities",
+        ["parks"] = "parks",
+        ["institutions"] = "universities,institutes",
+        ["bands_m"] = "2000,5000",
+        ["tier_weights"] = "985:3,211:2",
+        ["cell_m"] = "1000",
+        ["min_institutions"] = "1",
+        ["institution_radius_m"] = "2000",
+        ["park_radius_m"] = "3000",
     };
 
     /// <summary>Parameters valid only with others (the static map's center and zoom, rings and lines from a highlighted feature).</summary>
@@ -177,7 +185,7 @@ public sealed class OpenApiParametersTests : IClassFixture<OpenApiParametersTest
         }
 
         // A write that deletes or replaces the feature the walk reads is walked last.
-        return [.. operations.OrderBy(o => o.Method switch { "GET" => 0, "POST" => 1, "PUT" => 2, _ => 3 })];
+        return [.. operations.OrderBy(o => o.Method switch { "GET" or "HEAD" => 0, "POST" => 1, "PUT" => 2, _ => 3 })];
     }
 
     /// <summary>Every value of an enumerated parameter; else the valid value for its name, which a parameter new to the document must get here.</summary>
