@@ -42,13 +42,31 @@ internal static class AnalysisParameters
 
     public static readonly QueryParameter<string> TierWeightsParameter = Text(TierWeights, TierWeightsForm, "Weights of the institution tiers in the weighted counts.");
 
-    public static readonly QueryParameter<string> CellParameter = Text(CellM, CellForm, "Grid cell side in metres on the equal-area plane (default 1000).", ParameterSchema.Number(MinCellMeters, MaxCellMeters));
+    public static readonly QueryParameter<double> CellParameter = new(CellM, CellForm, "Grid cell side in metres on the equal-area plane (default 1000).",
+        (string text, out double meters) => NumberParameter.TryParseFinite(text, out meters) && meters is >= MinCellMeters and <= MaxCellMeters)
+    {
+        Default = Core.Analysis.WhiteSpotSettings.Default.CellMeters,
+        Schema = ParameterSchema.Number(MinCellMeters, MaxCellMeters),
+    };
 
-    public static readonly QueryParameter<string> MinInstitutionsParameter = Text(MinInstitutions, MinInstitutionsForm, "N: at least this many institutions within institution_radius_m (default 3).", ParameterSchema.Integer(1, 1_000_000));
+    public static readonly QueryParameter<long> MinInstitutionsParameter = new(MinInstitutions, MinInstitutionsForm, "N: at least this many institutions within institution_radius_m (default 3).",
+        (string text, out long count) => NumberParameter.TryParseInteger(text, 1, 1_000_000, out count))
+    {
+        Default = Core.Analysis.WhiteSpotSettings.Default.MinInstitutions,
+        Schema = ParameterSchema.Integer(1, 1_000_000),
+    };
 
-    public static readonly QueryParameter<string> InstitutionRadiusParameter = Text(InstitutionRadiusM, SearchForm, "R: the radius in metres around a cell centre that counts institutions (default 2000).", ParameterSchema.Number(0, MaxSearchMeters));
+    public static readonly QueryParameter<double> InstitutionRadiusParameter = new(InstitutionRadiusM, SearchForm, "R: the radius in metres around a cell centre that counts institutions (default 2000).", TrySearch)
+    {
+        Default = Core.Analysis.WhiteSpotSettings.Default.InstitutionRadiusMeters,
+        Schema = ParameterSchema.Number(0, MaxSearchMeters),
+    };
 
-    public static readonly QueryParameter<string> ParkRadiusParameter = Text(ParkRadiusM, SearchForm, "R': no park may lie within this many metres of a white spot's centre (default 3000).", ParameterSchema.Number(0, MaxSearchMeters));
+    public static readonly QueryParameter<double> ParkRadiusParameter = new(ParkRadiusM, SearchForm, "R': no park may lie within this many metres of a white spot's centre (default 3000).", TrySearch)
+    {
+        Default = Core.Analysis.WhiteSpotSettings.Default.ParkRadiusMeters,
+        Schema = ParameterSchema.Number(0, MaxSearchMeters),
+    };
 
     public static readonly QueryParameter<string> BboxGridParameter = Text(BboxParameter.Name, BboxParameter.AcceptedForm, "The grid's extent (default: the institutions' extent).", ParameterSchema.NumberList(4, 4));
 
@@ -160,30 +178,13 @@ internal static class AnalysisParameters
 
     public static ProblemHttpResult? ParseWhiteSpots(QueryParameters query, out WhiteSpotSettings settings)
     {
-        var defaults = Core.Analysis.WhiteSpotSettings.Default;
-        settings = defaults;
-        var cell = defaults.CellMeters;
-        var minimum = (long)defaults.MinInstitutions;
-        var institutionRadius = defaults.InstitutionRadiusMeters;
-        var parkRadius = defaults.ParkRadiusMeters;
-        if (query.Text(CellParameter) is { } cellText && !(NumberParameter.TryParseFinite(cellText, out cell) && cell is >= MinCellMeters and <= MaxCellMeters))
+        settings = Core.Analysis.WhiteSpotSettings.Default;
+        if (!query.TryRead(CellParameter, out var cell, out var problem)
+            || !query.TryRead(MinInstitutionsParameter, out var minimum, out problem)
+            || !query.TryRead(InstitutionRadiusParameter, out var institutionRadius, out problem)
+            || !query.TryRead(ParkRadiusParameter, out var parkRadius, out problem))
         {
-            return ApiProblems.InvalidParameter(CellM, CellForm);
-        }
-
-        if (query.Text(MinInstitutionsParameter) is { } minText && !NumberParameter.TryParseInteger(minText, 1, 1_000_000, out minimum))
-        {
-            return ApiProblems.InvalidParameter(MinInstitutions, MinInstitutionsForm);
-        }
-
-        if (query.Text(InstitutionRadiusParameter) is { } rText && !TrySearch(rText, out institutionRadius))
-        {
-            return ApiProblems.InvalidParameter(InstitutionRadiusM, SearchForm);
-        }
-
-        if (query.Text(ParkRadiusParameter) is { } pText && !TrySearch(pText, out parkRadius))
-        {
-            return ApiProblems.InvalidParameter(ParkRadiusM, SearchForm);
+            return problem;
         }
 
         settings = new WhiteSpotSettings(cell, (int)minimum, institutionRadius, parkRadius);
