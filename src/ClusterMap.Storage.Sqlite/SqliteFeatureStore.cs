@@ -13,7 +13,7 @@ namespace ClusterMap.Storage.Sqlite;
 /// The embedded default store: one SQLite file in WAL mode, geometry as WKB, an R*Tree as the first bbox filter
 /// and the exact envelope and geometry test second.
 /// </summary>
-public sealed class SqliteFeatureStore : IFeatureStore
+public sealed partial class SqliteFeatureStore : IFeatureStore
 {
     private readonly string _connectionString;
 

@@ -6,6 +6,7 @@ using ClusterMap.Core.Proximity;
 using ClusterMap.Core.Storage;
 using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering;
+using ClusterMap.Rendering.Generalization;
 using ClusterMap.Rendering.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -55,14 +56,21 @@ internal static class StaticMapsApi
             return problem;
         }
 
-        var data = await provider.GetAsync(cancellationToken);
-        var parsed = Parse(query, data, options.Value);
+        var catalog = await provider.GetCatalogAsync(cancellationToken);
+        var named = query.Single(HighlightParameter.Name) is { } highlightText && highlightText.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash
+            ? new FeatureRef(highlightText[..slash], highlightText[(slash + 1)..])
+            : null;
+        var checkedAgainst = await provider.GetForFigureAsync(catalog, named, query.Single(NearestParameter.Name) is not null, cancellationToken);
+        var parsed = Parse(query, checkedAgainst, options.Value);
         if (parsed.Problem is not null)
         {
             return parsed.Problem;
         }
 
-        var queryables = (await store.GetCollectionsAsync(cancellationToken)).ToDictionary(c => c.Id, c => c.Queryables, StringComparer.Ordinal);
+        // Parameters checked, the figure's view is known: read only what it shows.
+        var map = parsed.Request!;
+        var data = await provider.GetNearAsync(catalog, map.BoundsMeters, map.MetersPerPixel, MapGeneralization.ReadMarginPixels, map.Layers, cancellationToken);
+        var queryables = catalog.Collections.ToDictionary(c => c.Id, c => c.Queryables, StringComparer.Ordinal);
         var filters = ParseFilters(request.Query.Keys, query, data, queryables);
         if (filters.Problem is not null)
         {
