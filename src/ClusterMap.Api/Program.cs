@@ -30,6 +30,8 @@ if (!app.TryOpenStore())
 }
 
 app.UseClusterMapRequestIds();
+app.UseHeadAsGet();
+app.UseRouting();
 app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ProtectionSetup.ExceptionStatusCode });
 app.UseStatusCodePages();
 app.UseClusterMapProtection();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Parameters;
 using ClusterMap.Api.Problems;
 using ClusterMap.Core.Proximity;
@@ -7,6 +8,7 @@ using ClusterMap.Rendering;
 using ClusterMap.Rendering.Generalization;
 using ClusterMap.Rendering.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using NetTopologySuite.Geometries;
 
 namespace ClusterMap.Api.Maps;
@@ -28,8 +30,8 @@ internal static class ReportsApi
         return routes;
     }
 
-    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetReport(
-        string collectionId, string featureId, HttpRequest request, MapDataProvider provider, MapRenderer renderer, CancellationToken cancellationToken)
+    public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetReport(
+        string collectionId, string featureId, HttpRequest request, MapDataProvider provider, MapRenderer renderer, IOptions<MapsOptions> options, CancellationToken cancellationToken)
     {
         var query = new QueryParameters(request.Query);
         if (query.CheckNames([LangParameter.Name]) is { } problem)
@@ -46,6 +48,11 @@ internal static class ReportsApi
         if (catalog.Skeleton.Layer(collectionId) is not { Kind: MapLayerKind.Parks or MapLayerKind.Universities or MapLayerKind.Institutes })
         {
             return ApiProblems.CollectionNotFound(collectionId);
+        }
+
+        if (FigureCaching.IsNotModified(request.HttpContext, catalog.Version, options.Value))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
         // The nearest table is measured over whole target collections (the proximity engine's snapshots for large ones).

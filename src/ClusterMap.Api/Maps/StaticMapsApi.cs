@@ -42,8 +42,8 @@ internal static class StaticMapsApi
         return routes;
     }
 
-    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetStaticMap(
-        string format, HttpRequest request, MapDataProvider provider, MapRenderer renderer, IFeatureStore store, IOptions<MapsOptions> options, CancellationToken cancellationToken)
+    public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetStaticMap(
+        string format, HttpRequest request, MapDataProvider provider, MapRenderer renderer, IOptions<MapsOptions> options, CancellationToken cancellationToken)
     {
         if (!_formats.Contains(format))
         {
@@ -57,6 +57,11 @@ internal static class StaticMapsApi
         }
 
         var catalog = await provider.GetCatalogAsync(cancellationToken);
+        if (FigureCaching.IsNotModified(request.HttpContext, catalog.Version, options.Value))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
         var named = query.Single(HighlightParameter.Name) is { } highlightText && highlightText.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash
             ? new FeatureRef(highlightText[..slash], highlightText[(slash + 1)..])
             : null;
