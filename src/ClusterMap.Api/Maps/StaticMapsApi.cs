@@ -3,7 +3,6 @@ using ClusterMap.Api.Parameters;
 using ClusterMap.Api.Problems;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Proximity;
-using ClusterMap.Core.Storage;
 using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering;
 using ClusterMap.Rendering.Generalization;

@@ -349,6 +349,11 @@ internal sealed class SceneBuilder
     {
         // A halo can be far larger than the view, so the search reaches as far as the largest uncertainty.
         var maxUncertainty = _layers.SelectMany(l => l.Features).Select(f => f.UncertaintyMeters).DefaultIfEmpty(0).Max();
+        if (maxUncertainty < MapTheme.HaloMinMeters)
+        {
+            return;
+        }
+
         var reach = (maxUncertainty * 1.3 / _mpp) + SymbolMargin;
         foreach (var (layer, feature, at, count, _) in GeneralisedPoints(reach))
         {

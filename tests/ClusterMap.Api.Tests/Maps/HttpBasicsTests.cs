@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Storage;
