@@ -5,9 +5,12 @@ using System.Xml.Linq;
 namespace ClusterMap.Architecture.Tests;
 
 /// <summary>
-/// The dependency rule of STYLE.md: Core depends on NetTopologySuite only; adapters depend on Core and never on
-/// each other; only the hosts (Api, Cli) compose adapters, and the CLI does not depend on the web host. Checked
-/// twice: in the built assemblies' metadata (what the code really uses) and in the project files (what it may use).
+/// The dependency rule that keeps ClusterMap's projects apart (docs/architecture.md states it for readers):
+/// (1) ClusterMap.Core references no other ClusterMap project, only NetTopologySuite packages, and nothing of
+/// ASP.NET Core, SkiaSharp, Dapper, Npgsql, ProjNet or SQLite; (2) every other project under src/ except the two
+/// hosts is an adapter and references no ClusterMap project but Core; (3) only the hosts (Api, Cli) compose
+/// adapters, and the CLI does not depend on the web host; (4) namespaces equal folders. Rules 1–3 are checked twice:
+/// in the built assemblies' metadata (what the code really uses) and in the project files (what it may use).
 /// </summary>
 public class DependencyRuleTests
 {
@@ -15,18 +18,7 @@ public class DependencyRuleTests
 
     private static readonly string[] _heavyDependencies = ["Microsoft.AspNetCore", "SkiaSharp", "Dapper", "Npgsql", "ProjNet", "ProjNET", "Microsoft.Data.Sqlite", "SQLitePCL"];
 
-    private static readonly string _repositoryRoot = FindRepositoryRoot();
-
-    private static string FindRepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ClusterMap.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("ClusterMap.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static readonly string _repositoryRoot = RepositoryRoot.Path;
 
     public static TheoryData<string> SourceProjects() =>
         [.. Directory.GetDirectories(Path.Combine(_repositoryRoot, "src")).Select(d => new DirectoryInfo(d).Name).Order(StringComparer.Ordinal)];

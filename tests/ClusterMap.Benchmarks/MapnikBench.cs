@@ -69,7 +69,15 @@ internal static class MapnikBench
                     });
                     services[name] = service;
                     using var client = new HttpClient { BaseAddress = service.BaseAddress };
-                    firstTile[name] = await TimeTileAsync(client, TileIndex.Containing(_center, 12));
+                    try
+                    {
+                        firstTile[name] = await TimeTileAsync(client, TileIndex.Containing(_center, 12));
+                    }
+                    catch (HttpRequestException)
+                    {
+                        Console.Error.WriteLine(service.Log[Math.Max(0, service.Log.Length - 4000)..]);
+                        throw;
+                    }
                 }
 
                 foreach (var z in zooms)

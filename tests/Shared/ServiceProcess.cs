@@ -74,16 +74,31 @@ public sealed class ServiceProcess : IAsyncDisposable
         var directory = Directory.CreateTempSubdirectory("clustermap-service-").FullName;
         var port = FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
-        var start = new ProcessStartInfo("dotnet")
+        var apiDll = options.ApiDll ?? Path.Combine(AppContext.BaseDirectory, "ClusterMap.Api.dll");
+        var start = new ProcessStartInfo(options.InTerminal ? "script" : "dotnet")
         {
             WorkingDirectory = directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(options.ApiDll ?? Path.Combine(AppContext.BaseDirectory, "ClusterMap.Api.dll"));
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add(baseAddress.ToString());
+        if (options.InTerminal)
+        {
+            // util-linux's script gives the service a pseudo-terminal as stdout and copies what it writes to ours.
+            start.ArgumentList.Add("--quiet");
+            start.ArgumentList.Add("--flush");
+            start.ArgumentList.Add("--return");
+            start.ArgumentList.Add("--command");
+            start.ArgumentList.Add($"exec dotnet '{apiDll}' --urls {baseAddress}");
+            start.ArgumentList.Add("/dev/null");
+        }
+        else
+        {
+            start.ArgumentList.Add(apiDll);
+            start.ArgumentList.Add("--urls");
+            start.ArgumentList.Add(baseAddress.ToString());
+        }
+
         start.Environment["Storage__SqlitePath"] = options.DatabasePath ?? Path.Combine(directory, "clustermap.db");
         // With an existing database the geodata folder is never read; an empty folder says so.
         start.Environment["Storage__GeodataPath"] = options.GeodataPath ?? directory;
@@ -211,6 +226,9 @@ public sealed record ServiceProcessOptions
 
     /// <summary>How long to wait for the first answer (a large database takes a while to open).</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Runs the service with a pseudo-terminal as its output, as a developer's shell does (default: redirected, as under a supervisor).</summary>
+    public bool InTerminal { get; init; }
 
     /// <summary>Called with each line the service writes (the lines are also kept in <see cref="ServiceProcess.Log"/>).</summary>
     public Action<string>? Output { get; init; }

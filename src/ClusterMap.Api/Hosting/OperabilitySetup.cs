@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging.Console;
 namespace ClusterMap.Api.Hosting;
 
 /// <summary>
-/// What an operator needs to run the service: JSON logs (one object per line, so a log shipper needs no parser),
+/// What an operator needs to run the service: JSON logs when stdout is redirected (one object per line, so a log
+/// shipper needs no parser) and the plain console format in a terminal,
 /// a request id on every answer and log line, <c>/healthz</c> and <c>/readyz</c>.
 /// </summary>
 internal static partial class OperabilitySetup
@@ -26,18 +27,21 @@ internal static partial class OperabilitySetup
     public static WebApplicationBuilder AddClusterMapOperability(this WebApplicationBuilder builder)
     {
         // Defaults below every other configuration source, so appsettings or Logging__Console__… variables still
-        // win: JSON lines with UTC timestamps and the request id from the log scope ("simple" suits a terminal).
+        // win. A log shipper reads stdout when it is redirected: JSON lines with UTC timestamps and the request id
+        // from the log scope, so it needs no parser. A developer watching a terminal reads the plain single-line format.
+        var terminal = !Console.IsOutputRedirected;
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
         {
             InitialData = new Dictionary<string, string?>
             {
-                ["Logging:Console:FormatterName"] = ConsoleFormatterNames.Json,
+                ["Logging:Console:FormatterName"] = terminal ? ConsoleFormatterNames.Simple : ConsoleFormatterNames.Json,
                 ["Logging:Console:FormatterOptions:IncludeScopes"] = "true",
+                ["Logging:Console:FormatterOptions:SingleLine"] = "true",
                 ["Logging:Console:FormatterOptions:UseUtcTimestamp"] = "true",
-                ["Logging:Console:FormatterOptions:TimestampFormat"] = "yyyy-MM-ddTHH:mm:ss.fffZ",
+                ["Logging:Console:FormatterOptions:TimestampFormat"] = terminal ? "HH:mm:ss " : "yyyy-MM-ddTHH:mm:ss.fffZ",
                 // The framework's per-request hosting scope (its own RequestId and RequestPath) and the Activity behind
                 // the TraceId/SpanId scope repeat what our request line already carries, and cost about as much CPU as
-                // a cached tile's whole handling (README § Performance, Tiles). Off unless an operator asks for them;
+                // a cached tile's whole handling (docs/performance.md, HTTP cost per request). Off unless an operator asks for them;
                 // a tracing listener (OpenTelemetry) still gets its Activity.
                 ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "None",
             },

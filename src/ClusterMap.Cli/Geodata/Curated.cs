@@ -14,6 +14,6 @@ internal static class Curated
         using var stream = typeof(Curated).Assembly.GetManifestResourceStream(resource)
             ?? throw new InvalidOperationException($"Curated file {fileName} is not embedded (expected geodata/src/{fileName}).");
         using var reader = new StreamReader(stream, Encoding.UTF8);
-        return Csv.Read(reader);
+        return CsvTable.Read(reader);
     }
 }

@@ -14,7 +14,7 @@ internal static class Institutes
     public static IReadOnlyList<GeoFeature> Build(string sourcesDirectory, AnchorResolver anchors, GeometryFactory factory)
     {
         var path = Path.Combine(sourcesDirectory, "institutes", "shanghai_research_institutes_addresses.csv");
-        var rows = Csv.ReadFile(path);
+        var rows = CsvTable.ReadFile(path);
         var locations = Curated.Read("institute_locations.csv");
         foreach (var extra in locations.Where(l => !rows.Any(r => r["name_zh"] == l["name_zh"])))
         {

@@ -26,7 +26,7 @@ internal static class MetroStations
     {
         var path = Path.Combine(sourcesDirectory, "metro", "DERIVED_stations_wgs84.csv");
         var stations = new List<MetroStation>();
-        foreach (var row in Csv.ReadFile(path))
+        foreach (var row in CsvTable.ReadFile(path))
         {
             if (row["crs"] != "EPSG:4326")
             {

@@ -42,7 +42,7 @@ internal static class Parks
     public static IReadOnlyList<ParkRow> LoadRows(string sourcesDirectory)
     {
         var path = Path.Combine(sourcesDirectory, "parks", "parks_53.csv");
-        return [.. Csv.ReadFile(path).Select(r => new ParkRow(
+        return [.. CsvTable.ReadFile(path).Select(r => new ParkRow(
             r.Optional("seq"),
             r.Optional("sector"),
             r.Optional("name_zh"),

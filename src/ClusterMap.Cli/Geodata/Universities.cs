@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ClusterMap.Core.Geodesy;
 using NetTopologySuite.Geometries;
 
 namespace ClusterMap.Cli.Geodata;
@@ -135,7 +136,7 @@ internal static class Universities
                     uncertainty = GenericPointUncertaintyMeters;
                     flag = "generic-point";
                     var nearest = named
-                        .Select(n => (Campus: n, Meters: GeoMath.HaversineMeters(p.Lon, p.Lat, n.Lon, n.Lat)))
+                        .Select(n => (Campus: n, Meters: Geodesic.DistanceMeters(p.Lon, p.Lat, n.Lon, n.Lat)))
                         .OrderBy(n => n.Meters)
                         .FirstOrDefault();
                     if (nearest.Campus is not null && nearest.Meters > SeparateSiteMeters)

@@ -21,8 +21,8 @@ namespace ClusterMap.Core.Geodesy;
 /// </para>
 /// <para>
 /// Tightness: over B, M varies by a relative 3 e² sin φ cos φ · R / M(0) and p by tan φ · R / M(0); at Shanghai
-/// with R = 1 km that is 1.4e-6 and 1e-4 (2e-4 measured end to end), so only targets with d in (c, 1.0002 c)
-/// still need the inverse.
+/// with R = 1 km that is 1.4e-6 and 1e-4, so only targets within a relative few 1e-4 beyond the cut-off still
+/// need the inverse.
 /// The test multiplies L by (1 − 1e-12) to absorb rounding in its few operations.
 /// </para>
 /// </remarks>

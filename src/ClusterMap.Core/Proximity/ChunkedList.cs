@@ -6,10 +6,9 @@ namespace ClusterMap.Core.Proximity;
 /// A read-only list filled once, stored in chunks small enough to stay off the large-object heap.
 /// </summary>
 /// <remarks>
-/// A 5 km query at 1M targets returns some 20,000 hits, a megabyte as one array. Arrays over 85 kB go to the
+/// A large radius answer (tens of thousands of hits) is a megabyte as one array. Arrays over 85 kB go to the
 /// large-object heap, which is collected only with the whole heap: with an index of a million features alive that
-/// is rare, so every query's answer took fresh pages from the kernel (a page fault and a zeroed page per 4 kB,
-/// a fifth of the ranking time). Chunks of 1,024 entries are ordinary young objects, reused by the next collection.
+/// is rare, so every such answer would take fresh pages from the kernel (a page fault and a zeroed page per 4 kB). Chunks of 1,024 entries are ordinary young objects, reused by the next collection.
 /// </remarks>
 internal sealed class ChunkedList<T> : IReadOnlyList<T>
 {

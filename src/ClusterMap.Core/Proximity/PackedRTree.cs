@@ -123,8 +123,8 @@ internal sealed class PackedRTree
     /// </summary>
     /// <remarks>
     /// A node whose box lies inside the query box contributes all its leaves without a test each: they are a
-    /// contiguous run of leaf positions. A 5 km query at 1M targets takes some 25,000 items, mostly from such nodes,
-    /// so the search costs about the nodes on the query box's border.
+    /// contiguous run of leaf positions. A large query takes most of its items from such nodes, so the search
+    /// costs about the nodes on the query box's border.
     /// </remarks>
     internal void Search(double minX, double minY, double maxX, double maxY, List<int> results)
     {

@@ -19,8 +19,8 @@ namespace ClusterMap.Core.Proximity;
 /// </para>
 /// <para>
 /// Distances within 50 km (point to point, and point to any edge up to 10 km) come from the short-line kernel of
-/// <see cref="ShortGeodesic"/>, within 10 µm of Karney's geodesic (measured: 8 nm point to point, 1.3 µm to an
-/// edge); farther ones from Karney's inverse problem and the Newton search of the point-to-edge distance. The
+/// <see cref="ShortGeodesic"/>, within 1 µm (point to point) and 10 µm (point to edge) of Karney's geodesic;
+/// farther ones from Karney's inverse problem and the Newton search of the point-to-edge distance. The
 /// reported distance is the one compared with the radius, and every bound that prunes is widened by the kernel's
 /// error bound, so membership follows the reported distance exactly.
 /// </para>
@@ -43,14 +43,13 @@ public sealed class ProximityIndex
     private const double Slack = ShortGeodesic.EdgeErrorBoundMeters;
 
     // Radius queries with at least this many candidates (and hits) are measured (and ranked) on every core, in runs
-    // of this length: below it the work (some 0.1 µs per candidate) does not repay handing runs to other threads.
+    // of this length: below it the work per candidate is too small to repay handing runs to other threads.
     internal const int ParallelFrom = 4_096;
     private const int ParallelRunLength = 2_048;
 
     // Radius queries (and ring rows) running now in this process, over every index. A large one spreads over the
     // cores only while fewer queries than cores are running: under load every core already has a query of its own,
-    // and helpers would only queue behind them (measured at 1M targets with both cores busy, 5 km p99 7 ms split,
-    // 5.4 ms not).
+    // and helpers would only queue behind those queries and lengthen every one's tail.
     private static int _radiusQueriesRunning;
 
     private readonly ProximityItem[] _items;
@@ -130,8 +129,8 @@ public sealed class ProximityIndex
         });
 
         // Items renumbered along the Hilbert curve the tree packs them by, so a query's candidates, which are near each
-        // other in space, are near each other in every array it reads: at 1M targets a 5 km query touches 25,000
-        // candidates, and in input order each one cost a handful of cache misses, more than its distance.
+        // other in space, are near each other in every array it reads: a large radius query touches tens of thousands of
+        // candidates, and in input order each one would cost a handful of cache misses, more than its distance.
         var order = PackedRTree.HilbertOrder(minX, minY, maxX, maxY);
         var ordered = Permute(list, order);
         var orderedEnvelopes = Permute(envelopes, order);
@@ -143,8 +142,7 @@ public sealed class ProximityIndex
         // Shapes are taken apart in that order too, each thread over its own runs of consecutive items: a shape is
         // a dozen small arrays, and allocated in curve order they lie next to their neighbours' on the heap (the
         // collector's compaction keeps that order), so a query reading a run of shapes reads less scattered memory
-        // (measured at 1M targets: a polygon target of a 5 km query 1.5 µs in input order, 1.0 µs in curve order;
-        // ShapeEdges then took the common case to a stream of its own).
+        // (ShapeEdges goes further for the common case, shapes of short edges, with one stream of its own).
         Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, n, Math.Max(1024, n / (4 * Environment.ProcessorCount))), range =>
         {
             for (var i = range.Item1; i < range.Item2; i++)
@@ -275,9 +273,9 @@ public sealed class ProximityIndex
         try
         {
             var query = new Origin(origin.Geometry);
-            var uo = origin.LocationUncertaintyMeters;
+            var originUncertaintyMeters = origin.LocationUncertaintyMeters;
             var effective = excludeSameId ? Exclude(filter, origin.Id) : filter;
-            CollectWithin(query, outer, uo, effective, found);
+            CollectWithin(query, outer, originUncertaintyMeters, effective, found);
             var rings = new ProximityRing[ringsMeters.Count];
             for (var r = 0; r < rings.Length; r++)
             {
@@ -285,7 +283,7 @@ public sealed class ProximityIndex
                 int count = 0, certain = 0, possible = 0;
                 foreach (var (index, d) in found)
                 {
-                    var slack = uo + _uncertainty[index];
+                    var slack = originUncertaintyMeters + _uncertainty[index];
                     count += d <= radius ? 1 : 0;
                     certain += d + slack <= radius ? 1 : 0;
                     possible += d - slack <= radius && d + slack > radius ? 1 : 0;
@@ -294,7 +292,7 @@ public sealed class ProximityIndex
                 rings[r] = new ProximityRing(radius, count, certain, possible);
             }
 
-            var nearest = NearestCore(query, 1, uo, double.PositiveInfinity, effective, excludeId: null);
+            var nearest = NearestCore(query, 1, originUncertaintyMeters, double.PositiveInfinity, effective, excludeId: null);
             return new ProximityRingsRow(origin, rings, nearest.Count > 0 ? nearest[0] : null);
         }
         finally
@@ -309,14 +307,14 @@ public sealed class ProximityIndex
             ? item => !string.Equals(item.Id, id, StringComparison.Ordinal)
             : item => !string.Equals(item.Id, id, StringComparison.Ordinal) && filter(item);
 
-    private void CollectWithin(Origin query, double radius, double uo, Func<ProximityItem, bool>? filter, List<(int Index, double Distance)> found)
+    private void CollectWithin(Origin query, double radius, double originUncertaintyMeters, Func<ProximityItem, bool>? filter, List<(int Index, double Distance)> found)
     {
         if (query.IsEmpty)
         {
             return;
         }
 
-        var reach = radius + uo + MaxUncertaintyMeters + Slack;
+        var reach = radius + originUncertaintyMeters + MaxUncertaintyMeters + Slack;
         var parts = GeodesicEnvelope.SplitAtAntimeridian(GeodesicEnvelope.Expand(query.Envelope, reach));
         var candidates = Scratch.RentCandidates();
         try
@@ -335,8 +333,8 @@ public sealed class ProximityIndex
 
             // Each run of candidates writes its hits into its own slots of `found`, made as long as the candidates,
             // then the runs are closed up in candidate order, so the result does not depend on the scheduling. A
-            // large answer (a 5 km query in a dense city meets 25,000 candidates at 1M targets) is screened and
-            // measured on every core (InBlocks).
+            // large answer (a radius of a few kilometres in a dense city meets tens of thousands of candidates) is
+            // screened and measured on every core (InBlocks).
             var first = found.Count;
             var n = candidates.Count;
             CollectionsMarshal.SetCount(found, first + n);
@@ -344,7 +342,7 @@ public sealed class ProximityIndex
             InBlocks(n, (start, end) =>
             {
                 var slots = CollectionsMarshal.AsSpan(found).Slice(first + start, end - start);
-                hitsPerRun[start / ParallelRunLength] = Filter(query, radius, uo, reach, filter, candidates, start, end, slots);
+                hitsPerRun[start / ParallelRunLength] = Filter(query, radius, originUncertaintyMeters, reach, filter, candidates, start, end, slots);
             });
 
             var all = CollectionsMarshal.AsSpan(found);
@@ -364,7 +362,7 @@ public sealed class ProximityIndex
     }
 
     // Screens and measures candidates[start..end), writing the hits to `hits` (as long as the run); returns their number.
-    private int Filter(Origin query, double radius, double uo, double reach, Func<ProximityItem, bool>? filter, List<int> candidates, int start, int end, Span<(int Index, double Distance)> hits)
+    private int Filter(Origin query, double radius, double originUncertaintyMeters, double reach, Func<ProximityItem, bool>? filter, List<int> candidates, int start, int end, Span<(int Index, double Distance)> hits)
     {
         var count = 0;
         // Candidates of a point origin are screened before any distance is computed. A point target by its straight
@@ -378,7 +376,7 @@ public sealed class ProximityIndex
         var ecef = _ecef;
         foreach (var i in CollectionsMarshal.AsSpan(candidates)[start..end])
         {
-            var cutoff = radius + uo + _uncertainty[i];
+            var cutoff = radius + originUncertaintyMeters + _uncertainty[i];
             if (pointOrigin)
             {
                 if (_shapes[i] is null)
@@ -412,9 +410,9 @@ public sealed class ProximityIndex
     }
 
     /// <summary>
-    /// Per-thread buffers for the candidate and hit lists of radius queries. A 5 km query at 1M targets meets some
-    /// 25,000 candidates: fresh lists of that size land on the large-object heap and bring on full collections of a
-    /// heap that holds the whole collection, which showed in the tail latencies. Rented and returned, so a filter
+    /// Per-thread buffers for the candidate and hit lists of radius queries. A large radius query meets tens of
+    /// thousands of candidates: fresh lists of that size land on the large-object heap and bring on full collections
+    /// of a heap that holds the whole collection, which lengthen the tail latencies. Rented and returned, so a filter
     /// that itself queries the index on the same thread gets fresh lists rather than the ones in use.
     /// </summary>
     private static class Scratch
@@ -477,13 +475,13 @@ public sealed class ProximityIndex
         }
     }
 
-    private RankedHits Rank(List<(int Index, double Distance)> found, double radius, double uo)
+    private RankedHits Rank(List<(int Index, double Distance)> found, double radius, double originUncertaintyMeters)
     {
         // Items, distances and uncertainties gathered in the order the hits were found, which is the items' order in
         // memory, so the arrays of the whole collection are read as a stream (gathered in ranked order they were read
         // at random, cache misses per hit); the positions then ordered by distance (DistanceSort), each run of exactly equal
         // distances put in ordinal id order (only ties read the ids), and the answer written in that order from the
-        // gathered arrays, which are small enough to stay in cache. A 5 km query at 1M targets ranks some 20,000 hits.
+        // gathered arrays, which are small enough to stay in cache.
         var n = found.Count;
         var items = ArrayPool<ProximityItem>.Shared.Rent(n);
         var slacks = ArrayPool<double>.Shared.Rent(n);
@@ -497,7 +495,7 @@ public sealed class ProximityIndex
                 {
                     var (index, d) = found[j];
                     items[j] = _items[index];
-                    slacks[j] = uo + _uncertainty[index];
+                    slacks[j] = originUncertaintyMeters + _uncertainty[index];
                     distances[j] = d;
                 }
             });
@@ -542,8 +540,8 @@ public sealed class ProximityIndex
         }
     }
 
-    private ProximityHit MakeHit(int index, int rank, double d, double uo, double radius) =>
-        Hit(_items[index], rank, d, uo + _uncertainty[index], radius);
+    private ProximityHit MakeHit(int index, int rank, double d, double originUncertaintyMeters, double radius) =>
+        Hit(_items[index], rank, d, originUncertaintyMeters + _uncertainty[index], radius);
 
     // A hit at distance d whose uncertainties add up to `slack`: certain when its far end is within the radius.
     internal static ProximityHit Hit(ProximityItem item, int rank, double d, double slack, double radius)
@@ -611,7 +609,7 @@ public sealed class ProximityIndex
         }
     }
 
-    private List<ProximityHit> NearestCore(Origin query, int k, double uo, double maxMeters, Func<ProximityItem, bool>? filter, string? excludeId)
+    private List<ProximityHit> NearestCore(Origin query, int k, double originUncertaintyMeters, double maxMeters, Func<ProximityItem, bool>? filter, string? excludeId)
     {
         var hits = new List<ProximityHit>(Math.Min(k, 64));
         if (k == 0 || query.IsEmpty || _items.Length == 0)
@@ -619,7 +617,7 @@ public sealed class ProximityIndex
             return hits;
         }
 
-        var reach = maxMeters + uo + MaxUncertaintyMeters + Slack;
+        var reach = maxMeters + originUncertaintyMeters + MaxUncertaintyMeters + Slack;
         var env = query.Envelope;
         var queue = new PriorityQueue<int, QueueKey>(new QueueKeyComparer(_items));
         queue.Enqueue(_tree.Root, new QueueKey(BoxBound(env, _tree.Root), 0, 0));
@@ -632,7 +630,7 @@ public sealed class ProximityIndex
 
             if (key.Kind == 1)
             {
-                hits.Add(MakeHit(key.Item, hits.Count + 1, key.Distance, uo, maxMeters));
+                hits.Add(MakeHit(key.Item, hits.Count + 1, key.Distance, originUncertaintyMeters, maxMeters));
                 if (hits.Count == k)
                 {
                     break;
@@ -650,7 +648,7 @@ public sealed class ProximityIndex
                     continue;
                 }
 
-                var cutoff = maxMeters + uo + item.LocationUncertaintyMeters;
+                var cutoff = maxMeters + originUncertaintyMeters + item.LocationUncertaintyMeters;
                 var d = DistanceTo(query, i, cutoff);
                 if (d <= cutoff)
                 {

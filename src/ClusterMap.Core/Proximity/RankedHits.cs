@@ -8,11 +8,11 @@ namespace ClusterMap.Core.Proximity;
 /// radius) is made when it is read.
 /// </summary>
 /// <remarks>
-/// A 5 km query at 1M targets returns some 20,000 hits. Stored whole, at 48 bytes each, they made a megabyte of
-/// garbage per query and brought on a young-generation collection every few queries, which showed in the tail
-/// latencies; this keeps half of that, in chunks that stay off the large-object heap (<see cref="ChunkedList{T}"/>).
+/// A large radius answer holds tens of thousands of hits. Stored whole, at 48 bytes each, they would make a megabyte
+/// of garbage per query and a young-generation collection every few queries, which lengthens the tail latencies;
+/// this keeps half of that, in chunks that stay off the large-object heap (<see cref="ChunkedList{T}"/>).
 /// The uncertainty is stored rather than read from the item when the hit is read: the items lie all over the heap,
-/// and reading each one's field cost the reader of 20,000 hits two milliseconds.
+/// and reading each one's field would be a cache miss per hit.
 /// </remarks>
 internal sealed class RankedHits(ChunkedList<(ProximityItem Item, double Distance, double Slack)> entries, double radiusMeters)
     : IReadOnlyList<ProximityHit>

@@ -8,11 +8,11 @@ namespace ClusterMap.Core.Proximity;
 /// </summary>
 /// <remarks>
 /// Each <see cref="GeodesicShape"/> keeps its own vertices too, a few small arrays among a dozen per shape; read
-/// through them, a polygon target of a 5 km query cost about a microsecond at 1M targets, most of it waiting for
-/// memory, against a third of that with its data in cache. Here the vertices of items next to each other on the
+/// through them, measuring a polygon target is mostly waiting for memory, several times what the same arithmetic
+/// costs with its data in cache. Here the vertices of items next to each other on the
 /// Hilbert curve, hence usually candidates of the same query, are next to each other in memory. Holds the shapes the
 /// short-line kernel answers alone: paths only (no isolated points), every edge within
-/// <see cref="ShortGeodesic.MaxEdgeMeters"/>; the others are measured through their shape as before.
+/// <see cref="ShortGeodesic.MaxEdgeMeters"/>; the others are measured through their own shape.
 /// </remarks>
 internal sealed class ShapeEdges
 {

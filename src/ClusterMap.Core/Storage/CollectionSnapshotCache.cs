@@ -58,7 +58,7 @@ public sealed class CollectionSnapshot
 /// </summary>
 /// <remarks>
 /// Asking the store for its data version costs a query (for SQLite, opening a pooled connection and a SELECT: tens of
-/// microseconds, as much as a whole 1 km radius query at 100k targets). Hot paths may therefore trust a version read
+/// microseconds, as much as a whole small radius query). Hot paths may therefore trust a version read
 /// less than a given age ago (<see cref="GetAsync(string, TimeSpan, CancellationToken)"/>). That window only ever
 /// delays changes made by another process (an import run from the command line, another replica); a write made in
 /// this process calls <see cref="Invalidate"/> once it has committed, and every request that starts afterwards reads

@@ -6,7 +6,7 @@ namespace ClusterMap.Api.Tests.Reliability;
 /// <summary>
 /// `make loadtest` in small: the same script and wrk on the real process for a few seconds. It asserts that every
 /// request succeeded (no non-2xx/3xx answer, no socket error or timeout), not how fast: speed is measured by the
-/// full run, whose figures are in the README.
+/// full run, whose figures are in docs/performance.md.
 /// </summary>
 public sealed class LoadSmokeTests
 {

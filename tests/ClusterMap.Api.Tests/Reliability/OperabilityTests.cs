@@ -103,6 +103,41 @@ public sealed class OperabilityTests(ClusterMapFactory factory) : IClassFixture<
         Assert.DoesNotContain(secret, service.Log, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Logs_RealProcessInATerminal_AreThePlainConsoleFormat()
+    {
+        await using var service = await ServiceProcess.StartAsync(new ServiceProcessOptions { GeodataPath = ClusterMapFactory.TestGeodata, InTerminal = true });
+        var lines = await SendMarkedRequestAsync(service, "terminal-check-1");
+
+        Assert.Contains(lines, l => l.Contains("Now listening on: " + service.BaseAddress.ToString().TrimEnd('/'), StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("terminal-check-1", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.StartsWith('{'));
+    }
+
+    [Fact]
+    public async Task Logs_RealProcessInATerminal_FormatterSetToJson_AreJsonLines()
+    {
+        await using var service = await ServiceProcess.StartAsync(new ServiceProcessOptions
+        {
+            GeodataPath = ClusterMapFactory.TestGeodata,
+            InTerminal = true,
+            Settings = new Dictionary<string, string> { ["Logging__Console__FormatterName"] = "json" },
+        });
+        var lines = await SendMarkedRequestAsync(service, "terminal-check-2");
+
+        var requestLine = Assert.Single(lines, l => l.Contains("terminal-check-2", StringComparison.Ordinal));
+        Assert.Equal(400, JsonDocument.Parse(requestLine).RootElement.GetProperty("State").GetProperty("StatusCode").GetInt32());
+    }
+
+    private static async Task<List<string>> SendMarkedRequestAsync(ServiceProcess service, string requestId)
+    {
+        using var client = new HttpClient { BaseAddress = service.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/collections/sites/items?unknown=1");
+        request.Headers.Add("X-Request-Id", requestId);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.SendAsync(request)).StatusCode);
+        return await WaitForLogAsync(service, requestId);
+    }
+
     /// <summary>Every non-empty line of the service's output, once a line containing <paramref name="marker"/> is there.</summary>
     private static async Task<List<string>> WaitForLogAsync(ServiceProcess service, string marker)
     {

@@ -15,7 +15,7 @@ public class GeodataSourceAgreementTests
     [Fact]
     public void Parks_AreExactlyTheNamedRowsOfTheSource()
     {
-        var rows = Csv.ReadFile(SourceFile("parks", "parks_53.csv"));
+        var rows = CsvTable.ReadFile(SourceFile("parks", "parks_53.csv"));
         var named = rows.Where(r => r["name_zh"].Length > 0 && !r["name_zh"].Contains("被截断", StringComparison.Ordinal))
             .Select(r => r["name_zh"]).ToList();
         var shipped = Features("parks.geojson").Select(f => Prop(f, "name_zh")).ToList();
@@ -27,7 +27,7 @@ public class GeodataSourceAgreementTests
     [Fact]
     public void Parks_CatalogueFieldsOnlyWhereTheCatalogueGivesThem()
     {
-        var rows = Csv.ReadFile(SourceFile("parks", "parks_53.csv")).Where(r => r["name_zh"].Length > 0).ToDictionary(r => r["name_zh"]);
+        var rows = CsvTable.ReadFile(SourceFile("parks", "parks_53.csv")).Where(r => r["name_zh"].Length > 0).ToDictionary(r => r["name_zh"]);
         foreach (var f in Features("parks.geojson"))
         {
             var row = rows[Prop(f, "name_zh")!];
@@ -55,7 +55,7 @@ public class GeodataSourceAgreementTests
     {
         using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(GeodataPaths.CommittedGeodata, GeodataBuilder.ParksCatalogueFile)));
         var c = doc.RootElement;
-        var rows = Csv.ReadFile(SourceFile("parks", "parks_53.csv"));
+        var rows = CsvTable.ReadFile(SourceFile("parks", "parks_53.csv"));
         var parks = Features("parks.geojson").Count;
         var slots = rows.Count - parks;
 
@@ -73,7 +73,7 @@ public class GeodataSourceAgreementTests
     [Fact]
     public void Universities_AreEveryShanghaiCampusPointOfTheSource_LessDocumentedExclusions()
     {
-        var excluded = Csv.ReadFile(Path.Combine(GeodataPaths.RepoRoot, "geodata", "src", "university_point_notes.csv"))
+        var excluded = CsvTable.ReadFile(Path.Combine(GeodataPaths.RepoRoot, "geodata", "src", "university_point_notes.csv"))
             .Where(r => r["action"] == "exclude")
             .Select(r => (r["name_zh"], r["campus_zh"]))
             .ToHashSet();
@@ -144,7 +144,7 @@ public class GeodataSourceAgreementTests
     [Fact]
     public void Institutes_AreExactlyTheSourceRows()
     {
-        var names = Csv.ReadFile(SourceFile("institutes", "shanghai_research_institutes_addresses.csv")).Select(r => r["name_zh"]).ToList();
+        var names = CsvTable.ReadFile(SourceFile("institutes", "shanghai_research_institutes_addresses.csv")).Select(r => r["name_zh"]).ToList();
         var shipped = Features("institutes.geojson").Select(f => Prop(f, "name_zh")!).ToList();
 
         Assert.Equal(9, names.Count);
@@ -154,7 +154,7 @@ public class GeodataSourceAgreementTests
     [Fact]
     public void MetroStations_AreExactlyTheSourceStations_AtTheirSourceCoordinates()
     {
-        var rows = Csv.ReadFile(SourceFile("metro", "DERIVED_stations_wgs84.csv"));
+        var rows = CsvTable.ReadFile(SourceFile("metro", "DERIVED_stations_wgs84.csv"));
         var expected = rows.Select(r => (r["station_id"], double.Parse(r["lon"], CultureInfo.InvariantCulture), double.Parse(r["lat"], CultureInfo.InvariantCulture))).ToList();
         var shipped = Features("metro-stations.geojson").Select(f =>
         {
@@ -188,7 +188,7 @@ public class GeodataSourceAgreementTests
     [InlineData("institutes.geojson")]
     public void EstimatedPoints_TraceBackToTheSourcedPointsTheyName(string file)
     {
-        var stations = Csv.ReadFile(SourceFile("metro", "DERIVED_stations_wgs84.csv"))
+        var stations = CsvTable.ReadFile(SourceFile("metro", "DERIVED_stations_wgs84.csv"))
             .ToDictionary(r => r["name_en"], r => (Lon: double.Parse(r["lon"], CultureInfo.InvariantCulture), Lat: double.Parse(r["lat"], CultureInfo.InvariantCulture)));
         var campuses = Features("universities.geojson")
             .GroupBy(f => $"{Prop(f, "name_zh")}|{Prop(f, "campus_zh")}")

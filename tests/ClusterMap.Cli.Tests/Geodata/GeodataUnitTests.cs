@@ -6,9 +6,9 @@ namespace ClusterMap.Cli.Tests.Geodata;
 public class GeodataUnitTests
 {
     [Fact]
-    public void Csv_Parse_HandlesQuotesDoubledQuotesAndLineBreaksInFields()
+    public void CsvTable_Parse_HandlesQuotesDoubledQuotesAndLineBreaksInFields()
     {
-        var rows = Csv.Parse("a,b,c\n1,\"x, \"\"y\"\"\",\"line1\nline2\"\r\n2,,\n");
+        var rows = CsvTable.Parse("a,b,c\n1,\"x, \"\"y\"\"\",\"line1\nline2\"\r\n2,,\n");
 
         Assert.Equal(2, rows.Count);
         Assert.Equal("x, \"y\"", rows[0]["b"]);
@@ -17,8 +17,8 @@ public class GeodataUnitTests
     }
 
     [Fact]
-    public void Csv_Parse_RowWithWrongFieldCount_Throws() =>
-        Assert.Throws<FormatException>(() => Csv.Parse("a,b\n1,2,3\n"));
+    public void CsvTable_Parse_RowWithWrongFieldCount_Throws() =>
+        Assert.Throws<FormatException>(() => CsvTable.Parse("a,b\n1,2,3\n"));
 
     [Theory]
     [InlineData(121.5, 7, "121.5")]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Renders the README's map images from the shipped geodata/ through the real service: starts the built API on a free
+# Renders the map images of docs/maps.md from the shipped geodata/ through the real service: starts the built API on a free
 # loopback port with a fresh database, asks it for a static map, a HiDPI tile and a report (page 1 through pdftoppm
 # at 100 dpi), and stops it. Run by `make bless` after the golden images; review the images before committing.
 set -euo pipefail

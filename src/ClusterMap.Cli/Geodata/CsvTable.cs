@@ -4,7 +4,7 @@ using ClusterMap.Core.Text;
 namespace ClusterMap.Cli.Geodata;
 
 /// <summary>The geodata sources' CSV files as rows addressed by column name, read by Core's one CSV reader.</summary>
-internal static class Csv
+internal static class CsvTable
 {
     public static IReadOnlyList<CsvRow> ReadFile(string path)
     {
