@@ -12,9 +12,12 @@ public sealed partial class SqliteFeatureStore : IFeatureBoxReader
     {
         await using var connection = await OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<FeatureRow>(new CommandDefinition(
+            // CROSS JOIN keeps the R*Tree as the outer loop: left to itself, SQLite may scan the collection's rows
+            // instead, and a box with nothing in it would cost as much as the whole collection.
             """
-            SELECT f.feature_id AS Id, f.geometry AS Geometry, f.properties AS Properties FROM features f
-            WHERE f.fid IN (SELECT fid FROM features_rtree WHERE max_x >= @rminX AND min_x <= @rmaxX AND max_y >= @rminY AND min_y <= @rmaxY)
+            SELECT f.feature_id AS Id, f.geometry AS Geometry, f.properties AS Properties
+            FROM features_rtree r CROSS JOIN features f ON f.fid = r.fid
+            WHERE r.max_x >= @rminX AND r.min_x <= @rmaxX AND r.max_y >= @rminY AND r.min_y <= @rmaxY
               AND f.collection_id = @collectionId
               AND f.max_x >= @minX AND f.min_x <= @maxX AND f.max_y >= @minY AND f.min_y <= @maxY
             ORDER BY f.fid
