@@ -38,6 +38,7 @@ app.UseStatusCodePages();
 app.UseClusterMapProtection();
 app.UseSnapshotRefreshAfterWrites();
 app.LoadMapFontsNow();
+app.WarmUpMapsNow();
 app.UseClusterMapClient();
 
 app.MapLandingApi();

@@ -71,7 +71,8 @@ internal static class MapnikBench
                     using var client = new HttpClient { BaseAddress = service.BaseAddress };
                     try
                     {
-                        firstTile[name] = await TimeTileAsync(client, TileIndex.Containing(_center, 12));
+                        // Not the z12 tile the service drew at start (Maps:WarmUpAtStart), nor one of its meta-tile.
+                        firstTile[name] = await TimeTileAsync(client, TileIndex.Containing(_center, 13));
                     }
                     catch (HttpRequestException)
                     {
