@@ -38,7 +38,6 @@ app.UseStatusCodePages();
 app.UseClusterMapProtection();
 app.UseSnapshotRefreshAfterWrites();
 app.LoadMapFontsNow();
-app.WarmUpMapsNow();
 app.UseClusterMapClient();
 
 app.MapLandingApi();

@@ -67,8 +67,8 @@ public sealed class MapsOptions
     public int DefaultHeight { get; set; } = 600;
 
     /// <summary>
-    /// Draw one tile before the service listens, so the first visitor does not pay the renderer's first use (JIT,
-    /// Skia's native code, the collections' map indexes).
+    /// Draw one tile as soon as the service starts (readiness waits for it), so the first visitor does not pay the
+    /// renderer's first use (JIT, Skia's native code, the collections' map indexes).
     /// </summary>
     public bool WarmUpAtStart { get; set; } = true;
 

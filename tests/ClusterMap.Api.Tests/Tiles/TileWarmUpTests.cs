@@ -7,7 +7,10 @@ using NetTopologySuite.Geometries;
 
 namespace ClusterMap.Api.Tests.Tiles;
 
-/// <summary>The service draws one tile before it listens, so the first visitor's tile does not pay the renderer's first use.</summary>
+/// <summary>
+/// The service draws one tile as it starts, and is not ready before: the first visitor's tile does not pay the
+/// renderer's first use.
+/// </summary>
 public sealed class TileWarmUpTests
 {
     [Fact]
@@ -15,6 +18,7 @@ public sealed class TileWarmUpTests
     {
         await using var factory = ClusterMapFactory.With(MapTestFactory.MapGeodata);
         var client = factory.CreateClient();
+        await WaitUntilReadyAsync(client);
         var cache = factory.Services.GetRequiredService<TileCache>();
         Assert.Equal(1, cache.Count);
 
@@ -46,8 +50,18 @@ public sealed class TileWarmUpTests
     public async Task WithWarmUpOff_NoTileIsDrawnAtStart()
     {
         await using var factory = ClusterMapFactory.With(MapTestFactory.MapGeodata, new Dictionary<string, string?> { ["Maps:WarmUpAtStart"] = "false" });
-        _ = factory.CreateClient();
+        await WaitUntilReadyAsync(factory.CreateClient());
 
         Assert.Equal(0, factory.Services.GetRequiredService<TileCache>().Count);
+    }
+
+    private static async Task WaitUntilReadyAsync(HttpClient client)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while ((await client.GetAsync("/readyz")).StatusCode != HttpStatusCode.OK)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the service did not become ready");
+            await Task.Delay(50);
+        }
     }
 }
