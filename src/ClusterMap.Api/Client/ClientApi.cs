@@ -16,7 +16,7 @@ internal static class ClientApi
     {
         routes.MapGet("/client/config.json", GetConfig).WithTags("Client").WithName("getClientConfig")
             .WithSummary("The browser client's configuration: basemaps, the park sector palette, each park's sector family and each collection's role")
-            .WithQueryParameters(OperationParameters.None);
+            .WithQueryParameters(OperationParameters.None).WithDataVersionETag();
         return routes;
     }
 

@@ -60,7 +60,7 @@ internal static class CollectionsApi
 
     public static IEndpointRouteBuilder MapCollectionsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/collections").WithTags("Data");
+        var group = routes.MapGroup("/collections").WithTags("Data").WithDataVersionETag();
         group.MapGet("", GetCollections).WithName("getCollections").WithSummary("The feature collections in the dataset")
             .WithQueryParameters(OperationParameters.JsonOnly);
         group.MapGet("/{collectionId}", GetCollection).WithName("describeCollection").WithSummary("Describe a feature collection")

@@ -36,10 +36,10 @@ internal static class LandingApi
             .WithName("getLandingPage").WithTags("Capabilities")
             .WithSummary("Landing page")
             .WithDescription("Links to the API definition, the conformance declaration and the collections (JSON). A browser, which prefers text/html, or f=html gets the map client instead.")
-            .WithQueryParameters(new([_landingFormat]));
+            .WithQueryParameters(new([_landingFormat])).WithDataVersionETag();
         routes.MapGet("/conformance", GetConformance)
             .WithName("getConformanceDeclaration").WithTags("Capabilities")
-            .WithSummary("Conformance classes implemented by this server").WithQueryParameters(OperationParameters.JsonOnly);
+            .WithSummary("Conformance classes implemented by this server").WithQueryParameters(OperationParameters.JsonOnly).WithDataVersionETag();
         return routes;
     }
 

@@ -30,7 +30,7 @@ internal static class ProximityApi
 
     public static IEndpointRouteBuilder MapProximityApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/proximity").WithTags("Proximity");
+        var group = routes.MapGroup("/proximity").WithTags("Proximity").WithDataVersionETag();
         group.MapGet("/within", GetWithin).WithName("getWithin")
             .WithSummary("Target features within radius_m of an origin, nearest first (geodesic, WGS84, to geometry edges)")
             .WithDescription("target={collectionId}&radius_m=5000 and from={collectionId}/{featureId} or lon=&lat=. Any queryable property of the target filters by equality. Each feature gets distance_m, rank, within (certain|possible) and the distance interval distance_min_m…distance_max_m that location uncertainties allow.")
