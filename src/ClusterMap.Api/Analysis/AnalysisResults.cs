@@ -307,7 +307,7 @@ internal static class AnalysisWriting
         writer.WriteEndObject();
     }
 
-    private static void WriteCommonMadeWith(Utf8JsonWriter writer, AnalysisApi.Inputs inputs)
+    internal static void WriteCommonMadeWith(Utf8JsonWriter writer, AnalysisApi.Inputs inputs)
     {
         writer.WriteNumber("data_version", inputs.DataVersion);
         writer.WriteStartArray("parks");
@@ -347,7 +347,7 @@ internal static class AnalysisWriting
         writer.WriteString("certainty", CertaintyRule);
     }
 
-    private static void WritePair(Utf8JsonWriter writer, string name, CertainPossible pair)
+    internal static void WritePair(Utf8JsonWriter writer, string name, CertainPossible pair)
     {
         writer.WriteStartObject(name);
         writer.WriteNumber("certain", pair.Certain);
@@ -355,7 +355,7 @@ internal static class AnalysisWriting
         writer.WriteEndObject();
     }
 
-    private static void WriteShare(Utf8JsonWriter writer, string name, double? share)
+    internal static void WriteShare(Utf8JsonWriter writer, string name, double? share)
     {
         if (share is { } value)
         {
@@ -367,7 +367,7 @@ internal static class AnalysisWriting
         }
     }
 
-    private static (string? Zh, string? En) Names(CollectionSnapshot parks, string id)
+    internal static (string? Zh, string? En) Names(CollectionSnapshot parks, string id)
     {
         if (parks.Find(id) is not { } feature)
         {
@@ -379,9 +379,9 @@ internal static class AnalysisWriting
         return (Text("name_zh") ?? Text("name"), Text("name_en"));
     }
 
-    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    internal static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
-    private static string Count(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
+    internal static string Count(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
 
-    private static string Share(double? value) => value is { } v ? Math.Round(v, 4).ToString("R", CultureInfo.InvariantCulture) : "";
+    internal static string Share(double? value) => value is { } v ? Math.Round(v, 4).ToString("R", CultureInfo.InvariantCulture) : "";
 }
