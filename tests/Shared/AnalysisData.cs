@@ -159,7 +159,7 @@ public sealed class AnalysisData
         var linkRandom = new Random(seed + 1);
         var half = institutionList.Count / 2;
         var links = new List<LinkSite>();
-        for (var i = 0; i < Math.Min(12, parkList.Count); i++)
+        for (var i = 0; i < (institutionList.Count == 0 ? 0 : Math.Min(12, parkList.Count)); i++)
         {
             var park = parkList[i];
             var chosen = Enumerable.Range(0, 1 + linkRandom.Next(2)).Select(_ => linkRandom.Next(institutionList.Count)).Distinct().ToList();
