@@ -130,10 +130,8 @@ internal static class AnalysisWriting
             "fit_share_certain", "fit_share_at_most", "institutions", "filters", "tier_weights", "fit_table", "data_version",
         ];
         Csv.Line(text, header);
-        var institutions = string.Join(";", inputs.Institutions.Select(i => i.Collection.Id));
-        var filters = string.Join(";", inputs.Filters.Select(f => $"{f.Key}={f.Value}"));
+        var (institutions, filters, fitTable) = CsvMadeWith(inputs);
         var weights = string.Join(";", InstitutionTiers.All.Select(t => $"{InstitutionTiers.Name(t)}:{Number(settings.TierWeights[t])}"));
-        var fitTable = inputs.Fit.Table.Version + (inputs.Fit.Problem is null ? "" : " (" + inputs.Fit.Problem + ")");
         foreach (var row in rows)
         {
             var (nameZh, nameEn) = Names(parks, row.Park.Id);
@@ -306,6 +304,12 @@ internal static class AnalysisWriting
         writer.WriteString("tiers", "national: type starting with 'national' (national laboratory or facility); 985, 211, double_first_class: the institution's own flags, the highest that applies; other: flags present, none true; unrated: no flags in the data");
         writer.WriteEndObject();
     }
+
+    /// <summary>What made a CSV table, for its columns: the institution collections, the filters and the fit table, each as one cell.</summary>
+    internal static (string Institutions, string Filters, string FitTable) CsvMadeWith(AnalysisApi.Inputs inputs) =>
+        (string.Join(";", inputs.Institutions.Select(i => i.Collection.Id)),
+         string.Join(";", inputs.Filters.Select(f => $"{f.Key}={f.Value}")),
+         inputs.Fit.Table.Version + (inputs.Fit.Problem is null ? "" : " (" + inputs.Fit.Problem + ")"));
 
     internal static void WriteCommonMadeWith(Utf8JsonWriter writer, AnalysisApi.Inputs inputs)
     {

@@ -236,8 +236,7 @@ internal static class DistrictAnalysis
             "radius_m", "estimated", "certain", "possible", "estimated_mean", "certain_mean", "possible_mean", "fit_share_certain", "fit_share_at_most",
             "institutions", "filters", "data_version",
         ]);
-        var institutions = string.Join(";", inputs.Institutions.Select(i => i.Collection.Id));
-        var filters = string.Join(";", inputs.Filters.Select(f => $"{f.Key}={f.Value}"));
+        var (institutions, filters, _) = AnalysisWriting.CsvMadeWith(inputs);
         foreach (var row in table.Rows)
         {
             foreach (var band in row.Bands)
@@ -320,7 +319,7 @@ internal static class DistrictAnalysis
             .. inputs.Institutions.SelectMany(i => new[] { $"{i.Collection.Id}_fits", $"{i.Collection.Id}_does_not_fit", $"{i.Collection.Id}_unknown" }),
             "filters", "data_version",
         ]);
-        var filters = string.Join(";", inputs.Filters.Select(f => $"{f.Key}={f.Value}"));
+        var (_, filters, _) = AnalysisWriting.CsvMadeWith(inputs);
         foreach (var row in table.Rows)
         {
             Csv.Line(text,

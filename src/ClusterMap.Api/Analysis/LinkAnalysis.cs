@@ -194,9 +194,7 @@ internal static class LinkAnalysis
             "rank", "rank_best", "rank_worst", "ranked", "rank_among_fitting", "rank_among_fitting_best", "rank_among_fitting_worst", "ranked_fitting",
             "alternatives", "institutions", "filters", "fit_table", "data_version",
         ]);
-        var institutions = string.Join(";", inputs.Institutions.Select(i => i.Collection.Id));
-        var filters = string.Join(";", inputs.Filters.Select(f => $"{f.Key}={f.Value}"));
-        var fitTable = inputs.Fit.Table.Version + (inputs.Fit.Problem is null ? "" : " (" + inputs.Fit.Problem + ")");
+        var (institutions, filters, fitTable) = AnalysisWriting.CsvMadeWith(inputs);
         foreach (var link in links)
         {
             using var document = JsonDocument.Parse(link.Feature.PropertiesJson);
