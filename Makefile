@@ -36,11 +36,12 @@ geodata: ## Rebuild geodata/ from ../shared/geodata-sources (byte-identical on a
 	npm ci --prefix geodata/src/basemap --no-audit --no-fund
 	$(DOTNET) run --project src/ClusterMap.Cli -c $(CONFIG) -- geodata build --sources ../shared/geodata-sources --out geodata --basemap-source geodata/src/basemap/node_modules
 
-client: ## Re-copy Leaflet from the version pinned in src/ClusterMap.Api/npm/package-lock.json (npm ci) into wwwroot/vendor/leaflet
+client: ## Re-copy Leaflet and Chart.js from the versions pinned in src/ClusterMap.Api/npm/package-lock.json (npm ci) into wwwroot/vendor/
 	npm ci --prefix src/ClusterMap.Api/npm --no-audit --no-fund
-	rm -rf src/ClusterMap.Api/wwwroot/vendor/leaflet
-	mkdir -p src/ClusterMap.Api/wwwroot/vendor/leaflet
+	rm -rf src/ClusterMap.Api/wwwroot/vendor/leaflet src/ClusterMap.Api/wwwroot/vendor/chartjs
+	mkdir -p src/ClusterMap.Api/wwwroot/vendor/leaflet src/ClusterMap.Api/wwwroot/vendor/chartjs
 	cp -r src/ClusterMap.Api/npm/node_modules/leaflet/dist/{leaflet.js,leaflet.css,images} src/ClusterMap.Api/npm/node_modules/leaflet/LICENSE src/ClusterMap.Api/wwwroot/vendor/leaflet/
+	cp src/ClusterMap.Api/npm/node_modules/chart.js/dist/chart.umd.min.js src/ClusterMap.Api/npm/node_modules/chart.js/LICENSE.md src/ClusterMap.Api/wwwroot/vendor/chartjs/
 
 screenshots: ## Regenerate the screenshots of the README and docs/client.md (tests/ClusterMap.Browser.Tests/Screenshots) by running the browser tests
 	CLUSTERMAP_SCREENSHOTS=$(CURDIR)/tests/ClusterMap.Browser.Tests/Screenshots $(DOTNET) test tests/ClusterMap.Browser.Tests -c $(CONFIG) --nologo

@@ -94,6 +94,21 @@ public sealed partial class ServingTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task VendoredChartJs_IsTheVersionPinnedInTheLockfile_AndIsServedAsCommitted()
+    {
+        using var lockfile = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_npmFolder, "package-lock.json")));
+        var pinned = lockfile.RootElement.GetProperty("packages").GetProperty("node_modules/chart.js").GetProperty("version").GetString();
+        using var package = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_npmFolder, "package.json")));
+        Assert.Equal(pinned, package.RootElement.GetProperty("dependencies").GetProperty("chart.js").GetString());
+
+        var folder = Path.Combine(ServiceProcess.RepositoryRoot(), "src", "ClusterMap.Api", "wwwroot", "vendor", "chartjs");
+        var committed = await File.ReadAllTextAsync(Path.Combine(folder, "chart.umd.min.js"));
+        Assert.StartsWith($"/*!\n * Chart.js v{pinned}\n", committed, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(folder, "LICENSE.md")));
+        Assert.Equal(committed, await fixture.Api.GetStringAsync("/vendor/chartjs/chart.umd.min.js"));
+    }
+
+    [Fact]
     public async Task ExternalBasemap_Gcj02Provider_IsOfferedWithTheDatumNoteAndAllowedByTheCsp()
     {
         // The fixture's own service plays the external provider: another origin on loopback, as a CDN would be.

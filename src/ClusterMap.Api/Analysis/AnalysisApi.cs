@@ -27,6 +27,12 @@ internal static class AnalysisApi
         long DataVersion, IReadOnlyList<CollectionSnapshot> Parks, IReadOnlyList<CollectionSnapshot> Institutions,
         IReadOnlyDictionary<string, string?> Filters, FitTableState Fit)
     {
+        /// <summary>The link collections read (role link), when the request reads links.</summary>
+        public IReadOnlyList<CollectionSnapshot> Links { get; init; } = [];
+
+        /// <summary>The district collection read (role district), when the request reads districts; none when the data has none.</summary>
+        public CollectionSnapshot? Districts { get; init; }
+
         public IReadOnlyList<InstitutionSource> Sources() =>
             [.. Institutions.Select(i => AnalysisInputs.Source(i, Fit.Table, Filters))];
     }
@@ -42,6 +48,22 @@ internal static class AnalysisApi
             .WithSummary("Every park's research base as one table (JSON, or CSV with f=csv: one row per park and band)")
             .WithDescription("The parameters of /analysis/parks/{featureId}/research-base, and f=json|csv.")
             .WithQueryParameters(AnalysisParameters.ResearchBaseTable);
+        group.MapMethods("/links", _getAndHead, GetLinks).WithName("getLinks")
+            .WithSummary("Every park ↔ institution link measured: the partner's geodesic distance and its range, its rank among the park's institutions (all, and those fitting the park's sector), and the nearest fitting alternatives (JSON, or CSV with f=csv)")
+            .WithDescription("links={collectionId} (default: every collection whose role is link); alternatives=3; parks, institutions and filters as for the research base; f=json|csv.")
+            .WithQueryParameters(AnalysisParameters.LinksTable);
+        group.MapMethods("/parks/{featureId}/partners", _getAndHead, GetParkPartners).WithName("getParkPartners")
+            .WithSummary("One park's links measured, as /analysis/links")
+            .WithDescription("The parameters of /analysis/links; the park is looked up in the park collections read.")
+            .WithQueryParameters(AnalysisParameters.ParkPartners);
+        group.MapMethods("/districts", _getAndHead, GetDistricts).WithName("getDistricts")
+            .WithSummary("Per district: parks, campuses and institutes counted by their district_id, parks per sector, and a summary of the parks' research bases (JSON, or CSV with f=csv: one row per district and band)")
+            .WithDescription("districts={collectionId} (default: the district collection); parks, institutions, bands_m, tier_weights and filters as for the research base; f=json|csv.")
+            .WithQueryParameters(AnalysisParameters.DistrictsTable);
+        group.MapMethods("/sectors", _getAndHead, GetSectors).WithName("getSectors")
+            .WithSummary("Per park sector: parks, the sector × district matrix of parks, and how many institutions fit the sector (JSON, or CSV with f=csv: the matrix)")
+            .WithDescription("districts, parks, institutions and filters as for /analysis/districts; f=json|csv.")
+            .WithQueryParameters(AnalysisParameters.SectorsTable);
         group.MapMethods("/white-spots", _getAndHead, GetWhiteSpots).WithName("getWhiteSpots")
             .WithSummary("Equal-area grid cells where at least min_institutions institutions lie within institution_radius_m and no park within park_radius_m (GeoJSON polygons)")
             .WithDescription("cell_m=1000 (Lambert azimuthal equal-area grid centred on the bbox); min_institutions=3; institution_radius_m=2000; park_radius_m=3000; bbox (default: the institutions' extent); parks, institutions and filters as for the research base. Each cell says certain or possible, with the counts.")
@@ -53,49 +75,107 @@ internal static class AnalysisApi
         string featureId, HttpRequest request, IFeatureStore store, ProximityTargets targets, IOptions<ProximityOptions> proximity,
         IOptions<StorageOptions> storage, CancellationToken cancellationToken)
     {
-        var query = QueryParameters.Of(request);
-        var (inputs, problem) = await InputsAsync(request, query, singlePark: true, store, targets, proximity, storage, cancellationToken);
-        if (inputs is null)
+        var (_, inputs, settings, problem) = await ResearchBaseInputsAsync(request, new Reads(SinglePark: true), store, targets, proximity, storage, cancellationToken);
+        if (problem is not null)
         {
-            return problem!;
+            return problem;
         }
 
-        if (AnalysisParameters.ParseResearchBase(query, inputs.Fit.Table, out var settings) is { } settingsProblem)
-        {
-            return settingsProblem;
-        }
-
-        var parks = inputs.Parks[0];
+        var parks = inputs!.Parks[0];
         if (parks.Find(featureId) is not { } park)
         {
             return ApiProblems.FeatureNotFound(parks.Collection.Id, featureId);
         }
 
         return new AnalysisResult(ETag(request, inputs), AnalysisResult.JsonType, null, writer => AnalysisWriting.WriteResearchBase(
-            writer, inputs, settings, parks, ResearchBase.ForPark(CollectionSnapshot.ToProximityItem(park), inputs.Sources(), settings)));
+            writer, inputs, settings!, parks, ResearchBase.ForPark(CollectionSnapshot.ToProximityItem(park), inputs.Sources(), settings!)));
     }
 
     public static async Task<Results<AnalysisResult, ProblemHttpResult>> GetResearchBase(
         HttpRequest request, IFeatureStore store, ProximityTargets targets, IOptions<ProximityOptions> proximity,
         IOptions<StorageOptions> storage, CancellationToken cancellationToken)
     {
+        var (query, inputs, settings, problem) = await ResearchBaseInputsAsync(request, new Reads(SinglePark: true), store, targets, proximity, storage, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var parks = inputs!.Parks[0];
+        IReadOnlyList<ResearchBaseRow> Rows() => ResearchBase.ForParks(parks.ProximityItems, inputs.Sources(), settings!);
+        return query.TryRead(AnalysisParameters.TableFormat, out var format, out _) && format == "csv"
+            ? new AnalysisResult(ETag(request, inputs), AnalysisResult.CsvType, "research-base.csv", text => AnalysisWriting.WriteResearchBaseCsv(text, inputs, settings!, parks, Rows()))
+            : new AnalysisResult(ETag(request, inputs), AnalysisResult.JsonType, null, writer => AnalysisWriting.WriteResearchBaseTable(writer, inputs, settings!, parks, Rows()));
+    }
+
+    public static Task<Results<AnalysisResult, ProblemHttpResult>> GetLinks(
+        HttpRequest request, IFeatureStore store, ProximityTargets targets, IOptions<ProximityOptions> proximity,
+        IOptions<StorageOptions> storage, CancellationToken cancellationToken) =>
+        LinksAsync(null, request, store, targets, proximity, storage, cancellationToken);
+
+    public static Task<Results<AnalysisResult, ProblemHttpResult>> GetParkPartners(
+        string featureId, HttpRequest request, IFeatureStore store, ProximityTargets targets, IOptions<ProximityOptions> proximity,
+        IOptions<StorageOptions> storage, CancellationToken cancellationToken) =>
+        LinksAsync(featureId, request, store, targets, proximity, storage, cancellationToken);
+
+    public static async Task<Results<AnalysisResult, ProblemHttpResult>> GetDistricts(
+        HttpRequest request, IFeatureStore store, ProximityTargets targets, IOptions<ProximityOptions> proximity,
+        IOptions<StorageOptions> storage, CancellationToken cancellationToken)
+    {
+        var (query, inputs, settings, problem) = await ResearchBaseInputsAsync(request, new Reads(SinglePark: false, Districts: true), store, targets, proximity, storage, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        DistrictTable Table() => DistrictAnalysis.Districts(inputs!, settings!);
+        return query.TryRead(AnalysisParameters.TableFormat, out var format, out _) && format == "csv"
+            ? new AnalysisResult(ETag(request, inputs!), AnalysisResult.CsvType, "districts.csv", text => DistrictAnalysis.WriteDistrictsCsv(text, inputs!, Table()))
+            : new AnalysisResult(ETag(request, inputs!), AnalysisResult.JsonType, null, writer => DistrictAnalysis.WriteDistricts(writer, inputs!, settings!, Table()));
+    }
+
+    public static async Task<Results<AnalysisResult, ProblemHttpResult>> GetSectors(
+        HttpRequest request, IFeatureStore store, ProximityTargets targets, IOptions<ProximityOptions> proximity,
+        IOptions<StorageOptions> storage, CancellationToken cancellationToken)
+    {
         var query = QueryParameters.Of(request);
-        var (inputs, problem) = await InputsAsync(request, query, singlePark: true, store, targets, proximity, storage, cancellationToken);
+        var (inputs, problem) = await InputsAsync(request, query, new Reads(SinglePark: false, Districts: true), store, targets, proximity, storage, cancellationToken);
         if (inputs is null)
         {
             return problem!;
         }
 
-        if (AnalysisParameters.ParseResearchBase(query, inputs.Fit.Table, out var settings) is { } settingsProblem)
+        SectorTable Table() => DistrictAnalysis.Sectors(inputs);
+        return query.TryRead(AnalysisParameters.TableFormat, out var format, out _) && format == "csv"
+            ? new AnalysisResult(ETag(request, inputs), AnalysisResult.CsvType, "sectors.csv", text => DistrictAnalysis.WriteSectorsCsv(text, inputs, Table()))
+            : new AnalysisResult(ETag(request, inputs), AnalysisResult.JsonType, null, writer => DistrictAnalysis.WriteSectors(writer, inputs, Table()));
+    }
+
+    private static async Task<Results<AnalysisResult, ProblemHttpResult>> LinksAsync(
+        string? parkId, HttpRequest request, IFeatureStore store, ProximityTargets targets, IOptions<ProximityOptions> proximity,
+        IOptions<StorageOptions> storage, CancellationToken cancellationToken)
+    {
+        var query = QueryParameters.Of(request);
+        var (inputs, problem) = await InputsAsync(request, query, new Reads(SinglePark: false, Links: true), store, targets, proximity, storage, cancellationToken);
+        if (inputs is null)
         {
-            return settingsProblem;
+            return problem!;
         }
 
-        var parks = inputs.Parks[0];
-        IReadOnlyList<ResearchBaseRow> Rows() => ResearchBase.ForParks(parks.ProximityItems, inputs.Sources(), settings);
+        if (!query.TryRead(AnalysisParameters.AlternativesParameter, out var alternatives, out var alternativesProblem))
+        {
+            return alternativesProblem;
+        }
+
+        if (parkId is not null && !inputs.Parks.Any(p => p.Find(parkId) is not null))
+        {
+            return ApiProblems.FeatureNotFound(string.Join(",", inputs.Parks.Select(p => p.Collection.Id)), parkId);
+        }
+
+        IReadOnlyList<MeasuredLink> Links() => LinkAnalysis.Measure(inputs, parkId, (int)alternatives);
         return query.TryRead(AnalysisParameters.TableFormat, out var format, out _) && format == "csv"
-            ? new AnalysisResult(ETag(request, inputs), AnalysisResult.CsvType, "research-base.csv", text => AnalysisWriting.WriteResearchBaseCsv(text, inputs, settings, parks, Rows()))
-            : new AnalysisResult(ETag(request, inputs), AnalysisResult.JsonType, null, writer => AnalysisWriting.WriteResearchBaseTable(writer, inputs, settings, parks, Rows()));
+            ? new AnalysisResult(ETag(request, inputs), AnalysisResult.CsvType, parkId is null ? "links.csv" : "partners.csv", text => LinkAnalysis.WriteCsv(text, inputs, Links()))
+            : new AnalysisResult(ETag(request, inputs), AnalysisResult.JsonType, null, writer => LinkAnalysis.Write(writer, inputs, (int)alternatives, Links()));
     }
 
     public static async Task<Results<AnalysisResult, ProblemHttpResult>> GetWhiteSpots(
@@ -103,7 +183,7 @@ internal static class AnalysisApi
         IOptions<StorageOptions> storage, CancellationToken cancellationToken)
     {
         var query = QueryParameters.Of(request);
-        var (inputs, problem) = await InputsAsync(request, query, singlePark: false, store, targets, proximity, storage, cancellationToken);
+        var (inputs, problem) = await InputsAsync(request, query, new Reads(SinglePark: false), store, targets, proximity, storage, cancellationToken);
         if (inputs is null)
         {
             return problem!;
@@ -133,16 +213,35 @@ internal static class AnalysisApi
         });
     }
 
+    /// <summary>Which collections a request reads besides its institutions: one park collection or all, and links or districts.</summary>
+    internal readonly record struct Reads(bool SinglePark, bool Links = false, bool Districts = false);
+
+    /// <summary>The inputs of a research-base answer: the collections, and the bands and tier weights.</summary>
+    private static async Task<(QueryParameters Query, Inputs? Inputs, ResearchBaseSettings? Settings, ProblemHttpResult? Problem)> ResearchBaseInputsAsync(
+        HttpRequest request, Reads reads, IFeatureStore store, ProximityTargets targets, IOptions<ProximityOptions> proximity, IOptions<StorageOptions> storage, CancellationToken cancellationToken)
+    {
+        var query = QueryParameters.Of(request);
+        var (inputs, problem) = await InputsAsync(request, query, reads, store, targets, proximity, storage, cancellationToken);
+        if (inputs is null)
+        {
+            return (query, null, null, problem);
+        }
+
+        return AnalysisParameters.ParseResearchBase(query, inputs.Fit.Table, out var settings) is { } settingsProblem
+            ? (query, null, null, settingsProblem)
+            : (query, inputs, settings, null);
+    }
+
     /// <summary>
     /// Reads the collection parameters, checks every query name (the institutions' queryables are filters), loads
     /// the collections whole and the fit table.
     /// </summary>
     private static async Task<(Inputs? Inputs, ProblemHttpResult? Problem)> InputsAsync(
-        HttpRequest request, QueryParameters query, bool singlePark,
+        HttpRequest request, QueryParameters query, Reads reads,
         IFeatureStore store, ProximityTargets targets, IOptions<ProximityOptions> proximity, IOptions<StorageOptions> storage, CancellationToken cancellationToken)
     {
         var all = await store.GetCollectionsAsync(cancellationToken);
-        if (AnalysisParameters.Collections(query, AnalysisParameters.ParksParameter, all, r => r == CollectionRole.Park, singlePark, out var parkCollections) is { } parksProblem)
+        if (AnalysisParameters.Collections(query, AnalysisParameters.ParksParameter, all, r => r == CollectionRole.Park, reads.SinglePark, out var parkCollections) is { } parksProblem)
         {
             return (null, parksProblem);
         }
@@ -157,19 +256,37 @@ internal static class AnalysisApi
             return (null, namesProblem);
         }
 
+        IReadOnlyList<CollectionInfo> linkCollections = [];
+        if (reads.Links && AnalysisParameters.Collections(query, AnalysisParameters.LinksParameter, all, r => r == CollectionRole.Link, false, out linkCollections, noneByDefault: true) is { } linksProblem)
+        {
+            return (null, linksProblem);
+        }
+
+        IReadOnlyList<CollectionInfo> districtCollections = [];
+        if (reads.Districts && AnalysisParameters.Collections(query, AnalysisParameters.DistrictsParameter, all, r => r == CollectionRole.District, true, out districtCollections, noneByDefault: true) is { } districtsProblem)
+        {
+            return (null, districtsProblem);
+        }
+
         var window = proximity.VersionWindow();
         async Task<CollectionSnapshot?> Load(CollectionInfo c) =>
             await targets.GetAsync(c.Id, window, cancellationToken) is { } target ? await target.AllAsync(cancellationToken) : null;
         var parks = new List<CollectionSnapshot>();
         var institutions = new List<CollectionSnapshot>();
-        foreach (var (collections, into, name) in new[] { (parkCollections, parks, AnalysisParameters.Parks), (institutionCollections, institutions, AnalysisParameters.Institutions) })
+        var links = new List<CollectionSnapshot>();
+        var districts = new List<CollectionSnapshot>();
+        foreach (var (collections, into, name) in new[]
+        {
+            (parkCollections, parks, AnalysisParameters.Parks), (institutionCollections, institutions, AnalysisParameters.Institutions),
+            (linkCollections, links, AnalysisParameters.Links), (districtCollections, districts, AnalysisParameters.Districts),
+        })
         {
             foreach (var collection in collections)
             {
                 if (await Load(collection) is not { } snapshot)
                 {
                     // Deleted between the listing and the load.
-                    return (null, ApiProblems.UnknownReference(name, collection.Id, name == AnalysisParameters.Parks ? AnalysisParameters.ParksListForm : AnalysisParameters.InstitutionsForm));
+                    return (null, ApiProblems.UnknownReference(name, collection.Id, AnalysisParameters.FormOf(name, single: false)));
                 }
 
                 into.Add(snapshot);
@@ -177,8 +294,8 @@ internal static class AnalysisApi
         }
 
         var filters = AnalysisParameters.InstitutionFilters(request.Query, institutionCollections, query.Operation);
-        var version = parks.Concat(institutions).Max(s => s.DataVersion);
-        return (new Inputs(version, parks, institutions, filters, AnalysisInputs.FitTable(storage.Value.GeodataPath)), null);
+        var version = parks.Concat(institutions).Concat(links).Concat(districts).Max(s => s.DataVersion);
+        return (new Inputs(version, parks, institutions, filters, AnalysisInputs.FitTable(storage.Value.GeodataPath)) { Links = links, Districts = districts.FirstOrDefault() }, null);
     }
 
     private static Envelope? InstitutionExtent(Inputs inputs)

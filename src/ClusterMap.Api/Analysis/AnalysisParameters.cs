@@ -24,6 +24,10 @@ internal static class AnalysisParameters
     public const string MinInstitutions = "min_institutions";
     public const string InstitutionRadiusM = "institution_radius_m";
     public const string ParkRadiusM = "park_radius_m";
+    public const string Links = "links";
+    public const string Alternatives = "alternatives";
+    public const string Districts = "districts";
+    public const long MaxAlternatives = 20;
 
     public const double MinCellMeters = 100;
     public const double MaxCellMeters = 100_000;
@@ -68,6 +72,17 @@ internal static class AnalysisParameters
         Schema = ParameterSchema.Number(0, MaxSearchMeters),
     };
 
+    public static readonly QueryParameter<string> LinksParameter = Text(Links, LinksForm, "Link collections (park ↔ institution); default: every collection whose role is link.");
+
+    public static readonly QueryParameter<long> AlternativesParameter = new(Alternatives, AlternativesForm, "How many of the nearest institutions fitting the park's sector to list beside each link (default 3).",
+        (string text, out long count) => NumberParameter.TryParseInteger(text, 0, MaxAlternatives, out count))
+    {
+        Default = 3,
+        Schema = ParameterSchema.Integer(0, MaxAlternatives),
+    };
+
+    public static readonly QueryParameter<string> DistrictsParameter = Text(Districts, DistrictsForm, "The district collection that names the districts; default: the first collection whose role is district.");
+
     public static readonly QueryParameter<string> BboxGridParameter = Text(BboxParameter.Name, BboxParameter.AcceptedForm, "The grid's extent (default: the institutions' extent).", ParameterSchema.NumberList(4, 4));
 
     private const string FilterRule = "any queryable property of the institutions (an equality filter)";
@@ -81,12 +96,27 @@ internal static class AnalysisParameters
     /// <summary>Every park's research base, as JSON or CSV.</summary>
     public static readonly OperationParameters ResearchBaseTable = new([ParksParameter, InstitutionsParameter, BandsParameter, TierWeightsParameter, TableFormat]) { OthersAccepted = FilterRule };
 
+    /// <summary>Every link measured, as JSON or CSV.</summary>
+    public static readonly OperationParameters LinksTable = new([ParksParameter, InstitutionsParameter, LinksParameter, AlternativesParameter, TableFormat]) { OthersAccepted = FilterRule };
+
+    /// <summary>One park's links measured, as JSON or CSV.</summary>
+    public static readonly OperationParameters ParkPartners = new([ParksParameter, InstitutionsParameter, LinksParameter, AlternativesParameter, TableFormat]) { OthersAccepted = FilterRule };
+
+    /// <summary>Counts and research-base summaries per district, as JSON or CSV.</summary>
+    public static readonly OperationParameters DistrictsTable = new([ParksParameter, InstitutionsParameter, DistrictsParameter, BandsParameter, TierWeightsParameter, TableFormat]) { OthersAccepted = FilterRule };
+
+    /// <summary>Counts per sector and the sector × district matrix, as JSON or CSV.</summary>
+    public static readonly OperationParameters SectorsTable = new([ParksParameter, InstitutionsParameter, DistrictsParameter, TableFormat]) { OthersAccepted = FilterRule };
+
     /// <summary>The white spots.</summary>
     public static readonly OperationParameters WhiteSpotsGrid = new([ParksParameter, InstitutionsParameter, CellParameter, MinInstitutionsParameter, InstitutionRadiusParameter, ParkRadiusParameter, BboxGridParameter, FormatParameter.Json]) { OthersAccepted = FilterRule };
 
     public const string ParksForm = "the id of a collection listed at /collections, e.g. parks (default: the first collection whose role is park)";
     public const string ParksListForm = "comma-separated ids of collections listed at /collections, e.g. parks (default: every collection whose role is park)";
     public const string InstitutionsForm = "comma-separated ids of collections listed at /collections, e.g. universities,institutes (default: every collection whose role is university or institute)";
+    public const string LinksForm = "comma-separated ids of collections listed at /collections, e.g. links (default: every collection whose role is link)";
+    public const string DistrictsForm = "the id of a collection listed at /collections, e.g. districts (default: the first collection whose role is district)";
+    public const string AlternativesForm = "a whole number from 0 to 20, e.g. 3";
     public const string BandsForm = "a comma-separated list of up to 20 increasing distances in metres, each greater than 0 and at most 20,000,000, e.g. 2000,5000,10000,20000";
     public const string CellForm = "a cell side in metres from 100 to 100,000, e.g. 1000";
     public const string MinInstitutionsForm = "a whole number from 1 to 1,000,000, e.g. 3";
@@ -99,15 +129,15 @@ internal static class AnalysisParameters
 
     /// <summary>Which collections a request reads, or the problem with the parameter that named them.</summary>
     public static ProblemHttpResult? Collections(
-        QueryParameters query, QueryParameter<string> parameter, IReadOnlyList<CollectionInfo> all, Func<string, bool> defaultRole, bool single, out IReadOnlyList<CollectionInfo> chosen)
+        QueryParameters query, QueryParameter<string> parameter, IReadOnlyList<CollectionInfo> all, Func<string, bool> defaultRole, bool single, out IReadOnlyList<CollectionInfo> chosen, bool noneByDefault = false)
     {
         chosen = [];
         var name = parameter.Name;
-        var form = name == Institutions ? InstitutionsForm : single ? ParksForm : ParksListForm;
+        var form = FormOf(name, single);
         if (query.Text(parameter) is not { } text)
         {
             chosen = [.. all.Where(c => defaultRole(CollectionRole.Of(c.Definition))).Take(single ? 1 : int.MaxValue)];
-            return chosen.Count == 0 ? ApiProblems.MissingParameter(name, form) : null;
+            return chosen.Count == 0 && !noneByDefault ? ApiProblems.MissingParameter(name, form) : null;
         }
 
         var ids = text.Split(',', StringSplitOptions.TrimEntries);
@@ -130,6 +160,15 @@ internal static class AnalysisParameters
         chosen = list;
         return null;
     }
+
+    /// <summary>The accepted form of a collection parameter, as its 400s name it.</summary>
+    public static string FormOf(string name, bool single) => name switch
+    {
+        Institutions => InstitutionsForm,
+        Links => LinksForm,
+        Districts => DistrictsForm,
+        _ => single ? ParksForm : ParksListForm,
+    };
 
     /// <summary><c>bands_m</c> and <c>tier_weights</c>, with the fit table, as the research base's settings.</summary>
     public static ProblemHttpResult? ParseResearchBase(QueryParameters query, SectorFitTable fit, out ResearchBaseSettings settings)

@@ -130,10 +130,8 @@ internal static class AnalysisWriting
             "fit_share_certain", "fit_share_at_most", "institutions", "filters", "tier_weights", "fit_table", "data_version",
         ];
         Csv.Line(text, header);
-        var institutions = string.Join(";", inputs.Institutions.Select(i => i.Collection.Id));
-        var filters = string.Join(";", inputs.Filters.Select(f => $"{f.Key}={f.Value}"));
+        var (institutions, filters, fitTable) = CsvMadeWith(inputs);
         var weights = string.Join(";", InstitutionTiers.All.Select(t => $"{InstitutionTiers.Name(t)}:{Number(settings.TierWeights[t])}"));
-        var fitTable = inputs.Fit.Table.Version + (inputs.Fit.Problem is null ? "" : " (" + inputs.Fit.Problem + ")");
         foreach (var row in rows)
         {
             var (nameZh, nameEn) = Names(parks, row.Park.Id);
@@ -307,7 +305,13 @@ internal static class AnalysisWriting
         writer.WriteEndObject();
     }
 
-    private static void WriteCommonMadeWith(Utf8JsonWriter writer, AnalysisApi.Inputs inputs)
+    /// <summary>What made a CSV table, for its columns: the institution collections, the filters and the fit table, each as one cell.</summary>
+    internal static (string Institutions, string Filters, string FitTable) CsvMadeWith(AnalysisApi.Inputs inputs) =>
+        (string.Join(";", inputs.Institutions.Select(i => i.Collection.Id)),
+         string.Join(";", inputs.Filters.Select(f => $"{f.Key}={f.Value}")),
+         inputs.Fit.Table.Version + (inputs.Fit.Problem is null ? "" : " (" + inputs.Fit.Problem + ")"));
+
+    internal static void WriteCommonMadeWith(Utf8JsonWriter writer, AnalysisApi.Inputs inputs)
     {
         writer.WriteNumber("data_version", inputs.DataVersion);
         writer.WriteStartArray("parks");
@@ -347,7 +351,7 @@ internal static class AnalysisWriting
         writer.WriteString("certainty", CertaintyRule);
     }
 
-    private static void WritePair(Utf8JsonWriter writer, string name, CertainPossible pair)
+    internal static void WritePair(Utf8JsonWriter writer, string name, CertainPossible pair)
     {
         writer.WriteStartObject(name);
         writer.WriteNumber("certain", pair.Certain);
@@ -355,7 +359,7 @@ internal static class AnalysisWriting
         writer.WriteEndObject();
     }
 
-    private static void WriteShare(Utf8JsonWriter writer, string name, double? share)
+    internal static void WriteShare(Utf8JsonWriter writer, string name, double? share)
     {
         if (share is { } value)
         {
@@ -367,7 +371,7 @@ internal static class AnalysisWriting
         }
     }
 
-    private static (string? Zh, string? En) Names(CollectionSnapshot parks, string id)
+    internal static (string? Zh, string? En) Names(CollectionSnapshot parks, string id)
     {
         if (parks.Find(id) is not { } feature)
         {
@@ -379,9 +383,9 @@ internal static class AnalysisWriting
         return (Text("name_zh") ?? Text("name"), Text("name_en"));
     }
 
-    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    internal static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
-    private static string Count(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
+    internal static string Count(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
 
-    private static string Share(double? value) => value is { } v ? Math.Round(v, 4).ToString("R", CultureInfo.InvariantCulture) : "";
+    internal static string Share(double? value) => value is { } v ? Math.Round(v, 4).ToString("R", CultureInfo.InvariantCulture) : "";
 }

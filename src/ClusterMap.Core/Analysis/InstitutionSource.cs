@@ -10,6 +10,8 @@ namespace ClusterMap.Core.Analysis;
 /// </summary>
 public sealed class InstitutionSource
 {
+    private readonly Lazy<Dictionary<string, int>> _positions;
+
     private InstitutionSource(string collectionId, ProximityIndex index, InstitutionTier[] tiers, ushort[] disciplines, bool[] kept)
     {
         CollectionId = collectionId;
@@ -18,6 +20,16 @@ public sealed class InstitutionSource
         Disciplines = disciplines;
         Kept = kept;
         KeptCount = kept.Count(k => k);
+        _positions = new Lazy<Dictionary<string, int>>(() =>
+        {
+            var positions = new Dictionary<string, int>(index.Count, StringComparer.Ordinal);
+            for (var i = 0; i < index.Count; i++)
+            {
+                positions[index.ItemAt(i).Id] = i;
+            }
+
+            return positions;
+        });
     }
 
     /// <summary>The collection's id, as answers name it.</summary>
@@ -34,6 +46,12 @@ public sealed class InstitutionSource
     internal ushort[] Disciplines { get; }
 
     internal bool[] Kept { get; }
+
+    /// <summary>Whether the request's filter keeps the institution at <paramref name="position"/> in <see cref="Index"/>.</summary>
+    public bool IsKept(int position) => Kept[position];
+
+    /// <summary>The position in <see cref="Index"/> of the feature with this id; false when the collection has none.</summary>
+    public bool TryGetPosition(string id, out int position) => _positions.Value.TryGetValue(id, out position);
 
     /// <summary>
     /// Reads every indexed feature's properties once. <paramref name="propertiesJson"/> gives a feature's properties

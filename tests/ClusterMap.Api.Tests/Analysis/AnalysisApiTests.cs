@@ -182,7 +182,11 @@ public sealed class AnalysisApiTests(AnalysisFixture fixture) : IClassFixture<An
     [Fact]
     public async Task Answers_CarryETag_RevalidateWith304_AndAnswerHead()
     {
-        foreach (var url in new[] { "/analysis/research-base?f=csv", $"/analysis/parks/{Data.Parks[1].Id}/research-base", "/analysis/white-spots?cell_m=3000" })
+        foreach (var url in new[]
+        {
+            "/analysis/research-base?f=csv", $"/analysis/parks/{Data.Parks[1].Id}/research-base", "/analysis/white-spots?cell_m=3000",
+            "/analysis/links", $"/analysis/parks/{Data.Parks[0].Id}/partners?f=csv", "/analysis/districts", "/analysis/sectors?f=csv",
+        })
         {
             var first = await _client.GetAsync(url);
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
@@ -231,6 +235,23 @@ public sealed class AnalysisApiTests(AnalysisFixture fixture) : IClassFixture<An
     [InlineData("/analysis/white-spots?bbox=1,2,3", "bbox")]
     [InlineData("/analysis/white-spots?bbox=170,30,-170,31", "bbox")]
     [InlineData("/analysis/white-spots?bands_m=2000", "bands_m")]
+    [InlineData("/analysis/links?alternatives=21", "alternatives")]
+    [InlineData("/analysis/links?alternatives=-1", "alternatives")]
+    [InlineData("/analysis/links?alternatives=two", "alternatives")]
+    [InlineData("/analysis/links?links=nope", "links")]
+    [InlineData("/analysis/links?links=links,links", "links")]
+    [InlineData("/analysis/links?f=xml", "f")]
+    [InlineData("/analysis/links?bands_m=2000", "bands_m")]
+    [InlineData("/analysis/parks/park-00000/partners?institutions=nope", "institutions")]
+    [InlineData("/analysis/parks/park-00000/partners?cell_m=1000", "cell_m")]
+    [InlineData("/analysis/districts?districts=nope", "districts")]
+    [InlineData("/analysis/districts?districts=districts,districts", "districts")]
+    [InlineData("/analysis/districts?bands_m=3,2", "bands_m")]
+    [InlineData("/analysis/districts?tier_weights=985", "tier_weights")]
+    [InlineData("/analysis/districts?f=geojson", "f")]
+    [InlineData("/analysis/sectors?bands_m=2000", "bands_m")]
+    [InlineData("/analysis/sectors?parks=nope", "parks")]
+    [InlineData("/analysis/sectors?alternatives=2", "alternatives")]
     public async Task BadParameters_Are400NamingTheParameter(string url, string parameter) =>
         await (await _client.GetAsync(url)).AssertProblemAsync(HttpStatusCode.BadRequest, parameter);
 
@@ -238,6 +259,7 @@ public sealed class AnalysisApiTests(AnalysisFixture fixture) : IClassFixture<An
     public async Task UnknownPark_Is404()
     {
         await (await _client.GetAsync("/analysis/parks/no-such-park/research-base")).AssertProblemAsync(HttpStatusCode.NotFound, "featureId");
+        await (await _client.GetAsync("/analysis/parks/no-such-park/partners")).AssertProblemAsync(HttpStatusCode.NotFound, "featureId");
     }
 
     private static void AssertBand(AnalysisData.ExpectedBand expected, JsonElement band, string where)
@@ -267,7 +289,7 @@ public sealed class AnalysisApiTests(AnalysisFixture fixture) : IClassFixture<An
         }
     }
 
-    private static List<string> SplitCsv(string line)
+    internal static List<string> SplitCsv(string line)
     {
         var cells = new List<string>();
         var cell = new StringBuilder();

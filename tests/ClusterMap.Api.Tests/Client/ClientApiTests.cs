@@ -17,6 +17,7 @@ public sealed partial class ClientApiTests(ClusterMapFactory factory) : IClassFi
     [InlineData("/css/app.css", "text/css")]
     [InlineData("/vendor/leaflet/leaflet.js", "text/javascript")]
     [InlineData("/vendor/leaflet/images/layers.png", "image/png")]
+    [InlineData("/vendor/chartjs/chart.umd.min.js", "text/javascript")]
     public async Task ClientFiles_AreServedInProcess(string path, string mediaType)
     {
         using var response = await factory.CreateClient().GetAsync(path);

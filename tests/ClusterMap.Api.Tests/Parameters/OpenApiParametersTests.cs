@@ -61,6 +61,9 @@ public sealed class OpenApiParametersTests : IClassFixture<OpenApiParametersTest
         ["min_institutions"] = "1",
         ["institution_radius_m"] = "2000",
         ["park_radius_m"] = "3000",
+        ["links"] = "parks",
+        ["alternatives"] = "2",
+        ["districts"] = "land",
     };
 
     /// <summary>Parameters valid only with others (the static map's center and zoom, rings and lines from a highlighted feature).</summary>

@@ -90,6 +90,9 @@ public sealed class HostileInputTests(ClusterMapFactory factory, ITestOutputHelp
         ["min_institutions"] = "1",
         ["institution_radius_m"] = "5000",
         ["park_radius_m"] = "1000",
+        ["links"] = "sites",
+        ["alternatives"] = "2",
+        ["districts"] = "zones",
     };
 
     // Optional parameters every baseline gives: the test data has no park or university collection for the analyses to default to.

@@ -61,6 +61,9 @@ public sealed partial class PostGisParityTests(PostGisParityTests.Services servi
         "/tiles/default/10/857/418.png",
         "/tiles/universities/10/857/418.mvt",
         "/maps/static.png?bbox=121.3,31.1,121.6,31.3&width=400&height=300",
+        "/analysis/links",
+        "/analysis/districts?f=csv",
+        "/analysis/sectors",
     ];
 
     [GeneratedRegex("""\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)""")]

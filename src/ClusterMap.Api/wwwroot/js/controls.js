@@ -11,6 +11,7 @@ import { refreshQueries, runWithin, runNearest } from './queries.js';
 import { runTable } from './tables.js';
 import { staticMapUrl } from './exports.js';
 import { wireSearch } from './search.js';
+import { fillAnalysisChooser, wireAnalysis } from './analysis.js';
 import { renderAll, renderResults } from './render.js';
 
 const MIN_KM = 0.5;
@@ -45,6 +46,7 @@ export function fillChoosers() {
   district.replaceChildren(new Option(t('allDistricts'), ''));
   for (const d of [...districts].sort(collator.compare)) district.append(new Option(d, d));
   district.value = state.district;
+  fillAnalysisChooser();
 }
 
 export function wireControls() {
@@ -131,6 +133,7 @@ export function wireControls() {
     setTimeout(() => setStatus(''), 2000);
   });
   wireSearch();
+  wireAnalysis();
 }
 
 /** The slider and the typed radius move together; the query waits for the slider to rest a moment. */

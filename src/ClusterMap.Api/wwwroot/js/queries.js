@@ -9,6 +9,7 @@ import { key, feature, names, sectorText, layerName } from './names.js';
 import { fitPadding } from './map.js';
 import { focusFeature } from './selection.js';
 import { runTable } from './tables.js';
+import { runAnalysis } from './analysis.js';
 import { exportButtons } from './exports.js';
 
 const L = window.L;
@@ -19,6 +20,7 @@ export async function refreshQueries() {
   if (state.tab === 'radius') await runWithin();
   else if (state.tab === 'nearest') await runNearest();
   else if (state.tab === 'tables') await runTable();
+  else if (state.tab === 'analysis') await runAnalysis();
 }
 
 function clearResultGraphics() {

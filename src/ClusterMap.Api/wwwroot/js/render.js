@@ -6,6 +6,7 @@ import { renderLayerNames, applyFilters } from './layers.js';
 import { renderSelection } from './selection.js';
 import { runWithin, renderWithin, runNearest, renderNearest } from './queries.js';
 import { renderTable } from './tables.js';
+import { renderAnalysis, renderWhiteSpots, runAnalysis } from './analysis.js';
 
 export function renderAll() {
   for (const button of document.querySelectorAll('[data-lang]')) button.setAttribute('aria-pressed', String(button.dataset.lang === state.lang));
@@ -15,8 +16,10 @@ export function renderAll() {
     button.classList.toggle('active', selected);
   }
   for (const section of document.querySelectorAll('[data-panel]')) section.hidden = section.dataset.panel !== state.tab;
-  $('#panel').classList.toggle('wide', state.tab === 'tables');
-  $('#details').hidden = state.tab === 'tables';
+  $('#panel').classList.toggle('wide', state.tab === 'tables' || state.tab === 'analysis');
+  $('#details').hidden = state.tab === 'tables' || state.tab === 'analysis';
+  $('#analysis-park').value = state.analysisPark ?? '';
+  $('#analysis-white-spots').checked = state.whiteSpots;
   $('#radius-slider').value = String(state.radiusKm);
   $('#radius-km').value = String(state.radiusKm);
   $('#radius-origin').value = state.from ?? '';
@@ -34,6 +37,7 @@ export function renderAll() {
     applyFilters();
     renderLegend();
     renderSelection();
+    renderWhiteSpots();
   }
   saveState();
 }
@@ -43,6 +47,8 @@ export function renderResults() {
   if (state.tab === 'radius' && results.within) renderWithin();
   if (state.tab === 'nearest' && results.nearest) renderNearest();
   if (state.tab === 'tables' && results.table) renderTable();
+  if (state.tab === 'analysis' && results.analysisCharts) renderAnalysis();
+  if (state.tab === 'analysis' && !results.analysisCharts) runAnalysis();
   if (state.tab === 'radius' && !results.within) runWithin();
   if (state.tab === 'nearest' && !results.nearest) runNearest();
 }

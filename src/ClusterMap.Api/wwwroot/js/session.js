@@ -28,7 +28,7 @@ export const markers = new Map();
 export const graphics = { uncertainty: null, ring: null, highlights: null, lines: null };
 
 /** The last answer of each query, kept to redraw it in another language without asking again. */
-export const results = { within: null, nearest: null, table: null };
+export const results = { within: null, nearest: null, table: null, analysisPark: null, analysisCharts: null };
 
 export function saveState() {
   if (page.restoring && !page.map) return;
