@@ -64,7 +64,7 @@ internal static class TilesApi
     }
 
     public static async Task<Results<Ok<TileJson>, ProblemHttpResult>> GetTileJson(
-        string style, HttpRequest request, MapDataProvider provider, IFeatureStore store, CancellationToken cancellationToken)
+        string style, HttpRequest request, MapDataProvider provider, IFeatureStore store, BasemapSource basemap, CancellationToken cancellationToken)
     {
         if (QueryParameters.Of(request).CheckNames() is { } problem)
         {
@@ -78,9 +78,15 @@ internal static class TilesApi
         {
             var layers = MapStyles.Layers(style, data);
             var drawn = data.InDrawingOrder(layers).ToList();
-            return TypedResults.Ok(Describe(catalog, drawn, MapStyles.Title(style), "Raster tiles rendered by ClusterMap",
-                $"{root}/tiles/{OgcLinks.Escape(style)}/{{z}}/{{x}}/{{y}}.png") with
-            { TileSize = 256, Format = "png" });
+            var described = Describe(catalog, drawn, MapStyles.Title(style), "Raster tiles rendered by ClusterMap",
+                $"{root}/tiles/{OgcLinks.Escape(style)}/{{z}}/{{x}}/{{y}}.png");
+            return TypedResults.Ok(described with
+            {
+                TileSize = 256,
+                Format = "png",
+                // Drawn over the external basemap when it answers: its credit comes first.
+                Attribution = basemap.Attribution is { } credit ? $"{credit} · {described.Attribution}" : described.Attribution,
+            });
         }
 
         if (data.Layer(style) is { } layer)
@@ -99,7 +105,7 @@ internal static class TilesApi
 
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetRasterTile(
         string style, string z, string x, string y, HttpContext context, MapDataProvider provider, TileCache cache, TileLabelCache labelLayouts, MapRenderer renderer,
-        IOptions<MapsOptions> options, CancellationToken cancellationToken)
+        BasemapSource basemap, IOptions<MapsOptions> options, CancellationToken cancellationToken)
     {
         if (!MapStyles.Exists(style))
         {
@@ -119,23 +125,39 @@ internal static class TilesApi
 
         var catalog = await provider.GetCatalogAsync(cancellationToken);
         var key = new TileKey($"{style}:{LangParameter.Text(language)}", tile.Z, tile.X, tile.Y, scale, "png", catalog.Version);
+        var under = BasemapOutcome.Own;
         if (!cache.TryGet(key, out var cached))
         {
             var layers = MapStyles.Layers(style, catalog.Skeleton);
-            var labels = await labelLayouts.GetAsync(catalog, key with { X = tile.X / TileLabelLayout.MetaTileSize, Y = tile.Y / TileLabelLayout.MetaTileSize, Scale = 1 }, async () =>
+            var request = MapRequest.ForTile(tile, scale, layers, language);
+            under = await basemap.FetchAsync(request, cancellationToken);
+            var mpp = WebMercator.MetersPerPixel(tile.Z);
+            var margin = under.ReadMarginPixels(MapGeneralization.ReadMarginPixels, mpp);
+            // Labels are placed where the drawing is: moved into the basemap's datum, or not.
+            var labelKey = key with { Style = $"{key.Style}:{under.Tag}", X = tile.X / TileLabelLayout.MetaTileSize, Y = tile.Y / TileLabelLayout.MetaTileSize, Scale = 1 };
+            var labels = await labelLayouts.GetAsync(catalog, labelKey, async () =>
             {
                 var (_, _, metaBounds) = TileLabelLayout.MetaTile(tile);
                 // Not the request's token: other tiles of the meta-tile wait for this placement.
-                var metaData = await provider.GetNearAsync(catalog, metaBounds, WebMercator.MetersPerPixel(tile.Z), MapGeneralization.ReadMarginPixels, layers, CancellationToken.None);
-                return renderer.PlaceTileLabels(metaData, tile, layers, language);
+                var metaData = await provider.GetNearAsync(catalog, metaBounds, mpp, margin, layers, CancellationToken.None);
+                return renderer.PlaceTileLabels(under.Apply(metaData), tile, layers, language);
             });
-            var data = await provider.GetNearAsync(catalog, tile.BoundsMeters, WebMercator.MetersPerPixel(tile.Z), MapGeneralization.ReadMarginPixels, layers, cancellationToken);
-            var png = renderer.RenderPng(data, MapRequest.ForTile(tile, scale, layers, language) with { TileLabels = labels });
+            var data = await provider.GetNearAsync(catalog, tile.BoundsMeters, mpp, margin, layers, cancellationToken);
+            var png = renderer.RenderPng(under.Apply(data), under.Apply(request) with { TileLabels = labels });
             cached = CachedTile.Of(png);
-            cache.Add(key, cached);
+            if (!under.IsFallback)
+            {
+                cache.Add(key, cached);
+            }
+        }
+        else if (basemap.IsConfigured)
+        {
+            under = new BasemapOutcome(null, null, "external");
         }
 
-        return Respond(context, cached, "image/png", options.Value);
+        var response = Respond(context, cached, "image/png", options.Value);
+        under.WriteHeaders(context.Response);
+        return response;
     }
 
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetVectorTile(

@@ -53,7 +53,9 @@ internal sealed class SceneBuilder
         _zoom = request.Tile?.Z ?? request.Zoom;
         _frame = new SKRect(0, 0, request.Width, request.Height);
         // Links are relations, not places: nothing to draw. Districts are part of the basemap: boundaries and names only.
-        _layers = [.. data.InDrawingOrder(request.Layers).Where(l => l.Kind is not MapLayerKind.Links)];
+        // An external basemap stands in for ClusterMap's own land and water.
+        _layers = [.. data.InDrawingOrder(request.Layers).Where(l => l.Kind is not MapLayerKind.Links
+            && (request.Basemap is null || l.Kind is not (MapLayerKind.Land or MapLayerKind.Water)))];
     }
 
     public static MapScene Prepare(MapData data, MapRequest request, MapFonts fonts)
@@ -80,6 +82,7 @@ internal sealed class SceneBuilder
             _highlight = feature;
         }
 
+        AddBasemapTiles();
         foreach (var layer in _layers)
         {
             AddAreas(layer);
@@ -92,13 +95,43 @@ internal sealed class SceneBuilder
         if (_request.Figure is { } figure)
         {
             var layout = new FigureLayout(_scene, _request, _measurer, _obstacles);
-            layout.Add(figure, [.. _layers.Where(l => _contributing.Contains(l.Id))], _mpp, FigureContents());
+            layout.Add(figure, [.. BasemapCredit(), .. _layers.Where(l => _contributing.Contains(l.Id))], _mpp, FigureContents());
         }
 
         AddLabels();
         _scene.DrawnLayers.AddRange(_layers.Where(l => _contributing.Contains(l.Id)).Select(l => l.Id));
         return _scene;
     }
+
+    /// <summary>A WGS84 lon/lat point in the basemap's datum, in Web Mercator metres.</summary>
+    private Coordinate ToMeters(Coordinate lonLat) => WebMercator.FromLonLat(_request.ToBasemapDatum is { } toDatum ? toDatum(lonLat) : lonLat);
+
+    private void AddBasemapTiles()
+    {
+        if (_request.Basemap is not { } basemap)
+        {
+            return;
+        }
+
+        foreach (var (tile, bytes) in basemap.Tiles)
+        {
+            // A tile that does not decode leaves its square the no-data grey.
+            if (SKImage.FromEncodedData(bytes) is not { } image)
+            {
+                continue;
+            }
+
+            var bounds = tile.BoundsMeters;
+            var topLeft = ToPixel(bounds.MinX, bounds.MaxY);
+            var bottomRight = ToPixel(bounds.MaxX, bounds.MinY);
+            _scene.AddImage(image, new SKRect(topLeft.X, topLeft.Y, bottomRight.X, bottomRight.Y));
+        }
+    }
+
+    /// <summary>The external basemap as the attribution lists it, before the layers drawn over it.</summary>
+    private IEnumerable<MapLayer> BasemapCredit() => _request.Basemap is { } basemap
+        ? [new MapLayer("basemap", basemap.Title, MapLayerKind.Land, basemap.Attribution, "", [])]
+        : [];
 
     private SKPoint ToPixel(double mx, double my) => new((float)((mx - _minX) / _mpp), (float)((_maxY - my) / _mpp));
 
@@ -396,10 +429,10 @@ internal sealed class SceneBuilder
         {
             var path = _scene.NewPath();
             var ring = GeodesicCircle.Ring(center, radius);
-            path.MoveTo(ToPixel(WebMercator.FromLonLat(ring[0])));
+            path.MoveTo(ToPixel(ToMeters(ring[0])));
             foreach (var vertex in ring.Skip(1))
             {
-                path.LineTo(ToPixel(WebMercator.FromLonLat(vertex)));
+                path.LineTo(ToPixel(ToMeters(vertex)));
             }
 
             path.Close();
@@ -418,8 +451,8 @@ internal sealed class SceneBuilder
     {
         foreach (var link in DistinctLinks())
         {
-            var from = ToPixel(WebMercator.FromLonLat(link.FromLonLat));
-            var to = ToPixel(WebMercator.FromLonLat(link.ToLonLat));
+            var from = ToPixel(ToMeters(link.FromLonLat));
+            var to = ToPixel(ToMeters(link.ToLonLat));
             _scene.Links.Add(new SceneLine(from, to, MapTheme.Link, 1.1f, null));
         }
     }
@@ -562,8 +595,8 @@ internal sealed class SceneBuilder
         // too; so a long name can never sit on a short line and hide the distance written along it.
         foreach (var link in DistinctLinks())
         {
-            var from = ToPixel(WebMercator.FromLonLat(link.FromLonLat));
-            var to = ToPixel(WebMercator.FromLonLat(link.ToLonLat));
+            var from = ToPixel(ToMeters(link.FromLonLat));
+            var to = ToPixel(ToMeters(link.ToLonLat));
             // The middle of the line first, then points further along it either way, until one is free: lines from one
             // origin crowd near it, so the outer half of each line is tried finely, then the same points moved off the
             // line to either side (lines to neighbouring targets run almost together), before a distance is given up.
@@ -597,7 +630,7 @@ internal sealed class SceneBuilder
                 foreach (var azimuth in new[] { 0.0, 180, 90, 270, 45, 315, 135, 225 })
                 {
                     var onRing = GeodesicCircle.Destination(_highlight.LonLat.Coordinate, azimuth, radius);
-                    var at = ToPixel(WebMercator.FromLonLat(onRing));
+                    var at = ToPixel(ToMeters(onRing));
                     var candidate = new LabelCandidate([MapWords.ScaleLength(radius)], MapTheme.LabelSizeDistance, true, at, 0, 1, $"ring/{radius}", MapTheme.Ring);
                     if (placer.TryPlaceCentered(candidate) is { } label)
                     {
@@ -702,7 +735,7 @@ internal sealed class SceneBuilder
                     continue;
                 }
 
-                var anchorMeters = WebMercator.FromLonLat(DistrictLabelPoint(feature));
+                var anchorMeters = ToMeters(DistrictLabelPoint(feature));
                 var anchor = ToPixel(anchorMeters);
                 if (!anchorFilter(anchor) || !_frame.Contains(anchor))
                 {
