@@ -51,6 +51,9 @@ internal sealed partial class BasemapSource : IDisposable
 
     public bool IsConfigured => _options.IsConfigured;
 
+    /// <summary>The source and datum figures are drawn over, for their ETags (the key left out: it changes no pixel).</summary>
+    public string Identity => IsConfigured ? $"{_options.Url}\n{DatumOf(_options.Datum)}\n{_options.MaxZoom}" : "";
+
     /// <summary>The provider's credit when a basemap is configured (for TileJSON), else null.</summary>
     public string? Attribution => IsConfigured ? $"{_options.Title}: {_options.Attribution}" : null;
 

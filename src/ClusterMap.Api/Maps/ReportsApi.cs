@@ -46,7 +46,7 @@ internal static class ReportsApi
             return ApiProblems.CollectionNotFound(collectionId);
         }
 
-        if (FigureCaching.IsNotModified(request.HttpContext, catalog.Version, options.Value))
+        if (FigureCaching.IsNotModified(request.HttpContext, catalog.Version, options.Value, basemap.Identity))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }

@@ -48,7 +48,7 @@ internal static class StaticMapsApi
         }
 
         var catalog = await provider.GetCatalogAsync(cancellationToken);
-        if (FigureCaching.IsNotModified(request.HttpContext, catalog.Version, options.Value))
+        if (FigureCaching.IsNotModified(request.HttpContext, catalog.Version, options.Value, basemap.Identity))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }

@@ -64,6 +64,22 @@ public sealed class BasemapTests : IDisposable
     }
 
     [Fact]
+    public async Task StaticMap_ETagNamesTheBasemap_SoAnotherSourceIsNotA304()
+    {
+        await using var tiles = await FakeTileServer.StartAsync(FakeTileServer.Solid(_fake));
+        using var over = Service(tiles.Template);
+        using var own = ClusterMapFactory.With(MapTestFactory.MapGeodata);
+        var url = $"/maps/static.png?bbox={Bbox}&width=320&height=240";
+
+        using var a = await over.CreateClient().GetAsync(url);
+        using var b = await own.CreateClient().GetAsync(url);
+
+        Assert.Equal("own", b.Headers.GetValues("ClusterMap-Basemap").Single());
+        Assert.NotNull(a.Headers.ETag);
+        Assert.NotEqual(a.Headers.ETag, b.Headers.ETag);
+    }
+
+    [Fact]
     public async Task StaticMap_SourceDown_FallsBackToOwnBasemap_AndSaysSo()
     {
         var tiles = await FakeTileServer.StartAsync(FakeTileServer.Solid(_fake));
