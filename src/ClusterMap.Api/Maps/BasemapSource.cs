@@ -79,7 +79,7 @@ internal sealed partial class BasemapSource : IDisposable
         try
         {
             var images = await Task.WhenAll(tiles.Select(t => GetTileAsync(t, deadline.Token)));
-            return new BasemapOutcome(new RasterBasemap(_options.Title, _options.Attribution!, [.. tiles.Zip(images, (t, i) => new RasterBasemapTile(t, i))]), _toDatum, "external");
+            return new BasemapOutcome(new RasterBasemap(_options.Title, _options.Attribution!, [.. tiles.Zip(images, (t, i) => new RasterBasemapTile(t, i))]), _toDatum, BasemapOutcome.External.HeaderValue);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -199,6 +199,9 @@ internal sealed partial class BasemapSource : IDisposable
 internal sealed record BasemapOutcome(RasterBasemap? Basemap, Func<Coordinate, Coordinate>? ToDatum, string HeaderValue)
 {
     public static readonly BasemapOutcome Own = new(null, null, "own");
+
+    /// <summary>Said of a figure drawn over the source earlier (a cached tile): no tiles at hand, the header only.</summary>
+    public static readonly BasemapOutcome External = new(null, null, "external");
 
     /// <summary>Widest shift of GCJ-02 and BD-09 from WGS84 in China, with room: features this far outside a view can move into it.</summary>
     private const double MaxShiftMeters = 1500;

@@ -32,6 +32,8 @@ public sealed class BasemapTests : IDisposable
         ClusterMapFactory.With(MapTestFactory.MapGeodata, new Dictionary<string, string?>
         {
             ["Maps:DataVersionCheckMilliseconds"] = "0",
+            // The start-up tile would fetch from the source too, at a moment the tests do not control.
+            ["Maps:WarmUpAtStart"] = "false",
             ["Maps:Basemap:Url"] = template,
             ["Maps:Basemap:Title"] = "Fake tiles",
             ["Maps:Basemap:Attribution"] = Attribution,
