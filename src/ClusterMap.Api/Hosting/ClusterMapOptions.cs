@@ -97,6 +97,67 @@ public sealed class MapsOptions
     /// </summary>
     [Range(0, long.MaxValue)]
     public long InMemoryMaxFeatures { get; set; } = 100_000;
+
+    /// <summary>An external XYZ basemap under static maps, reports and raster tiles; none (the default) draws ClusterMap's own.</summary>
+    public BasemapOptions Basemap { get; set; } = new();
+}
+
+/// <summary>
+/// <c>Maps:Basemap</c>: an XYZ tile source the service fetches and draws its figures over. If it fails or is too slow
+/// a figure falls back to ClusterMap's own basemap and says so in the <c>ClusterMap-Basemap</c> header.
+/// </summary>
+public sealed class BasemapOptions
+{
+    /// <summary>
+    /// The tile URL template with <c>{z}</c>, <c>{x}</c>, <c>{y}</c>, optionally <c>{s}</c> (one of <see cref="Subdomains"/>)
+    /// and <c>{key}</c> (<see cref="Key"/>). Empty (the default): no external basemap.
+    /// </summary>
+    public string? Url { get; set; }
+
+    /// <summary>The values of <c>{s}</c>, comma-separated (e.g. <c>0,1,2,3</c> or <c>a,b,c</c>); a tile always takes the same one.</summary>
+    public string? Subdomains { get; set; }
+
+    /// <summary>The provider's name, as the attribution lists it.</summary>
+    public string Title { get; set; } = "Basemap";
+
+    /// <summary>The credit the provider requires, printed on every figure drawn over it. Required with <see cref="Url"/>.</summary>
+    public string? Attribution { get; set; }
+
+    /// <summary>
+    /// The datum of the tiles: WGS84 and CGCS2000 (which agrees with WGS84 to well under a metre) are drawn over as
+    /// they are; over GCJ-02 or BD-09 every figure moves what it draws into that datum.
+    /// </summary>
+    public string Datum { get; set; } = "WGS84";
+
+    /// <summary>The provider's key, substituted for <c>{key}</c>; never logged, never in a response.</summary>
+    public string? Key { get; set; }
+
+    /// <summary>The finest zoom the source serves; finer figures stretch its tiles.</summary>
+    [Range(0, 22)]
+    public int MaxZoom { get; set; } = 18;
+
+    /// <summary>How long one figure waits for its tiles, all of them, before it falls back (milliseconds).</summary>
+    [Range(100, 60_000)]
+    public int TimeoutMilliseconds { get; set; } = 4000;
+
+    /// <summary>How many tile requests are under way at once, across all figures.</summary>
+    [Range(1, 64)]
+    public int MaxConcurrency { get; set; } = 4;
+
+    /// <summary>Where fetched tiles are kept, one file per tile URL; relative to the directory the service starts in.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string CacheDirectory { get; set; } = ".data/basemap-cache";
+
+    /// <summary>How long a cached tile is used before it is fetched again (hours); 0 never keeps one.</summary>
+    [Range(0, 24 * 365)]
+    public int CacheHours { get; set; } = 24 * 7;
+
+    /// <summary>The User-Agent of tile requests: tile usage policies ask for one that names the application and a contact.</summary>
+    public string UserAgent { get; set; } = "ClusterMap";
+
+    internal bool IsConfigured => !string.IsNullOrWhiteSpace(Url);
+
+    internal static readonly string[] Datums = ["WGS84", "CGCS2000", "GCJ-02", "BD-09"];
 }
 
 /// <summary>The browser client at <c>/</c>: an optional external basemap beside ClusterMap's own tiles.</summary>

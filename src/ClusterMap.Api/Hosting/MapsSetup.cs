@@ -9,7 +9,15 @@ internal static class MapsSetup
 {
     public static IServiceCollection AddClusterMapRendering(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<MapsOptions>().Bind(configuration.GetSection(MapsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MapsOptions>().Bind(configuration.GetSection(MapsOptions.Section)).ValidateDataAnnotations()
+            .Validate(o => !o.Basemap.IsConfigured || BasemapTemplateIsValid(o.Basemap),
+                "Maps:Basemap:Url must be an http(s) XYZ template containing {z}, {x} and {y} (and {s} only with Maps:Basemap:Subdomains, {key} only with Maps:Basemap:Key), e.g. https://tile.example.org/{z}/{x}/{y}.png")
+            .Validate(o => !o.Basemap.IsConfigured || !string.IsNullOrWhiteSpace(o.Basemap.Attribution),
+                "Maps:Basemap:Attribution is required with Maps:Basemap:Url: every figure drawn over the tiles prints the provider's credit")
+            .Validate(o => BasemapSource.DatumOf(o.Basemap.Datum) is not null,
+                $"Maps:Basemap:Datum must be one of {string.Join(", ", BasemapOptions.Datums)}")
+            .ValidateOnStart();
+        services.AddSingleton<BasemapSource>();
         services.AddSingleton<Parameters.StaticMapParameters>();
         services.AddSingleton(_ => MapRenderer.Create());
         services.AddSingleton<MapDataProvider>();
@@ -19,6 +27,16 @@ internal static class MapsSetup
         services.AddHostedService(provider => provider.GetRequiredService<MapWarmUp>());
         services.AddHealthChecks().AddCheck<MapWarmUpReadinessCheck>("maps", tags: ["ready"]);
         return services;
+    }
+
+    private static bool BasemapTemplateIsValid(BasemapOptions basemap)
+    {
+        var url = basemap.Url!;
+        return Uri.TryCreate(url.Replace("{", "", StringComparison.Ordinal).Replace("}", "", StringComparison.Ordinal), UriKind.Absolute, out var uri)
+            && uri.Scheme is "http" or "https"
+            && new[] { "{z}", "{x}", "{y}" }.All(p => url.Contains(p, StringComparison.Ordinal))
+            && (!url.Contains("{s}", StringComparison.Ordinal) || !string.IsNullOrWhiteSpace(basemap.Subdomains))
+            && (!url.Contains("{key}", StringComparison.Ordinal) || !string.IsNullOrWhiteSpace(basemap.Key));
     }
 
     /// <summary>Loads the CJK font before the first request, so a machine without fonts-noto-cjk fails at start-up, loudly.</summary>

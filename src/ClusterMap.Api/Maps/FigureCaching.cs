@@ -16,16 +16,20 @@ internal static class FigureCaching
     // Another build of the renderer may draw the same request differently.
     private static readonly string _rendererBuild = typeof(MapRenderer).Assembly.ManifestModule.ModuleVersionId.ToString("N");
 
-    public static string ETag(HttpRequest request, long dataVersion)
+    public static string ETag(HttpRequest request, long dataVersion, string basemap = "")
     {
-        var identity = $"{request.Path.Value}{request.QueryString.Value}\n{dataVersion}\n{_rendererBuild}";
+        var identity = $"{request.Path.Value}{request.QueryString.Value}\n{dataVersion}\n{_rendererBuild}\n{basemap}";
         return $"\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)).AsSpan(0, 16))}\"";
     }
 
     /// <summary>States the ETag and Cache-Control of the answer; true when the client already holds it (answer 304).</summary>
-    public static bool IsNotModified(HttpContext context, long dataVersion, MapsOptions options)
+    /// <param name="context">The request and its response.</param>
+    /// <param name="dataVersion">The store's data version.</param>
+    /// <param name="options">The maps' settings.</param>
+    /// <param name="basemap">Which basemap the figure is drawn over (<see cref="BasemapSource.Identity"/>): another source draws another figure.</param>
+    public static bool IsNotModified(HttpContext context, long dataVersion, MapsOptions options, string basemap = "")
     {
-        var etag = ETag(context.Request, dataVersion);
+        var etag = ETag(context.Request, dataVersion, basemap);
         context.Response.Headers.ETag = etag;
         context.Response.Headers.CacheControl = options.TileCacheControl;
         return TilesApi.Matches(context.Request.Headers.IfNoneMatch, etag);

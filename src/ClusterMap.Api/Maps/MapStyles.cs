@@ -7,10 +7,10 @@ internal static class MapStyles
 {
     public const string Default = "default";
 
-    /// <summary>Everything but context layers (metro stations): parks, campuses and institutes on the basemap.</summary>
+    /// <summary>Everything but context layers (metro stations): parks, campuses and institutes on the basemap (land, water, districts).</summary>
     public const string Clusters = "clusters";
 
-    /// <summary>Land and water only: the base under the browser client, which draws the features itself.</summary>
+    /// <summary>Land, water and districts only: the base under the browser client, which draws the features itself.</summary>
     public const string Basemap = "basemap";
 
     public static readonly string[] Names = [Default, Clusters, Basemap];
@@ -20,15 +20,15 @@ internal static class MapStyles
     /// <summary>The layer ids a style draws; null means every layer.</summary>
     public static IReadOnlySet<string>? Layers(string style, MapData data) => style switch
     {
-        Clusters => data.Layers.Where(l => l.Kind is not (MapLayerKind.Context or MapLayerKind.Districts or MapLayerKind.Links)).Select(l => l.Id).ToHashSet(StringComparer.Ordinal),
-        Basemap => data.Layers.Where(l => l.Kind is MapLayerKind.Land or MapLayerKind.Water).Select(l => l.Id).ToHashSet(StringComparer.Ordinal),
+        Clusters => data.Layers.Where(l => l.Kind is not (MapLayerKind.Context or MapLayerKind.Links)).Select(l => l.Id).ToHashSet(StringComparer.Ordinal),
+        Basemap => data.Layers.Where(l => l.Kind is MapLayerKind.Land or MapLayerKind.Water or MapLayerKind.Districts).Select(l => l.Id).ToHashSet(StringComparer.Ordinal),
         _ => null,
     };
 
     public static string Title(string style) => style switch
     {
         Clusters => "ClusterMap clusters: parks, universities and institutes",
-        Basemap => "ClusterMap basemap: land and water",
+        Basemap => "ClusterMap basemap: land, water and districts",
         _ => "ClusterMap default: every layer",
     };
 }

@@ -17,7 +17,7 @@ namespace ClusterMap.Api.Maps;
 /// request then pays the cost and reports any error itself.
 /// </summary>
 internal sealed class MapWarmUp(
-    IOptions<MapsOptions> options, MapDataProvider provider, TileCache cache, TileLabelCache labelLayouts, MapRenderer renderer, ILogger<MapWarmUp> logger)
+    IOptions<MapsOptions> options, MapDataProvider provider, TileCache cache, TileLabelCache labelLayouts, MapRenderer renderer, BasemapSource basemap, ILogger<MapWarmUp> logger)
     : BackgroundService
 {
     public const int Zoom = 12;
@@ -61,7 +61,7 @@ internal sealed class MapWarmUp(
         var all = new Envelope(extents[0]);
         extents.ForEach(all.ExpandToInclude);
         var tile = TileIndex.Containing(all.Centre, Zoom);
-        await TilesApi.GetOrRenderRasterTileAsync(MapStyles.Default, tile, scale: 1, MapLanguage.Both, provider, cache, labelLayouts, renderer, cancellationToken);
+        await TilesApi.GetOrRenderRasterTileAsync(MapStyles.Default, tile, scale: 1, MapLanguage.Both, provider, cache, labelLayouts, renderer, basemap, cancellationToken);
     }
 }
 

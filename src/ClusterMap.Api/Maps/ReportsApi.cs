@@ -32,7 +32,7 @@ internal static class ReportsApi
     }
 
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetReport(
-        string collectionId, string featureId, HttpRequest request, MapDataProvider provider, MapRenderer renderer, IOptions<MapsOptions> options, CancellationToken cancellationToken)
+        string collectionId, string featureId, HttpRequest request, MapDataProvider provider, MapRenderer renderer, BasemapSource basemap, IOptions<MapsOptions> options, CancellationToken cancellationToken)
     {
         var query = QueryParameters.Of(request);
         if (query.CheckNames() is { } problem || !query.TryRead(LangParameter.Definition, out var language, out problem))
@@ -46,7 +46,7 @@ internal static class ReportsApi
             return ApiProblems.CollectionNotFound(collectionId);
         }
 
-        if (FigureCaching.IsNotModified(request.HttpContext, catalog.Version, options.Value))
+        if (FigureCaching.IsNotModified(request.HttpContext, catalog.Version, options.Value, basemap.Identity))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
@@ -108,17 +108,26 @@ internal static class ReportsApi
             ];
         }).ToList();
 
+        var under = await basemap.FetchAsync(map, cancellationToken);
+        var credits = Provenance(feature, layer, data.InDrawingOrder(null));
+        if (under.Basemap is { } drawnOver)
+        {
+            credits.Add($"{drawnOver.Title}: {drawnOver.Attribution}");
+        }
+
         var page = new ReportPage(
             Name(feature, language),
             $"{layer.Title} · {Property(feature, "district") ?? ""} · {feature.Id}".Replace(" ·  ·", " ·", StringComparison.Ordinal),
-            map,
+            under.Apply(map),
             layer.Kind == MapLayerKind.Parks ? "Nearest universities and institutes 最近的高校与科研院所" : "Nearest featured industrial parks 最近的特色产业园区",
             ["#", "Name 名称", "Type 类型", "Distance km", "Range km"],
             rows,
-            Provenance(feature, layer, data.InDrawingOrder(null)),
+            credits,
             $"ClusterMap · data version {data.Version.ToString(CultureInfo.InvariantCulture)} · distances are geodesic (WGS84) between the stored points; the range widens them by both features' location uncertainty.");
-        var drawn = await provider.GetNearAsync(catalog, bounds, map.MetersPerPixel, MapGeneralization.ReadMarginPixels, null, cancellationToken);
-        return TypedResults.File(renderer.RenderReportPdf(drawn, page), "application/pdf");
+        var drawn = await provider.GetNearAsync(catalog, bounds, map.MetersPerPixel, under.ReadMarginPixels(MapGeneralization.ReadMarginPixels, map.MetersPerPixel), null, cancellationToken);
+        var pdf = renderer.RenderReportPdf(under.Apply(drawn), page);
+        under.WriteHeaders(request.HttpContext.Response);
+        return TypedResults.File(pdf, "application/pdf");
     }
 
     private static string Name(MapFeature feature, MapLanguage language) => language switch

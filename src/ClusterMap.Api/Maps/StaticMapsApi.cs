@@ -34,7 +34,7 @@ internal static class StaticMapsApi
     }
 
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetStaticMap(
-        string format, HttpRequest request, MapDataProvider provider, MapRenderer renderer, StaticMapParameters parameters, IOptions<MapsOptions> options, CancellationToken cancellationToken)
+        string format, HttpRequest request, MapDataProvider provider, MapRenderer renderer, StaticMapParameters parameters, BasemapSource basemap, IOptions<MapsOptions> options, CancellationToken cancellationToken)
     {
         if (!_formats.Contains(format))
         {
@@ -48,7 +48,7 @@ internal static class StaticMapsApi
         }
 
         var catalog = await provider.GetCatalogAsync(cancellationToken);
-        if (FigureCaching.IsNotModified(request.HttpContext, catalog.Version, options.Value))
+        if (FigureCaching.IsNotModified(request.HttpContext, catalog.Version, options.Value, basemap.Identity))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
@@ -65,7 +65,8 @@ internal static class StaticMapsApi
 
         // Parameters checked, the figure's view is known: read only what it shows.
         var map = parsed.Request!;
-        var data = await provider.GetNearAsync(catalog, map.BoundsMeters, map.MetersPerPixel, MapGeneralization.ReadMarginPixels, map.Layers, cancellationToken);
+        var under = await basemap.FetchAsync(map, cancellationToken);
+        var data = await provider.GetNearAsync(catalog, map.BoundsMeters, map.MetersPerPixel, under.ReadMarginPixels(MapGeneralization.ReadMarginPixels, map.MetersPerPixel), map.Layers, cancellationToken);
         var queryables = catalog.Collections.ToDictionary(c => c.Id, c => c.Queryables, StringComparer.Ordinal);
         var filters = ParseFilters(request.Query, data, queryables);
         if (filters.Problem is not null)
@@ -74,7 +75,8 @@ internal static class StaticMapsApi
         }
 
         var mapFormat = format switch { "png" => MapFormat.Png, "svg" => MapFormat.Svg, _ => MapFormat.Pdf };
-        var bytes = renderer.Render(filters.Data!, parsed.Request!, mapFormat);
+        var bytes = renderer.Render(under.Apply(filters.Data!), under.Apply(map), mapFormat);
+        under.WriteHeaders(request.HttpContext.Response);
         return TypedResults.File(bytes, MapRenderer.ContentType(mapFormat));
     }
 

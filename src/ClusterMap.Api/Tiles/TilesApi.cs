@@ -64,7 +64,7 @@ internal static class TilesApi
     }
 
     public static async Task<Results<Ok<TileJson>, ProblemHttpResult>> GetTileJson(
-        string style, HttpRequest request, MapDataProvider provider, IFeatureStore store, CancellationToken cancellationToken)
+        string style, HttpRequest request, MapDataProvider provider, IFeatureStore store, BasemapSource basemap, CancellationToken cancellationToken)
     {
         if (QueryParameters.Of(request).CheckNames() is { } problem)
         {
@@ -78,9 +78,15 @@ internal static class TilesApi
         {
             var layers = MapStyles.Layers(style, data);
             var drawn = data.InDrawingOrder(layers).ToList();
-            return TypedResults.Ok(Describe(catalog, drawn, MapStyles.Title(style), "Raster tiles rendered by ClusterMap",
-                $"{root}/tiles/{OgcLinks.Escape(style)}/{{z}}/{{x}}/{{y}}.png") with
-            { TileSize = 256, Format = "png" });
+            var described = Describe(catalog, drawn, MapStyles.Title(style), "Raster tiles rendered by ClusterMap",
+                $"{root}/tiles/{OgcLinks.Escape(style)}/{{z}}/{{x}}/{{y}}.png");
+            return TypedResults.Ok(described with
+            {
+                TileSize = 256,
+                Format = "png",
+                // Drawn over the external basemap when it answers: its credit comes first.
+                Attribution = basemap.Attribution is { } credit ? $"{credit} · {described.Attribution}" : described.Attribution,
+            });
         }
 
         if (data.Layer(style) is { } layer)
@@ -99,7 +105,7 @@ internal static class TilesApi
 
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetRasterTile(
         string style, string z, string x, string y, HttpContext context, MapDataProvider provider, TileCache cache, TileLabelCache labelLayouts, MapRenderer renderer,
-        IOptions<MapsOptions> options, CancellationToken cancellationToken)
+        BasemapSource basemap, IOptions<MapsOptions> options, CancellationToken cancellationToken)
     {
         if (!MapStyles.Exists(style))
         {
@@ -117,38 +123,52 @@ internal static class TilesApi
             return problem;
         }
 
-        var cached = await GetOrRenderRasterTileAsync(style, tile, scale, language, provider, cache, labelLayouts, renderer, cancellationToken);
-        return Respond(context, cached, "image/png", options.Value);
+        var (cached, under) = await GetOrRenderRasterTileAsync(style, tile, scale, language, provider, cache, labelLayouts, renderer, basemap, cancellationToken);
+        var response = Respond(context, cached, "image/png", options.Value);
+        under.WriteHeaders(context.Response);
+        return response;
     }
 
     /// <summary>
     /// A style's raster tile at the current data version, from the cache or drawn from what the tile covers (its
-    /// labels placed once per meta-tile). The request handler and the start-up warm-up share this one path.
+    /// labels placed once per meta-tile), over the external basemap when one is set and answers, with what it was drawn
+    /// over. The request handler and the start-up warm-up share this one path.
     /// </summary>
-    public static async Task<CachedTile> GetOrRenderRasterTileAsync(
+    public static async Task<(CachedTile Tile, BasemapOutcome Basemap)> GetOrRenderRasterTileAsync(
         string style, TileIndex tile, int scale, MapLanguage language, MapDataProvider provider, TileCache cache, TileLabelCache labelLayouts, MapRenderer renderer,
-        CancellationToken cancellationToken)
+        BasemapSource basemap, CancellationToken cancellationToken)
     {
         var catalog = await provider.GetCatalogAsync(cancellationToken);
         var key = new TileKey($"{style}:{LangParameter.Text(language)}", tile.Z, tile.X, tile.Y, scale, "png", catalog.Version);
         if (cache.TryGet(key, out var cached))
         {
-            return cached;
+            // Only figures drawn over what was asked for are kept: a cached tile is over the source when one is set.
+            return (cached, basemap.IsConfigured ? BasemapOutcome.External : BasemapOutcome.Own);
         }
 
         var layers = MapStyles.Layers(style, catalog.Skeleton);
-        var labels = await labelLayouts.GetAsync(catalog, key with { X = tile.X / TileLabelLayout.MetaTileSize, Y = tile.Y / TileLabelLayout.MetaTileSize, Scale = 1 }, async () =>
+        var request = MapRequest.ForTile(tile, scale, layers, language);
+        var under = await basemap.FetchAsync(request, cancellationToken);
+        var mpp = WebMercator.MetersPerPixel(tile.Z);
+        var margin = under.ReadMarginPixels(MapGeneralization.ReadMarginPixels, mpp);
+        // Labels are placed where the drawing is: moved into the basemap's datum, or not.
+        var labelKey = key with { Style = $"{key.Style}:{under.Tag}", X = tile.X / TileLabelLayout.MetaTileSize, Y = tile.Y / TileLabelLayout.MetaTileSize, Scale = 1 };
+        var labels = await labelLayouts.GetAsync(catalog, labelKey, async () =>
         {
             var (_, _, metaBounds) = TileLabelLayout.MetaTile(tile);
             // Not the request's token: other tiles of the meta-tile wait for this placement.
-            var metaData = await provider.GetNearAsync(catalog, metaBounds, WebMercator.MetersPerPixel(tile.Z), MapGeneralization.ReadMarginPixels, layers, CancellationToken.None);
-            return renderer.PlaceTileLabels(metaData, tile, layers, language);
+            var metaData = await provider.GetNearAsync(catalog, metaBounds, mpp, margin, layers, CancellationToken.None);
+            return renderer.PlaceTileLabels(under.Apply(metaData), tile, layers, language);
         });
-        var data = await provider.GetNearAsync(catalog, tile.BoundsMeters, WebMercator.MetersPerPixel(tile.Z), MapGeneralization.ReadMarginPixels, layers, cancellationToken);
-        var png = renderer.RenderPng(data, MapRequest.ForTile(tile, scale, layers, language) with { TileLabels = labels });
+        var data = await provider.GetNearAsync(catalog, tile.BoundsMeters, mpp, margin, layers, cancellationToken);
+        var png = renderer.RenderPng(under.Apply(data), under.Apply(request) with { TileLabels = labels });
         cached = CachedTile.Of(png);
-        cache.Add(key, cached);
-        return cached;
+        if (!under.IsFallback)
+        {
+            cache.Add(key, cached);
+        }
+
+        return (cached, under);
     }
 
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetVectorTile(

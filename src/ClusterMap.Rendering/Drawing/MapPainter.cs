@@ -31,6 +31,15 @@ internal static class MapPainter
         canvas.ClipRect(new SKRect(0, 0, scene.Width, scene.Height));
         canvas.Clear(scene.Background);
 
+        // Neighbouring tiles meet on fractional pixels: without antialiasing their shared edge shows no seam.
+        using (var tiles = new SKPaint { IsAntialias = false })
+        {
+            foreach (var (image, destination) in scene.Images)
+            {
+                canvas.DrawImage(image, destination, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear), tiles);
+            }
+        }
+
         foreach (var area in scene.Areas)
         {
             DrawArea(canvas, area, fill, stroke);

@@ -9,6 +9,10 @@ internal static class MapTheme
     public static readonly SKColor Land = new(0xF4, 0xF1, 0xEA);
     public static readonly SKColor Water = new(0xAB, 0xCF, 0xE3);
     public static readonly SKColor WaterEdge = new(0x8F, 0xB8, 0xD0);
+    /// <summary>District boundaries and names: a muted violet-grey, apart from land, water and every feature colour.</summary>
+    public static readonly SKColor DistrictEdge = new(0x9C, 0x84, 0xA8);
+    public static readonly SKColor DistrictLabel = new(0x6B, 0x5A, 0x78);
+    public const float DistrictEdgeWidth = 1.3f;
     public static readonly SKColor ContextArea = new(0xD8, 0xD4, 0xCC);
     public static readonly SKColor Ink = new(0x22, 0x22, 0x22);
     public static readonly SKColor SoftInk = new(0x55, 0x55, 0x55);
@@ -44,4 +48,5 @@ internal static class MapTheme
     public const float LabelSizeContext = 9.5f;
     public const float LabelSizeHighlight = 13.5f;
     public const float LabelSizeDistance = 10;
+    public const float LabelSizeDistrict = 12.5f;
 }

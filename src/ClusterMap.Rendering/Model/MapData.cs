@@ -58,6 +58,25 @@ public sealed class MapData
     public IEnumerable<MapLayer> InDrawingOrder(IReadOnlySet<string>? visible) =>
         Layers.Where(l => visible is null || visible.Contains(l.Id)).OrderBy(l => (int)l.Kind).ThenBy(l => l.Id, StringComparer.Ordinal);
 
+    /// <summary>
+    /// The same features drawn in another datum (<see cref="MapRequest.ToBasemapDatum"/>): each feature's Web Mercator
+    /// geometry is recomputed from its lon/lat moved by <paramref name="toDatum"/>, while its lon/lat stays WGS84 (what
+    /// distances are measured on).
+    /// </summary>
+    /// <remarks>Land and water are left as they are: they are only drawn under ClusterMap's own basemap, which is WGS84.</remarks>
+    public MapData InDatum(Func<Coordinate, Coordinate> toDatum) =>
+        new([.. Layers.Select(layer => layer.Kind is MapLayerKind.Land or MapLayerKind.Water
+            ? layer
+            : layer with { Features = [.. layer.Features.Select(f => f with { Meters = Moved(f.LonLat, toDatum) })] })], Version);
+
+    private static Geometry Moved(Geometry lonLat, Func<Coordinate, Coordinate> toDatum)
+    {
+        var meters = lonLat.Copy();
+        meters.Apply(new MovedToWebMercatorFilter(toDatum));
+        meters.GeometryChanged();
+        return meters;
+    }
+
     /// <summary>Builds the snapshot from stored collections and their features.</summary>
     public static MapData From(IEnumerable<(CollectionDefinition Definition, IReadOnlyList<FeatureRecord> Features)> collections, long version)
     {
@@ -115,6 +134,20 @@ public sealed class MapData
             && !string.IsNullOrWhiteSpace(value.GetString())
             ? value.GetString()
             : null;
+
+    private sealed class MovedToWebMercatorFilter(Func<Coordinate, Coordinate> toDatum) : ICoordinateSequenceFilter
+    {
+        public bool Done => false;
+
+        public bool GeometryChanged => true;
+
+        public void Filter(CoordinateSequence seq, int i)
+        {
+            var meters = WebMercator.FromLonLat(toDatum(new Coordinate(seq.GetX(i), seq.GetY(i))));
+            seq.SetX(i, meters.X);
+            seq.SetY(i, meters.Y);
+        }
+    }
 
     private sealed class ToWebMercatorFilter : ICoordinateSequenceFilter
     {

@@ -68,6 +68,19 @@ public sealed record MapRequest(Envelope BoundsMeters, int Width, int Height)
     /// </summary>
     public TileLabelLayout? TileLabels { get; init; }
 
+    /// <summary>
+    /// An external raster basemap drawn instead of ClusterMap's own land and water; null draws ClusterMap's own.
+    /// </summary>
+    public RasterBasemap? Basemap { get; init; }
+
+    /// <summary>
+    /// The datum the basemap under the map is drawn in, as a function from WGS84 lon/lat to that datum's lon/lat (e.g.
+    /// WGS84 to GCJ-02); null when it is WGS84 (or one that agrees with it to well under a pixel, such as CGCS2000).
+    /// Rings, nearest lines and district name points are moved with it; pass the features moved with
+    /// <see cref="MapData.InDatum"/>. Distances are never measured in it.
+    /// </summary>
+    public Func<Coordinate, Coordinate>? ToBasemapDatum { get; init; }
+
     public double MetersPerPixel => BoundsMeters.Width / Width;
 
     public double Zoom => WebMercator.ZoomFor(MetersPerPixel);

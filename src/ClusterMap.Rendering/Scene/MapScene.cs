@@ -61,6 +61,9 @@ internal sealed class MapScene : IDisposable
 
     public SKColor Background { get; set; }
 
+    /// <summary>External basemap tiles, drawn first, each stretched to its place; the scene owns the images.</summary>
+    public List<(SKImage Image, SKRect Destination)> Images { get; } = [];
+
     public List<SceneArea> Areas { get; } = [];
 
     public List<SceneHalo> Halos { get; } = [];
@@ -102,8 +105,17 @@ internal sealed class MapScene : IDisposable
         return path;
     }
 
+    /// <summary>Adds an image the scene then owns.</summary>
+    public void AddImage(SKImage image, SKRect destination) => Images.Add((image, destination));
+
     public void Dispose()
     {
+        foreach (var (image, _) in Images)
+        {
+            image.Dispose();
+        }
+
+        Images.Clear();
         foreach (var path in _paths)
         {
             path.Dispose();

@@ -52,9 +52,10 @@ internal sealed class SceneBuilder
         _maxY = request.BoundsMeters.MaxY;
         _zoom = request.Tile?.Z ?? request.Zoom;
         _frame = new SKRect(0, 0, request.Width, request.Height);
-        // Links are relations, not places. District polygons cover the whole city: filled as context areas they would
-        // tint every map, so the scene leaves them out until it draws them as boundaries and names.
-        _layers = [.. data.InDrawingOrder(request.Layers).Where(l => l.Kind is not (MapLayerKind.Districts or MapLayerKind.Links))];
+        // Links are relations, not places: nothing to draw. Districts are part of the basemap: boundaries and names only.
+        // An external basemap stands in for ClusterMap's own land and water.
+        _layers = [.. data.InDrawingOrder(request.Layers).Where(l => l.Kind is not MapLayerKind.Links
+            && (request.Basemap is null || l.Kind is not (MapLayerKind.Land or MapLayerKind.Water)))];
     }
 
     public static MapScene Prepare(MapData data, MapRequest request, MapFonts fonts)
@@ -81,6 +82,7 @@ internal sealed class SceneBuilder
             _highlight = feature;
         }
 
+        AddBasemapTiles();
         foreach (var layer in _layers)
         {
             AddAreas(layer);
@@ -93,13 +95,43 @@ internal sealed class SceneBuilder
         if (_request.Figure is { } figure)
         {
             var layout = new FigureLayout(_scene, _request, _measurer, _obstacles);
-            layout.Add(figure, [.. _layers.Where(l => _contributing.Contains(l.Id))], _mpp, FigureContents());
+            layout.Add(figure, [.. BasemapCredit(), .. _layers.Where(l => _contributing.Contains(l.Id))], _mpp, FigureContents());
         }
 
         AddLabels();
         _scene.DrawnLayers.AddRange(_layers.Where(l => _contributing.Contains(l.Id)).Select(l => l.Id));
         return _scene;
     }
+
+    /// <summary>A WGS84 lon/lat point in the basemap's datum, in Web Mercator metres.</summary>
+    private Coordinate ToMeters(Coordinate lonLat) => WebMercator.FromLonLat(_request.ToBasemapDatum is { } toDatum ? toDatum(lonLat) : lonLat);
+
+    private void AddBasemapTiles()
+    {
+        if (_request.Basemap is not { } basemap)
+        {
+            return;
+        }
+
+        foreach (var (tile, bytes) in basemap.Tiles)
+        {
+            // A tile that does not decode leaves its square the no-data grey.
+            if (SKImage.FromEncodedData(bytes) is not { } image)
+            {
+                continue;
+            }
+
+            var bounds = tile.BoundsMeters;
+            var topLeft = ToPixel(bounds.MinX, bounds.MaxY);
+            var bottomRight = ToPixel(bounds.MaxX, bounds.MinY);
+            _scene.AddImage(image, new SKRect(topLeft.X, topLeft.Y, bottomRight.X, bottomRight.Y));
+        }
+    }
+
+    /// <summary>The external basemap as the attribution lists it, before the layers drawn over it.</summary>
+    private IEnumerable<MapLayer> BasemapCredit() => _request.Basemap is { } basemap
+        ? [new MapLayer("basemap", basemap.Title, MapLayerKind.Land, basemap.Attribution, "", [])]
+        : [];
 
     private SKPoint ToPixel(double mx, double my) => new((float)((mx - _minX) / _mpp), (float)((_maxY - my) / _mpp));
 
@@ -117,7 +149,7 @@ internal sealed class SceneBuilder
     private void AddAreas(MapLayer layer)
     {
         var view = ViewWithMargin(4);
-        var pointsOnly = layer.Kind is not (MapLayerKind.Land or MapLayerKind.Water);
+        var pointsOnly = !IsBasemap(layer.Kind);
         SKPath? path = null;
         foreach (var feature in layer.Features)
         {
@@ -155,9 +187,14 @@ internal sealed class SceneBuilder
         {
             MapLayerKind.Land => new SceneArea(path, MapTheme.Land, null, 0),
             MapLayerKind.Water => new SceneArea(path, MapTheme.Water, MapTheme.WaterEdge, 0.6f),
+            // District polygons cover the whole city: filled they would tint every map, so only their edges are drawn.
+            MapLayerKind.Districts => new SceneArea(path, null, MapTheme.DistrictEdge, MapTheme.DistrictEdgeWidth),
             _ => new SceneArea(path, MapTheme.ContextArea.WithAlpha(0x80), MapTheme.SoftInk, 0.8f),
         });
     }
+
+    /// <summary>Layers drawn as areas at every scale, never as symbols or labelled points: the basemap's.</summary>
+    private static bool IsBasemap(MapLayerKind kind) => kind is MapLayerKind.Land or MapLayerKind.Water or MapLayerKind.Districts;
 
     /// <summary>The whole zoom whose half-pixel tolerance is no coarser than this map's pixel.</summary>
     private int SimplifyZoom => Math.Clamp((int)Math.Ceiling(_zoom - 1e-9), TileIndex.MinZoom, TileIndex.MaxZoom);
@@ -251,7 +288,7 @@ internal sealed class SceneBuilder
     private Coordinate? Anchor(MapLayer layer, MapFeature feature) => feature.Meters switch
     {
         Point point => point.Coordinate,
-        _ when layer.Kind is not (MapLayerKind.Land or MapLayerKind.Water) && MapGeneralization.Collapses(feature, _mpp) => feature.Meters.EnvelopeInternal.Centre,
+        _ when !IsBasemap(layer.Kind) && MapGeneralization.Collapses(feature, _mpp) => feature.Meters.EnvelopeInternal.Centre,
         _ => null,
     };
 
@@ -270,7 +307,7 @@ internal sealed class SceneBuilder
         DrawnPoint? highlight = null;
         foreach (var layer in _layers)
         {
-            if (layer.Kind is MapLayerKind.Land or MapLayerKind.Water)
+            if (IsBasemap(layer.Kind))
             {
                 continue;
             }
@@ -392,10 +429,10 @@ internal sealed class SceneBuilder
         {
             var path = _scene.NewPath();
             var ring = GeodesicCircle.Ring(center, radius);
-            path.MoveTo(ToPixel(WebMercator.FromLonLat(ring[0])));
+            path.MoveTo(ToPixel(ToMeters(ring[0])));
             foreach (var vertex in ring.Skip(1))
             {
-                path.LineTo(ToPixel(WebMercator.FromLonLat(vertex)));
+                path.LineTo(ToPixel(ToMeters(vertex)));
             }
 
             path.Close();
@@ -414,8 +451,8 @@ internal sealed class SceneBuilder
     {
         foreach (var link in DistinctLinks())
         {
-            var from = ToPixel(WebMercator.FromLonLat(link.FromLonLat));
-            var to = ToPixel(WebMercator.FromLonLat(link.ToLonLat));
+            var from = ToPixel(ToMeters(link.FromLonLat));
+            var to = ToPixel(ToMeters(link.ToLonLat));
             _scene.Links.Add(new SceneLine(from, to, MapTheme.Link, 1.1f, null));
         }
     }
@@ -477,6 +514,7 @@ internal sealed class SceneBuilder
             var placed = new List<PlacedLabel>();
             PlaceRingAndLinkLabels(placer, placed);
             placed.AddRange(placer.PlaceAll(Candidates(_points.Where(p => p.Feature != _highlight))));
+            placed.AddRange(PlaceDistrictLabels(placer, _ => true));
             labels = placed;
         }
 
@@ -557,8 +595,8 @@ internal sealed class SceneBuilder
         // too; so a long name can never sit on a short line and hide the distance written along it.
         foreach (var link in DistinctLinks())
         {
-            var from = ToPixel(WebMercator.FromLonLat(link.FromLonLat));
-            var to = ToPixel(WebMercator.FromLonLat(link.ToLonLat));
+            var from = ToPixel(ToMeters(link.FromLonLat));
+            var to = ToPixel(ToMeters(link.ToLonLat));
             // The middle of the line first, then points further along it either way, until one is free: lines from one
             // origin crowd near it, so the outer half of each line is tried finely, then the same points moved off the
             // line to either side (lines to neighbouring targets run almost together), before a distance is given up.
@@ -592,7 +630,7 @@ internal sealed class SceneBuilder
                 foreach (var azimuth in new[] { 0.0, 180, 90, 270, 45, 315, 135, 225 })
                 {
                     var onRing = GeodesicCircle.Destination(_highlight.LonLat.Coordinate, azimuth, radius);
-                    var at = ToPixel(WebMercator.FromLonLat(onRing));
+                    var at = ToPixel(ToMeters(onRing));
                     var candidate = new LabelCandidate([MapWords.ScaleLength(radius)], MapTheme.LabelSizeDistance, true, at, 0, 1, $"ring/{radius}", MapTheme.Ring);
                     if (placer.TryPlaceCentered(candidate) is { } label)
                     {
@@ -649,11 +687,105 @@ internal sealed class SceneBuilder
         var placer = new LabelPlacer(_measurer, _frame);
         AddSymbolObstacles(placer);
         // Half-open on the right and bottom, so a point on the line between two meta-tiles belongs to one of them.
-        return placer.PlaceAll(Candidates(_points.Where(p =>
+        bool InMetaTile(SKPoint pixel) => pixel.X >= 0 && pixel.X < _frame.Right && pixel.Y >= 0 && pixel.Y < _frame.Bottom;
+        var placed = new List<PlacedLabel>(placer.PlaceAll(Candidates(_points.Where(p => InMetaTile(ToPixel(p.Meters))))));
+        if (_zoom is >= DistrictTileLabelMinZoom and < DistrictTileLabelMaxZoom)
         {
-            var pixel = ToPixel(p.Meters);
-            return pixel.X >= 0 && pixel.X < _frame.Right && pixel.Y >= 0 && pixel.Y < _frame.Bottom;
-        })));
+            placed.AddRange(PlaceDistrictLabels(placer, InMetaTile));
+        }
+
+        return placed;
+    }
+
+    /// <summary>
+    /// District names on tiles from this zoom (the city fills a few tiles) up to, not including, the maximum (streets
+    /// and features take over, and a district spans more than a meta-tile, so its one name is rarely in view).
+    /// </summary>
+    private const int DistrictTileLabelMinZoom = 9;
+
+    private const int DistrictTileLabelMaxZoom = 13;
+
+    /// <summary>
+    /// District names, after every feature label (features keep priority), centred on the district's label point and
+    /// only where the whole label fits inside the district's outline at this scale: a district too small to hold its
+    /// name at this zoom is left unnamed. They keep clear of every symbol, campuses and stations included.
+    /// </summary>
+    private List<PlacedLabel> PlaceDistrictLabels(LabelPlacer placer, Func<SKPoint, bool> anchorFilter)
+    {
+        var placed = new List<PlacedLabel>();
+        var districts = _layers.Where(l => l.Kind == MapLayerKind.Districts).ToList();
+        if (districts.Count == 0)
+        {
+            return placed;
+        }
+
+        foreach (var symbol in _scene.Symbols.Where(s => !IsObstacle(s.Kind) && !s.Highlight))
+        {
+            placer.AddObstacle(SymbolBox(symbol.Center, symbol.Kind));
+        }
+
+        var lineHeight = TextMeasurer.LineHeight(MapTheme.LabelSizeDistrict);
+        foreach (var layer in districts)
+        {
+            foreach (var feature in layer.Features.OrderBy(f => f.Id, StringComparer.Ordinal))
+            {
+                var lines = MapWords.Names(feature, _request.Language);
+                if (lines.Count == 0 || feature.Meters is not (Polygon or MultiPolygon))
+                {
+                    continue;
+                }
+
+                var anchorMeters = ToMeters(DistrictLabelPoint(feature));
+                var anchor = ToPixel(anchorMeters);
+                if (!anchorFilter(anchor) || !_frame.Contains(anchor))
+                {
+                    continue;
+                }
+
+                var halfWidth = ((lines.Max(l => _measurer.Width(l, MapTheme.LabelSizeDistrict, false)) / 2) + 2) * _mpp;
+                var halfHeight = ((lineHeight * lines.Count / 2) + 2) * _mpp;
+                var box = feature.Meters.Factory.ToGeometry(new Envelope(
+                    anchorMeters.X - halfWidth, anchorMeters.X + halfWidth, anchorMeters.Y - halfHeight, anchorMeters.Y + halfHeight));
+                if (!HoldsLabel(feature, box))
+                {
+                    continue;
+                }
+
+                var candidate = new LabelCandidate(lines, MapTheme.LabelSizeDistrict, false, anchor, 0, 9, $"{layer.Id}/{feature.Id}", MapTheme.DistrictLabel);
+                if (placer.TryPlaceCentered(candidate) is { } label)
+                {
+                    placed.Add(label);
+                    _contributing.Add(layer.Id);
+                }
+            }
+        }
+
+        return placed;
+    }
+
+    private bool HoldsLabel(MapFeature district, NetTopologySuite.Geometries.Geometry box)
+    {
+        try
+        {
+            return MapGeneralization.SimplifiedMeters(district, SimplifyZoom).Covers(box);
+        }
+        catch (TopologyException)
+        {
+            // An outline the overlay cannot read is drawn, but not named.
+            return false;
+        }
+    }
+
+    /// <summary>The point a district's name is centred on: its <c>label_lon</c>/<c>label_lat</c>, else a point inside it.</summary>
+    private static Coordinate DistrictLabelPoint(MapFeature feature)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(feature.PropertiesJson);
+        var properties = document.RootElement;
+        return properties.ValueKind == System.Text.Json.JsonValueKind.Object
+            && properties.TryGetProperty("label_lon", out var lon) && lon.ValueKind == System.Text.Json.JsonValueKind.Number
+            && properties.TryGetProperty("label_lat", out var lat) && lat.ValueKind == System.Text.Json.JsonValueKind.Number
+            ? new Coordinate(lon.GetDouble(), lat.GetDouble())
+            : feature.LonLat.InteriorPoint.Coordinate;
     }
 }
 
