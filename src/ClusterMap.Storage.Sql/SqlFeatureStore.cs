@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ClusterMap.Core.Features;
+using ClusterMap.Core.Filtering;
 using ClusterMap.Core.Storage;
 using Dapper;
 using NetTopologySuite.Geometries;
@@ -73,6 +74,13 @@ public abstract partial class SqlFeatureStore<TConnection, TTransaction> : IFeat
     protected abstract void AppendPropertyCondition(StringBuilder where, int index, PropertyFilter filter, DynamicParameters parameters);
 
     /// <summary>
+    /// The store's translation of a CQL2 filter to a condition on <c>features f</c>, with its parameters (named
+    /// <c>cql…</c>, never clashing with the core's), and what must be done to the connection before the SQL runs
+    /// (SQLite registers the functions it calls), or null.
+    /// </summary>
+    protected abstract (Cql2Sql Sql, Action<TConnection>? Prepare) TranslateFilter(ItemsFilter filter);
+
+    /// <summary>
     /// Replaces every feature of a collection with <paramref name="features"/>, in their order (which becomes store
     /// order). The collection's row is already written.
     /// </summary>
@@ -111,11 +119,12 @@ public abstract partial class SqlFeatureStore<TConnection, TTransaction> : IFeat
     {
         ArgumentNullException.ThrowIfNull(query);
         var parameters = new DynamicParameters();
-        var where = BuildItemsFilter(query, parameters);
+        var where = BuildItemsFilter(query, parameters, out var prepare);
         parameters.Add("limit", query.Limit);
         parameters.Add("offset", query.Offset);
 
         await using var connection = await OpenAsync(cancellationToken);
+        prepare?.Invoke(connection);
         await using var snapshot = await BeginReadSnapshotAsync(connection, cancellationToken);
         var matched = await connection.ExecuteScalarAsync<long>(
             new CommandDefinition($"SELECT COUNT(*) FROM features f WHERE {where}", parameters, snapshot, cancellationToken: cancellationToken));
@@ -307,8 +316,9 @@ public abstract partial class SqlFeatureStore<TConnection, TTransaction> : IFeat
         connection.QuerySingleOrDefaultAsync<CollectionRow>(new CommandDefinition(
             $"{CollectionRow.Select} WHERE id = @collectionId{LockCollectionClause}", new { collectionId }, transaction, cancellationToken: cancellationToken));
 
-    private string BuildItemsFilter(ItemsQuery query, DynamicParameters parameters)
+    private string BuildItemsFilter(ItemsQuery query, DynamicParameters parameters, out Action<TConnection>? prepare)
     {
+        prepare = null;
         var where = new StringBuilder("f.collection_id = @collectionId");
         parameters.Add("collectionId", query.CollectionId);
         if (query.BboxParts.Count > 0)
@@ -339,6 +349,18 @@ public abstract partial class SqlFeatureStore<TConnection, TTransaction> : IFeat
             parameters.Add($"number{i}", double.TryParse(filter.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) ? number : null, DbType.Double);
             where.Append(" AND ");
             AppendPropertyCondition(where, i, filter, parameters);
+        }
+
+        if (query.Filter is { } cql2)
+        {
+            var (sql, prepareFilter) = TranslateFilter(cql2);
+            prepare = prepareFilter;
+            foreach (var (name, value) in sql.Parameters)
+            {
+                parameters.Add(name, value);
+            }
+
+            where.Append(" AND ").Append(sql.Where);
         }
 
         return where.ToString();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ClusterMap.Core.Features;
+using ClusterMap.Core.Filtering;
 using ClusterMap.Core.Storage;
 using ClusterMap.Storage.Sql;
 using Dapper;
@@ -83,6 +84,12 @@ public sealed class SqliteFeatureStore : SqlFeatureStore<SqliteConnection, Sqlit
         parameters.Add($"rminY{index}", Float32Bounds.Down(box.MinY));
         parameters.Add($"rmaxX{index}", Float32Bounds.Up(box.MaxX));
         parameters.Add($"rmaxY{index}", Float32Bounds.Up(box.MaxY));
+    }
+
+    protected override (Cql2Sql Sql, Action<SqliteConnection>? Prepare) TranslateFilter(ItemsFilter filter)
+    {
+        var translator = new SqliteCql2Translator(filter.Queryables);
+        return (translator.Translate(filter.Condition), translator.Register);
     }
 
     protected override void AppendPropertyCondition(StringBuilder where, int index, PropertyFilter filter, DynamicParameters parameters)
