@@ -20,6 +20,12 @@ internal static class FilterParameter
 
     public const string JsonLanguage = "cql2-json";
 
+    /// <summary>
+    /// The pre-standard name of CQL2 text that GDAL's OAPIF driver up to 3.8 sends (and looks for in this parameter's
+    /// enum before it pushes an attribute filter to the server); read as cql2-text.
+    /// </summary>
+    public const string LegacyTextLanguage = "cql-text";
+
     public static readonly string FilterForm =
         $"a CQL2 expression of at most {MaxLength} characters in the language filter-lang names (cql2-text by default), on the properties listed at /collections/{{collectionId}}/queryables, e.g. sector = '集成电路' AND S_INTERSECTS(geometry, BBOX(121.4, 31.1, 121.6, 31.3))";
 
@@ -27,16 +33,17 @@ internal static class FilterParameter
         "Only features that meet this CQL2 condition (OGC API – Features Part 3; Basic CQL2, advanced comparison, CASEI, spatial and temporal functions).",
         (string text, out string value) => (value = text).Length is > 0 and <= MaxLength);
 
-    public static readonly QueryParameter<Cql2Language> Language = new("filter-lang", $"'{TextLanguage}' (the default) or '{JsonLanguage}'",
+    public static readonly QueryParameter<Cql2Language> Language = new("filter-lang",
+        $"'{TextLanguage}' (the default) or '{JsonLanguage}' ('{LegacyTextLanguage}', the draft's name, reads as {TextLanguage})",
         "The encoding of filter.",
         (string text, out Cql2Language language) =>
         {
             language = text == JsonLanguage ? Cql2Language.Json : Cql2Language.Text;
-            return text is TextLanguage or JsonLanguage;
+            return text is TextLanguage or JsonLanguage or LegacyTextLanguage;
         })
     {
         Default = Cql2Language.Text,
-        Schema = ParameterSchema.OneOf([TextLanguage, JsonLanguage], TextLanguage),
+        Schema = ParameterSchema.OneOf([TextLanguage, JsonLanguage, LegacyTextLanguage], TextLanguage),
     };
 
     public static readonly QueryParameter<Crs> Crs = new("filter-crs", CrsParameter.AcceptedForm,

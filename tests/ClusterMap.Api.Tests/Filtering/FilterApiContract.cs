@@ -191,6 +191,25 @@ public abstract class FilterApiContract(FilterService service)
         Assert.False(properties.GetProperty("name").TryGetProperty("enum", out _));
     }
 
+    [Fact]
+    public async Task GetApi_ListsTheCollectionsItemsWithItsQueryablesAsTypedParameters()
+    {
+        var document = await (await Client.GetAsync("/api")).ReadJsonAsync(HttpStatusCode.OK, "application/json");
+
+        var parameters = document.GetProperty("paths").GetProperty(Items).GetProperty("get").GetProperty("parameters").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("schema"));
+        Assert.Equal("integer", parameters["floors"].GetProperty("type").GetString());
+        Assert.Equal("date-time", parameters["updated"].GetProperty("format").GetString());
+        Assert.Contains("集成电路", parameters["sector"].GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal(["cql2-text", "cql2-json", "cql-text"], parameters["filter-lang"].GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
+        Assert.Contains("filter", parameters.Keys);
+        Assert.Contains("datetime", parameters.Keys);
+        Assert.DoesNotContain("geometry", parameters.Keys);
+        Assert.DoesNotContain("collectionId", parameters.Keys);
+        var (ids, _) = await ReadAllPagesAsync($"{Items}?floors=12&filter-lang=cql-text&filter={Uri.EscapeDataString("floors = 12")}&limit=1000");
+        Assert.Equal(Cql2BruteForceCases.BruteForce(Cql2.ParseText("floors = 12"), service.Features), ids);
+    }
+
     private static string? Sector(FeatureRecord feature) =>
         JsonDocument.Parse(feature.PropertiesJson).RootElement.TryGetProperty("sector", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
 
