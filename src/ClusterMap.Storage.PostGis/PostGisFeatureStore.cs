@@ -112,8 +112,8 @@ public sealed partial class PostGisFeatureStore : SqlFeatureStore<NpgsqlConnecti
         parameters.Add($"box{index}", Wkb.Write(_boxFactory.ToGeometry(box)));
     }
 
-    protected override (Cql2Sql Sql, Action<NpgsqlConnection>? Prepare) TranslateFilter(ItemsFilter filter) =>
-        (new PostGisCql2Translator(filter.Queryables).Translate(filter.Condition), null);
+    protected override Cql2SqlTranslator CreateTranslator(Cql2Queryables queryables, string parameterPrefix) =>
+        new PostGisCql2Translator(queryables, parameterPrefix);
 
     protected override void AppendPropertyCondition(StringBuilder where, int index, PropertyFilter filter, DynamicParameters parameters)
     {

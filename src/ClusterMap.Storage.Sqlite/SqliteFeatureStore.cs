@@ -86,11 +86,11 @@ public sealed class SqliteFeatureStore : SqlFeatureStore<SqliteConnection, Sqlit
         parameters.Add($"rmaxY{index}", Float32Bounds.Up(box.MaxY));
     }
 
-    protected override (Cql2Sql Sql, Action<SqliteConnection>? Prepare) TranslateFilter(ItemsFilter filter)
-    {
-        var translator = new SqliteCql2Translator(filter.Queryables);
-        return (translator.Translate(filter.Condition), translator.Register);
-    }
+    protected override Cql2SqlTranslator CreateTranslator(Cql2Queryables queryables, string parameterPrefix) =>
+        new SqliteCql2Translator(queryables, parameterPrefix);
+
+    protected override void Prepare(SqliteConnection connection, Cql2SqlTranslator translator) =>
+        ((SqliteCql2Translator)translator).Register(connection);
 
     protected override void AppendPropertyCondition(StringBuilder where, int index, PropertyFilter filter, DynamicParameters parameters)
     {

@@ -160,12 +160,31 @@ internal static class CollectionsApi
             return filterProblem;
         }
 
+        if (!query.TryRead(FilterParameter.SortBy, out var sortBy, out problem))
+        {
+            return problem;
+        }
+
+        ItemsOrder? order = null;
+        if (sortBy.Count > 0)
+        {
+            var offered = await queryablesCache.GetAsync(collection, cancellationToken);
+            var unknown = sortBy.FirstOrDefault(k => !offered.Queryables.TryGet(k.Property, out var type) || type == Core.Filtering.Cql2PropertyType.Geometry);
+            if (unknown is not null)
+            {
+                return ApiProblems.InvalidParameter(FilterParameter.SortBy.Name,
+                    $"{FilterParameter.SortBy.AcceptedForm}; '{ApiProblems.Excerpt(unknown.Property)}' is not one of them (see /collections/{collection.Id}/queryables)");
+            }
+
+            order = new ItemsOrder(sortBy, offered.Queryables);
+        }
+
         var filters = request.Query
             .Where(pair => queryables.Contains(pair.Key) && query.Operation.Find(pair.Key) is null)
             .Select(pair => new PropertyFilter(pair.Key, pair.Value.ToString()))
             .ToList();
         var pageSize = (int)Math.Min(limit, options.Value.MaxLimit);
-        var page = await store.GetItemsAsync(new ItemsQuery(collection.Id, bbox, filters, pageSize, (int)offset, filter), cancellationToken);
+        var page = await store.GetItemsAsync(new ItemsQuery(collection.Id, bbox, filters, pageSize, (int)offset, filter, order), cancellationToken);
 
         var root = OgcLinks.BaseUrl(request);
         var itemsUrl = $"{root}/collections/{OgcLinks.Escape(collection.Id)}/items";

@@ -1,3 +1,4 @@
+using ClusterMap.Core.Features;
 using ClusterMap.Core.Filtering;
 using ClusterMap.Projections;
 
@@ -56,6 +57,16 @@ internal static class FilterParameter
         "Only features whose temporal property (x-ogc-role primary-instant in the queryables) lies in this instant or interval, ends included; in a collection without one, no feature does.",
         (string text, out DatetimeParameter value) => DatetimeParameter.TryParse(text, out value!, out _));
 
+    public static readonly QueryParameter<IReadOnlyList<ItemsSortKey>> SortBy = new("sortby",
+        "comma-separated queryables other than geometry, each optionally prefixed with + (ascending, the default) or - (descending), e.g. -area_km2,name_zh",
+        "The order of the features (text by code point, numbers by value, dates as instants; features without a value last, then store order).",
+        TryParseSortBy)
+    {
+        Default = [],
+        CommaSeparated = true,
+        Schema = ParameterSchema.StringList(),
+    };
+
     /// <summary>
     /// The filter's geometry literals brought from <paramref name="crs"/> (in its axis order) to stored WGS84
     /// longitude/latitude; false when a coordinate has no place in WGS84.
@@ -76,6 +87,27 @@ internal static class FilterParameter
             return converted;
         });
         return finite;
+    }
+
+    // A '+' left unencoded in a URL arrives as a space: both mean ascending.
+    private static bool TryParseSortBy(string text, out IReadOnlyList<ItemsSortKey> keys)
+    {
+        var parsed = new List<ItemsSortKey>();
+        keys = parsed;
+        foreach (var item in text.Split(','))
+        {
+            var trimmed = item.Trim();
+            var descending = trimmed.StartsWith('-');
+            var name = descending || trimmed.StartsWith('+') ? trimmed[1..] : trimmed;
+            if (name.Length == 0 || name != name.Trim())
+            {
+                return false;
+            }
+
+            parsed.Add(new ItemsSortKey(name, descending));
+        }
+
+        return true;
     }
 
     private static NetTopologySuite.Geometries.Geometry SwapAxes(NetTopologySuite.Geometries.Geometry geometry)

@@ -74,6 +74,43 @@ public abstract class FilterApiContract(FilterService service)
         Assert.InRange(expected.Count, 1, service.Features.Count - 1);
     }
 
+    [Theory]
+    [InlineData("sector")]
+    [InlineData("-area_km2")]
+    [InlineData("floors,-name")]
+    [InlineData("+founded,sector")]
+    [InlineData("-updated")]
+    [InlineData("open,-floors")]
+    public async Task GetItems_SortBy_OrdersAsTheTypedValuesDo_AcrossPages(string sortBy)
+    {
+        var keys = sortBy.Split(',').Select(k => (Name: k.TrimStart('+', '-'), Descending: k.StartsWith('-'))).ToList();
+        IOrderedEnumerable<FeatureRecord>? expected = null;
+        foreach (var (name, descending) in keys)
+        {
+            // Features without a value of the queryable's type last, whichever the direction.
+            var comparer = Comparer<IComparable?>.Create((a, b) => (a, b) switch
+            {
+                (null, null) => 0,
+                (null, _) => 1,
+                (_, null) => -1,
+                _ => (descending ? -1 : 1) * (a is string x && b is string y ? string.CompareOrdinal(x, y) : a.CompareTo(b)),
+            });
+            expected = expected is null ? service.Features.OrderBy(f => SortValue(f, name), comparer) : expected.ThenBy(f => SortValue(f, name), comparer);
+        }
+
+        var (ids, _) = await ReadAllPagesAsync($"{Items}?sortby={Uri.EscapeDataString(sortBy)}&limit=150");
+
+        Assert.Equal(expected!.Select(f => f.Id), ids);
+    }
+
+    [Theory]
+    [InlineData("sortby=geometry")]
+    [InlineData("sortby=nope")]
+    [InlineData("sortby=name,")]
+    [InlineData("sortby=--name")]
+    public async Task GetItems_BadSortBy_Is400NamingIt(string query) =>
+        await (await Client.GetAsync($"{Items}?{query}")).AssertProblemAsync(HttpStatusCode.BadRequest, "sortby");
+
     [Fact]
     public async Task GetItems_FilterWithBboxAndPropertyEquality_AllApply()
     {
@@ -208,6 +245,26 @@ public abstract class FilterApiContract(FilterService service)
         Assert.DoesNotContain("collectionId", parameters.Keys);
         var (ids, _) = await ReadAllPagesAsync($"{Items}?floors=12&filter-lang=cql-text&filter={Uri.EscapeDataString("floors = 12")}&limit=1000");
         Assert.Equal(Cql2BruteForceCases.BruteForce(Cql2.ParseText("floors = 12"), service.Features), ids);
+    }
+
+    /// <summary>A property's value as its queryable type reads it (as the filter compares it), or null.</summary>
+    private static IComparable? SortValue(FeatureRecord feature, string name)
+    {
+        using var document = JsonDocument.Parse(feature.PropertiesJson);
+        if (!document.RootElement.TryGetProperty(name, out var value))
+        {
+            return null;
+        }
+
+        Cql2BruteForceCases.Queryables.TryGet(name, out var type);
+        return (type, value.ValueKind) switch
+        {
+            (Cql2PropertyType.String, JsonValueKind.String) => value.GetString(),
+            (Cql2PropertyType.Number or Cql2PropertyType.Integer, JsonValueKind.Number) => value.GetDouble(),
+            (Cql2PropertyType.Boolean, JsonValueKind.True or JsonValueKind.False) => value.GetBoolean(),
+            (Cql2PropertyType.Date or Cql2PropertyType.Timestamp, JsonValueKind.String) => Rfc3339.SecondsOf(value.GetString()),
+            _ => null,
+        };
     }
 
     private static string? Sector(FeatureRecord feature) =>
