@@ -160,7 +160,9 @@ internal static class CollectionsApi
             return filterProblem;
         }
 
-        if (!query.TryRead(FilterParameter.SortBy, out var sortBy, out problem))
+        if (!query.TryRead(FilterParameter.SortBy, out var sortBy, out problem)
+            || !query.TryRead(FilterParameter.SkipGeometry, out var skipGeometry, out problem)
+            || !query.TryRead(FilterParameter.Properties, out var selected, out problem))
         {
             return problem;
         }
@@ -185,6 +187,10 @@ internal static class CollectionsApi
             .ToList();
         var pageSize = (int)Math.Min(limit, options.Value.MaxLimit);
         var page = await store.GetItemsAsync(new ItemsQuery(collection.Id, bbox, filters, pageSize, (int)offset, filter, order), cancellationToken);
+        if (query.Has(FilterParameter.Properties))
+        {
+            page = page with { Features = [.. page.Features.Select(f => f with { PropertiesJson = SelectProperties(f.PropertiesJson, selected) })] };
+        }
 
         var root = OgcLinks.BaseUrl(request);
         var itemsUrl = $"{root}/collections/{OgcLinks.Escape(collection.Id)}/items";
@@ -208,7 +214,7 @@ internal static class CollectionsApi
             return new FeatureCsvResult(page.Features, crs, $"{collection.Id}.csv", links.FirstOrDefault(l => l.Rel == "next")?.Href);
         }
 
-        return new FeatureCollectionResult(page, links, clock.GetUtcNow(), crs);
+        return new FeatureCollectionResult(page, links, clock.GetUtcNow(), crs, skipGeometry);
     }
 
     public static async Task<Results<FeatureResult, ProblemHttpResult>> GetItem(
@@ -341,6 +347,26 @@ internal static class CollectionsApi
         {
             Metadata = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(info.Definition.MetadataJson) is { Count: > 0 } metadata ? metadata : null,
         };
+    }
+
+    /// <summary>The members of a properties object that <c>properties</c> names, in their stored order and form.</summary>
+    private static string SelectProperties(string propertiesJson, IReadOnlyList<string> names)
+    {
+        using var document = JsonDocument.Parse(propertiesJson);
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, GeoJsonWriting.WriterOptions))
+        {
+            writer.WriteStartObject();
+            foreach (var member in document.RootElement.EnumerateObject().Where(m => names.Contains(m.Name, StringComparer.Ordinal)))
+            {
+                writer.WritePropertyName(member.Name);
+                writer.WriteRawValue(member.Value.GetRawText(), skipInputValidation: true);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
     }
 
     private static string Rfc3339Text(DateTimeOffset instant) =>

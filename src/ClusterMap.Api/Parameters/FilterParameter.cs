@@ -67,6 +67,23 @@ internal static class FilterParameter
         Schema = ParameterSchema.StringList(),
     };
 
+    public static readonly QueryParameter<IReadOnlyList<string>> Properties = new("properties",
+        "comma-separated property names, e.g. name_zh,sector (names a feature lacks are left out)",
+        "Only these properties in each feature (the others are not sent).",
+        (string text, out IReadOnlyList<string> names) => (names = [.. text.Split(',').Select(n => n.Trim())]).All(n => n.Length > 0))
+    {
+        Default = [],
+        CommaSeparated = true,
+        Schema = ParameterSchema.StringList(),
+    };
+
+    public static readonly QueryParameter<bool> SkipGeometry = new("skipGeometry", "'true' or 'false' (the default)",
+        "With true, each GeoJSON feature's geometry is null (CSV keeps its wkt column).",
+        (string text, out bool skip) => bool.TryParse(text, out skip) && text is "true" or "false")
+    {
+        Schema = ParameterSchema.OneOf(["true", "false"], "false"),
+    };
+
     /// <summary>
     /// The filter's geometry literals brought from <paramref name="crs"/> (in its axis order) to stored WGS84
     /// longitude/latitude; false when a coordinate has no place in WGS84.

@@ -108,8 +108,29 @@ public abstract class FilterApiContract(FilterService service)
     [InlineData("sortby=nope")]
     [InlineData("sortby=name,")]
     [InlineData("sortby=--name")]
-    public async Task GetItems_BadSortBy_Is400NamingIt(string query) =>
-        await (await Client.GetAsync($"{Items}?{query}")).AssertProblemAsync(HttpStatusCode.BadRequest, "sortby");
+    [InlineData("skipGeometry=yes")]
+    [InlineData("properties=name,,sector")]
+    public async Task GetItems_BadSortByPropertiesOrSkipGeometry_Is400NamingIt(string query) =>
+        await (await Client.GetAsync($"{Items}?{query}")).AssertProblemAsync(HttpStatusCode.BadRequest, query[..query.IndexOf('=', StringComparison.Ordinal)]);
+
+    [Fact]
+    public async Task GetItems_PropertiesAndSkipGeometry_ShapeEachFeature()
+    {
+        var page = await (await Client.GetAsync($"{Items}?properties=floors,sector,absent&skipGeometry=true&limit=1000")).ReadJsonAsync(HttpStatusCode.OK, "application/geo+json");
+
+        var features = page.GetProperty("features").EnumerateArray().ToList();
+        Assert.Equal(service.Features.Count, features.Count);
+        foreach (var (served, stored) in features.Zip(service.Features))
+        {
+            Assert.Equal(JsonValueKind.Null, served.GetProperty("geometry").ValueKind);
+            using var all = JsonDocument.Parse(stored.PropertiesJson);
+            var kept = all.RootElement.EnumerateObject().Where(p => p.Name is "floors" or "sector").Select(p => $"{p.Name}={p.Value.GetRawText()}");
+            Assert.Equal(kept, served.GetProperty("properties").EnumerateObject().Select(p => $"{p.Name}={p.Value.GetRawText()}"));
+        }
+
+        var whole = await (await Client.GetAsync($"{Items}?limit=1")).ReadJsonAsync(HttpStatusCode.OK, "application/geo+json");
+        Assert.Equal(JsonValueKind.Object, whole.GetProperty("features")[0].GetProperty("geometry").ValueKind);
+    }
 
     [Fact]
     public async Task GetItems_FilterWithBboxAndPropertyEquality_AllApply()

@@ -46,6 +46,8 @@ public sealed class OpenApiParametersTests : IClassFixture<OpenApiParametersTest
         ["filter-lang"] = "cql2-text",
         ["filter-crs"] = "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
         ["datetime"] = "2020-01-01T00:00:00Z/..",
+        ["sortby"] = "-name_en",
+        ["properties"] = "name_en,name_zh",
         ["center"] = "121.2,31.2",
         ["zoom"] = "10",
         ["width"] = "300",
@@ -184,6 +186,13 @@ public sealed class OpenApiParametersTests : IClassFixture<OpenApiParametersTest
                         p.TryGetProperty("required", out var r) && r.GetBoolean(),
                         ValuesOf(p, IsCollectionItemsPath(path.Name)))).ToList()
                     : [];
+                if (IsCollectionItemsPath(path.Name))
+                {
+                    // sortby takes the collection's own queryables: its first one, or no value where it has none.
+                    var queryable = list.EnumerateArray().FirstOrDefault(p => p.GetProperty("description").GetString()!.Contains("(a queryable;", StringComparison.Ordinal));
+                    parameters = [.. parameters.Select(p => p.Name == "sortby" ? p with { Values = queryable.ValueKind == JsonValueKind.Undefined ? [] : ["-" + queryable.GetProperty("name").GetString()] } : p)];
+                }
+
                 operations.Add(new Operation(method.Name.ToUpperInvariant(), path.Name, parameters));
             }
         }
