@@ -31,6 +31,8 @@ if (!app.TryOpenStore())
 }
 
 app.UseClusterMapRequestIds();
+app.UseHeadAsGet();
+app.UseRouting();
 app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ProtectionSetup.ExceptionStatusCode });
 app.UseStatusCodePages();
 app.UseClusterMapProtection();

@@ -1,4 +1,6 @@
+using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering.Drawing;
+using ClusterMap.Rendering.Labels;
 using ClusterMap.Rendering.Model;
 using ClusterMap.Rendering.Output;
 using ClusterMap.Rendering.Scene;
@@ -92,6 +94,17 @@ public sealed class MapRenderer : IDisposable
     {
         using var scene = SceneBuilder.Prepare(data, page.Map, _fonts);
         return PdfPages.Write(page.Title, 192, ReportPainter.PageWidth, ReportPainter.PageHeight, canvas => ReportPainter.Draw(canvas, page, scene, _fonts));
+    }
+
+    /// <summary>
+    /// The label layout of the meta-tile holding <paramref name="tile"/> (<see cref="TileLabelLayout.MetaTile"/>), from
+    /// data that holds at least the meta-tile widened by <see cref="Generalization.MapGeneralization.ReadMarginPixels"/>;
+    /// pass it to every tile of the meta-tile as <see cref="MapRequest.TileLabels"/>.
+    /// </summary>
+    public TileLabelLayout PlaceTileLabels(MapData data, TileIndex tile, IReadOnlySet<string>? layers, MapLanguage language)
+    {
+        using var measurer = new TextMeasurer(_fonts);
+        return SceneBuilder.PlaceTileLabels(data, tile, layers, language, measurer);
     }
 
     private static int DevicePixels(int logical, float scale) => (int)Math.Ceiling(logical * scale);

@@ -16,7 +16,7 @@ namespace ClusterMap.Storage.Sqlite;
 /// and the exact envelope and geometry test second. Per-collection counts of geometry types and queryable properties
 /// let a write update a collection's summary without rescanning it.
 /// </summary>
-public sealed class SqliteFeatureStore : SqlFeatureStore<SqliteConnection, SqliteTransaction>
+public sealed partial class SqliteFeatureStore : SqlFeatureStore<SqliteConnection, SqliteTransaction>
 {
     private const string ScalarJsonTypes = "('text', 'integer', 'real', 'true', 'false')";
 

@@ -23,12 +23,19 @@ fi
 dotnet "tests/ClusterMap.Benchmarks/bin/$config/net10.0/ClusterMap.Benchmarks.dll" \
   --api-dll "src/ClusterMap.Api/bin/$config/net10.0/ClusterMap.Api.dll" "${pg_args[@]}" "$@"
 
-# The cluster analyses (issue 19): 100k institutions + 20k parks in process; --quick runs 10k + 2k.
+# The cluster analyses: 100k institutions + 20k parks in process; --quick runs 10k + 2k.
 analysis_args=()
 for arg in "$@"; do [ "$arg" = "--quick" ] && analysis_args+=(--institutions 10000 --parks 2000 --runs 1); done
 dotnet "tests/ClusterMap.Benchmarks/bin/$config/net10.0/ClusterMap.Benchmarks.dll" analysis "${analysis_args[@]}"
 
-# The scale benchmark (issue 8): 1M points + 200k polygons on PostGIS behind one and two API replicas; --quick loads 10k.
+# ClusterMap's tiles against Mapnik 3.1's (python3-mapnik, installed with apt-get when missing); BENCH_NO_MAPNIK=1 leaves it out.
+if [ -z "${BENCH_NO_MAPNIK:-}" ]; then
+  mapnik_args=()
+  for arg in "$@"; do [ "$arg" = "--quick" ] && mapnik_args+=(--quick); done
+  dotnet "tests/ClusterMap.Benchmarks/bin/$config/net10.0/ClusterMap.Benchmarks.dll" mapnik "${mapnik_args[@]}"
+fi
+
+# The scale benchmark: 1M points + 200k polygons on PostGIS behind one and two API replicas; --quick loads 10k.
 # BENCH_NO_SCALE=1 leaves it out.
 if [ -z "${BENCH_NO_POSTGIS:-}" ] && [ -z "${BENCH_NO_SCALE:-}" ]; then
   scale_args=()

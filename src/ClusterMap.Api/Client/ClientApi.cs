@@ -28,7 +28,10 @@ internal static class ClientApi
             return problem;
         }
 
-        var data = await provider.GetAsync(cancellationToken);
+        // Sector families of the parks held in memory; larger park collections are drawn from tiles, the client's
+        // default colour standing in for them.
+        var catalog = await provider.GetCatalogAsync(cancellationToken);
+        var data = await provider.GetInMemoryAsync(catalog, l => l.Kind == MapLayerKind.Parks, cancellationToken);
         var families = data.Layers.Where(l => l.Kind == MapLayerKind.Parks)
             .SelectMany(l => l.Features)
             .ToDictionary(f => f.Id, f => f.Sector.ToString(), StringComparer.Ordinal);

@@ -84,6 +84,13 @@ public sealed class MapsOptions
     /// </summary>
     [Range(0, 60_000)]
     public int DataVersionCheckMilliseconds { get; set; } = 250;
+
+    /// <summary>
+    /// Collections of at most this many features are held in memory for maps (once per data version, behind an
+    /// R-tree); larger ones are read from the store's spatial index for each tile or figure, only near what it shows.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long InMemoryMaxFeatures { get; set; } = 100_000;
 }
 
 /// <summary>The browser client at <c>/</c>: an optional external basemap beside ClusterMap's own tiles.</summary>

@@ -14,6 +14,7 @@ internal static class MapsSetup
         services.AddSingleton(_ => MapRenderer.Create());
         services.AddSingleton<MapDataProvider>();
         services.AddSingleton<TileCache>();
+        services.AddSingleton<TileLabelCache>();
         return services;
     }
 

@@ -1,25 +1,34 @@
+using System.Collections.Concurrent;
 using ClusterMap.Api.Hosting;
+using ClusterMap.Core.Features;
 using ClusterMap.Core.Storage;
+using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering.Model;
 using Microsoft.Extensions.Options;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.Index.Strtree;
 
 namespace ClusterMap.Api.Maps;
 
 /// <summary>
-/// Loads every collection once per store data version into a <see cref="MapData"/> snapshot that all maps and tiles
-/// share; a new data version (an import, ReplaceCollectionsAsync) makes the next request load a new snapshot.
+/// What maps read, at the store's current data version: the catalog of collections (as layers without features), and
+/// for one view only the features near it. A collection of at most <see cref="MapsOptions.InMemoryMaxFeatures"/> is
+/// held in memory once per data version (from the proximity engine's snapshot) behind an R-tree; a larger one is read
+/// from the store's spatial index for every view (<see cref="IFeatureBoxReader"/>).
 /// </summary>
 internal sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache snapshots, IOptions<MapsOptions> options, TimeProvider clock) : IDisposable
 {
     private readonly SemaphoreSlim _loading = new(1, 1);
-    private volatile MapData? _current;
+    private readonly IFeatureBoxReader? _boxReader = store as IFeatureBoxReader;
+    private volatile MapCatalog? _current;
     private long _checkedAt = long.MinValue;
     private volatile bool _changedHere;
 
     /// <summary>Called after this process wrote to the store: the next request reads the data version at once.</summary>
     public void Invalidate() => _changedHere = true;
 
-    public async Task<MapData> GetAsync(CancellationToken cancellationToken)
+    /// <summary>The catalog at the current data version (read at most <see cref="MapsOptions.DataVersionCheckMilliseconds"/> ago).</summary>
+    public async Task<MapCatalog> GetCatalogAsync(CancellationToken cancellationToken)
     {
         var current = _current;
         var now = clock.GetTimestamp();
@@ -45,21 +54,12 @@ internal sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCac
                 return loaded;
             }
 
-            var collections = new List<(ClusterMap.Core.Features.CollectionDefinition, IReadOnlyList<ClusterMap.Core.Features.FeatureRecord>)>();
-            // Features come from the same per-version snapshots the proximity engine uses: loaded once, held once.
-            foreach (var info in await store.GetCollectionsAsync(cancellationToken))
-            {
-                if (await snapshots.GetAsync(info.Id, cancellationToken) is { } snapshot)
-                {
-                    collections.Add((snapshot.Collection.Definition, snapshot.Features));
-                }
-            }
-
-            // The version was read before loading: if an import lands meanwhile, the snapshot holds newer data under the
-            // older number, and the next check sees a different number and loads again. Never old data under a new number.
-            var data = MapData.From(collections, version);
-            _current = data;
-            return data;
+            // The version was read before the collections: if a write lands meanwhile, the next check sees a newer
+            // number and reads again. Never old data under a new number.
+            var collections = await store.GetCollectionsAsync(cancellationToken);
+            var catalog = new MapCatalog(version, collections, this);
+            _current = catalog;
+            return catalog;
         }
         finally
         {
@@ -67,5 +67,195 @@ internal sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCac
         }
     }
 
+    /// <summary>
+    /// The features of the chosen layers (null: all) near a view in Web Mercator metres: at least every feature whose
+    /// envelope meets the view widened by <paramref name="marginPixels"/> at <paramref name="metersPerPixel"/>, and by
+    /// the layer's largest location uncertainty (its halo can reach in from outside).
+    /// </summary>
+    public async Task<MapData> GetNearAsync(MapCatalog catalog, Envelope viewMeters, double metersPerPixel, double marginPixels, IReadOnlySet<string>? layerIds, CancellationToken cancellationToken)
+    {
+        var layers = new List<MapLayer>(catalog.Skeleton.Layers.Count);
+        foreach (var layer in catalog.Skeleton.Layers)
+        {
+            if (layerIds is not null && !layerIds.Contains(layer.Id))
+            {
+                layers.Add(layer);
+                continue;
+            }
+
+            var source = await catalog.SourceAsync(layer.Id, cancellationToken);
+            var box = new Envelope(viewMeters);
+            // Mercator stretches ground distances by 1/cos(latitude): widen by the most it can be in the view.
+            var maxLatitude = Math.Max(Math.Abs(WebMercator.ToLonLat(new Coordinate(0, Math.Max(viewMeters.MinY, -WebMercator.HalfWorldMeters))).Y),
+                Math.Abs(WebMercator.ToLonLat(new Coordinate(0, Math.Min(viewMeters.MaxY, WebMercator.HalfWorldMeters))).Y));
+            var stretch = WebMercator.ScaleFactor(Math.Min(maxLatitude, WebMercator.MaxLatitude));
+            box.ExpandBy((marginPixels * metersPerPixel) + (source.MaxUncertaintyMeters * 1.3 * stretch));
+            layers.Add(layer with { Features = await source.QueryAsync(box, cancellationToken) });
+        }
+
+        return new MapData(layers, catalog.Version);
+    }
+
+    /// <summary>
+    /// What a figure's parameters are checked against before its view is known: every feature of the layers held in
+    /// memory; of larger layers only the named feature (the highlight), or, when <paramref name="wholeForProximity"/>,
+    /// the whole collection from the proximity engine's snapshot (nearest lines are measured over all of it).
+    /// </summary>
+    public async Task<MapData> GetForFigureAsync(MapCatalog catalog, FeatureRef? named, bool wholeForProximity, CancellationToken cancellationToken)
+    {
+        var layers = new List<MapLayer>(catalog.Skeleton.Layers.Count);
+        foreach (var layer in catalog.Skeleton.Layers)
+        {
+            var source = await catalog.SourceAsync(layer.Id, cancellationToken);
+            if (source is InMemoryLayer memory)
+            {
+                layers.Add(layer with { Features = memory.All });
+            }
+            else if (wholeForProximity && layer.Kind is not (MapLayerKind.Land or MapLayerKind.Water))
+            {
+                var snapshot = await snapshots.GetAsync(layer.Id, cancellationToken);
+                layers.Add(layer with { Features = [.. (snapshot?.Features ?? []).Select(MapData.ToMapFeature)] });
+            }
+            else if (named is not null && named.CollectionId == layer.Id && await store.GetItemAsync(layer.Id, named.FeatureId, cancellationToken) is { } record)
+            {
+                layers.Add(layer with { Features = [MapData.ToMapFeature(record)] });
+            }
+            else
+            {
+                layers.Add(layer);
+            }
+        }
+
+        return new MapData(layers, catalog.Version);
+    }
+
+    /// <summary>Every feature of the chosen layers that are held in memory (larger layers are left empty).</summary>
+    public async Task<MapData> GetInMemoryAsync(MapCatalog catalog, Func<MapLayer, bool> chosen, CancellationToken cancellationToken)
+    {
+        var layers = new List<MapLayer>(catalog.Skeleton.Layers.Count);
+        foreach (var layer in catalog.Skeleton.Layers)
+        {
+            layers.Add(chosen(layer) && await catalog.SourceAsync(layer.Id, cancellationToken) is InMemoryLayer memory ? layer with { Features = memory.All } : layer);
+        }
+
+        return new MapData(layers, catalog.Version);
+    }
+
+    internal async Task<LayerSource> CreateSourceAsync(CollectionInfo info, long version, CancellationToken cancellationToken)
+    {
+        if (_boxReader is not null && info.FeatureCount > options.Value.InMemoryMaxFeatures)
+        {
+            return new StoredLayer(_boxReader, info.Id, await _boxReader.GetMaxUncertaintyMetersAsync(info.Id, cancellationToken));
+        }
+
+        var snapshot = await snapshots.GetAsync(info.Id, cancellationToken);
+        return InMemoryLayer.Build(snapshot?.Features ?? []);
+    }
+
     public void Dispose() => _loading.Dispose();
+
+    /// <summary>Where one layer's features come from.</summary>
+    internal abstract class LayerSource
+    {
+        public abstract double MaxUncertaintyMeters { get; }
+
+        public abstract Task<IReadOnlyList<MapFeature>> QueryAsync(Envelope boxMeters, CancellationToken cancellationToken);
+    }
+
+    internal sealed class InMemoryLayer : LayerSource
+    {
+        private readonly STRtree<int> _tree = new();
+        private readonly MapFeature[] _all;
+
+        private InMemoryLayer(MapFeature[] features)
+        {
+            _all = features;
+            for (var i = 0; i < features.Length; i++)
+            {
+                _tree.Insert(features[i].Meters.EnvelopeInternal, i);
+            }
+
+            _tree.Build();
+            MaxUncertaintyMeters = features.Select(f => f.UncertaintyMeters).DefaultIfEmpty(0).Max();
+        }
+
+        public override double MaxUncertaintyMeters { get; }
+
+        public IReadOnlyList<MapFeature> All => _all;
+
+        public static InMemoryLayer Build(IReadOnlyList<FeatureRecord> records) => new([.. records.Select(MapData.ToMapFeature)]);
+
+        public override Task<IReadOnlyList<MapFeature>> QueryAsync(Envelope boxMeters, CancellationToken cancellationToken)
+        {
+            // Store order, as the whole layer has it: symbols overlap in the same order on every map.
+            var hits = _tree.Query(boxMeters).ToArray();
+            Array.Sort(hits);
+            var result = new MapFeature[hits.Length];
+            for (var i = 0; i < result.Length; i++)
+            {
+                result[i] = _all[hits[i]];
+            }
+
+            return Task.FromResult<IReadOnlyList<MapFeature>>(result);
+        }
+    }
+
+    private sealed class StoredLayer(IFeatureBoxReader reader, string collectionId, double maxUncertaintyMeters) : LayerSource
+    {
+        public override double MaxUncertaintyMeters => maxUncertaintyMeters;
+
+        public override async Task<IReadOnlyList<MapFeature>> QueryAsync(Envelope boxMeters, CancellationToken cancellationToken)
+        {
+            var lonLat = new Envelope(WebMercator.ToLonLat(new Coordinate(boxMeters.MinX, boxMeters.MinY)), WebMercator.ToLonLat(new Coordinate(boxMeters.MaxX, boxMeters.MaxY)));
+            var records = await reader.GetItemsNearBoxAsync(collectionId, lonLat, cancellationToken);
+            return [.. records.Select(MapData.ToMapFeature)];
+        }
+    }
+}
+
+/// <summary>
+/// The collections at one data version: their layers without features (ids, titles, kinds, credits) and, built on first
+/// use, where each layer's features come from.
+/// </summary>
+internal sealed class MapCatalog
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<MapDataProvider.LayerSource>>> _sources = new(StringComparer.Ordinal);
+    private readonly MapDataProvider _provider;
+    private readonly Dictionary<string, CollectionInfo> _byId;
+
+    public MapCatalog(long version, IReadOnlyList<CollectionInfo> collections, MapDataProvider provider)
+    {
+        Version = version;
+        Collections = collections;
+        _provider = provider;
+        _byId = collections.ToDictionary(c => c.Id, StringComparer.Ordinal);
+        Skeleton = new MapData(
+            [.. collections.Select(c => new MapLayer(c.Id, c.Definition.Title, MapData.KindOf(CollectionRole.Of(c.Definition)), c.Definition.Attribution, c.Definition.License, []))],
+            version);
+    }
+
+    public long Version { get; }
+
+    public IReadOnlyList<CollectionInfo> Collections { get; }
+
+    /// <summary>Every layer, with no features: for what depends only on which collections exist.</summary>
+    public MapData Skeleton { get; }
+
+    public CollectionInfo? Collection(string id) => _byId.GetValueOrDefault(id);
+
+    internal async Task<MapDataProvider.LayerSource> SourceAsync(string collectionId, CancellationToken cancellationToken)
+    {
+        var lazy = _sources.GetOrAdd(collectionId, id => new Lazy<Task<MapDataProvider.LayerSource>>(
+            () => _provider.CreateSourceAsync(_byId[id], Version, CancellationToken.None)));
+        try
+        {
+            return await lazy.Value.WaitAsync(cancellationToken);
+        }
+        catch (Exception) when (lazy.Value.IsFaulted)
+        {
+            // A failed load (the store was unreachable) is not kept: the next request tries again.
+            _sources.TryRemove(new KeyValuePair<string, Lazy<Task<MapDataProvider.LayerSource>>>(collectionId, lazy));
+            throw;
+        }
+    }
 }

@@ -1,11 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
+using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Parameters;
 using ClusterMap.Api.Problems;
 using ClusterMap.Core.Proximity;
 using ClusterMap.Rendering;
+using ClusterMap.Rendering.Generalization;
 using ClusterMap.Rendering.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using NetTopologySuite.Geometries;
 
 namespace ClusterMap.Api.Maps;
@@ -28,8 +31,8 @@ internal static class ReportsApi
         return routes;
     }
 
-    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetReport(
-        string collectionId, string featureId, HttpRequest request, MapDataProvider provider, MapRenderer renderer, CancellationToken cancellationToken)
+    public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetReport(
+        string collectionId, string featureId, HttpRequest request, MapDataProvider provider, MapRenderer renderer, IOptions<MapsOptions> options, CancellationToken cancellationToken)
     {
         var query = QueryParameters.Of(request);
         if (query.CheckNames() is { } problem || !query.TryRead(LangParameter.Definition, out var language, out problem))
@@ -37,7 +40,19 @@ internal static class ReportsApi
             return problem;
         }
 
-        var data = await provider.GetAsync(cancellationToken);
+        var catalog = await provider.GetCatalogAsync(cancellationToken);
+        if (catalog.Skeleton.Layer(collectionId) is not { Kind: MapLayerKind.Parks or MapLayerKind.Universities or MapLayerKind.Institutes })
+        {
+            return ApiProblems.CollectionNotFound(collectionId);
+        }
+
+        if (FigureCaching.IsNotModified(request.HttpContext, catalog.Version, options.Value))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        // The nearest table is measured over whole target collections (the proximity engine's snapshots for large ones).
+        var data = await provider.GetForFigureAsync(catalog, new FeatureRef(collectionId, featureId), wholeForProximity: true, cancellationToken);
         if (data.Layer(collectionId) is not { } layer || layer.Kind is not (MapLayerKind.Parks or MapLayerKind.Universities or MapLayerKind.Institutes))
         {
             return ApiProblems.CollectionNotFound(collectionId);
@@ -65,7 +80,8 @@ internal static class ReportsApi
         }
 
         view.ExpandBy(Math.Max(view.Width, 0.02) * 0.15, Math.Max(view.Height, 0.02) * 0.15);
-        var map = new MapRequest(MapRequest.BoundsFitting(view, ReportPage.MapWidth, ReportPage.MapHeight), ReportPage.MapWidth, ReportPage.MapHeight)
+        var bounds = MapRequest.BoundsFitting(view, ReportPage.MapWidth, ReportPage.MapHeight);
+        var map = new MapRequest(bounds, ReportPage.MapWidth, ReportPage.MapHeight)
         {
             Language = language,
             Highlight = new FeatureRef(layer.Id, feature.Id),
@@ -101,7 +117,8 @@ internal static class ReportsApi
             rows,
             Provenance(feature, layer, data.InDrawingOrder(null)),
             $"ClusterMap · data version {data.Version.ToString(CultureInfo.InvariantCulture)} · distances are geodesic (WGS84) between the stored points; the range widens them by both features' location uncertainty.");
-        return TypedResults.File(renderer.RenderReportPdf(data, page), "application/pdf");
+        var drawn = await provider.GetNearAsync(catalog, bounds, map.MetersPerPixel, MapGeneralization.ReadMarginPixels, null, cancellationToken);
+        return TypedResults.File(renderer.RenderReportPdf(drawn, page), "application/pdf");
     }
 
     private static string Name(MapFeature feature, MapLanguage language) => language switch

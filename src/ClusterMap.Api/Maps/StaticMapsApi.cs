@@ -1,12 +1,14 @@
+using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Parameters;
 using ClusterMap.Api.Problems;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Proximity;
-using ClusterMap.Core.Storage;
 using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering;
+using ClusterMap.Rendering.Generalization;
 using ClusterMap.Rendering.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using NetTopologySuite.Geometries;
 
 namespace ClusterMap.Api.Maps;
@@ -31,8 +33,8 @@ internal static class StaticMapsApi
         return routes;
     }
 
-    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetStaticMap(
-        string format, HttpRequest request, MapDataProvider provider, MapRenderer renderer, IFeatureStore store, StaticMapParameters parameters, CancellationToken cancellationToken)
+    public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetStaticMap(
+        string format, HttpRequest request, MapDataProvider provider, MapRenderer renderer, StaticMapParameters parameters, IOptions<MapsOptions> options, CancellationToken cancellationToken)
     {
         if (!_formats.Contains(format))
         {
@@ -45,14 +47,26 @@ internal static class StaticMapsApi
             return problem;
         }
 
-        var data = await provider.GetAsync(cancellationToken);
-        var parsed = Parse(query, data, parameters);
+        var catalog = await provider.GetCatalogAsync(cancellationToken);
+        if (FigureCaching.IsNotModified(request.HttpContext, catalog.Version, options.Value))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        var named = query.Text(StaticMapParameters.Highlight) is { } highlightText && highlightText.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash
+            ? new FeatureRef(highlightText[..slash], highlightText[(slash + 1)..])
+            : null;
+        var checkedAgainst = await provider.GetForFigureAsync(catalog, named, query.Has(StaticMapParameters.Nearest), cancellationToken);
+        var parsed = Parse(query, checkedAgainst, parameters);
         if (parsed.Problem is not null)
         {
             return parsed.Problem;
         }
 
-        var queryables = (await store.GetCollectionsAsync(cancellationToken)).ToDictionary(c => c.Id, c => c.Queryables, StringComparer.Ordinal);
+        // Parameters checked, the figure's view is known: read only what it shows.
+        var map = parsed.Request!;
+        var data = await provider.GetNearAsync(catalog, map.BoundsMeters, map.MetersPerPixel, MapGeneralization.ReadMarginPixels, map.Layers, cancellationToken);
+        var queryables = catalog.Collections.ToDictionary(c => c.Id, c => c.Queryables, StringComparer.Ordinal);
         var filters = ParseFilters(request.Query, data, queryables);
         if (filters.Problem is not null)
         {

@@ -4,8 +4,12 @@ using ClusterMap.Api.Maps;
 using ClusterMap.Api.Ogc;
 using ClusterMap.Api.Parameters;
 using ClusterMap.Api.Problems;
+using ClusterMap.Core.Features;
+using ClusterMap.Core.Storage;
 using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering;
+using ClusterMap.Rendering.Generalization;
+using ClusterMap.Rendering.Labels;
 using ClusterMap.Rendering.Model;
 using ClusterMap.Rendering.VectorTiles;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -60,28 +64,29 @@ internal static class TilesApi
     }
 
     public static async Task<Results<Ok<TileJson>, ProblemHttpResult>> GetTileJson(
-        string style, HttpRequest request, MapDataProvider provider, CancellationToken cancellationToken)
+        string style, HttpRequest request, MapDataProvider provider, IFeatureStore store, CancellationToken cancellationToken)
     {
         if (QueryParameters.Of(request).CheckNames() is { } problem)
         {
             return problem;
         }
 
-        var data = await provider.GetAsync(cancellationToken);
+        var catalog = await provider.GetCatalogAsync(cancellationToken);
+        var data = catalog.Skeleton;
         var root = OgcLinks.BaseUrl(request);
         if (MapStyles.Exists(style))
         {
             var layers = MapStyles.Layers(style, data);
             var drawn = data.InDrawingOrder(layers).ToList();
-            return TypedResults.Ok(Describe(data, drawn, MapStyles.Title(style), "Raster tiles rendered by ClusterMap",
+            return TypedResults.Ok(Describe(catalog, drawn, MapStyles.Title(style), "Raster tiles rendered by ClusterMap",
                 $"{root}/tiles/{OgcLinks.Escape(style)}/{{z}}/{{x}}/{{y}}.png") with
             { TileSize = 256, Format = "png" });
         }
 
         if (data.Layer(style) is { } layer)
         {
-            var fields = FieldsOf(layer);
-            return TypedResults.Ok(Describe(data, [layer], layer.Title, $"Mapbox Vector Tiles of the collection '{layer.Id}'",
+            var fields = await FieldsOf(store, catalog.Collection(layer.Id)!, cancellationToken);
+            return TypedResults.Ok(Describe(catalog, [layer], layer.Title, $"Mapbox Vector Tiles of the collection '{layer.Id}'",
                 $"{root}/tiles/{OgcLinks.Escape(layer.Id)}/{{z}}/{{x}}/{{y}}.mvt") with
             {
                 Format = "pbf",
@@ -93,7 +98,7 @@ internal static class TilesApi
     }
 
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetRasterTile(
-        string style, string z, string x, string y, HttpContext context, MapDataProvider provider, TileCache cache, MapRenderer renderer,
+        string style, string z, string x, string y, HttpContext context, MapDataProvider provider, TileCache cache, TileLabelCache labelLayouts, MapRenderer renderer,
         IOptions<MapsOptions> options, CancellationToken cancellationToken)
     {
         if (!MapStyles.Exists(style))
@@ -112,11 +117,20 @@ internal static class TilesApi
             return problem;
         }
 
-        var data = await provider.GetAsync(cancellationToken);
-        var key = new TileKey($"{style}:{LangParameter.Text(language)}", tile.Z, tile.X, tile.Y, scale, "png", data.Version);
+        var catalog = await provider.GetCatalogAsync(cancellationToken);
+        var key = new TileKey($"{style}:{LangParameter.Text(language)}", tile.Z, tile.X, tile.Y, scale, "png", catalog.Version);
         if (!cache.TryGet(key, out var cached))
         {
-            var png = renderer.RenderPng(data, MapRequest.ForTile(tile, scale, MapStyles.Layers(style, data), language));
+            var layers = MapStyles.Layers(style, catalog.Skeleton);
+            var labels = await labelLayouts.GetAsync(catalog, key with { X = tile.X / TileLabelLayout.MetaTileSize, Y = tile.Y / TileLabelLayout.MetaTileSize, Scale = 1 }, async () =>
+            {
+                var (_, _, metaBounds) = TileLabelLayout.MetaTile(tile);
+                // Not the request's token: other tiles of the meta-tile wait for this placement.
+                var metaData = await provider.GetNearAsync(catalog, metaBounds, WebMercator.MetersPerPixel(tile.Z), MapGeneralization.ReadMarginPixels, layers, CancellationToken.None);
+                return renderer.PlaceTileLabels(metaData, tile, layers, language);
+            });
+            var data = await provider.GetNearAsync(catalog, tile.BoundsMeters, WebMercator.MetersPerPixel(tile.Z), MapGeneralization.ReadMarginPixels, layers, cancellationToken);
+            var png = renderer.RenderPng(data, MapRequest.ForTile(tile, scale, layers, language) with { TileLabels = labels });
             cached = CachedTile.Of(png);
             cache.Add(key, cached);
         }
@@ -128,8 +142,8 @@ internal static class TilesApi
         string collectionId, string z, string x, string y, HttpContext context, MapDataProvider provider, TileCache cache,
         IOptions<MapsOptions> options, CancellationToken cancellationToken)
     {
-        var data = await provider.GetAsync(cancellationToken);
-        if (data.Layer(collectionId) is not { } layer)
+        var catalog = await provider.GetCatalogAsync(cancellationToken);
+        if (catalog.Skeleton.Layer(collectionId) is null)
         {
             return ApiProblems.CollectionNotFound(collectionId);
         }
@@ -144,10 +158,12 @@ internal static class TilesApi
             return problem;
         }
 
-        var key = new TileKey(layer.Id, tile.Z, tile.X, tile.Y, 1, "mvt", data.Version);
+        var key = new TileKey(collectionId, tile.Z, tile.X, tile.Y, 1, "mvt", catalog.Version);
         if (!cache.TryGet(key, out var cached))
         {
-            cached = CachedTile.Of(MvtTileWriter.Write(layer, tile));
+            // The writer clips to the tile widened by its buffer (64 of 4096 units, i.e. 4 pixels).
+            var data = await provider.GetNearAsync(catalog, tile.BoundsMeters, WebMercator.MetersPerPixel(tile.Z), 4, new HashSet<string>(StringComparer.Ordinal) { collectionId }, cancellationToken);
+            cached = CachedTile.Of(MvtTileWriter.Write(data.Layer(collectionId)!, tile));
             cache.Add(key, cached);
         }
 
@@ -186,12 +202,15 @@ internal static class TilesApi
         return false;
     }
 
-    private static TileJson Describe(MapData data, IReadOnlyList<MapLayer> layers, string name, string description, string template)
+    private static TileJson Describe(MapCatalog catalog, IReadOnlyList<MapLayer> layers, string name, string description, string template)
     {
         var extent = new NetTopologySuite.Geometries.Envelope();
-        foreach (var feature in layers.Where(l => l.Kind is not (MapLayerKind.Land or MapLayerKind.Water)).SelectMany(l => l.Features))
+        foreach (var layer in layers.Where(l => l.Kind is not (MapLayerKind.Land or MapLayerKind.Water)))
         {
-            extent.ExpandToInclude(feature.LonLat.EnvelopeInternal);
+            if (catalog.Collection(layer.Id)?.Extent is { } collectionExtent)
+            {
+                extent.ExpandToInclude(collectionExtent);
+            }
         }
 
         if (extent.IsNull)
@@ -205,14 +224,21 @@ internal static class TilesApi
             [extent.MinX, extent.MinY, extent.MaxX, extent.MaxY],
             [extent.Centre.X, extent.Centre.Y, 10],
             attribution,
-            data.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            catalog.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    /// <summary>Scalar properties of a layer's features with their MVT value type, as TileJSON's vector_layers lists them.</summary>
-    private static Dictionary<string, string> FieldsOf(MapLayer layer)
+    /// <summary>How many features are read to learn the type of each field.</summary>
+    private const int FieldSample = 1000;
+
+    /// <summary>
+    /// Scalar properties of a layer's features with their MVT value type, as TileJSON's vector_layers lists them: the
+    /// collection's queryables, typed from its first features (a queryable seen in none of them is listed as String).
+    /// </summary>
+    private static async Task<Dictionary<string, string>> FieldsOf(IFeatureStore store, CollectionInfo collection, CancellationToken cancellationToken)
     {
         var fields = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["id"] = "String" };
-        foreach (var feature in layer.Features)
+        var sample = await store.GetItemsAsync(new ItemsQuery(collection.Id, [], [], FieldSample, 0), cancellationToken);
+        foreach (var feature in sample.Features)
         {
             using var document = System.Text.Json.JsonDocument.Parse(feature.PropertiesJson);
             if (document.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
@@ -234,6 +260,11 @@ internal static class TilesApi
                     fields.TryAdd(property.Name, type);
                 }
             }
+        }
+
+        foreach (var queryable in collection.Queryables)
+        {
+            fields.TryAdd(queryable, "String");
         }
 
         return new Dictionary<string, string>(fields, StringComparer.Ordinal);

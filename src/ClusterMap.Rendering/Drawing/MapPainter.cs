@@ -56,6 +56,11 @@ internal static class MapPainter
             DrawSymbol(canvas, symbol.Kind, symbol.Center, symbol.Fill, symbol.Highlight, fill, stroke);
         }
 
+        foreach (var cluster in scene.Clusters)
+        {
+            DrawCluster(canvas, cluster, measurer, fill, stroke);
+        }
+
         foreach (var box in scene.LabelBackgrounds)
         {
             fill.Color = MapTheme.Panel;
@@ -167,6 +172,18 @@ internal static class MapPainter
         using var circle = new SKPath();
         circle.AddCircle(halo.Center.X, halo.Center.Y, halo.Radius);
         StrokePath(canvas, circle, stroke, dash);
+    }
+
+    private static void DrawCluster(SKCanvas canvas, SceneCluster cluster, TextMeasurer measurer, SKPaint fill, SKPaint stroke)
+    {
+        fill.Color = cluster.Color.WithAlpha(0xD9);
+        canvas.DrawCircle(cluster.Center, cluster.Radius, fill);
+        stroke.PathEffect = null;
+        stroke.Color = SKColors.White;
+        stroke.StrokeWidth = 1.5f;
+        canvas.DrawCircle(cluster.Center, cluster.Radius, stroke);
+        var baseline = new SKPoint(cluster.Center.X, cluster.Center.Y + (TextMeasurer.Ascent(MapTheme.LabelSizeCluster) / 2) - 1);
+        DrawText(canvas, new SceneText(cluster.Count, baseline, MapTheme.LabelSizeCluster, true, SKColors.White, SKTextAlign.Center, Halo: false), measurer, fill, stroke);
     }
 
     internal static void DrawSymbol(SKCanvas canvas, SymbolKind kind, SKPoint c, SKColor color, bool highlight, SKPaint fill, SKPaint stroke)

@@ -21,6 +21,9 @@ internal static class MapTheme
     public static readonly SKColor Panel = new(0xFF, 0xFF, 0xFF, 0xE6);
     public static readonly SKColor PanelEdge = new(0xBB, 0xBB, 0xBB);
 
+    /// <summary>Clusters of parks of many sectors take no sector's colour.</summary>
+    public static readonly SKColor ParkCluster = new(0x4A, 0x6B, 0x3A);
+
     public const float ParkRadius = 6;
     public const float UniversityHalfSide = 4.5f;
     public const float InstituteHalfDiagonal = 6;
@@ -29,6 +32,11 @@ internal static class MapTheme
 
     /// <summary>Uncertainties below this many metres are not drawn: they would hide under the symbol.</summary>
     public const double HaloMinMeters = 300;
+
+    public const float LabelSizeCluster = 9.5f;
+
+    /// <summary>A cluster's circle grows with the logarithm of its count: 9 px for a few, 18 px for ten thousand.</summary>
+    public static float ClusterRadius(int count) => 9 + (float)(Math.Log10(Math.Max(count, 1)) * 2.25);
 
     public const float LabelSizePark = 12;
     public const float LabelSizeInstitute = 11;

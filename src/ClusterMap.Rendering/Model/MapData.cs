@@ -1,8 +1,6 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Tiles;
-using ClusterMap.Rendering.Labels;
 using NetTopologySuite.Geometries;
 
 namespace ClusterMap.Rendering.Model;
@@ -38,31 +36,16 @@ public sealed record MapLayer(string Id, string Title, MapLayerKind Kind, string
 }
 
 /// <summary>
-/// An immutable snapshot of every collection at one store data version. Caches derived from it (the tile label
-/// layouts) live on the instance, so a new data version drops them with the old snapshot.
+/// The collections at one store data version as map layers: whole, or only the features near what one map draws
+/// (a tile, a meta-tile, a figure).
 /// </summary>
 public sealed class MapData
 {
-    private readonly ConcurrentDictionary<(string Layers, int Zoom, MapLanguage Language), Lazy<IReadOnlyList<PlacedLabel>>> _tileLabels = new();
-
     public MapData(IReadOnlyList<MapLayer> layers, long version)
     {
         Layers = layers;
         Version = version;
-        var extent = new Envelope();
-        foreach (var feature in layers.SelectMany(l => l.Features))
-        {
-            extent.ExpandToInclude(feature.Meters.EnvelopeInternal);
-        }
-
-        LabelOriginMeters = extent.IsNull ? new Coordinate(0, 0) : extent.Centre;
     }
-
-    /// <summary>
-    /// Where tile label layouts put their pixel origin: the data's centre, so the float pixel coordinates of labels
-    /// stay small (and exact to a fraction of a pixel) even at high zooms.
-    /// </summary>
-    internal Coordinate LabelOriginMeters { get; }
 
     public IReadOnlyList<MapLayer> Layers { get; }
 
@@ -132,10 +115,6 @@ public sealed class MapData
             && !string.IsNullOrWhiteSpace(value.GetString())
             ? value.GetString()
             : null;
-
-    /// <summary>Label layout for tiles at one zoom, placed once over the whole data set and shared by every tile.</summary>
-    internal IReadOnlyList<PlacedLabel> TileLabels(string layersKey, int zoom, MapLanguage language, Func<IReadOnlyList<PlacedLabel>> place) =>
-        _tileLabels.GetOrAdd((layersKey, zoom, language), _ => new Lazy<IReadOnlyList<PlacedLabel>>(place)).Value;
 
     private sealed class ToWebMercatorFilter : ICoordinateSequenceFilter
     {

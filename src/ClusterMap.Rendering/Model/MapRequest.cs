@@ -1,4 +1,5 @@
 using ClusterMap.Core.Tiles;
+using ClusterMap.Rendering.Labels;
 using NetTopologySuite.Geometries;
 
 namespace ClusterMap.Rendering.Model;
@@ -56,10 +57,16 @@ public sealed record MapRequest(Envelope BoundsMeters, int Width, int Height)
     public MapFigure? Figure { get; init; }
 
     /// <summary>
-    /// Set for tiles: labels come from one layout of the whole data set at this zoom, so neighbouring tiles agree
-    /// and a label that crosses a tile edge is drawn, in part, by both tiles.
+    /// Set for tiles: labels come from one layout per meta-tile (<see cref="TileLabelLayout"/>), so neighbouring tiles
+    /// agree and a label that crosses a tile edge is drawn, in part, by both tiles.
     /// </summary>
     public TileIndex? Tile { get; init; }
+
+    /// <summary>
+    /// The label layout of the tile's meta-tile, placed once and shared by its tiles (<see cref="MapRenderer.PlaceTileLabels"/>);
+    /// null places it from the data given to the renderer, which must then hold the whole meta-tile.
+    /// </summary>
+    public TileLabelLayout? TileLabels { get; init; }
 
     public double MetersPerPixel => BoundsMeters.Width / Width;
 

@@ -18,6 +18,9 @@ internal sealed record SceneHalo(SKPoint Center, float Radius, SKColor Color);
 
 internal sealed record SceneSymbol(SymbolKind Kind, SKPoint Center, SKColor Fill, bool Highlight);
 
+/// <summary>A crowded grid cell of one layer drawn as one circle with its count.</summary>
+internal sealed record SceneCluster(SKPoint Center, float Radius, SKColor Color, string Count);
+
 internal sealed record SceneLine(SKPoint From, SKPoint To, SKColor Color, float Width, float[]? Dash);
 
 /// <summary>Text at a baseline origin, optionally with a white halo so it reads on any background.</summary>
@@ -67,6 +70,8 @@ internal sealed class MapScene : IDisposable
     public List<SceneLine> Links { get; } = [];
 
     public List<SceneSymbol> Symbols { get; } = [];
+
+    public List<SceneCluster> Clusters { get; } = [];
 
     public List<SceneText> Labels { get; } = [];
 

@@ -1,5 +1,6 @@
 using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering.Drawing;
+using ClusterMap.Rendering.Generalization;
 using ClusterMap.Rendering.Labels;
 using ClusterMap.Rendering.Model;
 using ClusterMap.Rendering.Shapes;
@@ -37,6 +38,7 @@ internal sealed class SceneBuilder
     private readonly HashSet<string> _contributing = new(StringComparer.Ordinal);
     private readonly List<SKRect> _obstacles = [];
     private MapFeature? _highlight;
+    private List<DrawnPoint> _points = [];
     private MapLayer? _highlightLayer;
 
     private SceneBuilder(MapData data, MapRequest request, TextMeasurer measurer)
@@ -115,26 +117,30 @@ internal sealed class SceneBuilder
     private void AddAreas(MapLayer layer)
     {
         var view = ViewWithMargin(4);
+        var pointsOnly = layer.Kind is not (MapLayerKind.Land or MapLayerKind.Water);
         SKPath? path = null;
         foreach (var feature in layer.Features)
         {
-            if (feature.Meters is Point or MultiPoint || !feature.Meters.EnvelopeInternal.Intersects(view))
+            if (feature.Meters is Point or MultiPoint || !feature.Meters.EnvelopeInternal.Intersects(view)
+                || (pointsOnly && MapGeneralization.Collapses(feature, _mpp)))
             {
                 continue;
             }
+
+            var geometry = MapGeneralization.SimplifiedMeters(feature, SimplifyZoom);
 
             if (layer.Kind == MapLayerKind.Parks)
             {
                 // Park areas each take their sector colour, so each gets its own path.
                 var own = _scene.NewPath();
-                AppendGeometry(own, feature.Meters, view);
+                AppendGeometry(own, geometry, view);
                 var color = SectorPalette.Of(feature.Sector).Color;
                 _scene.Areas.Add(new SceneArea(own, color.WithAlpha(0x99), color, 1.2f));
             }
             else
             {
                 path ??= _scene.NewPath();
-                AppendGeometry(path, feature.Meters, view);
+                AppendGeometry(path, geometry, view);
             }
 
             _contributing.Add(layer.Id);
@@ -152,6 +158,9 @@ internal sealed class SceneBuilder
             _ => new SceneArea(path, MapTheme.ContextArea.WithAlpha(0x80), MapTheme.SoftInk, 0.8f),
         });
     }
+
+    /// <summary>The whole zoom whose half-pixel tolerance is no coarser than this map's pixel.</summary>
+    private int SimplifyZoom => Math.Clamp((int)Math.Ceiling(_zoom - 1e-9), TileIndex.MinZoom, TileIndex.MaxZoom);
 
     private void AppendGeometry(SKPath path, NetTopologySuite.Geometries.Geometry geometry, Envelope view)
     {
@@ -238,41 +247,125 @@ internal sealed class SceneBuilder
         _ => SymbolKind.Context,
     };
 
-    private static bool IsPoint(MapFeature feature) => feature.Meters is Point;
+    /// <summary>Where a feature is drawn as a symbol at this scale (a point, or a polygon too small to see), else null.</summary>
+    private Coordinate? Anchor(MapLayer layer, MapFeature feature) => feature.Meters switch
+    {
+        Point point => point.Coordinate,
+        _ when layer.Kind is not (MapLayerKind.Land or MapLayerKind.Water) && MapGeneralization.Collapses(feature, _mpp) => feature.Meters.EnvelopeInternal.Centre,
+        _ => null,
+    };
 
-    private bool Shows(MapLayer layer, MapFeature feature) =>
-        IsPoint(feature) && (_zoom >= SymbolMinZoom(layer.Kind) || feature == _highlight) && layer.Kind is not (MapLayerKind.Land or MapLayerKind.Water);
-
-    /// <summary>Point layers from the bottom up: context, parks, universities, institutes; the highlight last.</summary>
-    private IEnumerable<(MapLayer Layer, MapFeature Feature)> VisiblePoints(double marginPixels)
+    /// <summary>
+    /// Point layers from the bottom up (context, parks, universities, institutes; the highlight last), generalised: in
+    /// each layer, the points of a grid cell (fixed in world pixels) that holds more than
+    /// <see cref="MapGeneralization.MaxPointsPerCell"/> become one cluster at their mean. Cells are gathered whole, so
+    /// every tile that meets a cell draws it alike.
+    /// </summary>
+    private List<DrawnPoint> GeneralisedPoints(double marginPixels)
     {
         var view = ViewWithMargin(marginPixels);
+        var gather = ViewWithMargin(marginPixels + MapGeneralization.ClusterCellPixels);
+        var cellMeters = MapGeneralization.ClusterCellPixels * _mpp;
+        var result = new List<DrawnPoint>();
+        DrawnPoint? highlight = null;
         foreach (var layer in _layers)
         {
+            if (layer.Kind is MapLayerKind.Land or MapLayerKind.Water)
+            {
+                continue;
+            }
+
+            var shown = _zoom >= SymbolMinZoom(layer.Kind);
+            var gathered = new List<(MapFeature Feature, Coordinate At, (long X, long Y) Cell)>();
             foreach (var feature in layer.Features)
             {
-                if (Shows(layer, feature) && view.Contains(feature.Meters.Coordinate))
+                if (!shown && feature != _highlight)
                 {
-                    yield return (layer, feature);
+                    continue;
+                }
+
+                if (Anchor(layer, feature) is not { } at)
+                {
+                    continue;
+                }
+
+                if (feature == _highlight)
+                {
+                    highlight = view.Contains(at) ? new DrawnPoint(layer, feature, at, 1, true) : null;
+                }
+                else if (gather.Contains(at))
+                {
+                    gathered.Add((feature, at, MapGeneralization.Cell(at, cellMeters)));
+                }
+            }
+
+            var cells = new Dictionary<(long X, long Y), List<int>>();
+            for (var i = 0; i < gathered.Count; i++)
+            {
+                if (!cells.TryGetValue(gathered[i].Cell, out var members))
+                {
+                    cells[gathered[i].Cell] = members = [];
+                }
+
+                members.Add(i);
+            }
+
+            var emitted = new HashSet<(long X, long Y)>();
+            HashSet<MapFeature>? unlabelled = null;
+            foreach (var members in cells.Values.Where(m => m.Count > MapGeneralization.MaxLabelsPerCell && m.Count <= MapGeneralization.MaxPointsPerCell))
+            {
+                unlabelled ??= [];
+                unlabelled.UnionWith(members.Select(i => gathered[i].Feature).OrderBy(f => f.Id, StringComparer.Ordinal).Skip(MapGeneralization.MaxLabelsPerCell));
+            }
+
+            foreach (var (feature, at, cell) in gathered)
+            {
+                var members = cells[cell];
+                if (members.Count <= MapGeneralization.MaxPointsPerCell)
+                {
+                    if (view.Contains(at))
+                    {
+                        result.Add(new DrawnPoint(layer, feature, at, 1, unlabelled is null || !unlabelled.Contains(feature)));
+                    }
+                }
+                else if (emitted.Add(cell))
+                {
+                    var mean = new Coordinate(members.Average(i => gathered[i].At.X), members.Average(i => gathered[i].At.Y));
+                    if (view.Contains(mean))
+                    {
+                        result.Add(new DrawnPoint(layer, feature, mean, members.Count, false));
+                    }
                 }
             }
         }
+
+        if (highlight is { } h)
+        {
+            result.Add(h);
+        }
+
+        return result;
     }
 
     private void AddHalos()
     {
         // A halo can be far larger than the view, so the search reaches as far as the largest uncertainty.
         var maxUncertainty = _layers.SelectMany(l => l.Features).Select(f => f.UncertaintyMeters).DefaultIfEmpty(0).Max();
-        var reach = (maxUncertainty * 1.3 / _mpp) + SymbolMargin;
-        foreach (var (layer, feature) in VisiblePoints(reach))
+        if (maxUncertainty < MapTheme.HaloMinMeters)
         {
-            if (layer.Kind is not (MapLayerKind.Parks or MapLayerKind.Universities or MapLayerKind.Institutes) || feature.UncertaintyMeters < MapTheme.HaloMinMeters)
+            return;
+        }
+
+        var reach = (maxUncertainty * 1.3 / _mpp) + SymbolMargin;
+        foreach (var (layer, feature, at, count, _) in GeneralisedPoints(reach))
+        {
+            if (count > 1 || layer.Kind is not (MapLayerKind.Parks or MapLayerKind.Universities or MapLayerKind.Institutes) || feature.UncertaintyMeters < MapTheme.HaloMinMeters)
             {
                 continue;
             }
 
             var radius = (float)(feature.UncertaintyMeters * WebMercator.ScaleFactor(feature.LonLat.Coordinate.Y) / _mpp);
-            var center = ToPixel(feature.Meters.Coordinate);
+            var center = ToPixel(at);
             if (radius < SymbolRadius(layer.Kind) + 2 || !Touches(center, radius))
             {
                 continue;
@@ -330,10 +423,25 @@ internal sealed class SceneBuilder
     private void AddSymbols()
     {
         var highlight = new List<SceneSymbol>();
-        foreach (var (layer, feature) in VisiblePoints(SymbolMargin))
+        _points = GeneralisedPoints(SymbolMargin);
+        foreach (var (layer, feature, at, count, _) in _points)
         {
+            if (count > 1)
+            {
+                var clusterColor = layer.Kind switch
+                {
+                    MapLayerKind.Parks => MapTheme.ParkCluster,
+                    MapLayerKind.Universities => MapTheme.University,
+                    MapLayerKind.Institutes => MapTheme.Institute,
+                    _ => MapTheme.SoftInk,
+                };
+                _scene.Clusters.Add(new SceneCluster(ToPixel(at), MapTheme.ClusterRadius(count), clusterColor, count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                _contributing.Add(layer.Id);
+                continue;
+            }
+
             var color = layer.Kind == MapLayerKind.Parks ? SectorPalette.Of(feature.Sector).Color : MapTheme.Ink;
-            var symbol = new SceneSymbol(SymbolOf(layer.Kind), ToPixel(feature.Meters.Coordinate), color, feature == _highlight);
+            var symbol = new SceneSymbol(SymbolOf(layer.Kind), ToPixel(at), color, feature == _highlight);
             (symbol.Highlight ? highlight : _scene.Symbols).Add(symbol);
             _contributing.Add(layer.Id);
         }
@@ -355,7 +463,7 @@ internal sealed class SceneBuilder
         IReadOnlyList<PlacedLabel> labels;
         if (_request.Tile is { } tile)
         {
-            labels = TileLabels(tile);
+            labels = TileLabels(tile, _request.TileLabels ?? PlaceTileLabels(_data, tile, _request.Layers, _request.Language, _measurer));
         }
         else
         {
@@ -365,14 +473,10 @@ internal sealed class SceneBuilder
                 placer.AddObstacle(obstacle);
             }
 
-            foreach (var symbol in _scene.Symbols.Where(s => IsObstacle(s.Kind) || s.Highlight))
-            {
-                placer.AddObstacle(SymbolBox(symbol.Center, symbol.Kind));
-            }
-
+            AddSymbolObstacles(placer);
             var placed = new List<PlacedLabel>();
             PlaceRingAndLinkLabels(placer, placed);
-            placed.AddRange(placer.PlaceAll(Candidates(VisiblePoints(SymbolMargin).Where(p => p.Feature != _highlight), f => ToPixel(f.Meters.Coordinate))));
+            placed.AddRange(placer.PlaceAll(Candidates(_points.Where(p => p.Feature != _highlight))));
             labels = placed;
         }
 
@@ -392,6 +496,19 @@ internal sealed class SceneBuilder
     /// </summary>
     private static bool IsObstacle(SymbolKind kind) => kind is SymbolKind.Park or SymbolKind.Institute;
 
+    private void AddSymbolObstacles(LabelPlacer placer)
+    {
+        foreach (var symbol in _scene.Symbols.Where(s => IsObstacle(s.Kind) || s.Highlight))
+        {
+            placer.AddObstacle(SymbolBox(symbol.Center, symbol.Kind));
+        }
+
+        foreach (var cluster in _scene.Clusters)
+        {
+            placer.AddObstacle(new SKRect(cluster.Center.X - cluster.Radius, cluster.Center.Y - cluster.Radius, cluster.Center.X + cluster.Radius, cluster.Center.Y + cluster.Radius));
+        }
+    }
+
     private static SKRect SymbolBox(SKPoint center, SymbolKind kind)
     {
         var r = kind switch
@@ -404,12 +521,12 @@ internal sealed class SceneBuilder
         return new SKRect(center.X - r, center.Y - r, center.X + r, center.Y + r);
     }
 
-    private IEnumerable<LabelCandidate> Candidates(IEnumerable<(MapLayer Layer, MapFeature Feature)> points, Func<MapFeature, SKPoint> toPixel)
+    private IEnumerable<LabelCandidate> Candidates(IEnumerable<DrawnPoint> points)
     {
-        foreach (var (layer, feature) in points)
+        foreach (var (layer, feature, at, count, labelled) in points)
         {
             var isHighlight = feature == _highlight;
-            if (!isHighlight && _zoom < LabelMinZoom(layer.Kind))
+            if (!isHighlight && (count > 1 || !labelled || _zoom < LabelMinZoom(layer.Kind)))
             {
                 continue;
             }
@@ -429,8 +546,8 @@ internal sealed class SceneBuilder
             };
             var color = layer.Kind == MapLayerKind.Context ? MapTheme.SoftInk : MapTheme.Ink;
             yield return isHighlight
-                ? new LabelCandidate(lines, MapTheme.LabelSizeHighlight, true, toPixel(feature), SymbolRadius(layer.Kind) + 3, 0, $"{layer.Id}/{feature.Id}", MapTheme.Ink)
-                : new LabelCandidate(lines, size, layer.Kind == MapLayerKind.Parks, toPixel(feature), SymbolRadius(layer.Kind), priority, $"{layer.Id}/{feature.Id}", color);
+                ? new LabelCandidate(lines, MapTheme.LabelSizeHighlight, true, ToPixel(at), SymbolRadius(layer.Kind) + 3, 0, $"{layer.Id}/{feature.Id}", MapTheme.Ink)
+                : new LabelCandidate(lines, size, layer.Kind == MapLayerKind.Parks, ToPixel(at), SymbolRadius(layer.Kind), priority, $"{layer.Id}/{feature.Id}", color);
         }
     }
 
@@ -467,7 +584,8 @@ internal sealed class SceneBuilder
         if (_highlight is not null)
         {
             // The highlighted feature's own name goes next, before the rings' and every other label.
-            placed.AddRange(placer.PlaceAll(Candidates([(_highlightLayer!, _highlight)], f => ToPixel(f.Meters.Coordinate))));
+            var anchor = Anchor(_highlightLayer!, _highlight) ?? _highlight.Meters.Coordinate;
+            placed.AddRange(placer.PlaceAll(Candidates([new DrawnPoint(_highlightLayer!, _highlight, anchor, 1, true)])));
             foreach (var radius in _request.RingsMeters.Order())
             {
                 // On the ring: at the top if free, else at the bottom, the sides, the diagonals.
@@ -487,33 +605,65 @@ internal sealed class SceneBuilder
     }
 
     /// <summary>
-    /// Tile labels: one greedy layout of every feature at this zoom, in pixels around the data's centre, computed once
-    /// per data version and shared by all tiles. A tile draws each label whose box touches it, so a label across a
-    /// tile edge appears whole once the tiles sit side by side, and no two tiles disagree about it.
+    /// Tile labels from the layout of the tile's meta-tile (<see cref="TileLabelLayout"/>), moved into the tile's pixels:
+    /// each label whose box touches the tile is drawn, in part if it crosses an edge.
     /// </summary>
-    private IReadOnlyList<PlacedLabel> TileLabels(TileIndex tile)
+    private List<PlacedLabel> TileLabels(TileIndex tile, TileLabelLayout layout)
     {
-        var origin = _data.LabelOriginMeters;
-        var layersKey = _request.Layers is null ? "*" : string.Join(',', _request.Layers.Order(StringComparer.Ordinal));
-        var global = _data.TileLabels(layersKey, tile.Z, _request.Language, () =>
+        var (metaX, metaY, _) = TileLabelLayout.MetaTile(tile);
+        var dx = (float)((metaX - tile.X) * 256);
+        var dy = (float)((metaY - tile.Y) * 256);
+        return [.. layout.Labels.Select(l => l.Offset(dx, dy)).Where(l => l.Box.IntersectsWith(_frame))];
+    }
+
+    /// <summary>
+    /// The labels of the meta-tile holding <paramref name="tile"/>: every point whose anchor lies in the meta-tile
+    /// competes, in the placer's deterministic priority order, for a place wholly inside it. So every tile that a
+    /// label touches belongs to the same meta-tile and draws the same label, and the work is bounded by the meta-tile.
+    /// </summary>
+    internal static TileLabelLayout PlaceTileLabels(MapData data, TileIndex tile, IReadOnlySet<string>? layers, MapLanguage language, TextMeasurer measurer)
+    {
+        var (_, _, bounds) = TileLabelLayout.MetaTile(tile);
+        var side = (int)Math.Round(bounds.Width / WebMercator.MetersPerPixel(tile.Z));
+        var request = new MapRequest(bounds, side, side) { Layers = layers, Language = language, Tile = tile };
+        var builder = new SceneBuilder(data, request, measurer);
+        try
         {
-            var mpp = WebMercator.MetersPerPixel(tile.Z);
-            SKPoint ToGlobal(MapFeature f) => new((float)((f.Meters.Coordinate.X - origin.X) / mpp), (float)((origin.Y - f.Meters.Coordinate.Y) / mpp));
-            var placer = new LabelPlacer(_measurer, null);
-            var all = _layers.SelectMany(l => l.Features.Where(f => Shows(l, f)).Select(f => (Layer: l, Feature: f))).ToList();
-            foreach (var (layer, feature) in all.Where(p => IsObstacle(SymbolOf(p.Layer.Kind))))
-            {
-                placer.AddObstacle(SymbolBox(ToGlobal(feature), SymbolOf(layer.Kind)));
-            }
+            return new TileLabelLayout(builder.PlaceMetaTileLabels());
+        }
+        finally
+        {
+            builder._scene.Dispose();
+        }
+    }
 
-            return placer.PlaceAll(Candidates(all, ToGlobal));
-        });
+    private IReadOnlyList<PlacedLabel> PlaceMetaTileLabels()
+    {
+        if (_request.Highlight is { } h && _data.Layer(h.CollectionId) is { } highlightLayer && highlightLayer.Find(h.FeatureId) is { } feature)
+        {
+            _highlightLayer = highlightLayer;
+            _highlight = feature;
+        }
 
-        var dx = (float)((origin.X - _minX) / _mpp);
-        var dy = (float)((_maxY - origin.Y) / _mpp);
-        return [.. global.Select(l => l.Offset(dx, dy)).Where(l => l.Box.IntersectsWith(_frame))];
+        AddSymbols();
+        var placer = new LabelPlacer(_measurer, _frame);
+        AddSymbolObstacles(placer);
+        // Half-open on the right and bottom, so a point on the line between two meta-tiles belongs to one of them.
+        return placer.PlaceAll(Candidates(_points.Where(p =>
+        {
+            var pixel = ToPixel(p.Meters);
+            return pixel.X >= 0 && pixel.X < _frame.Right && pixel.Y >= 0 && pixel.Y < _frame.Bottom;
+        })));
     }
 }
+
+/// <summary>A point as the map draws it: one feature, or a cluster of several.</summary>
+/// <param name="Layer">The layer it belongs to.</param>
+/// <param name="Feature">The feature, or for a cluster one of its members.</param>
+/// <param name="Meters">Where it is drawn (a cluster at its members' mean), Web Mercator metres.</param>
+/// <param name="Count">1, or how many features the cluster stands for.</param>
+/// <param name="Labelled">False for points of a crowded cell beyond the first few by id, which are drawn but not named.</param>
+internal readonly record struct DrawnPoint(MapLayer Layer, MapFeature Feature, Coordinate Meters, int Count, bool Labelled);
 
 /// <summary>What the legend must explain: only what the map really shows.</summary>
 internal sealed record FigureContents(IReadOnlyList<SKColor> ParkColors, IReadOnlyList<SymbolKind> Symbols, bool Halos, bool Rings, bool Links);

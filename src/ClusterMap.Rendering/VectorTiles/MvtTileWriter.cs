@@ -5,6 +5,7 @@ using NetTopologySuite.Features;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO.VectorTiles;
 using NetTopologySuite.IO.VectorTiles.Mapbox;
+using NetTopologySuite.Simplify;
 
 namespace ClusterMap.Rendering.VectorTiles;
 
@@ -19,6 +20,9 @@ public static class MvtTileWriter
 
     /// <summary>Buffer around the tile, as a fraction of its width (64 of 4096 units, as in most servers).</summary>
     private const double BufferFraction = 64.0 / 4096;
+
+    // Shapes with fewer coordinates are written as they are.
+    private const int SimplifyMinCoordinates = 16;
 
     public const string ContentType = "application/vnd.mapbox-vector-tile";
 
@@ -40,6 +44,12 @@ public static class MvtTileWriter
             var geometry = feature.LonLat is Point || buffered.Contains(feature.LonLat.EnvelopeInternal)
                 ? feature.LonLat
                 : feature.LonLat.Intersection(clip);
+            if (geometry.NumPoints > SimplifyMinCoordinates)
+            {
+                // Detail finer than the tile's own resolution is lost in encoding anyway; it only costs bytes and time.
+                geometry = TopologyPreservingSimplifier.Simplify(geometry, bounds.Width / Extent / 2);
+            }
+
             if (geometry.IsEmpty)
             {
                 continue;

@@ -159,6 +159,17 @@ public sealed class OpenApiParametersTests : IClassFixture<OpenApiParametersTest
             {
                 var values = new Dictionary<string, string>(baseline, StringComparer.Ordinal) { [name] = _valid.GetValueOrDefault(name, "1") };
                 var (status, body) = await SendAsync(operation, values);
+                if (operation.Method == "HEAD")
+                {
+                    // HEAD answers as GET would, without the body that names the parameter.
+                    if (status != HttpStatusCode.BadRequest || body.Length != 0)
+                    {
+                        failures.Add($"{operation.Method} {Url(operation, values)}: {(int)status} {body}");
+                    }
+
+                    continue;
+                }
+
                 using var problem = status == HttpStatusCode.BadRequest ? JsonDocument.Parse(body) : null;
                 if (problem?.RootElement.GetProperty("title").GetString() != "Unknown query parameter"
                     || problem.RootElement.GetProperty("parameter").GetString() != name)

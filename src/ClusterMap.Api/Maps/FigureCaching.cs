@@ -1,0 +1,33 @@
+using System.Security.Cryptography;
+using System.Text;
+using ClusterMap.Api.Hosting;
+using ClusterMap.Api.Tiles;
+using ClusterMap.Rendering;
+
+namespace ClusterMap.Api.Maps;
+
+/// <summary>
+/// Strong ETags for static maps and reports, known before anything is drawn: a figure is a function of its request
+/// (path and query), the store's data version and the renderer's build, so a hash of the three names its bytes.
+/// A client that holds them gets 304 without a rendering.
+/// </summary>
+internal static class FigureCaching
+{
+    // Another build of the renderer may draw the same request differently.
+    private static readonly string _rendererBuild = typeof(MapRenderer).Assembly.ManifestModule.ModuleVersionId.ToString("N");
+
+    public static string ETag(HttpRequest request, long dataVersion)
+    {
+        var identity = $"{request.Path.Value}{request.QueryString.Value}\n{dataVersion}\n{_rendererBuild}";
+        return $"\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)).AsSpan(0, 16))}\"";
+    }
+
+    /// <summary>States the ETag and Cache-Control of the answer; true when the client already holds it (answer 304).</summary>
+    public static bool IsNotModified(HttpContext context, long dataVersion, MapsOptions options)
+    {
+        var etag = ETag(context.Request, dataVersion);
+        context.Response.Headers.ETag = etag;
+        context.Response.Headers.CacheControl = options.TileCacheControl;
+        return TilesApi.Matches(context.Request.Headers.IfNoneMatch, etag);
+    }
+}

@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using ClusterMap.Core.Tiles;
+using ClusterMap.Rendering.Model;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.Simplify;
+
+namespace ClusterMap.Rendering.Generalization;
+
+/// <summary>
+/// How a map thins what it draws by zoom: point layers are counted in cells of a grid fixed in world pixels (so every
+/// tile that sees a cell sees the same cell, whole) and a crowded cell becomes one cluster symbol with its count;
+/// polygons are simplified to half a pixel, topology kept, and a park too small to see becomes a symbol.
+/// </summary>
+public static class MapGeneralization
+{
+    /// <summary>Side of a clustering cell, in logical pixels of the world grid at the map's scale.</summary>
+    public const int ClusterCellPixels = 64;
+
+    /// <summary>
+    /// A cell of one layer holding more points than this is drawn as a cluster. 24 symbols of 9 to 12 pixels still
+    /// fit a 64-pixel cell side by side; beyond that they only cover each other.
+    /// </summary>
+    public const int MaxPointsPerCell = 24;
+
+    /// <summary>At most this many points of one layer and cell compete for a label, the first by id.</summary>
+    public const int MaxLabelsPerCell = 6;
+
+    /// <summary>A polygon whose envelope is smaller than this many pixels both ways is drawn as a symbol.</summary>
+    public const double CollapsePixels = 4;
+
+    /// <summary>
+    /// How far outside a view (logical pixels) the renderer looks for what it draws: symbols and their labels reaching
+    /// in, and the whole clustering cells that meet the view. A reader of features must cover the view widened by it.
+    /// </summary>
+    public const double ReadMarginPixels = ClusterCellPixels + 32;
+
+    // Rings shorter than this are drawn as they are: simplifying them saves less than it costs.
+    private const int SimplifyMinCoordinates = 16;
+
+    private static readonly ConditionalWeakTable<MapFeature, ConcurrentDictionary<int, Geometry>> _simplified = [];
+
+    /// <summary>The grid cell of a point (Web Mercator metres) for cells of <paramref name="cellMeters"/>.</summary>
+    internal static (long X, long Y) Cell(Coordinate meters, double cellMeters) =>
+        ((long)Math.Floor((meters.X + WebMercator.HalfWorldMeters) / cellMeters), (long)Math.Floor((WebMercator.HalfWorldMeters - meters.Y) / cellMeters));
+
+    /// <summary>
+    /// The feature's Web Mercator geometry simplified for a zoom level (tolerance half a pixel), computed once per
+    /// feature and zoom while the feature is alive (features of in-memory layers live as long as their data version).
+    /// </summary>
+    public static Geometry SimplifiedMeters(MapFeature feature, int zoom)
+    {
+        var geometry = feature.Meters;
+        if (geometry is Point or MultiPoint || geometry.NumPoints < SimplifyMinCoordinates)
+        {
+            return geometry;
+        }
+
+        var byZoom = _simplified.GetValue(feature, _ => new ConcurrentDictionary<int, Geometry>());
+        return byZoom.GetOrAdd(zoom, z =>
+        {
+            var simplified = TopologyPreservingSimplifier.Simplify(geometry, WebMercator.MetersPerPixel(z) / 2);
+            return simplified.IsEmpty ? geometry : simplified;
+        });
+    }
+
+    /// <summary>Whether a polygon is too small at this scale to draw as an area: it is drawn as its layer's symbol.</summary>
+    public static bool Collapses(MapFeature feature, double metersPerPixel)
+    {
+        var envelope = feature.Meters.EnvelopeInternal;
+        return feature.Meters is not (Point or MultiPoint) && !envelope.IsNull
+            && envelope.Width < CollapsePixels * metersPerPixel && envelope.Height < CollapsePixels * metersPerPixel;
+    }
+}
