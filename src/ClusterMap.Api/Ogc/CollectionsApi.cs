@@ -167,6 +167,13 @@ internal static class CollectionsApi
             return problem;
         }
 
+        if (selected.Count > 0 && (await queryablesCache.GetAsync(collection, cancellationToken)).PropertyNames is var names
+            && selected.FirstOrDefault(n => !names.Contains(n)) is { } unknownProperty)
+        {
+            return ApiProblems.InvalidParameter(FilterParameter.Properties.Name,
+                $"{FilterParameter.Properties.AcceptedForm}; '{ApiProblems.Excerpt(unknownProperty)}' is not one of them");
+        }
+
         ItemsOrder? order = null;
         if (sortBy.Count > 0)
         {

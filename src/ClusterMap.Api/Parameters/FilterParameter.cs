@@ -68,7 +68,7 @@ internal static class FilterParameter
     };
 
     public static readonly QueryParameter<IReadOnlyList<string>> Properties = new("properties",
-        "comma-separated property names, e.g. name_zh,sector (names a feature lacks are left out)",
+        "comma-separated names of the collection's properties, e.g. name_zh,sector",
         "Only these properties in each feature (the others are not sent).",
         (string text, out IReadOnlyList<string> names) => (names = [.. text.Split(',').Select(n => n.Trim())]).All(n => n.Length > 0))
     {

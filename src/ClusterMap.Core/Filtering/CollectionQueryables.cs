@@ -14,6 +14,9 @@ namespace ClusterMap.Core.Filtering;
 /// <param name="TemporalExtent">The first and last instant of that property over the features, or null when none has one.</param>
 public sealed record CollectionQueryables(IReadOnlyList<QueryableProperty> Properties, string? TemporalProperty, (DateTimeOffset Start, DateTimeOffset End)? TemporalExtent)
 {
+    /// <summary>Every property name some feature has, scalar or not (what <c>properties</c> may select).</summary>
+    public IReadOnlySet<string> PropertyNames { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>The member of a collection's metadata that names its temporal property.</summary>
     public const string TemporalPropertyMember = "temporal_property";
 
@@ -32,7 +35,19 @@ public sealed record CollectionQueryables(IReadOnlyList<QueryableProperty> Prope
         var declared = DeclaredTemporalProperty(definition.MetadataJson);
         var temporal = properties.FirstOrDefault(p => p.Name == declared && IsTemporal(p))?.Name
             ?? (properties.Count(IsTemporal) == 1 ? properties.Single(IsTemporal).Name : null);
-        return new CollectionQueryables(properties, temporal, temporal is null ? null : Extent(features, temporal));
+        return new CollectionQueryables(properties, temporal, temporal is null ? null : Extent(features, temporal)) { PropertyNames = Names(features) };
+    }
+
+    private static HashSet<string> Names(IEnumerable<FeatureRecord> features)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var feature in features)
+        {
+            using var document = JsonDocument.Parse(feature.PropertiesJson);
+            names.UnionWith(document.RootElement.EnumerateObject().Select(p => p.Name));
+        }
+
+        return names;
     }
 
     private static string? DeclaredTemporalProperty(string metadataJson)

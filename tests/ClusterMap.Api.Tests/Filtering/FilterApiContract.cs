@@ -110,13 +110,14 @@ public abstract class FilterApiContract(FilterService service)
     [InlineData("sortby=--name")]
     [InlineData("skipGeometry=yes")]
     [InlineData("properties=name,,sector")]
+    [InlineData("properties=name,absent")]
     public async Task GetItems_BadSortByPropertiesOrSkipGeometry_Is400NamingIt(string query) =>
         await (await Client.GetAsync($"{Items}?{query}")).AssertProblemAsync(HttpStatusCode.BadRequest, query[..query.IndexOf('=', StringComparison.Ordinal)]);
 
     [Fact]
     public async Task GetItems_PropertiesAndSkipGeometry_ShapeEachFeature()
     {
-        var page = await (await Client.GetAsync($"{Items}?properties=floors,sector,absent&skipGeometry=true&limit=1000")).ReadJsonAsync(HttpStatusCode.OK, "application/geo+json");
+        var page = await (await Client.GetAsync($"{Items}?properties=floors,sector&skipGeometry=true&limit=1000")).ReadJsonAsync(HttpStatusCode.OK, "application/geo+json");
 
         var features = page.GetProperty("features").EnumerateArray().ToList();
         Assert.Equal(service.Features.Count, features.Count);

@@ -199,9 +199,15 @@ public sealed class OpenApiParametersTests : IClassFixture<OpenApiParametersTest
                     : [];
                 if (IsCollectionItemsPath(path.Name))
                 {
-                    // sortby takes the collection's own queryables: its first one, or no value where it has none.
+                    // sortby and properties take the collection's own names: its first queryable, or no value where it has none.
                     var queryable = list.EnumerateArray().FirstOrDefault(p => p.GetProperty("description").GetString()!.Contains("(a queryable;", StringComparison.Ordinal));
-                    parameters = [.. parameters.Select(p => p.Name == "sortby" ? p with { Values = queryable.ValueKind == JsonValueKind.Undefined ? [] : ["-" + queryable.GetProperty("name").GetString()] } : p)];
+                    var first = queryable.ValueKind == JsonValueKind.Undefined ? null : queryable.GetProperty("name").GetString();
+                    parameters = [.. parameters.Select(p => p.Name switch
+                    {
+                        "sortby" => p with { Values = first is null ? [] : ["-" + first] },
+                        "properties" => p with { Values = first is null ? [] : [first] },
+                        _ => p,
+                    })];
                 }
 
                 operations.Add(new Operation(method.Name.ToUpperInvariant(), path.Name, parameters));
