@@ -12,7 +12,7 @@ namespace ClusterMap.Storage.PostGis;
 /// functions on the geometry column so that the planner uses its GiST index. Instants compare as numeric seconds to
 /// the millisecond. Every value from the filter is a bound parameter.
 /// </summary>
-public sealed class PostGisCql2Translator(Cql2Queryables queryables) : Cql2SqlTranslator(queryables, "cql")
+public sealed class PostGisCql2Translator(Cql2Queryables queryables, string parameterPrefix = "cql") : Cql2SqlTranslator(queryables, parameterPrefix)
 {
     // Mirrors Rfc3339.TryParse: a full date that exists (29 February in leap years only), or a date-time with Z or an
     // offset. A value that fails it reads as NULL instead of failing the query's cast to timestamptz.

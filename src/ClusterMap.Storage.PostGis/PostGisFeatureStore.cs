@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ClusterMap.Core.Features;
+using ClusterMap.Core.Filtering;
 using ClusterMap.Core.Storage;
 using ClusterMap.Storage.Sql;
 using Dapper;
@@ -110,6 +111,9 @@ public sealed partial class PostGisFeatureStore : SqlFeatureStore<NpgsqlConnecti
             """);
         parameters.Add($"box{index}", Wkb.Write(_boxFactory.ToGeometry(box)));
     }
+
+    protected override Cql2SqlTranslator CreateTranslator(Cql2Queryables queryables, string parameterPrefix) =>
+        new PostGisCql2Translator(queryables, parameterPrefix);
 
     protected override void AppendPropertyCondition(StringBuilder where, int index, PropertyFilter filter, DynamicParameters parameters)
     {

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ClusterMap.Core.Features;
+using ClusterMap.Core.Filtering;
 using ClusterMap.Core.Storage;
 using Dapper;
 using NetTopologySuite.Geometries;
@@ -73,6 +74,17 @@ public abstract partial class SqlFeatureStore<TConnection, TTransaction> : IFeat
     protected abstract void AppendPropertyCondition(StringBuilder where, int index, PropertyFilter filter, DynamicParameters parameters);
 
     /// <summary>
+    /// The store's CQL2 translator, for filters and sort keys on <c>features f</c>; its parameters start with
+    /// <paramref name="parameterPrefix"/>, which never clashes with the core's own parameter names.
+    /// </summary>
+    protected abstract Cql2SqlTranslator CreateTranslator(Cql2Queryables queryables, string parameterPrefix);
+
+    /// <summary>What the connection needs before SQL from <paramref name="translator"/> runs (SQLite registers its functions).</summary>
+    protected virtual void Prepare(TConnection connection, Cql2SqlTranslator translator)
+    {
+    }
+
+    /// <summary>
     /// Replaces every feature of a collection with <paramref name="features"/>, in their order (which becomes store
     /// order). The collection's row is already written.
     /// </summary>
@@ -111,16 +123,19 @@ public abstract partial class SqlFeatureStore<TConnection, TTransaction> : IFeat
     {
         ArgumentNullException.ThrowIfNull(query);
         var parameters = new DynamicParameters();
-        var where = BuildItemsFilter(query, parameters);
+        var translators = new List<Cql2SqlTranslator>();
+        var where = BuildItemsFilter(query, parameters, translators);
+        var orderBy = BuildOrderBy(query.Order, parameters, translators);
         parameters.Add("limit", query.Limit);
         parameters.Add("offset", query.Offset);
 
         await using var connection = await OpenAsync(cancellationToken);
+        translators.ForEach(translator => Prepare(connection, translator));
         await using var snapshot = await BeginReadSnapshotAsync(connection, cancellationToken);
         var matched = await connection.ExecuteScalarAsync<long>(
             new CommandDefinition($"SELECT COUNT(*) FROM features f WHERE {where}", parameters, snapshot, cancellationToken: cancellationToken));
         var rows = await connection.QueryAsync<FeatureRow>(new CommandDefinition(
-            $"SELECT {FeatureColumns} FROM features f WHERE {where} ORDER BY f.fid LIMIT @limit OFFSET @offset",
+            $"SELECT {FeatureColumns} FROM features f WHERE {where} ORDER BY {orderBy} LIMIT @limit OFFSET @offset",
             parameters, snapshot, cancellationToken: cancellationToken));
         var features = rows.Select(row => row.ToRecord()).ToList();
         if (snapshot is not null)
@@ -307,7 +322,7 @@ public abstract partial class SqlFeatureStore<TConnection, TTransaction> : IFeat
         connection.QuerySingleOrDefaultAsync<CollectionRow>(new CommandDefinition(
             $"{CollectionRow.Select} WHERE id = @collectionId{LockCollectionClause}", new { collectionId }, transaction, cancellationToken: cancellationToken));
 
-    private string BuildItemsFilter(ItemsQuery query, DynamicParameters parameters)
+    private string BuildItemsFilter(ItemsQuery query, DynamicParameters parameters, List<Cql2SqlTranslator> translators)
     {
         var where = new StringBuilder("f.collection_id = @collectionId");
         parameters.Add("collectionId", query.CollectionId);
@@ -341,6 +356,41 @@ public abstract partial class SqlFeatureStore<TConnection, TTransaction> : IFeat
             AppendPropertyCondition(where, i, filter, parameters);
         }
 
+        if (query.Filter is { } cql2)
+        {
+            var translator = CreateTranslator(cql2.Queryables, "cql");
+            translators.Add(translator);
+            var sql = translator.Translate(cql2.Condition);
+            AddParameters(parameters, sql);
+            where.Append(" AND ").Append(sql.Where);
+        }
+
         return where.ToString();
+    }
+
+    // Features without a value sort last in both directions (SQLite and PostgreSQL place NULLs differently), and store
+    // order breaks ties, so that pages never overlap.
+    private string BuildOrderBy(ItemsOrder? order, DynamicParameters parameters, List<Cql2SqlTranslator> translators)
+    {
+        var keys = new List<string>();
+        for (var i = 0; i < (order?.Keys.Count ?? 0); i++)
+        {
+            var translator = CreateTranslator(order!.Queryables, $"sort{i}_");
+            translators.Add(translator);
+            var key = translator.SortKey(order.Keys[i].Property);
+            AddParameters(parameters, key);
+            keys.Add($"({key.Where}) IS NULL, {key.Where} {(order.Keys[i].Descending ? "DESC" : "ASC")}");
+        }
+
+        keys.Add("f.fid");
+        return string.Join(", ", keys);
+    }
+
+    private static void AddParameters(DynamicParameters parameters, Cql2Sql sql)
+    {
+        foreach (var (name, value) in sql.Parameters)
+        {
+            parameters.Add(name, value);
+        }
     }
 }

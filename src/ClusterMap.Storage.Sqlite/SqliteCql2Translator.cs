@@ -14,7 +14,7 @@ namespace ClusterMap.Storage.Sqlite;
 /// and instants go through the evaluator's own code as SQL functions too, so SQLite and memory cannot disagree.
 /// One translator serves one query: <see cref="Register"/> it on the connection that runs the SQL.
 /// </summary>
-public sealed class SqliteCql2Translator(Cql2Queryables queryables) : Cql2SqlTranslator(queryables, "cql")
+public sealed class SqliteCql2Translator(Cql2Queryables queryables, string parameterPrefix = "cql") : Cql2SqlTranslator(queryables, parameterPrefix)
 {
     private readonly List<(Cql2SpatialOperator Op, Geometry Literal, IPreparedGeometry Prepared)> _literals = [];
 
@@ -22,17 +22,22 @@ public sealed class SqliteCql2Translator(Cql2Queryables queryables) : Cql2SqlTra
     public void Register(SqliteConnection connection)
     {
         var literals = _literals.ToArray();
-        connection.CreateFunction<long, byte[], bool>("cm_cql2_spatial", (index, wkb) =>
+        // Only a translator with literals calls the spatial test: one without (a sort key's) must not replace another's.
+        if (literals.Length > 0)
         {
-            var (op, literal, prepared) = literals[index];
-            var geometry = new WKBReader().Read(wkb);
-            return op switch
+            connection.CreateFunction<long, byte[], bool>("cm_cql2_spatial", (index, wkb) =>
             {
-                Cql2SpatialOperator.Intersects => prepared.Intersects(geometry),
-                Cql2SpatialOperator.Within => prepared.Contains(geometry),
-                _ => Cql2Evaluator.Relate(op, geometry, literal),
-            };
-        }, isDeterministic: true);
+                var (op, literal, prepared) = literals[index];
+                var geometry = new WKBReader().Read(wkb);
+                return op switch
+                {
+                    Cql2SpatialOperator.Intersects => prepared.Intersects(geometry),
+                    Cql2SpatialOperator.Within => prepared.Contains(geometry),
+                    _ => Cql2Evaluator.Relate(op, geometry, literal),
+                };
+            }, isDeterministic: true);
+        }
+
         connection.CreateFunction<string?, string, bool?>("cm_cql2_like", (value, pattern) => value is null ? null : Cql2LikePattern.IsMatch(value, pattern), isDeterministic: true);
         connection.CreateFunction<string?, string?>("cm_cql2_fold", value => value is null ? null : Cql2LikePattern.Fold(value), isDeterministic: true);
         connection.CreateFunction<string?, double?>("cm_cql2_seconds", Rfc3339.SecondsOf, isDeterministic: true);

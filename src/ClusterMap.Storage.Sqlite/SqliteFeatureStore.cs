@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ClusterMap.Core.Features;
+using ClusterMap.Core.Filtering;
 using ClusterMap.Core.Storage;
 using ClusterMap.Storage.Sql;
 using Dapper;
@@ -84,6 +85,12 @@ public sealed partial class SqliteFeatureStore : SqlFeatureStore<SqliteConnectio
         parameters.Add($"rmaxX{index}", Float32Bounds.Up(box.MaxX));
         parameters.Add($"rmaxY{index}", Float32Bounds.Up(box.MaxY));
     }
+
+    protected override Cql2SqlTranslator CreateTranslator(Cql2Queryables queryables, string parameterPrefix) =>
+        new SqliteCql2Translator(queryables, parameterPrefix);
+
+    protected override void Prepare(SqliteConnection connection, Cql2SqlTranslator translator) =>
+        ((SqliteCql2Translator)translator).Register(connection);
 
     protected override void AppendPropertyCondition(StringBuilder where, int index, PropertyFilter filter, DynamicParameters parameters)
     {

@@ -65,6 +65,64 @@ public sealed class PostGisCql2TranslatorTests(PostGisCql2Store fixture) : Cql2T
         }
     }
 
+    [Fact]
+    public async Task StoreItems_WithSelectiveFilter_ReadTheGistIndex_AndAnswerAsTheEvaluator()
+    {
+        var cluster = await PostGisCluster.SharedAsync();
+        var connectionString = await cluster.CreateDatabaseAsync();
+        try
+        {
+            var features = Cql2BruteForceCases.Features(50_000, seed: 5);
+            await using var store = new PostGisFeatureStore(connectionString);
+            await store.InitializeAsync();
+            await store.ReplaceCollectionsAsync([new CollectionImport(new CollectionDefinition(Cql2BruteForceCases.CollectionId, "CQL2 features", "Synthetic."), features)]);
+            await ExecuteAsync(connectionString, "ANALYZE features");
+            var before = await GeometryIndexScansAsync(connectionString);
+
+            var filter = Cql2.ParseText("S_INTERSECTS(geometry, BBOX(121.40, 31.10, 121.42, 31.12)) AND floors >= 10");
+            Cql2Validator.Validate(filter, Cql2BruteForceCases.Queryables);
+            var page = await store.GetItemsAsync(new ItemsQuery(Cql2BruteForceCases.CollectionId, [], [], 1000, 0, new ItemsFilter(filter, Cql2BruteForceCases.Queryables)));
+
+            var expected = Cql2BruteForceCases.BruteForce(filter, features);
+            Assert.Equal(expected, page.Features.Select(f => f.Id));
+            Assert.Equal(expected.Count, page.NumberMatched);
+            Assert.InRange(expected.Count, 1, 200);
+            // The store's own statements, not a copy of their SQL: the server's counters say the GiST index was read.
+            // A backend reports its counters when it ends (or idles), so the pooled connections are closed first.
+            NpgsqlConnection.ClearAllPools();
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            long after;
+            while ((after = await GeometryIndexScansAsync(connectionString)) <= before && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+
+            Assert.True(after > before, $"features_geom was not scanned ({before} scans before, {after} after)");
+        }
+        finally
+        {
+            await cluster.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    private static async Task<long> GeometryIndexScansAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT pg_stat_clear_snapshot(); SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = 'features_geom'", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.NextResultAsync();
+        return await reader.ReadAsync() ? reader.GetInt64(0) : 0;
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     private static async Task<List<string>> QueryAsync(string connectionString, Cql2Node filter, string sqlFormat)
     {
         var sql = new PostGisCql2Translator(Cql2BruteForceCases.Queryables).Translate(filter);

@@ -14,6 +14,7 @@ internal static class OpenApiSetup
                 return Task.CompletedTask;
             });
             Writes.WritesOpenApi.AddWriteSecuritySchemes(options);
+            Ogc.CollectionsOpenApi.AddCollectionItemsPaths(options);
         });
 
     public static void MapClusterMapOpenApi(this WebApplication app)

@@ -18,6 +18,7 @@ internal static class StoreSetup
         services.AddOptions<FeaturesOptions>().Bind(configuration.GetSection(FeaturesOptions.Section)).ValidateDataAnnotations()
             .Validate(o => o.DefaultLimit <= o.MaxLimit, "Features:DefaultLimit must not exceed Features:MaxLimit.").ValidateOnStart();
         services.AddSingleton<Parameters.ItemsParameters>();
+        services.AddSingleton(provider => new Core.Filtering.CollectionQueryablesCache(provider.GetRequiredService<IFeatureStore>()));
         services.AddSingleton<IFeatureStore>(provider =>
         {
             var options = provider.GetRequiredService<IOptions<StorageOptions>>().Value;

@@ -6,6 +6,7 @@ using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Parameters;
 using ClusterMap.Api.Problems;
 using ClusterMap.Core.Features;
+using ClusterMap.Core.Filtering;
 using ClusterMap.Core.Storage;
 using ClusterMap.Projections;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -25,7 +26,13 @@ internal static class CollectionsApi
         [property: JsonPropertyName("bbox")] IReadOnlyList<double[]> Bbox,
         [property: JsonPropertyName("crs")] string Crs);
 
-    public sealed record Extent([property: JsonPropertyName("spatial")] SpatialExtent Spatial);
+    public sealed record TemporalExtent(
+        [property: JsonPropertyName("interval")] IReadOnlyList<string?[]> Interval,
+        [property: JsonPropertyName("trs")] string Trs);
+
+    public sealed record Extent(
+        [property: JsonPropertyName("spatial"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SpatialExtent? Spatial,
+        [property: JsonPropertyName("temporal"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TemporalExtent? Temporal = null);
 
     public sealed record Collection(
         [property: JsonPropertyName("id")] string Id,
@@ -49,14 +56,8 @@ internal static class CollectionsApi
         [property: JsonPropertyName("links")] IReadOnlyList<Link> Links,
         [property: JsonPropertyName("collections")] IReadOnlyList<Collection> Items);
 
-    public sealed record QueryableProperty([property: JsonPropertyName("title")] string Title);
-
-    public sealed record Queryables(
-        [property: JsonPropertyName("$schema")] string Schema,
-        [property: JsonPropertyName("$id")] string Id,
-        [property: JsonPropertyName("type")] string Type,
-        [property: JsonPropertyName("title")] string Title,
-        [property: JsonPropertyName("properties")] IReadOnlyDictionary<string, QueryableProperty> Properties);
+    /// <summary>The temporal reference system of temporal extents (OGC API – Features Part 1, 7.13).</summary>
+    public const string Gregorian = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian";
 
     public static IEndpointRouteBuilder MapCollectionsApi(this IEndpointRouteBuilder routes)
     {
@@ -66,17 +67,18 @@ internal static class CollectionsApi
         group.MapGet("/{collectionId}", GetCollection).WithName("describeCollection").WithSummary("Describe a feature collection")
             .WithQueryParameters(OperationParameters.JsonOnly);
         group.MapGet("/{collectionId}/queryables", GetQueryables).WithName("getQueryables")
-            .WithSummary("Properties that items can be filtered on by equality, e.g. ?sector=集成电路").WithQueryParameters(OperationParameters.JsonOnly);
+            .WithSummary("Properties that filters can name, as JSON Schema 2020-12 (type, format, enum, x-ogc-role)").WithQueryParameters(OperationParameters.JsonOnly);
         group.MapGet("/{collectionId}/items", GetItems).WithName("getFeatures")
-            .WithSummary("Features of a collection, filtered by bbox and property equality, in pages")
-            .WithDescription("Pages of features in store order, with numberMatched, numberReturned and next/prev links. Any property listed at /collections/{collectionId}/queryables filters by equality, e.g. ?sector=集成电路.")
+            .WithSummary("Features of a collection, filtered by bbox, datetime, a CQL2 filter and property equality, in pages")
+            .WithDescription("Pages of features in store order, with numberMatched, numberReturned and next/prev links (which carry every filter). filter takes CQL2 text or JSON (OGC API – Features Part 3) on the properties listed at /collections/{collectionId}/queryables; datetime selects on the property that has x-ogc-role primary-instant there. Any scalar queryable also filters by equality, e.g. ?sector=集成电路.")
             .WithQueryParameters<ItemsParameters>(p => p.Items);
         group.MapGet("/{collectionId}/items/{featureId}", GetItem).WithName("getFeature").WithSummary("One feature by id")
             .WithQueryParameters(ItemsParameters.Item);
         return routes;
     }
 
-    public static async Task<Results<Ok<Collections>, ProblemHttpResult>> GetCollections(HttpRequest request, IFeatureStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<Collections>, ProblemHttpResult>> GetCollections(
+        HttpRequest request, IFeatureStore store, CollectionQueryablesCache queryables, CancellationToken cancellationToken)
     {
         if (QueryParameters.Of(request).CheckNames() is { } problem)
         {
@@ -85,13 +87,17 @@ internal static class CollectionsApi
 
         var root = OgcLinks.BaseUrl(request);
         var collections = await store.GetCollectionsAsync(cancellationToken);
-        return TypedResults.Ok(new Collections(
-            [new($"{root}/collections", "self", OgcLinks.Json, "The feature collections")],
-            [.. collections.Select(c => Describe(root, c))]));
+        var described = new List<Collection>();
+        foreach (var collection in collections)
+        {
+            described.Add(Describe(root, collection, await queryables.GetAsync(collection, cancellationToken)));
+        }
+
+        return TypedResults.Ok(new Collections([new($"{root}/collections", "self", OgcLinks.Json, "The feature collections")], described));
     }
 
     public static async Task<Results<Ok<Collection>, ProblemHttpResult>> GetCollection(
-        string collectionId, HttpRequest request, IFeatureStore store, CancellationToken cancellationToken)
+        string collectionId, HttpRequest request, IFeatureStore store, CollectionQueryablesCache queryables, CancellationToken cancellationToken)
     {
         if (QueryParameters.Of(request).CheckNames() is { } problem)
         {
@@ -101,11 +107,11 @@ internal static class CollectionsApi
         var collection = await store.GetCollectionAsync(collectionId, cancellationToken);
         return collection is null
             ? ApiProblems.CollectionNotFound(collectionId)
-            : TypedResults.Ok(Describe(OgcLinks.BaseUrl(request), collection));
+            : TypedResults.Ok(Describe(OgcLinks.BaseUrl(request), collection, await queryables.GetAsync(collection, cancellationToken)));
     }
 
-    public static async Task<Results<JsonHttpResult<Queryables>, ProblemHttpResult>> GetQueryables(
-        string collectionId, HttpRequest request, IFeatureStore store, CancellationToken cancellationToken)
+    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetQueryables(
+        string collectionId, HttpRequest request, IFeatureStore store, CollectionQueryablesCache queryables, CancellationToken cancellationToken)
     {
         if (QueryParameters.Of(request).CheckNames() is { } problem)
         {
@@ -119,18 +125,14 @@ internal static class CollectionsApi
         }
 
         var root = OgcLinks.BaseUrl(request);
-        return TypedResults.Json(
-            new Queryables(
-                "https://json-schema.org/draft/2020-12/schema",
-                $"{root}/collections/{OgcLinks.Escape(collection.Id)}/queryables",
-                "object",
-                collection.Definition.Title,
-                collection.Queryables.ToDictionary(name => name, name => new QueryableProperty(name), StringComparer.Ordinal)),
-            contentType: "application/schema+json");
+        var offered = await queryables.GetAsync(collection, cancellationToken);
+        return TypedResults.Content(
+            QueryablesSchema.ToJsonSchema(offered.Properties, $"{root}/collections/{OgcLinks.Escape(collection.Id)}/queryables", collection.Definition.Title, offered.TemporalProperty),
+            "application/schema+json", Encoding.UTF8);
     }
 
     public static async Task<Results<FeatureCollectionResult, FeatureCsvResult, ProblemHttpResult>> GetItems(
-        string collectionId, HttpRequest request, IFeatureStore store, IOptions<FeaturesOptions> options, ItemsParameters parameters, TimeProvider clock, CancellationToken cancellationToken)
+        string collectionId, HttpRequest request, IFeatureStore store, CollectionQueryablesCache queryablesCache, IOptions<FeaturesOptions> options, ItemsParameters parameters, TimeProvider clock, CancellationToken cancellationToken)
     {
         var collection = await store.GetCollectionAsync(collectionId, cancellationToken);
         if (collection is null)
@@ -152,12 +154,50 @@ internal static class CollectionsApi
             return problem;
         }
 
+        var (filter, filterProblem) = await ReadFilterAsync(query, collection, queryablesCache, cancellationToken);
+        if (filterProblem is not null)
+        {
+            return filterProblem;
+        }
+
+        if (!query.TryRead(FilterParameter.SortBy, out var sortBy, out problem)
+            || !query.TryRead(FilterParameter.SkipGeometry, out var skipGeometry, out problem)
+            || !query.TryRead(FilterParameter.Properties, out var selected, out problem))
+        {
+            return problem;
+        }
+
+        if (selected.Count > 0 && (await queryablesCache.GetAsync(collection, cancellationToken)).PropertyNames is var names
+            && selected.FirstOrDefault(n => !names.Contains(n)) is { } unknownProperty)
+        {
+            return ApiProblems.InvalidParameter(FilterParameter.Properties.Name,
+                $"{FilterParameter.Properties.AcceptedForm}; '{ApiProblems.Excerpt(unknownProperty)}' is not one of them");
+        }
+
+        ItemsOrder? order = null;
+        if (sortBy.Count > 0)
+        {
+            var offered = await queryablesCache.GetAsync(collection, cancellationToken);
+            var unknown = sortBy.FirstOrDefault(k => !offered.Queryables.TryGet(k.Property, out var type) || type == Core.Filtering.Cql2PropertyType.Geometry);
+            if (unknown is not null)
+            {
+                return ApiProblems.InvalidParameter(FilterParameter.SortBy.Name,
+                    $"{FilterParameter.SortBy.AcceptedForm}; '{ApiProblems.Excerpt(unknown.Property)}' is not one of them (see /collections/{collection.Id}/queryables)");
+            }
+
+            order = new ItemsOrder(sortBy, offered.Queryables);
+        }
+
         var filters = request.Query
             .Where(pair => queryables.Contains(pair.Key) && query.Operation.Find(pair.Key) is null)
             .Select(pair => new PropertyFilter(pair.Key, pair.Value.ToString()))
             .ToList();
         var pageSize = (int)Math.Min(limit, options.Value.MaxLimit);
-        var page = await store.GetItemsAsync(new ItemsQuery(collection.Id, bbox, filters, pageSize, (int)offset), cancellationToken);
+        var page = await store.GetItemsAsync(new ItemsQuery(collection.Id, bbox, filters, pageSize, (int)offset, filter, order), cancellationToken);
+        if (query.Has(FilterParameter.Properties))
+        {
+            page = page with { Features = [.. page.Features.Select(f => f with { PropertiesJson = SelectProperties(f.PropertiesJson, selected) })] };
+        }
 
         var root = OgcLinks.BaseUrl(request);
         var itemsUrl = $"{root}/collections/{OgcLinks.Escape(collection.Id)}/items";
@@ -181,7 +221,7 @@ internal static class CollectionsApi
             return new FeatureCsvResult(page.Features, crs, $"{collection.Id}.csv", links.FirstOrDefault(l => l.Rel == "next")?.Href);
         }
 
-        return new FeatureCollectionResult(page, links, clock.GetUtcNow(), crs);
+        return new FeatureCollectionResult(page, links, clock.GetUtcNow(), crs, skipGeometry);
     }
 
     public static async Task<Results<FeatureResult, ProblemHttpResult>> GetItem(
@@ -220,6 +260,56 @@ internal static class CollectionsApi
         return new FeatureResult(feature, links, crs);
     }
 
+    /// <summary>
+    /// <c>filter</c> (in <c>filter-lang</c>, its literals in <c>filter-crs</c>) and <c>datetime</c> as one condition, checked
+    /// against the collection's queryables; null when neither is given.
+    /// </summary>
+    private static async Task<(ItemsFilter? Filter, ProblemHttpResult? Problem)> ReadFilterAsync(
+        QueryParameters query, CollectionInfo collection, CollectionQueryablesCache queryablesCache, CancellationToken cancellationToken)
+    {
+        if (!query.TryRead(FilterParameter.Filter, out var text, out var problem)
+            || !query.TryRead(FilterParameter.Language, out var language, out problem)
+            || !query.TryRead(FilterParameter.Crs, out var filterCrs, out problem)
+            || !query.TryRead(FilterParameter.Datetime, out var datetime, out problem))
+        {
+            return (null, problem);
+        }
+
+        if (text is null && datetime is null)
+        {
+            return (null, null);
+        }
+
+        var offered = await queryablesCache.GetAsync(collection, cancellationToken);
+        var conditions = new List<Cql2Node>();
+        if (text is not null)
+        {
+            try
+            {
+                var parsed = Cql2.Parse(text, language);
+                if (!FilterParameter.TryToWgs84(parsed, filterCrs, out var wgs84))
+                {
+                    return (null, ApiProblems.InvalidParameter(FilterParameter.Crs.Name, $"a CRS in which the filter's geometry literals lie ({FilterParameter.Crs.AcceptedForm})"));
+                }
+
+                Cql2Validator.Validate(wgs84, offered.Queryables);
+                conditions.Add(wgs84);
+            }
+            catch (Cql2Exception ex)
+            {
+                return (null, ApiProblems.InvalidFilter(FilterParameter.Filter.Name, ex.Error));
+            }
+        }
+
+        if (datetime is not null)
+        {
+            // Part 1 selects the features whose temporal geometry meets datetime: without a temporal property, none does.
+            conditions.Add(offered.TemporalProperty is { } temporal ? datetime.ToFilter(temporal) : new Cql2Boolean(false));
+        }
+
+        return (new ItemsFilter(conditions.Count == 1 ? conditions[0] : new Cql2And(conditions), offered.Queryables), null);
+    }
+
     /// <summary><c>bbox</c> in the CRS that <c>bbox-crs</c> names (CRS84 by default).</summary>
     private static ProblemHttpResult? Bbox(QueryParameters query, Crs bboxCrs, out IReadOnlyList<NetTopologySuite.Geometries.Envelope> bbox)
     {
@@ -245,10 +335,14 @@ internal static class CollectionsApi
                 $"{root}/collections/{OgcLinks.Escape(c.Id)}/items?{DistrictIdProperty}={Uri.EscapeDataString(districtId)}",
                 "related", OgcLinks.GeoJson, $"{c.Definition.Title} in this district"));
 
-    private static Collection Describe(string root, CollectionInfo info)
+    private static Collection Describe(string root, CollectionInfo info, CollectionQueryables queryables)
     {
         var url = $"{root}/collections/{OgcLinks.Escape(info.Id)}";
-        var extent = info.Extent is { } e ? new Extent(new SpatialExtent([[e.MinX, e.MinY, e.MaxX, e.MaxY]], Crs84)) : null;
+        var spatial = info.Extent is { } e ? new SpatialExtent([[e.MinX, e.MinY, e.MaxX, e.MaxY]], Crs84) : null;
+        var temporal = queryables.TemporalExtent is { } t
+            ? new TemporalExtent([[Rfc3339Text(t.Start), Rfc3339Text(t.End)]], Gregorian)
+            : null;
+        var extent = spatial is null && temporal is null ? null : new Extent(spatial, temporal);
         return new Collection(
             info.Id, info.Definition.Title, info.Definition.Description, info.Definition.Attribution, info.Definition.License,
             extent, "feature", [.. CrsRegistry.Served.Select(c => CrsApi.Uri(c, root))], info.GeometryType, info.FeatureCount,
@@ -261,6 +355,29 @@ internal static class CollectionsApi
             Metadata = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(info.Definition.MetadataJson) is { Count: > 0 } metadata ? metadata : null,
         };
     }
+
+    /// <summary>The members of a properties object that <c>properties</c> names, in their stored order and form.</summary>
+    private static string SelectProperties(string propertiesJson, IReadOnlyList<string> names)
+    {
+        using var document = JsonDocument.Parse(propertiesJson);
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, GeoJsonWriting.WriterOptions))
+        {
+            writer.WriteStartObject();
+            foreach (var member in document.RootElement.EnumerateObject().Where(m => names.Contains(m.Name, StringComparer.Ordinal)))
+            {
+                writer.WritePropertyName(member.Name);
+                writer.WriteRawValue(member.Value.GetRawText(), skipInputValidation: true);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static string Rfc3339Text(DateTimeOffset instant) =>
+        instant.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFF'Z'", CultureInfo.InvariantCulture);
 
     private static string PageUrl(string itemsUrl, IQueryCollection query, int limit, long offset)
     {

@@ -26,13 +26,22 @@ internal static class GeoJsonWriting
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static void WriteFeature(Utf8JsonWriter writer, FeatureRecord feature, IReadOnlyList<Link>? links, Crs? crs = null)
+    /// <summary>One GeoJSON feature; with <paramref name="skipGeometry"/> its geometry is null (the items' <c>skipGeometry=true</c>).</summary>
+    public static void WriteFeature(Utf8JsonWriter writer, FeatureRecord feature, IReadOnlyList<Link>? links, Crs? crs = null, bool skipGeometry = false)
     {
         writer.WriteStartObject();
         writer.WriteString("type", "Feature");
         writer.WriteString("id", feature.Id);
         writer.WritePropertyName("geometry");
-        JsonSerializer.Serialize(writer, crs is null ? feature.Geometry : InCrs(feature.Geometry, crs), GeometryOptions);
+        if (skipGeometry)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            JsonSerializer.Serialize(writer, crs is null ? feature.Geometry : InCrs(feature.Geometry, crs), GeometryOptions);
+        }
+
         writer.WritePropertyName("properties");
         writer.WriteRawValue(feature.PropertiesJson, skipInputValidation: true);
         if (links is not null)
@@ -106,7 +115,7 @@ internal static class GeoJsonWriting
 }
 
 /// <summary>An OGC items page: a GeoJSON FeatureCollection with paging links and counts.</summary>
-internal sealed class FeatureCollectionResult(FeaturePage page, IReadOnlyList<Link> links, DateTimeOffset timeStamp, Crs? crs = null) : IResult, IEndpointMetadataProvider
+internal sealed class FeatureCollectionResult(FeaturePage page, IReadOnlyList<Link> links, DateTimeOffset timeStamp, Crs? crs = null, bool skipGeometry = false) : IResult, IEndpointMetadataProvider
 {
     public async Task ExecuteAsync(HttpContext httpContext)
     {
@@ -122,7 +131,7 @@ internal sealed class FeatureCollectionResult(FeaturePage page, IReadOnlyList<Li
         writer.WriteStartArray("features");
         foreach (var feature in page.Features)
         {
-            GeoJsonWriting.WriteFeature(writer, feature, links: null, crs);
+            GeoJsonWriting.WriteFeature(writer, feature, links: null, crs, skipGeometry);
             if (writer.BytesPending > 64 * 1024)
             {
                 await writer.FlushAsync(httpContext.RequestAborted);

@@ -26,7 +26,8 @@ internal sealed class ItemsParameters
             Default = defaultLimit,
             Schema = ParameterSchema.Integer(1, @default: defaultLimit),
         };
-        Items = new([Bbox, CrsParameter.BboxCrs, CrsParameter.Output, Limit, Offset, Format]) { OthersAccepted = QueryablesAccepted };
+        Items = new([Bbox, CrsParameter.BboxCrs, CrsParameter.Output, Limit, Offset, Format,
+            FilterParameter.Filter, FilterParameter.Language, FilterParameter.Crs, FilterParameter.Datetime, FilterParameter.SortBy, FilterParameter.Properties, FilterParameter.SkipGeometry]) { OthersAccepted = QueryablesAccepted };
     }
 
     /// <summary>In CRS84; with another <c>bbox-crs</c>, the handler reads it in that CRS (<see cref="CrsParameter.TryParseBbox"/>).</summary>

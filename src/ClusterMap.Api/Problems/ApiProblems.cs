@@ -17,6 +17,14 @@ internal static class ApiProblems
             statusCode: StatusCodes.Status400BadRequest,
             extensions: new Dictionary<string, object?> { ["parameter"] = parameter });
 
+    /// <summary>A CQL2 filter that does not parse or does not fit the collection; <c>position</c> is the character offset in it.</summary>
+    public static ProblemHttpResult InvalidFilter(string parameter, Core.Filtering.Cql2Error error) =>
+        TypedResults.Problem(
+            title: "Invalid filter",
+            detail: $"Parameter '{parameter}' is invalid: {error.Message}",
+            statusCode: StatusCodes.Status400BadRequest,
+            extensions: new Dictionary<string, object?> { ["parameter"] = parameter, ["position"] = error.Position, ["expected"] = error.Expected });
+
     public static ProblemHttpResult MissingParameter(string parameter, string acceptedForm) =>
         TypedResults.Problem(
             title: "Missing query parameter",

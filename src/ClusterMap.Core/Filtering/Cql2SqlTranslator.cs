@@ -27,6 +27,17 @@ public abstract class Cql2SqlTranslator(Cql2Queryables queryables, string parame
         return new Cql2Sql(where, [.. _parameters]);
     }
 
+    /// <summary>
+    /// The value of a scalar queryable to order features by: text in code point order, numbers, booleans and instants
+    /// as the filter compares them; NULL when the feature has no value of the queryable's type.
+    /// </summary>
+    public Cql2Sql SortKey(string property)
+    {
+        _parameters.Clear();
+        var key = Ordered(new Cql2Property(property));
+        return new Cql2Sql(key, [.. _parameters]);
+    }
+
     /// <summary>Adds a parameter and returns its placeholder.</summary>
     protected string Bind(object? value)
     {

@@ -80,8 +80,11 @@ public static class QueryablesSchema
     public static Cql2Queryables ToQueryables(IEnumerable<QueryableProperty> properties) =>
         new(properties.ToDictionary(p => p.Name, p => p.Type, StringComparer.Ordinal));
 
-    /// <summary>The JSON Schema document of <c>/collections/{id}/queryables</c>.</summary>
-    public static string ToJsonSchema(IEnumerable<QueryableProperty> properties, string schemaId, string title)
+    /// <summary>
+    /// The JSON Schema document of <c>/collections/{id}/queryables</c>; <paramref name="temporalProperty"/>, when given,
+    /// carries <c>x-ogc-role: primary-instant</c> (what <c>datetime</c> selects on).
+    /// </summary>
+    public static string ToJsonSchema(IEnumerable<QueryableProperty> properties, string schemaId, string title, string? temporalProperty = null)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = true }))
@@ -105,6 +108,11 @@ public static class QueryablesSchema
                     case Cql2PropertyType.Date or Cql2PropertyType.Timestamp:
                         writer.WriteString("type", "string");
                         writer.WriteString("format", property.Type == Cql2PropertyType.Date ? "date" : "date-time");
+                        if (property.Name == temporalProperty)
+                        {
+                            writer.WriteString("x-ogc-role", "primary-instant");
+                        }
+
                         break;
                     default:
                         writer.WriteString("type", property.Type.ToString().ToLowerInvariant());

@@ -15,7 +15,15 @@ public sealed record GeodataManifestEntry(
     [property: JsonPropertyName("license")] string? License,
     [property: JsonPropertyName("role")] string? Role,
     [property: JsonPropertyName("idField")] string? IdField,
-    [property: JsonPropertyName("catalogue")] GeodataCatalogueReference? Catalogue);
+    [property: JsonPropertyName("catalogue")] GeodataCatalogueReference? Catalogue)
+{
+    /// <summary>
+    /// The date or timestamp property that places a feature in time (what <c>datetime</c> selects on), when the
+    /// features have several; served in the collection's metadata as <c>temporal_property</c>.
+    /// </summary>
+    [JsonPropertyName("temporal_property")]
+    public string? TemporalProperty { get; init; }
+}
 
 /// <summary>A catalogue file beside the manifest (e.g. the parks' gazetted list and what is still missing).</summary>
 public sealed record GeodataCatalogueReference([property: JsonPropertyName("file")] string? File);
@@ -90,6 +98,11 @@ public static class GeodataManifest
         if (entry.Role is { } role)
         {
             metadata[CollectionRole.MetadataMember] = JsonSerializer.SerializeToElement(role);
+        }
+
+        if (entry.TemporalProperty is { } temporalProperty)
+        {
+            metadata[Filtering.CollectionQueryables.TemporalPropertyMember] = JsonSerializer.SerializeToElement(temporalProperty);
         }
 
         if (entry.Catalogue?.File is { } catalogueFile)

@@ -40,12 +40,12 @@ public sealed class CollectionsApiTests(ClusterMapFactory factory) : IClassFixtu
     }
 
     [Fact]
-    public async Task GetQueryables_ListsScalarProperties()
+    public async Task GetQueryables_ListsTheGeometryAndScalarProperties()
     {
         var response = await _client.GetAsync("/collections/sites/queryables");
         var schema = await response.ReadJsonAsync(HttpStatusCode.OK, "application/schema+json");
 
-        Assert.Equal(["kind", "location_uncertainty_m", "name", "rank"], schema.GetProperty("properties").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["geometry", "kind", "location_uncertainty_m", "name", "rank"], schema.GetProperty("properties").EnumerateObject().Select(p => p.Name));
     }
 
     [Fact]

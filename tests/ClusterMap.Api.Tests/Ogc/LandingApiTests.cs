@@ -31,6 +31,21 @@ public sealed class LandingApiTests(ClusterMapFactory factory) : IClassFixture<C
     }
 
     [Fact]
+    public async Task GetConformance_DeclaresExactlyTheClassesDocsApiMdNamesATestFor()
+    {
+        // docs/api.md lists, for each class, the test that proves it; a class added here needs its line there.
+        var conformance = await (await _client.GetAsync("/conformance")).ReadJsonAsync(HttpStatusCode.OK, "application/json");
+        var declared = conformance.GetProperty("conformsTo").EnumerateArray().Select(c => c.GetString()!).ToList();
+
+        var apiMd = await File.ReadAllTextAsync(Path.Combine(ClusterMap.Tests.Shared.ServiceProcess.RepositoryRoot(), "docs", "api.md"));
+        var documented = System.Text.RegularExpressions.Regex.Matches(apiMd, @"^\| `(http://www\.opengis\.net/spec/[^`]+)` \| `[A-Za-z0-9_.]+` \|", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(declared.Order(StringComparer.Ordinal), documented.Order(StringComparer.Ordinal));
+        Assert.Contains("http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter", declared);
+        Assert.Contains("http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2", declared);
+    }
+
+    [Fact]
     public async Task GetApi_IsAnOpenApi30DocumentDescribingEveryOgcPath()
     {
         var document = await (await _client.GetAsync("/api")).ReadJsonAsync(HttpStatusCode.OK, "application/json");

@@ -42,6 +42,12 @@ public sealed class OpenApiParametersTests : IClassFixture<OpenApiParametersTest
         ["crs"] = "http://www.opengis.net/def/crs/EPSG/0/4326",
         ["limit"] = "5",
         ["offset"] = "1",
+        ["filter"] = "S_INTERSECTS(geometry, BBOX(121.0, 31.0, 121.5, 31.5))",
+        ["filter-lang"] = "cql2-text",
+        ["filter-crs"] = "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+        ["datetime"] = "2020-01-01T00:00:00Z/..",
+        ["sortby"] = "-name_en",
+        ["properties"] = "name_en,name_zh",
         ["center"] = "121.2,31.2",
         ["zoom"] = "10",
         ["width"] = "300",
@@ -192,8 +198,21 @@ public sealed class OpenApiParametersTests : IClassFixture<OpenApiParametersTest
                         p.GetProperty("name").GetString()!,
                         p.GetProperty("in").GetString() == "path",
                         p.TryGetProperty("required", out var r) && r.GetBoolean(),
-                        ValuesOf(p))).ToList()
+                        ValuesOf(p, IsCollectionItemsPath(path.Name)))).ToList()
                     : [];
+                if (IsCollectionItemsPath(path.Name))
+                {
+                    // sortby and properties take the collection's own names: its first queryable, or no value where it has none.
+                    var queryable = list.EnumerateArray().FirstOrDefault(p => p.GetProperty("description").GetString()!.Contains("(a queryable;", StringComparison.Ordinal));
+                    var first = queryable.ValueKind == JsonValueKind.Undefined ? null : queryable.GetProperty("name").GetString();
+                    parameters = [.. parameters.Select(p => p.Name switch
+                    {
+                        "sortby" => p with { Values = first is null ? [] : ["-" + first] },
+                        "properties" => p with { Values = first is null ? [] : [first] },
+                        _ => p,
+                    })];
+                }
+
                 operations.Add(new Operation(method.Name.ToUpperInvariant(), path.Name, parameters));
             }
         }
@@ -202,17 +221,44 @@ public sealed class OpenApiParametersTests : IClassFixture<OpenApiParametersTest
         return [.. operations.OrderBy(o => o.Method switch { "GET" or "HEAD" => 0, "POST" => 1, "PUT" => 2, _ => 3 })];
     }
 
-    /// <summary>Every value of an enumerated parameter; else the valid value for its name, which a parameter new to the document must get here.</summary>
-    private static List<string> ValuesOf(JsonElement parameter)
+    /// <summary>
+    /// Every value of an enumerated parameter; else the valid value for its name, which a parameter new to the document
+    /// must get here. A collection's own items path also lists its queryables, whose names come from the data: any
+    /// value of the documented type is valid for them (equality that may match nothing).
+    /// </summary>
+    private static List<string> ValuesOf(JsonElement parameter, bool collectionItemsPath)
     {
         var name = parameter.GetProperty("name").GetString()!;
-        if (parameter.TryGetProperty("schema", out var schema) && schema.TryGetProperty("enum", out var values))
+        var hasSchema = parameter.TryGetProperty("schema", out var schema);
+        if (hasSchema && schema.TryGetProperty("enum", out var values))
         {
             return [.. values.EnumerateArray().Select(v => v.GetString()!)];
         }
 
-        return _valid.TryGetValue(name, out var value) ? [value] : throw new InvalidOperationException($"no valid value for '{name}': add one to _valid");
+        if (_valid.TryGetValue(name, out var value))
+        {
+            return [value];
+        }
+
+        if (collectionItemsPath && hasSchema && schema.TryGetProperty("type", out var type))
+        {
+            var format = schema.TryGetProperty("format", out var f) ? f.GetString() : null;
+            return [(type.GetString(), format) switch
+            {
+                ("number" or "integer", _) => "1",
+                ("boolean", _) => "true",
+                (_, "date") => "2020-01-01",
+                (_, "date-time") => "2020-01-01T00:00:00Z",
+                _ => "a value",
+            }];
+        }
+
+        throw new InvalidOperationException($"no valid value for '{name}': add one to _valid");
     }
+
+    /// <summary>A collection's own items path (<c>/collections/parks/items</c>), not the generic one.</summary>
+    private static bool IsCollectionItemsPath(string path) =>
+        path.StartsWith("/collections/", StringComparison.Ordinal) && path.EndsWith("/items", StringComparison.Ordinal) && !path.Contains('{', StringComparison.Ordinal);
 
     /// <summary>Path parameters and required query parameters; an origin by lon and lat where the operation takes them.</summary>
     private static Dictionary<string, string> Baseline(Operation operation)
