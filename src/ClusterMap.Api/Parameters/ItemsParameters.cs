@@ -27,7 +27,8 @@ internal sealed class ItemsParameters
             Schema = ParameterSchema.Integer(1, @default: defaultLimit),
         };
         Items = new([Bbox, CrsParameter.BboxCrs, CrsParameter.Output, Limit, Offset, Format,
-            FilterParameter.Filter, FilterParameter.Language, FilterParameter.Crs, FilterParameter.Datetime, FilterParameter.SortBy, FilterParameter.Properties, FilterParameter.SkipGeometry]) { OthersAccepted = QueryablesAccepted };
+            FilterParameter.Filter, FilterParameter.Language, FilterParameter.Crs, FilterParameter.Datetime, FilterParameter.SortBy, FilterParameter.Properties, FilterParameter.SkipGeometry])
+        { OthersAccepted = QueryablesAccepted };
     }
 
     /// <summary>In CRS84; with another <c>bbox-crs</c>, the handler reads it in that CRS (<see cref="CrsParameter.TryParseBbox"/>).</summary>
