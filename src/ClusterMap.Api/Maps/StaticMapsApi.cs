@@ -34,7 +34,7 @@ internal static class StaticMapsApi
     }
 
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetStaticMap(
-        string format, HttpRequest request, MapDataProvider provider, MapRenderer renderer, StaticMapParameters parameters, IOptions<MapsOptions> options, CancellationToken cancellationToken)
+        string format, HttpRequest request, MapDataProvider provider, MapRenderer renderer, StaticMapParameters parameters, IOptions<MapsOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (!_formats.Contains(format))
         {
@@ -74,7 +74,8 @@ internal static class StaticMapsApi
         }
 
         var mapFormat = format switch { "png" => MapFormat.Png, "svg" => MapFormat.Svg, _ => MapFormat.Pdf };
-        var bytes = renderer.Render(filters.Data!, parsed.Request!, mapFormat);
+        var stamped = map with { Figure = map.Figure! with { Stamp = FigureCaching.Stamp(request, catalog.Version, clock) } };
+        var bytes = renderer.Render(filters.Data!, stamped, mapFormat);
         return TypedResults.File(bytes, MapRenderer.ContentType(mapFormat));
     }
 
