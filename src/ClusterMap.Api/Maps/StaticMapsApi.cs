@@ -244,8 +244,9 @@ internal static class StaticMapsApi
         }
         else if (highlighted is not null)
         {
-            // Around the highlighted feature: the largest ring (or 5 km) with a margin fills the shorter side.
-            var reach = (rings.Count > 0 ? rings.Max() : 5000) * 1.25;
+            // Centred on the highlighted feature: its largest ring (or 5 km) and its nearest lines, with a margin, fill
+            // the shorter side, so every line ends on the map.
+            var reach = Math.Max(rings.Count > 0 ? rings.Max() : 5000, links.Select(l => l.DistanceMeters).DefaultIfEmpty(0).Max()) * 1.25;
             var center = highlighted.LonLat.Centroid.Coordinate;
             var metersPerPixel = 2 * reach * WebMercator.ScaleFactor(center.Y) / Math.Min(width, height);
             bounds = MapRequest.BoundsAround(center, Math.Min(WebMercator.ZoomFor(metersPerPixel), 16), (int)width, (int)height);

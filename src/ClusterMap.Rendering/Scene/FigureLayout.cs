@@ -152,7 +152,7 @@ internal sealed class FigureLayout(MapScene scene, MapRequest request, TextMeasu
         return rect;
     }
 
-    /// <summary>How much of what must stay visible the rectangle would cover: boxes by area, lines by length.</summary>
+    /// <summary>How much of what must stay visible the rectangle would cover: boxes by area (weighted), lines by length.</summary>
     private static float Covered(SKRect rect, IReadOnlyList<SKRect> keepClear, IReadOnlyList<SceneLine> lines)
     {
         var clear = Inflated(rect, 2);
@@ -163,6 +163,8 @@ internal sealed class FigureLayout(MapScene scene, MapRequest request, TextMeasu
             covered += both.IsEmpty ? 0 : Math.Max(both.Width * both.Height, 1);
         }
 
+        // Words hidden are worse than a stretch of line hidden: a panel that must cover something covers lines first.
+        covered *= 1000;
         foreach (var line in lines)
         {
             // Sampled every pixel: exact enough for a panel edge, and lines are few.

@@ -8,9 +8,9 @@ namespace ClusterMap.Api.Tests.Maps;
 public sealed class ShippedMapFactory() : ClusterMapFactory(Path.Combine(ServiceProcess.RepositoryRoot(), "geodata"), new Dictionary<string, string?>());
 
 /// <summary>
-/// Every shipped park's report (and every institute's, and a sample of campuses) read back as a reader's tools read
-/// it, with <c>pdftotext -bbox-layout</c>: no word covers another, the subject is named on its own map, and the
-/// footer lies below everything else.
+/// Every shipped park's report (and every institute's, and a sample of campuses) and static map read back as a
+/// reader's tools read them, with <c>pdftotext -bbox-layout</c>: no word covers another, the subject is named on its
+/// own map, and a report's footer lies below everything else on each page.
 /// </summary>
 public sealed class ReportLayoutTests(ShippedMapFactory factory) : IClassFixture<ShippedMapFactory>
 {
@@ -39,6 +39,29 @@ public sealed class ReportLayoutTests(ShippedMapFactory factory) : IClassFixture
         }
 
         Assert.True(failures.Count == 0, $"{failures.Count} layout failures in {subjects.Count} reports:\n{string.Join("\n", failures)}");
+    }
+
+    [Fact]
+    public async Task EveryShippedParkStaticMap_HasNoOverlappingWords_AndLabelsItsSubject()
+    {
+        var client = factory.CreateClient();
+        var parks = await ItemsAsync(client, "parks");
+        var failures = new List<string>();
+        foreach (var park in parks)
+        {
+            var id = park.GetProperty("id").GetString()!;
+            // A title of its own, so the park's name on the figure can only be its label.
+            var response = await client.GetAsync($"/maps/static.pdf?highlight=parks/{Uri.EscapeDataString(id)}&nearest=3&title=Figure");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var words = await PdfWords.ReadAsync(await response.Content.ReadAsByteArrayAsync());
+            failures.AddRange(PdfWords.Overlapping(words).Select(o => $"parks/{id}: {o.A} overlaps {o.B}"));
+            if (!PdfWords.Lines(words).Any(l => PdfWords.ContainsName(l.Text, Name(park))))
+            {
+                failures.Add($"parks/{id}: '{Name(park)}' is not written on the map");
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"{failures.Count} layout failures in {parks.Count} static maps:\n{string.Join("\n", failures)}");
     }
 
     /// <summary>What a reader would find wrong on one report page.</summary>
