@@ -66,6 +66,12 @@ public sealed class MapsOptions
     [Range(64, 4096)]
     public int DefaultHeight { get; set; } = 600;
 
+    /// <summary>
+    /// Draw one tile as soon as the service starts (readiness waits for it), so the first visitor does not pay the
+    /// renderer's first use (JIT, Skia's native code, the collections' map indexes).
+    /// </summary>
+    public bool WarmUpAtStart { get; set; } = true;
+
     /// <summary>Bytes of rendered tiles kept in memory; the least recently used go first.</summary>
     [Range(0, long.MaxValue)]
     public long TileCacheBytes { get; set; } = 64L * 1024 * 1024;

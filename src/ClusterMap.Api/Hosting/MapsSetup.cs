@@ -15,6 +15,9 @@ internal static class MapsSetup
         services.AddSingleton<MapDataProvider>();
         services.AddSingleton<TileCache>();
         services.AddSingleton<TileLabelCache>();
+        services.AddSingleton<MapWarmUp>();
+        services.AddHostedService(provider => provider.GetRequiredService<MapWarmUp>());
+        services.AddHealthChecks().AddCheck<MapWarmUpReadinessCheck>("maps", tags: ["ready"]);
         return services;
     }
 

@@ -117,25 +117,38 @@ internal static class TilesApi
             return problem;
         }
 
+        var cached = await GetOrRenderRasterTileAsync(style, tile, scale, language, provider, cache, labelLayouts, renderer, cancellationToken);
+        return Respond(context, cached, "image/png", options.Value);
+    }
+
+    /// <summary>
+    /// A style's raster tile at the current data version, from the cache or drawn from what the tile covers (its
+    /// labels placed once per meta-tile). The request handler and the start-up warm-up share this one path.
+    /// </summary>
+    public static async Task<CachedTile> GetOrRenderRasterTileAsync(
+        string style, TileIndex tile, int scale, MapLanguage language, MapDataProvider provider, TileCache cache, TileLabelCache labelLayouts, MapRenderer renderer,
+        CancellationToken cancellationToken)
+    {
         var catalog = await provider.GetCatalogAsync(cancellationToken);
         var key = new TileKey($"{style}:{LangParameter.Text(language)}", tile.Z, tile.X, tile.Y, scale, "png", catalog.Version);
-        if (!cache.TryGet(key, out var cached))
+        if (cache.TryGet(key, out var cached))
         {
-            var layers = MapStyles.Layers(style, catalog.Skeleton);
-            var labels = await labelLayouts.GetAsync(catalog, key with { X = tile.X / TileLabelLayout.MetaTileSize, Y = tile.Y / TileLabelLayout.MetaTileSize, Scale = 1 }, async () =>
-            {
-                var (_, _, metaBounds) = TileLabelLayout.MetaTile(tile);
-                // Not the request's token: other tiles of the meta-tile wait for this placement.
-                var metaData = await provider.GetNearAsync(catalog, metaBounds, WebMercator.MetersPerPixel(tile.Z), MapGeneralization.ReadMarginPixels, layers, CancellationToken.None);
-                return renderer.PlaceTileLabels(metaData, tile, layers, language);
-            });
-            var data = await provider.GetNearAsync(catalog, tile.BoundsMeters, WebMercator.MetersPerPixel(tile.Z), MapGeneralization.ReadMarginPixels, layers, cancellationToken);
-            var png = renderer.RenderPng(data, MapRequest.ForTile(tile, scale, layers, language) with { TileLabels = labels });
-            cached = CachedTile.Of(png);
-            cache.Add(key, cached);
+            return cached;
         }
 
-        return Respond(context, cached, "image/png", options.Value);
+        var layers = MapStyles.Layers(style, catalog.Skeleton);
+        var labels = await labelLayouts.GetAsync(catalog, key with { X = tile.X / TileLabelLayout.MetaTileSize, Y = tile.Y / TileLabelLayout.MetaTileSize, Scale = 1 }, async () =>
+        {
+            var (_, _, metaBounds) = TileLabelLayout.MetaTile(tile);
+            // Not the request's token: other tiles of the meta-tile wait for this placement.
+            var metaData = await provider.GetNearAsync(catalog, metaBounds, WebMercator.MetersPerPixel(tile.Z), MapGeneralization.ReadMarginPixels, layers, CancellationToken.None);
+            return renderer.PlaceTileLabels(metaData, tile, layers, language);
+        });
+        var data = await provider.GetNearAsync(catalog, tile.BoundsMeters, WebMercator.MetersPerPixel(tile.Z), MapGeneralization.ReadMarginPixels, layers, cancellationToken);
+        var png = renderer.RenderPng(data, MapRequest.ForTile(tile, scale, layers, language) with { TileLabels = labels });
+        cached = CachedTile.Of(png);
+        cache.Add(key, cached);
+        return cached;
     }
 
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetVectorTile(
