@@ -87,9 +87,8 @@ internal sealed class FigureLayout(MapScene scene, MapRequest request, TextMeasu
         }
 
         AddNorthArrow(Place(new SKSize(ArrowWidth, ArrowHeight), [Corner.TopRight, Corner.TopLeft, Corner.BottomRight, Corner.BottomLeft], area, keepClear, lines), panel: true);
-        if (figure.Stamp is { } stamp)
+        if (figure.Stamp is { } stamp && QrMatrix.Of(stamp.Permalink) is { } matrix)
         {
-            var matrix = QrMatrix.Of(stamp.Permalink);
             var side = matrix.Count * QrModule;
             var rect = Place(new SKSize(side, side), [Corner.BottomRight, Corner.BottomLeft, Corner.TopRight, Corner.TopLeft], area, keepClear, lines);
             Panel(rect);
@@ -428,13 +427,16 @@ internal sealed class FigureLayout(MapScene scene, MapRequest request, TextMeasu
     private float AddStamp(FigureStamp stamp, float top)
     {
         var matrix = QrMatrix.Of(stamp.Permalink);
-        var qrSide = matrix.Count * QrModule;
+        var qrSide = (matrix?.Count ?? 0) * QrModule;
         var lines = StampLines(stamp, request.Width - qrSide - (3 * Pad));
         var height = Math.Max(qrSide, (lines.Count * TextMeasurer.LineHeight(AttributionSize)) + 6);
         var rect = new SKRect(0, top, request.Width, top + height);
         Panel(rect);
         WriteLines(lines, Pad, rect.Top + 3, AttributionSize);
-        AddQr(matrix, rect.Right - qrSide, rect.Top);
+        if (matrix is not null)
+        {
+            AddQr(matrix, rect.Right - qrSide, rect.Top);
+        }
         return rect.Bottom;
     }
 
@@ -446,8 +448,23 @@ internal sealed class FigureLayout(MapScene scene, MapRequest request, TextMeasu
         scene.FigureShapes.Add(new SceneArea(path, SKColors.Black, null, 0));
     }
 
-    /// <summary>A URL has no spaces to wrap at: it is cut where the line is full.</summary>
+    /// <summary>
+    /// A URL has no spaces to wrap at: it is cut where the line is full. One too long for a QR code is shortened to
+    /// three lines ending in an ellipsis, so it never fills the figure.
+    /// </summary>
     internal static IEnumerable<string> BreakAnywhere(TextMeasurer measurer, string text, float size, float maxWidth)
+    {
+        if (text.Length > QrMatrix.MaxLength)
+        {
+            var lines = BreakAnywhere(measurer, text[..QrMatrix.MaxLength], size, maxWidth).Take(3).ToList();
+            lines[^1] = lines[^1][..^1] + "…";
+            return lines;
+        }
+
+        return Cut(measurer, text, size, maxWidth);
+    }
+
+    private static IEnumerable<string> Cut(TextMeasurer measurer, string text, float size, float maxWidth)
     {
         var start = 0;
         while (start < text.Length)
