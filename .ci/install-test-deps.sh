@@ -6,6 +6,7 @@ need=()
 command -v ogrinfo >/dev/null 2>&1 || need+=(gdal-bin)   # GDAL's OAPIF and MVT drivers: real clients of the API
 /usr/bin/python3 -c "import owslib" >/dev/null 2>&1 || need+=(python3-owslib)   # OWSLib's OGC API – Features client: collections, items with datetime and filter, queryables
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)   # renders our PDFs back to PNG, and pdftotext
+command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)   # decodes the figures' QR codes back to their permalinks
 fc-list 2>/dev/null | grep -q "Noto Sans CJK" || need+=(fonts-noto-cjk)   # the one label font (zh and Latin), and the browser's CJK font
 { [ -x /usr/lib/postgresql/15/bin/initdb ] && [ -f /usr/share/postgresql/15/extension/postgis.control ]; } || need+=(postgresql-15 postgresql-15-postgis-3)   # throwaway PostGIS clusters for the PostGIS store's contract, CLI and replica tests
 command -v npm >/dev/null 2>&1 || need+=(npm)   # the basemap rebuild test installs the pinned OSM package with npm ci

@@ -89,11 +89,11 @@ public sealed class MapRenderer : IDisposable
         });
     }
 
-    /// <summary>A one-page A4 brief: header, the map, a table and the data's provenance.</summary>
+    /// <summary>An A4 brief: header, the map, a table and the data's provenance (on a second page if they need it).</summary>
     public byte[] RenderReportPdf(MapData data, ReportPage page)
     {
         using var scene = SceneBuilder.Prepare(data, page.Map, _fonts);
-        return PdfPages.Write(page.Title, 192, ReportPainter.PageWidth, ReportPainter.PageHeight, canvas => ReportPainter.Draw(canvas, page, scene, _fonts));
+        return PdfPages.Write(page.Title, 192, ReportPainter.PageWidth, ReportPainter.PageHeight, (Func<SKCanvas> newPage) => ReportPainter.Draw(newPage, page, scene, _fonts));
     }
 
     /// <summary>

@@ -3,6 +3,8 @@ using System.Text;
 using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Tiles;
 using ClusterMap.Rendering;
+using ClusterMap.Rendering.Model;
+using Microsoft.AspNetCore.Http.Extensions;
 
 namespace ClusterMap.Api.Maps;
 
@@ -21,6 +23,14 @@ internal static class FigureCaching
         var identity = $"{request.Path.Value}{request.QueryString.Value}\n{dataVersion}\n{_rendererBuild}\n{basemap}";
         return $"\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)).AsSpan(0, 16))}\"";
     }
+
+    /// <summary>
+    /// The reproducibility stamp of a figure answered now: its data version, the time, and the request's own absolute
+    /// URL, which draws the same view again. The time is not part of the ETag: a client revalidating keeps its copy,
+    /// stamped when it was first rendered.
+    /// </summary>
+    public static FigureStamp Stamp(HttpRequest request, long dataVersion, TimeProvider clock) =>
+        new(dataVersion, clock.GetUtcNow(), request.GetEncodedUrl());
 
     /// <summary>States the ETag and Cache-Control of the answer; true when the client already holds it (answer 304).</summary>
     /// <param name="context">The request and its response.</param>

@@ -4,6 +4,7 @@ using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Parameters;
 using ClusterMap.Api.Problems;
 using ClusterMap.Core.Proximity;
+using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering;
 using ClusterMap.Rendering.Generalization;
 using ClusterMap.Rendering.Model;
@@ -32,7 +33,7 @@ internal static class ReportsApi
     }
 
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetReport(
-        string collectionId, string featureId, HttpRequest request, MapDataProvider provider, MapRenderer renderer, BasemapSource basemap, IOptions<MapsOptions> options, CancellationToken cancellationToken)
+        string collectionId, string featureId, HttpRequest request, MapDataProvider provider, MapRenderer renderer, BasemapSource basemap, IOptions<MapsOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         var query = QueryParameters.Of(request);
         if (query.CheckNames() is { } problem || !query.TryRead(LangParameter.Definition, out var language, out problem))
@@ -73,21 +74,15 @@ internal static class ReportsApi
 
         var origin = feature.LonLat.Centroid.Coordinate;
         var links = hits.Take(MapLinks).Select(h => new NearestLink(origin, byKey[h.Id].Feature.LonLat.Centroid.Coordinate, h.DistanceMeters)).ToList();
-        var view = new Envelope(feature.LonLat.EnvelopeInternal);
-        foreach (var link in links)
-        {
-            view.ExpandToInclude(link.ToLonLat);
-        }
-
-        view.ExpandBy(Math.Max(view.Width, 0.02) * 0.15, Math.Max(view.Height, 0.02) * 0.15);
-        var bounds = MapRequest.BoundsFitting(view, ReportPage.MapWidth, ReportPage.MapHeight);
+        var bounds = CentredView(feature, links);
         var map = new MapRequest(bounds, ReportPage.MapWidth, ReportPage.MapHeight)
         {
             Language = language,
             Highlight = new FeatureRef(layer.Id, feature.Id),
             NearestLinks = links,
-            // The page has the title, and its provenance section credits every source.
-            Figure = new MapFigure("", ShowAttribution: false),
+            // The page has the title, and its provenance section credits every source; the key goes below the map,
+            // which is too small to give the legend a corner clear of the subject.
+            Figure = new MapFigure("", ShowAttribution: false, KeyBelow: true),
         };
 
         var rows = hits.Select(h =>
@@ -123,11 +118,36 @@ internal static class ReportsApi
             ["#", "Name 名称", "Type 类型", "Distance km", "Range km"],
             rows,
             credits,
-            $"ClusterMap · data version {data.Version.ToString(CultureInfo.InvariantCulture)} · distances are geodesic (WGS84) between the stored points; the range widens them by both features' location uncertainty.");
+            "ClusterMap · distances are geodesic (WGS84) between the stored points; the range widens them by both features' location uncertainty.")
+        {
+            Stamp = FigureCaching.Stamp(request, data.Version, clock),
+        };
         var drawn = await provider.GetNearAsync(catalog, bounds, map.MetersPerPixel, under.ReadMarginPixels(MapGeneralization.ReadMarginPixels, map.MetersPerPixel), null, cancellationToken);
         var pdf = renderer.RenderReportPdf(under.Apply(drawn), page);
         under.WriteHeaders(request.HttpContext.Response);
         return TypedResults.File(pdf, "application/pdf");
+    }
+
+    /// <summary>
+    /// The map's view, centred on the feature: wide and tall enough for its nearest lines in every direction, with a
+    /// margin for their ends' symbols and labels, and never closer than about 2 km across.
+    /// </summary>
+    private static Envelope CentredView(MapFeature feature, IReadOnlyList<NearestLink> links)
+    {
+        var centre = WebMercator.FromLonLat(feature.LonLat.Centroid.Coordinate);
+        var reachX = 1000 * WebMercator.ScaleFactor(feature.LonLat.Centroid.Y);
+        var reachY = reachX;
+        foreach (var link in links)
+        {
+            var end = WebMercator.FromLonLat(link.ToLonLat);
+            reachX = Math.Max(reachX, Math.Abs(end.X - centre.X));
+            reachY = Math.Max(reachY, Math.Abs(end.Y - centre.Y));
+        }
+
+        var metersPerPixel = Math.Max(2 * reachX / ReportPage.MapWidth, 2 * reachY / ReportPage.MapHeight) * 1.3;
+        var halfWidth = ReportPage.MapWidth * metersPerPixel / 2;
+        var halfHeight = ReportPage.MapHeight * metersPerPixel / 2;
+        return new Envelope(centre.X - halfWidth, centre.X + halfWidth, centre.Y - halfHeight, centre.Y + halfHeight);
     }
 
     private static string Name(MapFeature feature, MapLanguage language) => language switch

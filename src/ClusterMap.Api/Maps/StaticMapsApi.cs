@@ -34,7 +34,7 @@ internal static class StaticMapsApi
     }
 
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetStaticMap(
-        string format, HttpRequest request, MapDataProvider provider, MapRenderer renderer, StaticMapParameters parameters, BasemapSource basemap, IOptions<MapsOptions> options, CancellationToken cancellationToken)
+        string format, HttpRequest request, MapDataProvider provider, MapRenderer renderer, StaticMapParameters parameters, BasemapSource basemap, IOptions<MapsOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (!_formats.Contains(format))
         {
@@ -75,7 +75,8 @@ internal static class StaticMapsApi
         }
 
         var mapFormat = format switch { "png" => MapFormat.Png, "svg" => MapFormat.Svg, _ => MapFormat.Pdf };
-        var bytes = renderer.Render(under.Apply(filters.Data!), under.Apply(map), mapFormat);
+        var stamped = map with { Figure = map.Figure! with { Stamp = FigureCaching.Stamp(request, catalog.Version, clock) } };
+        var bytes = renderer.Render(under.Apply(filters.Data!), under.Apply(stamped), mapFormat);
         under.WriteHeaders(request.HttpContext.Response);
         return TypedResults.File(bytes, MapRenderer.ContentType(mapFormat));
     }
@@ -245,8 +246,9 @@ internal static class StaticMapsApi
         }
         else if (highlighted is not null)
         {
-            // Around the highlighted feature: the largest ring (or 5 km) with a margin fills the shorter side.
-            var reach = (rings.Count > 0 ? rings.Max() : 5000) * 1.25;
+            // Centred on the highlighted feature: its largest ring (or 5 km) and its nearest lines, with a margin, fill
+            // the shorter side, so every line ends on the map.
+            var reach = Math.Max(rings.Count > 0 ? rings.Max() : 5000, links.Select(l => l.DistanceMeters).DefaultIfEmpty(0).Max()) * 1.25;
             var center = highlighted.LonLat.Centroid.Coordinate;
             var metersPerPixel = 2 * reach * WebMercator.ScaleFactor(center.Y) / Math.Min(width, height);
             bounds = MapRequest.BoundsAround(center, Math.Min(WebMercator.ZoomFor(metersPerPixel), 16), (int)width, (int)height);

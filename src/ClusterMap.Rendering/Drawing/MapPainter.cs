@@ -81,6 +81,10 @@ internal static class MapPainter
             DrawText(canvas, text, measurer, fill, stroke);
         }
 
+        // The figure's parts may lie below the map (a key band): only the map itself is clipped to its frame.
+        canvas.Restore();
+        canvas.Save();
+        canvas.ClipRect(new SKRect(0, 0, scene.Width, scene.FigureHeight));
         foreach (var panel in scene.Panels)
         {
             fill.Color = MapTheme.Panel;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering.Labels;
 using NetTopologySuite.Geometries;
@@ -21,13 +22,31 @@ public sealed record FeatureRef(string CollectionId, string FeatureId);
 /// </summary>
 public sealed record NearestLink(Coordinate FromLonLat, Coordinate ToLonLat, double DistanceMeters);
 
-/// <summary>What a finished figure carries beyond the map: title, legend, scale bar, north arrow and attribution.</summary>
-/// <param name="Title">Title line(s) drawn at the top left.</param>
+/// <summary>
+/// What a finished figure carries beyond the map: title, legend, scale bar, north arrow, attribution and the
+/// reproducibility stamp. None of them covers the highlighted feature, its label, a nearest line or a distance.
+/// </summary>
+/// <param name="Title">Title line(s), drawn in a corner the subject leaves free (top left first).</param>
 /// <param name="Subtitle">Smaller second line (may be empty).</param>
 /// <param name="ShowAttribution">
 /// False only where the page around the map credits every source itself (the report's provenance section).
 /// </param>
-public sealed record MapFigure(string Title, string Subtitle = "", bool ShowAttribution = true);
+/// <param name="Stamp">What makes the figure reproducible, printed with a QR code in a band of its own at the bottom.</param>
+/// <param name="KeyBelow">
+/// The legend, scale bar and north arrow go in a band below the map instead of over it (the report, whose map is
+/// too small to give them a corner); the scene is then taller than the map by that band.
+/// </param>
+public sealed record MapFigure(string Title, string Subtitle = "", bool ShowAttribution = true, FigureStamp? Stamp = null, bool KeyBelow = false);
+
+/// <summary>What a reader needs to make a figure again: the data it shows, when it was drawn, and the view's address.</summary>
+/// <param name="DataVersion">The store's data version the figure was drawn from.</param>
+/// <param name="RenderedAt">When it was rendered (printed as UTC, ISO 8601).</param>
+/// <param name="Permalink">The absolute URL that draws the same view again; also printed as a QR code.</param>
+public sealed record FigureStamp(long DataVersion, DateTimeOffset RenderedAt, string Permalink)
+{
+    /// <summary>The stamp's words, before the permalink.</summary>
+    public string Text => string.Create(CultureInfo.InvariantCulture, $"Data version {DataVersion} · rendered {RenderedAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} · permalink:");
+}
 
 /// <summary>
 /// One map to draw. Sizes are logical pixels (CSS px at 96 dpi); <see cref="Scale"/> multiplies them for HiDPI

@@ -25,5 +25,9 @@ public sealed record ReportPage(
     /// <summary>Width of the report's map in points: A4 less two 40 pt margins.</summary>
     public const int MapWidth = 515;
 
-    public const int MapHeight = 340;
+    /// <summary>Height of the map itself; its key (legend, scale bar, north arrow) takes a band below it.</summary>
+    public const int MapHeight = 320;
+
+    /// <summary>Printed with its QR code in the footer band of every page.</summary>
+    public FigureStamp? Stamp { get; init; }
 }

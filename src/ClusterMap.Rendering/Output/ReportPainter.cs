@@ -6,63 +6,136 @@ using SkiaSharp;
 
 namespace ClusterMap.Rendering.Output;
 
-/// <summary>Lays out and draws a <see cref="ReportPage"/> on an A4 page in points; the map goes through MapPainter.</summary>
+/// <summary>
+/// Lays out and draws a <see cref="ReportPage"/> on A4 pages in points; the map goes through MapPainter. Every page
+/// ends with a footer band of its own (the footer, the reproducibility stamp and its QR code) that nothing else
+/// enters: what does not fit above it continues on the next page.
+/// </summary>
 internal static class ReportPainter
 {
     public const float PageWidth = 595;
     public const float PageHeight = 842;
     private const float Margin = 40;
+    private const float BottomMargin = 24;
+    private const float FooterSize = 7;
+    private const float FooterGap = 10;
 
-    public static void Draw(SKCanvas canvas, ReportPage page, MapScene map, MapFonts fonts)
+    /// <summary>A QR module in points: 1.5 pt (0.53 mm), readable by a phone on paper.</summary>
+    private const float QrModule = 1.5f;
+
+    public static void Draw(Func<SKCanvas> newPage, ReportPage page, MapScene map, MapFonts fonts)
     {
         using var measurer = new TextMeasurer(fonts);
         using var paint = new SKPaint { IsAntialias = true, Style = SKPaintStyle.Fill };
         using var line = new SKPaint { IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeWidth = 0.5f, Color = MapTheme.PanelEdge };
         var width = PageWidth - (2 * Margin);
+        var footer = Footer(page, measurer, width);
+        var contentBottom = PageHeight - BottomMargin - footer.Height - FooterGap;
+        var canvas = NextPage();
         var y = Margin;
 
-        float Write(string text, float size, bool bold, SKColor color, float x, float maxWidth)
+        SKCanvas NextPage()
         {
-            foreach (var row in measurer.Wrap(text, size, bold, maxWidth))
-            {
-                paint.Color = color;
-                canvas.DrawText(row, x, y + TextMeasurer.Ascent(size), SKTextAlign.Left, measurer.Font(size, bold), paint);
-                y += TextMeasurer.LineHeight(size);
-            }
-
-            return y;
+            var next = newPage();
+            DrawFooter(next, footer, paint, measurer);
+            y = Margin;
+            return next;
         }
 
-        Write(page.Title, 18, true, MapTheme.Ink, Margin, width);
-        Write(page.Subtitle, 10, false, MapTheme.SoftInk, Margin, width);
+        // Starts a new page unless the next piece fits above the footer band.
+        void Need(float height)
+        {
+            if (y + height > contentBottom && y > Margin)
+            {
+                canvas = NextPage();
+            }
+        }
+
+        void Write(string text, float size, bool bold, SKColor color)
+        {
+            foreach (var row in measurer.Wrap(text, size, bold, width))
+            {
+                Need(TextMeasurer.LineHeight(size));
+                paint.Color = color;
+                canvas.DrawText(row, Margin, y + TextMeasurer.Ascent(size), SKTextAlign.Left, measurer.Font(size, bold), paint);
+                y += TextMeasurer.LineHeight(size);
+            }
+        }
+
+        Write(page.Title, 18, true, MapTheme.Ink);
+        Write(page.Subtitle, 10, false, MapTheme.SoftInk);
         y += 6;
 
+        Need(map.FigureHeight);
         canvas.Save();
         canvas.Translate(Margin, y);
         MapPainter.Draw(map, canvas, fonts);
         canvas.Restore();
-        canvas.DrawRect(SKRect.Create(Margin, y, map.Width, map.Height), line);
-        y += map.Height + 14;
+        canvas.DrawRect(SKRect.Create(Margin, y, map.Width, map.FigureHeight), line);
+        y += map.FigureHeight + 14;
 
-        Write(page.TableTitle, 11.5f, true, MapTheme.Ink, Margin, width);
+        // The table's heading stays with its header row and first row.
+        Need(TextMeasurer.LineHeight(11.5f) + (3 * (TextMeasurer.LineHeight(8.5f) + 3)));
+        Write(page.TableTitle, 11.5f, true, MapTheme.Ink);
         y += 2;
         var columns = ColumnWidths(page, measurer, width);
         DrawRow(canvas, page.TableHeader, columns, ref y, 8.5f, true, measurer, paint, line);
         foreach (var row in page.TableRows)
         {
+            Need(TextMeasurer.LineHeight(8.5f) + 3);
             DrawRow(canvas, row, columns, ref y, 8.5f, false, measurer, paint, line);
         }
 
         y += 10;
-        Write(page.Provenance.Count > 0 ? "Provenance 数据来源" : "", 11.5f, true, MapTheme.Ink, Margin, width);
-        foreach (var paragraph in page.Provenance)
+        if (page.Provenance.Count > 0)
         {
-            Write(paragraph, 7.5f, false, MapTheme.SoftInk, Margin, width);
-            y += 2;
+            Need(TextMeasurer.LineHeight(11.5f) + TextMeasurer.LineHeight(7.5f));
+            Write("Provenance 数据来源", 11.5f, true, MapTheme.Ink);
         }
 
-        y = PageHeight - Margin + 10;
-        Write(page.Footer, 7, false, MapTheme.SoftInk, Margin, width);
+        foreach (var paragraph in page.Provenance)
+        {
+            Write(paragraph, 7.5f, false, MapTheme.SoftInk);
+            y += 2;
+        }
+    }
+
+    private sealed record FooterBand(IReadOnlyList<string> Lines, IReadOnlyList<IReadOnlyList<bool>>? Qr, float Height);
+
+    /// <summary>The footer's lines (footer text, then the stamp) beside the permalink's QR code.</summary>
+    private static FooterBand Footer(ReportPage page, TextMeasurer measurer, float width)
+    {
+        var qr = page.Stamp is { } stamp ? QrMatrix.Of(stamp.Permalink) : null;
+        var textWidth = width - (qr is null ? 0 : (qr.Count * QrModule) + 8);
+        var lines = measurer.Wrap(page.Footer, FooterSize, false, textWidth).ToList();
+        if (page.Stamp is { } s)
+        {
+            lines.AddRange(measurer.Wrap(s.Text, FooterSize, false, textWidth));
+            lines.AddRange(FigureLayout.BreakAnywhere(measurer, s.Permalink, FooterSize, textWidth));
+        }
+
+        var height = Math.Max(lines.Count * TextMeasurer.LineHeight(FooterSize), qr is null ? 0 : qr.Count * QrModule);
+        return new FooterBand(lines, qr, height);
+    }
+
+    private static void DrawFooter(SKCanvas canvas, FooterBand footer, SKPaint paint, TextMeasurer measurer)
+    {
+        var top = PageHeight - BottomMargin - footer.Height;
+        paint.Color = MapTheme.SoftInk;
+        var y = top;
+        foreach (var text in footer.Lines)
+        {
+            canvas.DrawText(text, Margin, y + TextMeasurer.Ascent(FooterSize), SKTextAlign.Left, measurer.Font(FooterSize, false), paint);
+            y += TextMeasurer.LineHeight(FooterSize);
+        }
+
+        if (footer.Qr is { } qr)
+        {
+            using var path = new SKPath();
+            QrMatrix.AddTo(path, qr, PageWidth - Margin - (qr.Count * QrModule), top, QrModule);
+            paint.Color = SKColors.Black;
+            canvas.DrawPath(path, paint);
+        }
     }
 
     /// <summary>

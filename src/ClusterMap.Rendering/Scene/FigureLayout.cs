@@ -8,9 +8,12 @@ using SkiaSharp;
 namespace ClusterMap.Rendering.Scene;
 
 /// <summary>
-/// The parts of a finished figure around the map: title (top left), north arrow (top right), legend (right, under
-/// the arrow), scale bar (bottom left) and the attribution of every layer drawn (bottom strip). Each part is a
-/// panel that labels must avoid.
+/// The parts of a finished figure around the map. Bands that span the width take their own space at the bottom: the
+/// attribution of every layer drawn and the reproducibility stamp (or, with <see cref="MapFigure.KeyBelow"/>, a key
+/// band below the map with legend, scale bar and north arrow). The title, north arrow, legend and scale bar are
+/// panels, each put in the first corner (stacked under or over panels already there) that meets none of the
+/// subject's keep-clear boxes (the highlighted symbol, its label, the distances) nor a nearest line; only when every
+/// corner would, the one that covers least is taken. Labels placed afterwards avoid every panel.
 /// </summary>
 internal sealed class FigureLayout(MapScene scene, MapRequest request, TextMeasurer measurer, List<SKRect> obstacles)
 {
@@ -21,24 +24,167 @@ internal sealed class FigureLayout(MapScene scene, MapRequest request, TextMeasu
     private const float LegendSize = 10.5f;
     private const float AttributionSize = 8;
     private const float Swatch = 14;
+    private const float ArrowWidth = 34;
+    private const float ArrowHeight = 46;
+
+    /// <summary>A QR module's side in logical pixels: two device pixels at 96 dpi, enough for a phone or zbar to read.</summary>
+    internal const float QrModule = 2;
+
+    private readonly List<SKRect> _panels = [];
 
     private MapLanguage Language => request.Language;
 
-    public void Add(MapFigure figure, IReadOnlyList<MapLayer> drawnLayers, double metersPerPixel, FigureContents contents)
+    /// <summary>
+    /// The bands that span the figure's width, laid out before any label so labels avoid them. Returns the bottom of
+    /// the area left for the map's panels.
+    /// </summary>
+    public float AddBands(MapFigure figure, IReadOnlyList<MapLayer> drawnLayers)
     {
-        var attributionTop = figure.ShowAttribution ? AddAttribution(drawnLayers) : request.Height;
-        var arrow = AddNorthArrow();
-        if (!string.IsNullOrWhiteSpace(figure.Title))
+        if (figure.KeyBelow)
         {
-            AddTitle(figure, request.Width - (3 * Margin) - arrow.Width);
+            return request.Height;
         }
 
-        AddLegend(contents, arrow.Bottom + Margin, attributionTop);
-        AddScaleBar(metersPerPixel, attributionTop);
+        // One band at the bottom: the stamp's words (its QR code takes a corner), then the attribution.
+        var lines = new List<string>();
+        if (figure.Stamp is { } stamp)
+        {
+            lines.AddRange(StampLines(stamp, request.Width - (2 * Pad)));
+        }
+
+        if (figure.ShowAttribution)
+        {
+            lines.AddRange(AttributionLines(drawnLayers));
+        }
+
+        return lines.Count == 0 ? request.Height : AddTextBand(lines, request.Height, fromBottom: true);
+    }
+
+    /// <summary>Title, north arrow, the stamp's QR code, legend and scale bar, clear of the subject; or the key band below the map.</summary>
+    public void AddPanels(MapFigure figure, IReadOnlyList<MapLayer> drawnLayers, double metersPerPixel, FigureContents contents, IReadOnlyList<SKRect> keepClear, IReadOnlyList<SceneLine> lines, float bottom)
+    {
+        if (figure.KeyBelow)
+        {
+            var y = AddKeyBand(metersPerPixel, contents, request.Height);
+            if (figure.ShowAttribution && AttributionLines(drawnLayers) is { Count: > 0 } credits)
+            {
+                y = AddTextBand(credits, y, fromBottom: false);
+            }
+
+            if (figure.Stamp is { } below)
+            {
+                y = AddStamp(below, y);
+            }
+
+            scene.FigureHeight = y;
+            return;
+        }
+
+        var area = new SKRect(0, 0, request.Width, bottom);
+        if (!string.IsNullOrWhiteSpace(figure.Title))
+        {
+            AddTitle(figure, request.Width - (3 * Margin) - ArrowWidth, area, keepClear, lines);
+        }
+
+        AddNorthArrow(Place(new SKSize(ArrowWidth, ArrowHeight), [Corner.TopRight, Corner.TopLeft, Corner.BottomRight, Corner.BottomLeft], area, keepClear, lines), panel: true);
+        if (figure.Stamp is { } stamp && QrMatrix.Of(stamp.Permalink) is { } matrix)
+        {
+            var side = matrix.Count * QrModule;
+            var rect = Place(new SKSize(side, side), [Corner.BottomRight, Corner.BottomLeft, Corner.TopRight, Corner.TopLeft], area, keepClear, lines);
+            Panel(rect);
+            AddQr(matrix, rect.Left, rect.Top);
+        }
+
+        AddLegend(contents, area, keepClear, lines);
+        var scale = ScaleBar(metersPerPixel);
+        var scaleRect = Place(new SKSize(scale.Width, 30), [Corner.BottomLeft, Corner.BottomRight, Corner.TopLeft, Corner.TopRight], area, keepClear, lines);
+        Panel(scaleRect);
+        DrawScaleBar(scale, scaleRect);
+    }
+
+    private enum Corner
+    {
+        TopLeft,
+        TopRight,
+        BottomLeft,
+        BottomRight,
+    }
+
+    /// <summary>
+    /// The first corner (stacked against panels already in it) where a panel of this size stays inside the area and
+    /// meets nothing it must keep clear of; else the corner where it covers least.
+    /// </summary>
+    private SKRect Place(SKSize size, Corner[] corners, SKRect area, IReadOnlyList<SKRect> keepClear, IReadOnlyList<SceneLine> lines)
+    {
+        var candidates = corners.Select(c => Stack(c, size, area)).ToList();
+        foreach (var rect in candidates)
+        {
+            if (Inside(rect, area) && Covered(rect, keepClear, lines) == 0)
+            {
+                return rect;
+            }
+        }
+
+        return candidates.Where(r => Inside(r, area)).DefaultIfEmpty(candidates[0]).MinBy(r => Covered(r, keepClear, lines));
+    }
+
+    private static bool Inside(SKRect rect, SKRect area) => rect.Left >= area.Left && rect.Top >= area.Top && rect.Right <= area.Right && rect.Bottom <= area.Bottom;
+
+    private SKRect Stack(Corner corner, SKSize size, SKRect area)
+    {
+        var left = corner is Corner.TopLeft or Corner.BottomLeft;
+        var top = corner is Corner.TopLeft or Corner.TopRight;
+        var x = left ? area.Left + Margin : area.Right - Margin - size.Width;
+        var y = top ? area.Top + Margin : area.Bottom - Margin - size.Height;
+        var rect = SKRect.Create(x, y, size.Width, size.Height);
+        while (_panels.FirstOrDefault(p => p.IntersectsWith(Inflated(rect, Margin / 2))) is { Width: > 0 } other)
+        {
+            rect = SKRect.Create(x, top ? other.Bottom + Margin : other.Top - Margin - size.Height, size.Width, size.Height);
+        }
+
+        return rect;
+    }
+
+    private static SKRect Inflated(SKRect rect, float by)
+    {
+        rect.Inflate(by, by);
+        return rect;
+    }
+
+    /// <summary>How much of what must stay visible the rectangle would cover: boxes by area (weighted), lines by length.</summary>
+    private static float Covered(SKRect rect, IReadOnlyList<SKRect> keepClear, IReadOnlyList<SceneLine> lines)
+    {
+        var clear = Inflated(rect, 2);
+        var covered = 0f;
+        foreach (var box in keepClear)
+        {
+            var both = SKRect.Intersect(clear, box);
+            covered += both.IsEmpty ? 0 : Math.Max(both.Width * both.Height, 1);
+        }
+
+        // Words hidden are worse than a stretch of line hidden: a panel that must cover something covers lines first.
+        covered *= 1000;
+        foreach (var line in lines)
+        {
+            // Sampled every pixel: exact enough for a panel edge, and lines are few.
+            var length = SKPoint.Distance(line.From, line.To);
+            var steps = Math.Max(1, (int)Math.Ceiling(length));
+            for (var i = 0; i <= steps; i++)
+            {
+                var t = (float)i / steps;
+                if (clear.Contains(line.From.X + ((line.To.X - line.From.X) * t), line.From.Y + ((line.To.Y - line.From.Y) * t)))
+                {
+                    covered += length / steps;
+                }
+            }
+        }
+
+        return covered;
     }
 
     private void Panel(SKRect rect)
     {
+        _panels.Add(rect);
         scene.Panels.Add(new ScenePanel(rect));
         var keepOut = rect;
         keepOut.Inflate(2, 2);
@@ -48,14 +194,14 @@ internal sealed class FigureLayout(MapScene scene, MapRequest request, TextMeasu
     private void Text(string text, float x, float baseline, float size, bool bold, SKColor color, SKTextAlign align = SKTextAlign.Left) =>
         scene.FigureTexts.Add(new SceneText(text, new SKPoint(x, baseline), size, bold, color, align, Halo: false));
 
-    private void AddTitle(MapFigure figure, float maxWidth)
+    private void AddTitle(MapFigure figure, float maxWidth, SKRect area, IReadOnlyList<SKRect> keepClear, IReadOnlyList<SceneLine> lines)
     {
         var titleLines = measurer.Wrap(figure.Title, TitleSize, true, maxWidth - (2 * Pad));
         var subtitleLines = string.IsNullOrWhiteSpace(figure.Subtitle) ? [] : measurer.Wrap(figure.Subtitle, SubtitleSize, false, maxWidth - (2 * Pad));
         var width = titleLines.Select(l => measurer.Width(l, TitleSize, true))
             .Concat(subtitleLines.Select(l => measurer.Width(l, SubtitleSize, false))).DefaultIfEmpty(0).Max() + (2 * Pad);
         var height = (titleLines.Count * TextMeasurer.LineHeight(TitleSize)) + (subtitleLines.Count * TextMeasurer.LineHeight(SubtitleSize)) + (2 * Pad);
-        var rect = SKRect.Create(Margin, Margin, width, height);
+        var rect = Place(new SKSize(width, height), [Corner.TopLeft, Corner.TopRight, Corner.BottomLeft, Corner.BottomRight], area, keepClear, lines);
         Panel(rect);
         var y = rect.Top + Pad;
         foreach (var line in titleLines)
@@ -71,10 +217,13 @@ internal sealed class FigureLayout(MapScene scene, MapRequest request, TextMeasu
         }
     }
 
-    private SKRect AddNorthArrow()
+    private void AddNorthArrow(SKRect rect, bool panel)
     {
-        var rect = SKRect.Create(request.Width - Margin - 34, Margin, 34, 46);
-        Panel(rect);
+        if (panel)
+        {
+            Panel(rect);
+        }
+
         var cx = rect.MidX;
         var top = rect.Top + 5;
         var bottom = rect.Top + 29;
@@ -91,14 +240,14 @@ internal sealed class FigureLayout(MapScene scene, MapRequest request, TextMeasu
         scene.FigureShapes.Add(new SceneArea(left, MapTheme.Ink, MapTheme.Ink, 1));
         scene.FigureShapes.Add(new SceneArea(right, SKColors.White, MapTheme.Ink, 1));
         Text(Language == MapLanguage.Zh ? "北" : "N", cx, rect.Bottom - 4, 11, true, MapTheme.Ink, SKTextAlign.Center);
-        return rect;
     }
 
-    private sealed record LegendEntry(string Text, SceneSwatchTemplate Swatch);
+    /// <summary>A legend row; a heading has no swatch.</summary>
+    private sealed record LegendEntry(string Text, SceneSwatchTemplate? Swatch);
 
     private sealed record SceneSwatchTemplate(SymbolKind? Symbol, SKColor Color, SwatchStyle Style);
 
-    private void AddLegend(FigureContents contents, float top, float bottomLimit)
+    private List<LegendEntry> LegendEntries(FigureContents contents)
     {
         var entries = new List<LegendEntry>();
         foreach (var entry in SectorPalette.Entries.Where(e => contents.ParkColors.Contains(e.Color)))
@@ -136,16 +285,23 @@ internal sealed class FigureLayout(MapScene scene, MapRequest request, TextMeasu
             entries.Add(new(MapWords.Pick(Language, "最近距离", "Nearest, with distance"), new(null, MapTheme.Link, SwatchStyle.Link)));
         }
 
+        return entries;
+    }
+
+    private static float RowHeight => Math.Max(Swatch + 3, TextMeasurer.LineHeight(LegendSize));
+
+    private string LegendHeading => MapWords.Pick(Language, "图例", "Legend");
+
+    private void AddLegend(FigureContents contents, SKRect area, IReadOnlyList<SKRect> keepClear, IReadOnlyList<SceneLine> lines)
+    {
+        var entries = LegendEntries(contents);
         if (entries.Count == 0)
         {
             return;
         }
 
-        var heading = MapWords.Pick(Language, "图例", "Legend");
-        var rowHeight = Math.Max(Swatch + 3, TextMeasurer.LineHeight(LegendSize));
-        var width = entries.Select(e => measurer.Width(e.Text, LegendSize, false)).Append(measurer.Width(heading, LegendSize, true)).Max() + Swatch + (3 * Pad);
-        var available = bottomLimit - top - Margin;
-        var fits = (int)Math.Floor((available - (2 * Pad) - TextMeasurer.LineHeight(LegendSize)) / rowHeight);
+        var width = entries.Select(e => measurer.Width(e.Text, LegendSize, false)).Append(measurer.Width(LegendHeading, LegendSize, true)).Max() + Swatch + (3 * Pad);
+        var fits = (int)Math.Floor((area.Height - (2 * Margin) - (2 * Pad) - TextMeasurer.LineHeight(LegendSize)) / RowHeight);
         if (fits <= 0)
         {
             return;
@@ -153,21 +309,77 @@ internal sealed class FigureLayout(MapScene scene, MapRequest request, TextMeasu
 
         // A small map shows as many entries as fit; the park sectors come first because they carry the colour code.
         entries = [.. entries.Take(fits)];
-        var height = (2 * Pad) + TextMeasurer.LineHeight(LegendSize) + (entries.Count * rowHeight);
-        var rect = SKRect.Create(request.Width - Margin - width, top, width, height);
+        var height = (2 * Pad) + TextMeasurer.LineHeight(LegendSize) + (entries.Count * RowHeight);
+        var rect = Place(new SKSize(width, height), [Corner.TopRight, Corner.BottomRight, Corner.TopLeft, Corner.BottomLeft], area, keepClear, lines);
         Panel(rect);
-        Text(heading, rect.Left + Pad, rect.Top + Pad + TextMeasurer.Ascent(LegendSize), LegendSize, true, MapTheme.Ink);
+        Text(LegendHeading, rect.Left + Pad, rect.Top + Pad + TextMeasurer.Ascent(LegendSize), LegendSize, true, MapTheme.Ink);
         var y = rect.Top + Pad + TextMeasurer.LineHeight(LegendSize);
         foreach (var entry in entries)
         {
-            var box = SKRect.Create(rect.Left + Pad, y + ((rowHeight - Swatch) / 2), Swatch, Swatch);
-            scene.Swatches.Add(new SceneSwatch(box, entry.Swatch.Symbol, entry.Swatch.Color, entry.Swatch.Style));
-            Text(entry.Text, box.Right + Pad, y + (rowHeight / 2) + (LegendSize * 0.35f), LegendSize, false, MapTheme.Ink);
-            y += rowHeight;
+            AddEntry(entry, rect.Left + Pad, y);
+            y += RowHeight;
         }
     }
 
-    private float AddAttribution(IReadOnlyList<MapLayer> drawnLayers)
+    private void AddEntry(LegendEntry entry, float x, float y)
+    {
+        var box = SKRect.Create(x, y + ((RowHeight - Swatch) / 2), Swatch, Swatch);
+        scene.Swatches.Add(new SceneSwatch(box, entry.Swatch!.Symbol, entry.Swatch.Color, entry.Swatch.Style));
+        Text(entry.Text, box.Right + Pad, y + (RowHeight / 2) + (LegendSize * 0.35f), LegendSize, false, MapTheme.Ink);
+    }
+
+    /// <summary>
+    /// The key below the map: scale bar at the left, north arrow at the right, the legend's entries flowing in rows
+    /// between them. Returns the band's bottom.
+    /// </summary>
+    private float AddKeyBand(double metersPerPixel, FigureContents contents, float top)
+    {
+        var scale = ScaleBar(metersPerPixel);
+        var left = Pad + scale.Width + Margin;
+        var right = request.Width - Pad - ArrowWidth - Margin;
+        var entries = LegendEntries(contents).Prepend(new LegendEntry(LegendHeading, null)).ToList();
+        var rows = new List<List<(LegendEntry Entry, float X)>> { new() };
+        var x = left;
+        foreach (var entry in entries)
+        {
+            var width = (entry.Swatch is null ? 0 : Swatch + Pad) + measurer.Width(entry.Text, LegendSize, entry.Swatch is null) + (2 * Pad);
+            if (x + width > right && rows[^1].Count > 0)
+            {
+                rows.Add([]);
+                x = left;
+            }
+
+            rows[^1].Add((entry, x));
+            x += width;
+        }
+
+        var height = Math.Max(ArrowHeight, Math.Max(30, rows.Count * RowHeight)) + (2 * Pad);
+        var band = new SKRect(0, top, request.Width, top + height);
+        Panel(band);
+        var y = top + Pad;
+        foreach (var row in rows)
+        {
+            foreach (var (entry, at) in row)
+            {
+                if (entry.Swatch is null)
+                {
+                    Text(entry.Text, at, y + (RowHeight / 2) + (LegendSize * 0.35f), LegendSize, true, MapTheme.Ink);
+                }
+                else
+                {
+                    AddEntry(entry, at, y);
+                }
+            }
+
+            y += RowHeight;
+        }
+
+        DrawScaleBar(scale, SKRect.Create(Pad, band.Bottom - Pad - 30, scale.Width, 30));
+        AddNorthArrow(SKRect.Create(request.Width - Pad - ArrowWidth, top + Pad, ArrowWidth, ArrowHeight), panel: false);
+        return band.Bottom;
+    }
+
+    private List<string> AttributionLines(IReadOnlyList<MapLayer> drawnLayers)
     {
         var credits = drawnLayers
             .Where(l => !string.IsNullOrWhiteSpace(l.Attribution))
@@ -176,36 +388,116 @@ internal sealed class FigureLayout(MapScene scene, MapRequest request, TextMeasu
             .ToList();
         if (credits.Count == 0)
         {
-            return request.Height;
+            return [];
         }
 
         var text = MapWords.Pick(Language, "数据来源：", "Data:") + " " + string.Join(" · ", credits);
         text = Language == MapLanguage.Both ? "数据来源 Data: " + string.Join(" · ", credits) : text;
-        var lines = measurer.Wrap(text, AttributionSize, false, request.Width - (2 * Pad));
-        var height = (lines.Count * TextMeasurer.LineHeight(AttributionSize)) + (2 * 3);
-        var rect = new SKRect(0, request.Height - height, request.Width, request.Height);
-        Panel(rect);
-        var y = rect.Top + 3;
-        foreach (var line in lines)
-        {
-            Text(line, Pad, y + TextMeasurer.Ascent(AttributionSize), AttributionSize, false, MapTheme.SoftInk);
-            y += TextMeasurer.LineHeight(AttributionSize);
-        }
-
-        return rect.Top;
+        return [.. measurer.Wrap(text, AttributionSize, false, request.Width - (2 * Pad))];
     }
 
-    private void AddScaleBar(double metersPerPixel, float bottom)
+    /// <summary>The stamp in words: data version and time, then the permalink cut to the width.</summary>
+    private List<string> StampLines(FigureStamp stamp, float width) =>
+        [.. measurer.Wrap(stamp.Text, AttributionSize, false, width), .. BreakAnywhere(measurer, stamp.Permalink, AttributionSize, width)];
+
+    /// <summary>A band of small print across the figure, above <paramref name="edge"/> (or below it); returns its other edge.</summary>
+    private float AddTextBand(IReadOnlyList<string> lines, float edge, bool fromBottom)
+    {
+        var height = (lines.Count * TextMeasurer.LineHeight(AttributionSize)) + (2 * 3);
+        var rect = fromBottom ? new SKRect(0, edge - height, request.Width, edge) : new SKRect(0, edge, request.Width, edge + height);
+        Panel(rect);
+        WriteLines(lines, Pad, rect.Top + 3, AttributionSize);
+        return fromBottom ? rect.Top : rect.Bottom;
+    }
+
+    private void WriteLines(IEnumerable<string> lines, float x, float top, float size)
+    {
+        var y = top;
+        foreach (var line in lines)
+        {
+            Text(line, x, y + TextMeasurer.Ascent(size), size, false, MapTheme.SoftInk);
+            y += TextMeasurer.LineHeight(size);
+        }
+    }
+
+    /// <summary>
+    /// The reproducibility stamp as a band of its own below the key: its words at the left, the permalink's QR code at
+    /// the right. Returns the band's bottom.
+    /// </summary>
+    private float AddStamp(FigureStamp stamp, float top)
+    {
+        var matrix = QrMatrix.Of(stamp.Permalink);
+        var qrSide = (matrix?.Count ?? 0) * QrModule;
+        var lines = StampLines(stamp, request.Width - qrSide - (3 * Pad));
+        var height = Math.Max(qrSide, (lines.Count * TextMeasurer.LineHeight(AttributionSize)) + 6);
+        var rect = new SKRect(0, top, request.Width, top + height);
+        Panel(rect);
+        WriteLines(lines, Pad, rect.Top + 3, AttributionSize);
+        if (matrix is not null)
+        {
+            AddQr(matrix, rect.Right - qrSide, rect.Top);
+        }
+        return rect.Bottom;
+    }
+
+    /// <summary>The QR code as vector squares, so SVG and PDF keep it sharp; its quiet zone is the white panel under it.</summary>
+    private void AddQr(IReadOnlyList<IReadOnlyList<bool>> matrix, float left, float top)
+    {
+        var path = scene.NewPath();
+        QrMatrix.AddTo(path, matrix, left, top, QrModule);
+        scene.FigureShapes.Add(new SceneArea(path, SKColors.Black, null, 0));
+    }
+
+    /// <summary>
+    /// A URL has no spaces to wrap at: it is cut where the line is full. One too long for a QR code is shortened to
+    /// three lines ending in an ellipsis, so it never fills the figure.
+    /// </summary>
+    internal static IEnumerable<string> BreakAnywhere(TextMeasurer measurer, string text, float size, float maxWidth)
+    {
+        if (text.Length > QrMatrix.MaxLength)
+        {
+            var lines = BreakAnywhere(measurer, text[..QrMatrix.MaxLength], size, maxWidth).Take(3).ToList();
+            lines[^1] = lines[^1][..^1] + "…";
+            return lines;
+        }
+
+        return Cut(measurer, text, size, maxWidth);
+    }
+
+    private static IEnumerable<string> Cut(TextMeasurer measurer, string text, float size, float maxWidth)
+    {
+        var start = 0;
+        while (start < text.Length)
+        {
+            var length = 1;
+            while (start + length < text.Length && measurer.Width(text.Substring(start, length + 1), size, false) <= maxWidth)
+            {
+                length++;
+            }
+
+            yield return text.Substring(start, length);
+            start += length;
+        }
+    }
+
+    private readonly record struct Scale(double Meters, float Length)
+    {
+        public float Width => Length + (2 * Pad) + 24;
+    }
+
+    private Scale ScaleBar(double metersPerPixel)
     {
         var center = request.BoundsMeters.Centre;
         var latitude = WebMercator.ToLonLat(new Coordinate(center.X, center.Y)).Y;
         var groundPerPixel = metersPerPixel / WebMercator.ScaleFactor(latitude);
-        var maxMeters = 120 * groundPerPixel;
-        var nice = NiceLength(maxMeters);
-        var length = (float)(nice / groundPerPixel);
+        var nice = NiceLength(120 * groundPerPixel);
+        return new Scale(nice, (float)(nice / groundPerPixel));
+    }
+
+    private void DrawScaleBar(Scale scale, SKRect rect)
+    {
         const float barHeight = 5;
-        var rect = SKRect.Create(Margin, bottom - Margin - 30, length + (2 * Pad) + 24, 30);
-        Panel(rect);
+        var length = scale.Length;
         var left = rect.Left + Pad;
         var barTop = rect.Bottom - Pad - barHeight;
         var half = length / 2;
@@ -217,8 +509,8 @@ internal sealed class FigureLayout(MapScene scene, MapRequest request, TextMeasu
         scene.FigureShapes.Add(new SceneArea(second, SKColors.White, MapTheme.Ink, 1));
         var baseline = barTop - 4;
         Text("0", left, baseline, 9, false, MapTheme.Ink, SKTextAlign.Center);
-        Text(MapWords.ScaleLength(nice / 2), left + half, baseline, 9, false, MapTheme.Ink, SKTextAlign.Center);
-        Text(MapWords.ScaleLength(nice), left + length, baseline, 9, false, MapTheme.Ink, SKTextAlign.Center);
+        Text(MapWords.ScaleLength(scale.Meters / 2), left + half, baseline, 9, false, MapTheme.Ink, SKTextAlign.Center);
+        Text(MapWords.ScaleLength(scale.Meters), left + length, baseline, 9, false, MapTheme.Ink, SKTextAlign.Center);
     }
 
     /// <summary>The longest 1, 2 or 5 × 10^n metres not above <paramref name="maxMeters"/>.</summary>

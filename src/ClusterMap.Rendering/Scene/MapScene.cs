@@ -53,11 +53,15 @@ internal sealed class MapScene : IDisposable
     {
         Width = width;
         Height = height;
+        FigureHeight = height;
     }
 
     public float Width { get; }
 
     public float Height { get; }
+
+    /// <summary>The map's height plus any band of the figure laid out below it (<see cref="Model.MapFigure.KeyBelow"/>).</summary>
+    public float FigureHeight { get; set; }
 
     public SKColor Background { get; set; }
 

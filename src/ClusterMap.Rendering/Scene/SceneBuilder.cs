@@ -92,13 +92,33 @@ internal sealed class SceneBuilder
         AddRings();
         AddLinks();
         AddSymbols();
-        if (_request.Figure is { } figure)
+        List<MapLayer> drawnLayers = [.. BasemapCredit(), .. _layers.Where(l => _contributing.Contains(l.Id))];
+        var layout = _request.Figure is null ? null : new FigureLayout(_scene, _request, _measurer, _obstacles);
+        var bottom = layout?.AddBands(_request.Figure!, drawnLayers) ?? _request.Height;
+
+        // The subject's words (distances, its own name, ring radii) are placed before the figure's panels, which then
+        // take corners clear of them: a legend never hides what the figure is about.
+        LabelPlacer? placer = null;
+        var subject = new List<PlacedLabel>();
+        if (_request.Tile is null)
         {
-            var layout = new FigureLayout(_scene, _request, _measurer, _obstacles);
-            layout.Add(figure, [.. BasemapCredit(), .. _layers.Where(l => _contributing.Contains(l.Id))], _mpp, FigureContents());
+            placer = new LabelPlacer(_measurer, _frame);
+            _obstacles.ForEach(placer.AddObstacle);
+            AddSymbolObstacles(placer);
+            PlaceRingAndLinkLabels(placer, subject);
         }
 
-        AddLabels();
+        if (layout is not null)
+        {
+            var keepClear = subject.Select(l => l.Box)
+                .Concat(_scene.Symbols.Where(s => s.Highlight).Select(s => Inflated(SymbolBox(s.Center, s.Kind), 3)))
+                .ToList();
+            var bands = _obstacles.Count;
+            layout.AddPanels(_request.Figure!, drawnLayers, _mpp, FigureContents(), keepClear, _scene.Links, bottom);
+            _obstacles.Skip(bands).ToList().ForEach(o => placer?.AddObstacle(o));
+        }
+
+        AddLabels(placer, subject);
         _scene.DrawnLayers.AddRange(_layers.Where(l => _contributing.Contains(l.Id)).Select(l => l.Id));
         return _scene;
     }
@@ -495,7 +515,15 @@ internal sealed class SceneBuilder
 
     // ---- labels --------------------------------------------------------------------------------------------------
 
-    private void AddLabels()
+    private static SKRect Inflated(SKRect rect, float by)
+    {
+        rect.Inflate(by, by);
+        return rect;
+    }
+
+    /// <param name="placer">The placer of a figure, holding its panels and the subject's labels; null for a tile.</param>
+    /// <param name="subject">The labels the placer has placed already.</param>
+    private void AddLabels(LabelPlacer? placer, List<PlacedLabel> subject)
     {
         IReadOnlyList<PlacedLabel> labels;
         if (_request.Tile is { } tile)
@@ -504,18 +532,9 @@ internal sealed class SceneBuilder
         }
         else
         {
-            var placer = new LabelPlacer(_measurer, _frame);
-            foreach (var obstacle in _obstacles)
-            {
-                placer.AddObstacle(obstacle);
-            }
-
-            AddSymbolObstacles(placer);
-            var placed = new List<PlacedLabel>();
-            PlaceRingAndLinkLabels(placer, placed);
-            placed.AddRange(placer.PlaceAll(Candidates(_points.Where(p => p.Feature != _highlight))));
-            placed.AddRange(PlaceDistrictLabels(placer, _ => true));
-            labels = placed;
+            subject.AddRange(placer!.PlaceAll(Candidates(_points.Where(p => p.Feature != _highlight))));
+            subject.AddRange(PlaceDistrictLabels(placer, _ => true));
+            labels = subject;
         }
 
         foreach (var label in labels)
@@ -623,7 +642,11 @@ internal sealed class SceneBuilder
         {
             // The highlighted feature's own name goes next, before the rings' and every other label.
             var anchor = Anchor(_highlightLayer!, _highlight) ?? _highlight.Meters.Coordinate;
-            placed.AddRange(placer.PlaceAll(Candidates([new DrawnPoint(_highlightLayer!, _highlight, anchor, 1, true)])));
+            if (PlaceHighlightLabel(placer, Candidates([new DrawnPoint(_highlightLayer!, _highlight, anchor, 1, true)]).FirstOrDefault()) is { } name)
+            {
+                placed.Add(name);
+            }
+
             foreach (var radius in _request.RingsMeters.Order())
             {
                 // On the ring: at the top if free, else at the bottom, the sides, the diagonals.
@@ -640,6 +663,33 @@ internal sealed class SceneBuilder
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The subject is always named if the map has room anywhere near it: its label tries the eight positions around
+    /// the symbol, then the same with its Latin name wrapped narrower, then a little further out, before it is given up.
+    /// </summary>
+    private PlacedLabel? PlaceHighlightLabel(LabelPlacer placer, LabelCandidate? candidate)
+    {
+        if (candidate is null)
+        {
+            return null;
+        }
+
+        foreach (var further in new[] { 0f, 6, 12, 20, 30, 42 })
+        {
+            foreach (var wrap in new[] { float.MaxValue, 220, 150, 100 })
+            {
+                // Only a line with spaces is wrapped: a Chinese name cut in two reads as two names.
+                var lines = candidate.Lines.SelectMany(l => l.Contains(' ', StringComparison.Ordinal) ? _measurer.Wrap(l, candidate.Size, candidate.Bold, wrap) : [l]).ToList();
+                if (placer.TryPlace(candidate with { Lines = lines, AnchorRadius = candidate.AnchorRadius + further }) is { } label)
+                {
+                    return label;
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

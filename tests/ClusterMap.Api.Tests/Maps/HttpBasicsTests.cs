@@ -70,7 +70,10 @@ public sealed partial class HttpBasicsTests : IDisposable
 
             Assert.True(get.StatusCode == head.StatusCode, $"HEAD {route}: {head.StatusCode}, GET: {get.StatusCode}");
             Assert.Empty(await head.Content.ReadAsByteArrayAsync());
-            Assert.Equal(Headers(get), Headers(head));
+            // A figure prints the second it was rendered, and its compressed bytes may differ in length by that; the
+            // ETag names the request and the data version, so it (and every other header) is the same.
+            var figure = route.StartsWith("/maps/static", StringComparison.Ordinal) || route.StartsWith("/reports/", StringComparison.Ordinal);
+            Assert.Equal(Headers(get).Where(h => !figure || !h.StartsWith("Content-Length", StringComparison.Ordinal)), Headers(head).Where(h => !figure || !h.StartsWith("Content-Length", StringComparison.Ordinal)));
         }
     }
 

@@ -19,7 +19,7 @@ public sealed class MapReadsTests : IDisposable
     {
         ["Maps:DataVersionCheckMilliseconds"] = "0",
         ["Maps:InMemoryMaxFeatures"] = "0",
-        // The start-up tile reads in the background: its reads would land in the spy whenever they finish.
+        // The warm-up tile is drawn as the service starts and would land in whichever test's spy is recording.
         ["Maps:WarmUpAtStart"] = "false",
     });
 

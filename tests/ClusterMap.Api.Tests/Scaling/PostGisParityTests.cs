@@ -66,6 +66,16 @@ public sealed partial class PostGisParityTests(PostGisParityTests.Services servi
         "/analysis/sectors",
     ];
 
+    /// <summary>
+    /// Both services are asked under one host name, so a figure's permalink (and its QR code) is the same from both.
+    /// </summary>
+    private static async Task<HttpResponseMessage> GetAsync(HttpClient client, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Host = "clustermap.test";
+        return await client.SendAsync(request);
+    }
+
     [GeneratedRegex("""\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)""")]
     private static partial Regex Timestamp();
 
@@ -75,10 +85,15 @@ public sealed partial class PostGisParityTests(PostGisParityTests.Services servi
     {
         using var sqliteClient = new HttpClient { BaseAddress = services.Sqlite.BaseAddress };
         using var postgisClient = new HttpClient { BaseAddress = services.PostGis.BaseAddress };
-        using var fromSqlite = await sqliteClient.GetAsync(path);
-        using var fromPostGis = await postgisClient.GetAsync(path);
+        var (fromSqlite, fromPostGis) = (await GetAsync(sqliteClient, path), await GetAsync(postgisClient, path));
         var expected = await fromSqlite.Content.ReadAsByteArrayAsync();
         var actual = await fromPostGis.Content.ReadAsByteArrayAsync();
+        if (path.StartsWith("/maps/static", StringComparison.Ordinal) && !expected.SequenceEqual(actual))
+        {
+            // A figure's stamp prints the second it was rendered: a pair that straddles a second is asked for again.
+            (fromSqlite, fromPostGis) = (await GetAsync(sqliteClient, path), await GetAsync(postgisClient, path));
+            (expected, actual) = (await fromSqlite.Content.ReadAsByteArrayAsync(), await fromPostGis.Content.ReadAsByteArrayAsync());
+        }
 
         Assert.True(fromSqlite.StatusCode == HttpStatusCode.OK, $"{path}: SQLite answered {fromSqlite.StatusCode}: {System.Text.Encoding.UTF8.GetString(expected)}");
         Assert.Equal(fromSqlite.StatusCode, fromPostGis.StatusCode);
@@ -86,7 +101,7 @@ public sealed partial class PostGisParityTests(PostGisParityTests.Services servi
         var text = fromSqlite.Content.Headers.ContentType?.MediaType is { } type && (type.Contains("json", StringComparison.Ordinal) || type.StartsWith("text/", StringComparison.Ordinal));
         if (text)
         {
-            // Links name the host that answered; the two services differ only in their port.
+            // Links name the host that was asked; both services were asked as clustermap.test.
             string Normalize(byte[] body, Uri origin) =>
                 Timestamp().Replace(System.Text.Encoding.UTF8.GetString(body), "<time>").Replace(origin.ToString().TrimEnd('/'), "<origin>", StringComparison.Ordinal);
             Assert.Equal(Normalize(expected, services.Sqlite.BaseAddress), Normalize(actual, services.PostGis.BaseAddress));
