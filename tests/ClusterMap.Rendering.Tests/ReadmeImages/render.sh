@@ -20,8 +20,10 @@ for _ in $(seq 1 120); do
 done
 
 base="http://127.0.0.1:$port"
-curl -fsS -o "$out/static-map.png" "$base/maps/static.png?width=1000&height=760"
-curl -fsS -o "$out/tile-z12@2x.png" "$base/tiles/default/12/3430/1672@2x.png"
-curl -fsS -o "$work/report.pdf" "$base/reports/universities/aurora.pdf"
+# The stamp prints the figure's permalink: make it the address the docs use, not this throwaway port.
+host=(-H "Host: 127.0.0.1:5080")
+curl -fsS "${host[@]}" -o "$out/static-map.png" "$base/maps/static.png?width=1000&height=760"
+curl -fsS "${host[@]}" -o "$out/tile-z12@2x.png" "$base/tiles/default/12/3430/1672@2x.png"
+curl -fsS "${host[@]}" -o "$work/report.pdf" "$base/reports/universities/aurora.pdf"
 pdftoppm -r 100 -png -singlefile -f 1 -l 1 "$work/report.pdf" "$out/report-page"
 echo "README images rendered into $out"
