@@ -11,6 +11,8 @@ namespace ClusterMap.Core.Analysis;
 public sealed class InstitutionSource
 {
     private readonly Lazy<Dictionary<string, int>> _positions;
+    private readonly Lock _nodeCountsLock = new();
+    private ResearchBaseNodeCounts? _nodeCounts;
 
     private InstitutionSource(string collectionId, ProximityIndex index, InstitutionTier[] tiers, ushort[] disciplines, bool[] kept)
     {
@@ -46,6 +48,20 @@ public sealed class InstitutionSource
     internal ushort[] Disciplines { get; }
 
     internal bool[] Kept { get; }
+
+    /// <summary>The per-node counts for research bases with <paramref name="fit"/>, made on first use (one table at a time).</summary>
+    internal ResearchBaseNodeCounts NodeCounts(SectorFitTable fit)
+    {
+        lock (_nodeCountsLock)
+        {
+            if (_nodeCounts is null || !ReferenceEquals(_nodeCounts.Fit, fit))
+            {
+                _nodeCounts = new ResearchBaseNodeCounts(this, fit);
+            }
+
+            return _nodeCounts;
+        }
+    }
 
     /// <summary>Whether the request's filter keeps the institution at <paramref name="position"/> in <see cref="Index"/>.</summary>
     public bool IsKept(int position) => Kept[position];

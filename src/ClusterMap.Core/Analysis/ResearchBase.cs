@@ -1,4 +1,6 @@
+using ClusterMap.Core.Geodesy;
 using ClusterMap.Core.Proximity;
+using NetTopologySuite.Geometries;
 
 namespace ClusterMap.Core.Analysis;
 
@@ -80,6 +82,10 @@ public static class ResearchBase
 
     private const int FitClasses = 3;
 
+    // Widens a node's proven distance bounds: a hundred times the engine's error bound (ShortGeodesic), and far above
+    // the rounding of a few operations on distances of kilometres.
+    private const double NodeMarginMeters = 1e-3;
+
     /// <summary>The research base of one park.</summary>
     public static ResearchBaseRow ForPark(ProximityItem park, IReadOnlyList<InstitutionSource> sources, ResearchBaseSettings settings)
     {
@@ -106,88 +112,47 @@ public static class ResearchBase
 
         // Each institution is counted once, in the first band it may reach, the first it certainly reaches and the first
         // its estimated distance reaches (slot nb: none); the bands' cumulative counts are the running sums of those.
-        var slots = nb + 1;
-        var estimatedFrom = new int[slots];
-        var memberFrom = new int[slots];
-        var certainFrom = new int[slots];
-        var tierMemberFrom = new int[tierCount * slots];
-        var tierCertainFrom = new int[tierCount * slots];
-        var fitMemberFrom = new int[FitClasses * slots];
-        var fitCertainFrom = new int[FitClasses * slots];
-        var weightMemberFrom = new double[slots];
-        var weightCertainFrom = new double[slots];
         var radii = bands.ToArray();
-        var outer = radii[^1];
+        var tally = new Tally(nb, tierCount);
         foreach (var source in sources)
         {
-            var kept = source.Kept;
-            var tiers = source.Tiers;
-            var disciplines = source.Disciplines;
-            source.Index.VisitWithin(park.Geometry, outer, park.LocationUncertaintyMeters, (position, d, slack) =>
+            if (park.Geometry is Point { IsEmpty: false } point)
             {
-                if (!kept[position])
-                {
-                    return;
-                }
-
-                var member = 0;
-                while (member < nb && d > radii[member] + slack)
-                {
-                    member++;
-                }
-
-                var certain = member;
-                while (certain < nb && d + slack > radii[certain])
-                {
-                    certain++;
-                }
-
-                var estimated = member;
-                while (estimated < nb && d > radii[estimated])
-                {
-                    estimated++;
-                }
-
-                var tier = (int)tiers[position];
-                var fit = disciplines[position] == 0 ? 2 : (disciplines[position] & sectorMask) != 0 ? 0 : 1;
-                estimatedFrom[estimated]++;
-                memberFrom[member]++;
-                certainFrom[certain]++;
-                tierMemberFrom[(tier * slots) + member]++;
-                tierCertainFrom[(tier * slots) + certain]++;
-                fitMemberFrom[(fit * slots) + member]++;
-                fitCertainFrom[(fit * slots) + certain]++;
-                weightMemberFrom[member] += weights[tier];
-                weightCertainFrom[certain] += weights[tier];
-            });
+                CountByNodes(source, source.NodeCounts(settings.Fit), point, park.LocationUncertaintyMeters, radii, sectorKnown ? sectorMask : null, tally);
+            }
+            else
+            {
+                CountEach(source, park, radii, sectorMask, tally);
+            }
         }
 
+        var slots = nb + 1;
         var result = new ResearchBaseBand[nb];
         int estimatedSum = 0, memberSum = 0, certainSum = 0;
         var tierMember = new int[tierCount];
         var tierCertain = new int[tierCount];
         var fitMember = new int[FitClasses];
         var fitCertain = new int[FitClasses];
-        double weightMember = 0, weightCertain = 0;
         for (var b = 0; b < nb; b++)
         {
-            estimatedSum += estimatedFrom[b];
-            memberSum += memberFrom[b];
-            certainSum += certainFrom[b];
-            weightMember += weightMemberFrom[b];
-            weightCertain += weightCertainFrom[b];
+            estimatedSum += tally.Estimated[b];
+            memberSum += tally.Member[b];
+            certainSum += tally.Certain[b];
+            double weightMember = 0, weightCertain = 0;
             var tierCounts = new CertainPossible[tierCount];
             for (var t = 0; t < tierCount; t++)
             {
-                tierMember[t] += tierMemberFrom[(t * slots) + b];
-                tierCertain[t] += tierCertainFrom[(t * slots) + b];
+                tierMember[t] += tally.TierMember[(t * slots) + b];
+                tierCertain[t] += tally.TierCertain[(t * slots) + b];
                 tierCounts[t] = new CertainPossible(tierCertain[t], tierMember[t] - tierCertain[t]);
+                weightMember += tierMember[t] * weights[t];
+                weightCertain += tierCertain[t] * weights[t];
             }
 
             for (var f = 0; f < FitClasses; f++)
             {
-                fitMember[f] += fitMemberFrom[(f * slots) + b];
-                fitCertain[f] += fitCertainFrom[(f * slots) + b];
+                fitMember[f] += tally.FitMember[(f * slots) + b];
+                fitCertain[f] += tally.FitCertain[(f * slots) + b];
             }
 
             var fitCounts = sectorKnown
@@ -204,9 +169,284 @@ public static class ResearchBase
     {
         ArgumentNullException.ThrowIfNull(parks);
         var rows = new ResearchBaseRow[parks.Count];
-        Parallel.For(0, parks.Count, i => rows[i] = ForPark(parks[i], sources, settings));
+
+        // Parks taken along a Hilbert curve, so the parks one thread counts in a row are near each other and read
+        // mostly the same tree nodes and institutions, which stay in the cache from one park to the next.
+        var envelopes = parks.Select(p => p.Geometry.EnvelopeInternal).ToArray();
+        var order = PackedRTree.HilbertOrder(
+            [.. envelopes.Select(e => e.IsNull ? 0 : e.MinX)],
+            [.. envelopes.Select(e => e.IsNull ? 0 : e.MinY)],
+            [.. envelopes.Select(e => e.IsNull ? 0 : e.MaxX)],
+            [.. envelopes.Select(e => e.IsNull ? 0 : e.MaxY)]);
+        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, parks.Count, 64), range =>
+        {
+            for (var j = range.Item1; j < range.Item2; j++)
+            {
+                var i = order[j];
+                rows[i] = ForPark(parks[i], sources, settings);
+            }
+        });
         return rows;
     }
 
     private static CertainPossible Split(int certain, int member) => new(certain, member - certain);
+
+    // Every institution the engine's radius query returns, counted one by one (origins other than a single point).
+    private static void CountEach(InstitutionSource source, ProximityItem park, double[] radii, ushort sectorMask, Tally tally)
+    {
+        var kept = source.Kept;
+        var tiers = source.Tiers;
+        var disciplines = source.Disciplines;
+        source.Index.VisitWithin(park.Geometry, radii[^1], park.LocationUncertaintyMeters, (position, d, slack) =>
+        {
+            if (kept[position])
+            {
+                var fit = disciplines[position] == 0 ? 2 : (disciplines[position] & sectorMask) != 0 ? 0 : 1;
+                tally.AddItem(radii, d, slack, (int)tiers[position], fit);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Counts a point park's institutions by walking the collection's R-tree with per-node counts
+    /// (<see cref="ResearchBaseNodeCounts"/>). For a node, the distance from the park to anything in its box lies in
+    /// [lo, hi] (<see cref="LocalDistanceBound"/>'s proven lower and upper bounds, each widened by
+    /// <see cref="NodeMarginMeters"/> to cover the engine's own error and rounding); for each uncertainty class with
+    /// uncertainties in [u_min, u_max], every institution's first band estimated (d ≤ r), possible
+    /// (d − u_park − u ≤ r) and certain (d + u_park + u ≤ r) is the same when it is the same at both ends of those
+    /// ranges, and then the class is counted from the node's counts; otherwise the node's children are visited for
+    /// that class, down to the institutions, which are measured with the engine's distance exactly as its radius
+    /// query measures them. So the counts equal those of the radius query, institution for institution.
+    /// </summary>
+    private static void CountByNodes(InstitutionSource source, ResearchBaseNodeCounts counts, Point park, double parkUncertainty, double[] radii, ushort? sectorMask, Tally tally)
+    {
+        var index = source.Index;
+        if (index.Count == 0)
+        {
+            return;
+        }
+
+        var tree = index.Tree;
+        var nb = radii.Length;
+        var outer = radii[^1];
+        var query = new ProximityIndex.Origin(park);
+        var reach = outer + parkUncertainty + counts.MaxUncertaintyMeters + 1000;
+        var bound = new LocalDistanceBound(park.X, park.Y, reach);
+        var sectorSlot = sectorMask is { } m ? counts.SectorSlot(m) : -1;
+        var tiers = source.Tiers;
+        var disciplines = source.Disciplines;
+        var itemClass = counts.ItemClass;
+        var mask = sectorMask ?? 0;
+
+        var ecef = index.Ecef;
+        double qx = query.X, qy = query.Y, qz = query.Z;
+        var all = counts.Classes;
+        var fullMask = (1 << all) - 1;
+        Span<int> nodes = stackalloc int[512];
+        Span<int> masks = stackalloc int[512];
+        var top = 0;
+        nodes[top] = tree.Root;
+        masks[top++] = fullMask;
+        while (top > 0)
+        {
+            var node = nodes[--top];
+            var classes = masks[top];
+            var lo = bound.LowerBoundToBox(tree.MinX(node), tree.MaxX(node), tree.MinY(node), tree.MaxY(node), reach) - NodeMarginMeters;
+            var hi = bound.UpperBoundToBox(tree.MinX(node), tree.MaxX(node), tree.MinY(node), tree.MaxY(node)) + NodeMarginMeters;
+            var (start, end) = tree.Children(node);
+            var aboveLeaves = tree.IsLeaf(start);
+            var open = 0;
+            if (classes == fullMask)
+            {
+                // The node as a whole first, from the counts of every class together.
+                var whole = TryCount(all);
+                if (whole != Decision.Open)
+                {
+                    continue;
+                }
+
+                // Above the leaves a class split would save less than it costs: its institutions are measured.
+                open = aboveLeaves ? fullMask : 0;
+            }
+
+            if (open == 0)
+            {
+                for (var k = 0; k < all; k++)
+                {
+                    if ((classes & (1 << k)) != 0 && TryCount(k) == Decision.Open)
+                    {
+                        open |= 1 << k;
+                    }
+                }
+
+                if (open == 0)
+                {
+                    continue;
+                }
+            }
+
+            if (aboveLeaves)
+            {
+                for (var c = start; c < end; c++)
+                {
+                    var i = tree.ItemAt(c);
+                    var k = itemClass[i];
+                    if (k != ResearchBaseNodeCounts.NoClass && (open & (1 << k)) != 0)
+                    {
+                        CountItem(i);
+                    }
+                }
+
+                continue;
+            }
+
+            for (var c = end - 1; c >= start; c--)
+            {
+                nodes[top] = c;
+                masks[top++] = open;
+            }
+
+            // Counts class k of this node from its block when every institution of it has the same first bands.
+            Decision TryCount(int k)
+            {
+                var block = counts.Block(node, k);
+                if (block[0] == 0)
+                {
+                    return Decision.None;
+                }
+
+                var (uMin, uMax) = counts.Uncertainty(node, k);
+                var member = FirstWithin(radii, lo - parkUncertainty - uMax);
+                if (member == nb)
+                {
+                    return Decision.None;
+                }
+
+                var estimated = FirstWithin(radii, lo);
+                var certain = FirstWithin(radii, lo + parkUncertainty + uMin);
+                if (member != FirstWithin(radii, hi - parkUncertainty - uMin)
+                    || estimated != FirstWithin(radii, hi)
+                    || certain != FirstWithin(radii, hi + parkUncertainty + uMax))
+                {
+                    return Decision.Open;
+                }
+
+                tally.AddBlock(block, sectorSlot, estimated, member, certain);
+                return Decision.Counted;
+            }
+        }
+
+        // One institution, measured as the engine's radius query measures it (point targets by the short-line kernel,
+        // the inverse problem beyond its reach, shapes by DistanceTo).
+        void CountItem(int i)
+        {
+            var slack = parkUncertainty + index.UncertaintyAt(i);
+            var cutoff = outer + slack;
+            var d = ShortGeodesic.Distance(qx, qy, qz, ecef[3 * i], ecef[(3 * i) + 1], ecef[(3 * i) + 2]);
+            if (double.IsNaN(d))
+            {
+                d = index.DistanceTo(query, i, cutoff);
+            }
+
+            if (d <= cutoff)
+            {
+                var fit = disciplines[i] == 0 ? 2 : (disciplines[i] & mask) != 0 ? 0 : 1;
+                tally.AddItem(radii, d, slack, (int)tiers[i], fit);
+            }
+        }
+    }
+
+    private enum Decision
+    {
+        None,
+        Counted,
+        Open,
+    }
+
+    // The first band whose radius x is within (x ≤ r), or the number of bands when none.
+    private static int FirstWithin(double[] radii, double x)
+    {
+        var b = 0;
+        while (b < radii.Length && x > radii[b])
+        {
+            b++;
+        }
+
+        return b;
+    }
+
+    /// <summary>Per slot (a band, or none), the institutions whose first band it is: estimated, possible or certain, per tier and fit class.</summary>
+    private sealed class Tally(int bands, int tierCount)
+    {
+        private readonly int _slots = bands + 1;
+        private readonly int _tierCount = tierCount;
+
+        public int[] Estimated { get; } = new int[bands + 1];
+
+        public int[] Member { get; } = new int[bands + 1];
+
+        public int[] Certain { get; } = new int[bands + 1];
+
+        public int[] TierMember { get; } = new int[tierCount * (bands + 1)];
+
+        public int[] TierCertain { get; } = new int[tierCount * (bands + 1)];
+
+        public int[] FitMember { get; } = new int[FitClasses * (bands + 1)];
+
+        public int[] FitCertain { get; } = new int[FitClasses * (bands + 1)];
+
+        // One institution at distance d with summed uncertainty slack: the comparisons of the engine's own rule.
+        public void AddItem(double[] radii, double d, double slack, int tier, int fit)
+        {
+            var nb = radii.Length;
+            var member = 0;
+            while (member < nb && d > radii[member] + slack)
+            {
+                member++;
+            }
+
+            var certain = member;
+            while (certain < nb && d + slack > radii[certain])
+            {
+                certain++;
+            }
+
+            var estimated = member;
+            while (estimated < nb && d > radii[estimated])
+            {
+                estimated++;
+            }
+
+            Estimated[estimated]++;
+            Member[member]++;
+            Certain[certain]++;
+            TierMember[(tier * _slots) + member]++;
+            TierCertain[(tier * _slots) + certain]++;
+            FitMember[(fit * _slots) + member]++;
+            FitCertain[(fit * _slots) + certain]++;
+        }
+
+        // A node's class whose institutions all share these first bands (block: count, per tier, unknown, per sector).
+        public void AddBlock(ReadOnlySpan<int> block, int sectorSlot, int estimated, int member, int certain)
+        {
+            var count = block[0];
+            Estimated[estimated] += count;
+            Member[member] += count;
+            Certain[certain] += count;
+            for (var t = 0; t < _tierCount; t++)
+            {
+                TierMember[(t * _slots) + member] += block[1 + t];
+                TierCertain[(t * _slots) + certain] += block[1 + t];
+            }
+
+            var unknown = block[1 + _tierCount];
+            var fits = sectorSlot >= 0 ? block[2 + _tierCount + sectorSlot] : 0;
+            FitMember[member] += fits;
+            FitCertain[certain] += fits;
+            FitMember[_slots + member] += count - fits - unknown;
+            FitCertain[_slots + certain] += count - fits - unknown;
+            FitMember[(2 * _slots) + member] += unknown;
+            FitCertain[(2 * _slots) + certain] += unknown;
+        }
+    }
 }

@@ -35,6 +35,12 @@ internal readonly struct LocalDistanceBound
     private readonly double _metersPerDegreeLat;
     private readonly double _metersPerDegreeLon;
 
+    // The largest M and p over the band B (for the upper bound), and B's latitudes.
+    private readonly double _maxMetersPerDegreeLat;
+    private readonly double _maxMetersPerDegreeLon;
+    private readonly double _bandMinLat;
+    private readonly double _bandMaxLat;
+
     public LocalDistanceBound(double lon0, double lat0, double reachMeters)
     {
         _lon0 = lon0;
@@ -45,6 +51,9 @@ internal readonly struct LocalDistanceBound
         var farthest = absLat + band;
         _metersPerDegreeLat = double.DegreesToRadians(MeridionalRadius(nearestEquator)) * Rounding;
         _metersPerDegreeLon = farthest >= 90 || double.IsNaN(band) ? 0 : double.DegreesToRadians(Wgs84.ParallelRadiusMeters(farthest)) * Rounding;
+        _maxMetersPerDegreeLat = double.DegreesToRadians(MeridionalRadius(farthest)) / Rounding;
+        _maxMetersPerDegreeLon = double.DegreesToRadians(Wgs84.ParallelRadiusMeters(Math.Min(90, nearestEquator))) / Rounding;
+        (_bandMinLat, _bandMaxLat) = double.IsNaN(band) ? (double.NaN, double.NaN) : (lat0 - band, lat0 + band);
     }
 
     /// <summary>
@@ -68,6 +77,46 @@ internal readonly struct LocalDistanceBound
         var dLat = gapLat * _metersPerDegreeLat;
         var dLon = gapLon * _metersPerDegreeLon;
         return (dLat * dLat) + (dLon * dLon) > cutoffMeters * cutoffMeters;
+    }
+
+    /// <summary>
+    /// A lower bound of the distance to every point of the box (one not crossing the antimeridian): the L of its
+    /// nearest corner or side, as in <see cref="ProvesBoxBeyond"/>, capped at the reach (L bounds only distances
+    /// within the reach, so the distance is at least L or beyond the reach, hence at least the smaller of the two).
+    /// </summary>
+    public double LowerBoundToBox(double minLon, double maxLon, double minLat, double maxLat, double reachMeters)
+    {
+        var gapLat = _lat0 < minLat ? minLat - _lat0 : _lat0 > maxLat ? _lat0 - maxLat : 0;
+        double gapLon = 0;
+        if (_lon0 < minLon || _lon0 > maxLon)
+        {
+            var toMin = Math.Abs(minLon - _lon0);
+            var toMax = Math.Abs(maxLon - _lon0);
+            gapLon = Math.Min(toMin > 180 ? 360 - toMin : toMin, toMax > 180 ? 360 - toMax : toMax);
+        }
+
+        var dLat = gapLat * _metersPerDegreeLat;
+        var dLon = gapLon * _metersPerDegreeLon;
+        return Math.Min(Math.Sqrt((dLat * dLat) + (dLon * dLon)), reachMeters);
+    }
+
+    /// <summary>
+    /// An upper bound of the distance to every point of the box, or infinity when the box leaves the band B. For P in
+    /// the box, the path λ0 + t Δλ, φ0 + t Δφ (t from 0 to 1, Δλ without wrapping) stays between φ0 and φ, inside
+    /// B, where M ≤ M_max (M at the |φ| of B farthest from the equator) and p ≤ p_max (p at the |φ| nearest it); its
+    /// length ∫ √((M Δφ)² + (p Δλ)²) dt is at most √((M_max Δφ)² + (p_max Δλ)²), and the geodesic is no longer
+    /// than any path. |Δφ| and |Δλ| over the box are largest at its corners.
+    /// </summary>
+    public double UpperBoundToBox(double minLon, double maxLon, double minLat, double maxLat)
+    {
+        if (!(minLat >= _bandMinLat && maxLat <= _bandMaxLat))
+        {
+            return double.PositiveInfinity;
+        }
+
+        var dLat = Math.Max(Math.Abs(minLat - _lat0), Math.Abs(maxLat - _lat0)) * _maxMetersPerDegreeLat;
+        var dLon = Math.Max(Math.Abs(minLon - _lon0), Math.Abs(maxLon - _lon0)) * _maxMetersPerDegreeLon;
+        return Math.Sqrt((dLat * dLat) + (dLon * dLon)) / Rounding;
     }
 
     /// <summary>The bound L itself (for tests).</summary>

@@ -245,6 +245,15 @@ public sealed class ProximityIndex
     /// </summary>
     public ProximityItem ItemAt(int position) => _items[position];
 
+    /// <summary>The tree over the items; leaf position i holds item i (items are numbered in the tree's order).</summary>
+    internal PackedRTree Tree => _tree;
+
+    /// <summary>The item's location uncertainty (its <see cref="ProximityItem.LocationUncertaintyMeters"/>).</summary>
+    internal double UncertaintyAt(int position) => _uncertainty[position];
+
+    /// <summary>Point items' earth-centred x, y, z (3 per item; NaN for shapes), as <see cref="DistanceTo"/> reads them.</summary>
+    internal double[] Ecef => _ecef;
+
     /// <summary>
     /// The <paramref name="k"/> targets nearest to <paramref name="origin"/> by geometry-to-geometry distance,
     /// ties broken by ordinal id; exact (best-first search, pruned only by proven lower bounds). With a finite
@@ -589,7 +598,7 @@ public sealed class ProximityIndex
 
     // envelopeBoundChecked: a point origin's radius query has already tested this shape's box (its tree leaf) with
     // LocalDistanceBound, as tight as the envelope bound to within 2e-4 of the distance, so that is not repeated.
-    private double DistanceTo(Origin query, int i, double cutoff, bool envelopeBoundChecked = false)
+    internal double DistanceTo(Origin query, int i, double cutoff, bool envelopeBoundChecked = false)
     {
         var shape = _shapes[i];
         if (query.Shape is null)
@@ -713,7 +722,7 @@ public sealed class ProximityIndex
         GeodesicEnvelope.LowerBoundMeters(env.MinX, env.MaxX, env.MinY, env.MaxY, _tree.MinX(position), _tree.MaxX(position), _tree.MinY(position), _tree.MaxY(position));
 
     /// <summary>The query origin: a bare point (the common case, no allocation) or a prepared shape.</summary>
-    private sealed class Origin
+    internal sealed class Origin
     {
         public Origin(Geometry geometry)
         {

@@ -60,6 +60,52 @@ public class ResearchBaseTests
         Assert.Contains(rows, r => r.Bands[0].Fit is null);
     }
 
+    // The per-node counts take whole R-tree nodes whose institutions all fall in the same bands; dense institutions make
+    // many such nodes. Half the institutions get uncertainties of many distinct values (so the node counts work on ranges
+    // of uncertainty, not single values), and institutions straddle every band of the first parks; every figure of every
+    // band must still equal the brute force, with and without a filter.
+    [Theory]
+    [InlineData(21, false)]
+    [InlineData(22, true)]
+    public void ForParks_NodeCountsOnDenseDataWithManyUncertainties_EqualBruteForce(int seed, bool filtered)
+    {
+        var generated = AnalysisData.Generate(seed, parks: 30, institutions: 4000, _area, straddledParks: 12, polygons: false);
+        var random = new Random(seed);
+        var institutions = generated.Institutions
+            .Select(s => random.Next(2) == 0 ? s with { UncertaintyMeters = Math.Round(random.NextDouble() * 3000, 1) } : s)
+            .ToList();
+        var keep = (AnalysisData.Site s) => !filtered || s.Tier != InstitutionTier.Other;
+        var byId = institutions.ToDictionary(i => i.Id, i => i.PropertiesJson);
+        var kept = institutions.Where(keep).Select(s => s.Id).ToHashSet();
+        var index = ProximityIndex.Build(institutions.Select(s => s.Item with { LocationUncertaintyMeters = s.UncertaintyMeters }));
+        var source = InstitutionSource.Create("all", index, id => byId[id], _fit, item => kept.Contains(item.Id));
+        var settings = new ResearchBaseSettings([1000, 2000, 5000, 10000, 20000], ResearchBaseSettings.DefaultTierWeights, _fit);
+
+        var rows = ResearchBase.ForParks([.. generated.Parks.Select(p => p.Item)], [source], settings);
+
+        var both = 0;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var park = generated.Parks[i];
+            for (var b = 0; b < settings.BandsMeters.Count; b++)
+            {
+                var band = rows[i].Bands[b];
+                var expected = AnalysisData.BruteForce(park, institutions.Where(keep), settings.BandsMeters[b], settings.TierWeights);
+                var where = $"{park.Id} (±{park.UncertaintyMeters} m) band {band.RadiusMeters}";
+                Assert.True(expected.Estimated == band.Estimated, $"{where}: estimated {band.Estimated} vs {expected.Estimated}");
+                Assert.True(expected.Institutions == band.Institutions, $"{where}: {band.Institutions} vs {expected.Institutions}");
+                Assert.Equal(expected.Tiers, band.Tiers);
+                Assert.Equal(expected.WeightedCertain, band.Weighted.Certain, 9);
+                Assert.Equal(expected.WeightedPossible, band.Weighted.Possible, 9);
+                Assert.Equal(expected.Fits is null ? null : new FitCounts(expected.Fits.Value, expected.DoesNotFit!.Value, expected.Unknown!.Value), band.Fit);
+                both += band.Institutions.Certain > 0 && band.Institutions.Possible > 0 ? 1 : 0;
+            }
+        }
+
+        Assert.True(both > 40, $"only {both} bands hold both certain and possible institutions");
+        Assert.True(index.Count > 4000);
+    }
+
     [Fact]
     public void ForPark_Filter_CountsOnlyKeptInstitutions()
     {

@@ -67,6 +67,50 @@ public class LocalDistanceBoundTests
         Assert.True(proven > 500, $"only {proven} boxes proven beyond");
     }
 
+    // Boxes of up to a few kilometres anywhere within the reach: every sampled point's exact distance lies between
+    // the box's lower and upper bounds (no tolerance: both are proofs), and at Shanghai with a 35 km reach the upper
+    // bound of a point is within 0.5 % of its distance (p varies by tan φ · reach / M ≈ 0.3 % over the band), so the
+    // research base's node counts are not starved by a loose bound.
+    [Theory]
+    [InlineData(11, 30.0, 33.0, 30_000.0)]
+    [InlineData(12, -80.0, 80.0, 60_000.0)]
+    [InlineData(13, -1.0, 1.0, 20_000.0)]
+    public void BoxBounds_BracketTheGeodesicDistanceOfEveryPointInTheBox(int seed, double minLat, double maxLat, double reach)
+    {
+        var random = new Random(seed);
+        var bounded = 0;
+        for (var i = 0; i < 3_000; i++)
+        {
+            var lat0 = minLat + (random.NextDouble() * (maxLat - minLat));
+            var lon0 = (random.NextDouble() * 300) - 150;
+            var bound = new LocalDistanceBound(lon0, lat0, reach);
+            var corner = Geodesic.Direct(new Coordinate(lon0, lat0), (random.NextDouble() * 360) - 180, reach * random.NextDouble()).End;
+            var width = 0.03 * random.NextDouble();
+            var height = 0.03 * random.NextDouble();
+            var (minLon, maxLon, boxMinLat, boxMaxLat) = (corner.X - width, corner.X + width, corner.Y - height, corner.Y + height);
+            var lower = bound.LowerBoundToBox(minLon, maxLon, boxMinLat, boxMaxLat, reach);
+            var upper = bound.UpperBoundToBox(minLon, maxLon, boxMinLat, boxMaxLat);
+            bounded += double.IsFinite(upper) ? 1 : 0;
+            for (var s = 0; s < 20; s++)
+            {
+                var lon = minLon + (random.NextDouble() * (maxLon - minLon));
+                var lat = boxMinLat + (random.NextDouble() * (boxMaxLat - boxMinLat));
+                var exact = Geodesic.DistanceMeters(lon0, lat0, lon, lat);
+                Assert.True(lower <= exact, $"lower {lower} > exact {exact}");
+                Assert.True(upper >= exact, $"upper {upper} < exact {exact}");
+            }
+        }
+
+        Assert.True(bounded > 2_000, $"only {bounded} boxes with a finite upper bound");
+        var origin = new Coordinate(121.47, 31.23);
+        var shanghai = new LocalDistanceBound(origin.X, origin.Y, 35_000);
+        for (var i = 0; i < 2_000; i++)
+        {
+            var end = Geodesic.Direct(origin, (random.NextDouble() * 360) - 180, 1_000 + (random.NextDouble() * 29_000)).End;
+            Assert.InRange(shanghai.UpperBoundToBox(end.X, end.X, end.Y, end.Y), Geodesic.DistanceMeters(origin, end), Geodesic.DistanceMeters(origin, end) * 1.005);
+        }
+    }
+
     [Fact]
     public void LowerBound_AtShanghai_IsWithinTwoTenThousandthsOfTheDistance()
     {
