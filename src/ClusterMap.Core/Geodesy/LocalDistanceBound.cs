@@ -65,18 +65,7 @@ internal readonly struct LocalDistanceBound
     /// </summary>
     public bool ProvesBoxBeyond(double minLon, double maxLon, double minLat, double maxLat, double cutoffMeters)
     {
-        var gapLat = _lat0 < minLat ? minLat - _lat0 : _lat0 > maxLat ? _lat0 - maxLat : 0;
-        double gapLon = 0;
-        if (_lon0 < minLon || _lon0 > maxLon)
-        {
-            var toMin = Math.Abs(minLon - _lon0);
-            var toMax = Math.Abs(maxLon - _lon0);
-            gapLon = Math.Min(toMin > 180 ? 360 - toMin : toMin, toMax > 180 ? 360 - toMax : toMax);
-        }
-
-        var dLat = gapLat * _metersPerDegreeLat;
-        var dLon = gapLon * _metersPerDegreeLon;
-        return (dLat * dLat) + (dLon * dLon) > cutoffMeters * cutoffMeters;
+        return BoxBoundSquared(minLon, maxLon, minLat, maxLat) > cutoffMeters * cutoffMeters;
     }
 
     /// <summary>
@@ -86,18 +75,7 @@ internal readonly struct LocalDistanceBound
     /// </summary>
     public double LowerBoundToBox(double minLon, double maxLon, double minLat, double maxLat, double reachMeters)
     {
-        var gapLat = _lat0 < minLat ? minLat - _lat0 : _lat0 > maxLat ? _lat0 - maxLat : 0;
-        double gapLon = 0;
-        if (_lon0 < minLon || _lon0 > maxLon)
-        {
-            var toMin = Math.Abs(minLon - _lon0);
-            var toMax = Math.Abs(maxLon - _lon0);
-            gapLon = Math.Min(toMin > 180 ? 360 - toMin : toMin, toMax > 180 ? 360 - toMax : toMax);
-        }
-
-        var dLat = gapLat * _metersPerDegreeLat;
-        var dLon = gapLon * _metersPerDegreeLon;
-        return Math.Min(Math.Sqrt((dLat * dLat) + (dLon * dLon)), reachMeters);
+        return Math.Min(Math.Sqrt(BoxBoundSquared(minLon, maxLon, minLat, maxLat)), reachMeters);
     }
 
     /// <summary>
@@ -126,6 +104,23 @@ internal readonly struct LocalDistanceBound
         var dLon = Math.Abs(lon - _lon0);
         dLon = (dLon > 180 ? 360 - dLon : dLon) * _metersPerDegreeLon;
         return Math.Sqrt((dLat * dLat) + (dLon * dLon));
+    }
+
+    // L² of the box's edge nearest the origin (see ProvesBoxBeyond).
+    private double BoxBoundSquared(double minLon, double maxLon, double minLat, double maxLat)
+    {
+        var gapLat = _lat0 < minLat ? minLat - _lat0 : _lat0 > maxLat ? _lat0 - maxLat : 0;
+        double gapLon = 0;
+        if (_lon0 < minLon || _lon0 > maxLon)
+        {
+            var toMin = Math.Abs(minLon - _lon0);
+            var toMax = Math.Abs(maxLon - _lon0);
+            gapLon = Math.Min(toMin > 180 ? 360 - toMin : toMin, toMax > 180 ? 360 - toMax : toMax);
+        }
+
+        var dLat = gapLat * _metersPerDegreeLat;
+        var dLon = gapLon * _metersPerDegreeLon;
+        return (dLat * dLat) + (dLon * dLon);
     }
 
     // M(φ) = a (1 − e²) / (1 − e² sin² φ)^(3/2), increasing with |φ|.
