@@ -95,7 +95,7 @@ internal static class MapsApi
 
         // One side alone keeps the box's aspect; neither gives the default width. A side too long for the limit is
         // blamed on what set it: the side given, or the box.
-        var blamed = (width, height) switch { (0, 0) => parameters.Bbox, (0, _) => parameters.Height, _ => parameters.Width };
+        QueryParameter blamed = (width, height) switch { (0, 0) => parameters.Bbox, (0, _) => parameters.Height, _ => parameters.Width };
         var aspect = bounds.Height / bounds.Width;
         (width, height) = (width, height) switch
         {
@@ -196,8 +196,7 @@ internal static class MapsApi
 /// <summary>The query parameters of the OGC API maps; sizes are bounded by <see cref="MapsOptions.MaxPixels"/>.</summary>
 internal sealed class MapsParameters
 {
-    private static readonly Lock _cacheLock = new();
-    private static MapsParameters? _cached;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, MapsParameters> _byMaxPixels = new();
 
     private MapsParameters(int maxPixels)
     {
@@ -239,13 +238,7 @@ internal sealed class MapsParameters
     public OperationParameters Map { get; }
 
     /// <summary>One set per limit, the same objects for the route's declaration and its handler (they are compared by reference).</summary>
-    public static MapsParameters For(MapsOptions options)
-    {
-        lock (_cacheLock)
-        {
-            return _cached is { } cached && cached.MaxPixels == options.MaxPixels ? cached : _cached = new MapsParameters(options.MaxPixels);
-        }
-    }
+    public static MapsParameters For(MapsOptions options) => _byMaxPixels.GetOrAdd(options.MaxPixels, maxPixels => new MapsParameters(maxPixels));
 
     public static string BboxForm(MapCrs crs) => ReferenceEquals(crs, MapCrs.Crs84)
         ? "four comma-separated numbers minLon,minLat,maxLon,maxLat in CRS84 degrees with min < max, longitudes −180…180, latitudes within ±85.05 (e.g. 121.3,31.0,121.8,31.4)"

@@ -47,6 +47,12 @@ internal static class TilesOgcApi
     /// <summary>Vector tiles are served from zoom 0 to this level: beyond it a tile holds one point or none.</summary>
     public const int MaxVectorZoom = 16;
 
+    /// <summary>
+    /// Map tilesets stop at this level (0.6 m a pixel): positions known to hundreds of metres gain nothing below it,
+    /// and a client that assembles every level of a tileset (GDAL) then builds no raster wider than it can address.
+    /// </summary>
+    public const int MaxMapZoom = 18;
+
     public sealed record TileMatrix(
         [property: JsonPropertyName("id")] string Id,
         [property: JsonPropertyName("scaleDenominator")] double ScaleDenominator,
@@ -252,7 +258,7 @@ internal static class TilesOgcApi
         BasemapSource basemap, IOptions<MapsOptions> options, CancellationToken cancellationToken)
     {
         var catalog = await provider.GetCatalogAsync(cancellationToken);
-        return InLimits(MapsApi.DatasetExtent(catalog), TileIndex.MaxZoom, tileMatrix, tileRow, tileCol, out _)
+        return InLimits(MapsApi.DatasetExtent(catalog), MaxMapZoom, tileMatrix, tileRow, tileCol, out _)
             ? await TilesApi.GetRasterTile(MapStyles.Default, tileMatrix, tileCol, tileRow, context, provider, cache, labelLayouts, renderer, basemap, options, cancellationToken)
             : OutOfLimits(tileMatrix, tileRow, tileCol);
     }
@@ -325,7 +331,7 @@ internal static class TilesOgcApi
             return ApiProblems.CollectionNotFound(collectionId);
         }
 
-        if (!InLimits(MapsApi.CollectionExtent(catalog, collectionId), TileIndex.MaxZoom, tileMatrix, tileRow, tileCol, out var tile))
+        if (!InLimits(MapsApi.CollectionExtent(catalog, collectionId), MaxMapZoom, tileMatrix, tileRow, tileCol, out var tile))
         {
             return OutOfLimits(tileMatrix, tileRow, tileCol);
         }
@@ -421,7 +427,7 @@ internal static class TilesOgcApi
     private static Tileset DatasetMapTileset(string root, MapCatalog catalog)
     {
         var url = $"{root}/tiles/{TileMatrixSetId}";
-        return Describe(root, url, "ClusterMap: every layer (the default style)", "map", "image/png", MapsApi.DatasetExtent(catalog), TileIndex.MaxZoom,
+        return Describe(root, url, "ClusterMap: every layer (the default style)", "map", "image/png", MapsApi.DatasetExtent(catalog), MaxMapZoom,
             $"{url}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}", null);
     }
 
@@ -429,7 +435,7 @@ internal static class TilesOgcApi
     {
         var collectionUrl = $"{root}/collections/{OgcLinks.Escape(collectionId)}";
         var url = $"{collectionUrl}/map/tiles/{TileMatrixSetId}";
-        return Describe(root, url, $"{catalog.Skeleton.Layer(collectionId)!.Title}: map tiles", "map", "image/png", MapsApi.CollectionExtent(catalog, collectionId), TileIndex.MaxZoom,
+        return Describe(root, url, $"{catalog.Skeleton.Layer(collectionId)!.Title}: map tiles", "map", "image/png", MapsApi.CollectionExtent(catalog, collectionId), MaxMapZoom,
             $"{url}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}", new GeospatialDataResource(collectionId, "map", [new(collectionUrl, "collection", OgcLinks.Json, "The collection")]));
     }
 
