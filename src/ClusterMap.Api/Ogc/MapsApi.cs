@@ -1,8 +1,11 @@
 using System.Globalization;
+using System.Text.Json;
 using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Maps;
 using ClusterMap.Api.Parameters;
 using ClusterMap.Api.Problems;
+using ClusterMap.Core.Features;
+using ClusterMap.Core.Filtering;
 using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering;
 using ClusterMap.Rendering.Generalization;
@@ -40,21 +43,21 @@ internal static class MapsApi
             .WithQueryParameters<IOptions<MapsOptions>>(o => MapsParameters.For(o.Value).Map).WithDataVersionETag();
         routes.MapGet("/collections/{collectionId}/map", GetCollectionMap).WithTags("Maps").WithName("getCollectionMap")
             .WithSummary("The map of one collection on ClusterMap's land and water (OGC API – Maps)")
-            .WithDescription("As /map, the default bbox being the collection's extent.")
-            .WithQueryParameters<IOptions<MapsOptions>>(o => MapsParameters.For(o.Value).Map).WithDataVersionETag();
+            .WithDescription("As /map, the default bbox being the collection's extent; filter (CQL2, as on its items) draws only the features it selects.")
+            .WithQueryParameters<IOptions<MapsOptions>>(o => MapsParameters.For(o.Value).CollectionMap).WithDataVersionETag();
         return routes;
     }
 
     public static Task<Results<FileContentHttpResult, ProblemHttpResult>> GetDatasetMap(
-        HttpRequest request, MapDataProvider provider, MapRenderer renderer, IOptions<MapsOptions> options, CancellationToken cancellationToken) =>
-        GetMapAsync(null, request, provider, renderer, options.Value, cancellationToken);
+        HttpRequest request, MapDataProvider provider, MapRenderer renderer, CollectionQueryablesCache queryables, IOptions<MapsOptions> options, CancellationToken cancellationToken) =>
+        GetMapAsync(null, request, provider, renderer, queryables, options.Value, cancellationToken);
 
     public static Task<Results<FileContentHttpResult, ProblemHttpResult>> GetCollectionMap(
-        string collectionId, HttpRequest request, MapDataProvider provider, MapRenderer renderer, IOptions<MapsOptions> options, CancellationToken cancellationToken) =>
-        GetMapAsync(collectionId, request, provider, renderer, options.Value, cancellationToken);
+        string collectionId, HttpRequest request, MapDataProvider provider, MapRenderer renderer, CollectionQueryablesCache queryables, IOptions<MapsOptions> options, CancellationToken cancellationToken) =>
+        GetMapAsync(collectionId, request, provider, renderer, queryables, options.Value, cancellationToken);
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetMapAsync(
-        string? collectionId, HttpRequest request, MapDataProvider provider, MapRenderer renderer, MapsOptions options, CancellationToken cancellationToken)
+        string? collectionId, HttpRequest request, MapDataProvider provider, MapRenderer renderer, CollectionQueryablesCache queryablesCache, MapsOptions options, CancellationToken cancellationToken)
     {
         var parameters = MapsParameters.For(options);
         var query = QueryParameters.Of(request);
@@ -110,11 +113,22 @@ internal static class MapsApi
                 string.Create(CultureInfo.InvariantCulture, $"{blamed.AcceptedForm}, such that the box's aspect keeps the other side within {options.MaxPixels} pixels (here {Math.Max(width, height)})"));
         }
 
+        Func<Cql2Feature, bool>? selects = null;
+        if (collectionId is not null)
+        {
+            (selects, problem) = await ReadFilterAsync(query, catalog.Collection(collectionId)!, queryablesCache, cancellationToken);
+            if (problem is not null)
+            {
+                return problem;
+            }
+        }
+
         var format = query.Text(parameters.Format) ?? Negotiate(request);
         var mapFormat = format switch { "svg" => MapFormat.Svg, "pdf" => MapFormat.Pdf, _ => MapFormat.Png };
         var view = MapView.Of(crs, bounds, (int)width, (int)height);
         var layers = collectionId is null ? null : LayersOf(catalog, collectionId);
-        var bytes = await DrawAsync(catalog, view, layers, language, mapFormat, provider, renderer, cancellationToken);
+        var bytes = await DrawAsync(catalog, view, layers, language, mapFormat, provider, renderer, cancellationToken,
+            selects is null ? null : data => Selected(data, collectionId!, selects));
 
         var headers = request.HttpContext.Response.Headers;
         headers["Content-Crs"] = $"<{crs.Uri}>";
@@ -126,12 +140,62 @@ internal static class MapsApi
 
     /// <summary>Draws the view: the store read for its box in Web Mercator, the features placed in the view's CRS.</summary>
     public static async Task<byte[]> DrawAsync(
-        MapCatalog catalog, MapView view, IReadOnlySet<string>? layers, MapLanguage language, MapFormat format, MapDataProvider provider, MapRenderer renderer, CancellationToken cancellationToken)
+        MapCatalog catalog, MapView view, IReadOnlySet<string>? layers, MapLanguage language, MapFormat format, MapDataProvider provider, MapRenderer renderer,
+        CancellationToken cancellationToken, Func<MapData, MapData>? select = null)
     {
         var metersPerPixel = Math.Max(view.MetersPerPixel, view.ReadMeters.Height / view.Height);
         var data = await provider.GetNearAsync(catalog, view.ReadMeters, metersPerPixel, MapGeneralization.ReadMarginPixels, layers, cancellationToken);
-        return renderer.Render(view.Place(data), view.Request(layers, language), format);
+        return renderer.Render(view.Place(select is null ? data : select(data)), view.Request(layers, language), format);
     }
+
+    /// <summary>
+    /// <c>filter</c> (in <c>filter-lang</c>, literals in <c>filter-crs</c>) parsed, checked against the collection's
+    /// queryables and compiled, as the items endpoint reads it: one grammar, evaluated here on the features the map
+    /// reads for its view.
+    /// </summary>
+    private static async Task<(Func<Cql2Feature, bool>? Selects, ProblemHttpResult? Problem)> ReadFilterAsync(
+        QueryParameters query, CollectionInfo collection, CollectionQueryablesCache queryablesCache, CancellationToken cancellationToken)
+    {
+        if (!query.TryRead(FilterParameter.Filter, out var text, out var problem)
+            || !query.TryRead(FilterParameter.Language, out var language, out problem)
+            || !query.TryRead(FilterParameter.Crs, out var filterCrs, out problem))
+        {
+            return (null, problem);
+        }
+
+        if (text is null)
+        {
+            return (null, null);
+        }
+
+        var offered = await queryablesCache.GetAsync(collection, cancellationToken);
+        try
+        {
+            var parsed = Cql2.Parse(text, language);
+            if (!FilterParameter.TryToWgs84(parsed, filterCrs, out var wgs84))
+            {
+                return (null, ApiProblems.InvalidParameter(FilterParameter.Crs.Name, $"a CRS in which the filter's geometry literals lie ({FilterParameter.Crs.AcceptedForm})"));
+            }
+
+            Cql2Validator.Validate(wgs84, offered.Queryables);
+            return (Cql2Evaluator.Compile(wgs84, offered.Queryables), null);
+        }
+        catch (Cql2Exception ex)
+        {
+            return (null, ApiProblems.InvalidFilter(FilterParameter.Filter.Name, ex.Error));
+        }
+    }
+
+    /// <summary>The data with only the collection's features that the filter selects.</summary>
+    private static MapData Selected(MapData data, string collectionId, Func<Cql2Feature, bool> selects) =>
+        new([.. data.Layers.Select(layer => layer.Id != collectionId ? layer : layer with
+        {
+            Features = [.. layer.Features.Where(f =>
+            {
+                using var properties = JsonDocument.Parse(f.PropertiesJson);
+                return selects(new Cql2Feature(f.LonLat, properties.RootElement));
+            })],
+        })], data.Version);
 
     /// <summary>A collection's map: the collection over ClusterMap's own land and water.</summary>
     public static IReadOnlySet<string> LayersOf(MapCatalog catalog, string collectionId) =>
@@ -204,6 +268,7 @@ internal sealed class MapsParameters
         Width = Size(SizeParameter.WidthName, "The map's width in pixels (default: from height and the box's aspect, or the service's default width).", maxPixels);
         Height = Size(SizeParameter.HeightName, "The map's height in pixels (default: from width and the box's aspect).", maxPixels);
         Map = new([Bbox, BboxCrs, Crs, Width, Height, Format, LangParameter.Definition]);
+        CollectionMap = new([.. Map.Parameters, FilterParameter.Filter, FilterParameter.Language, FilterParameter.Crs]);
     }
 
     public int MaxPixels { get; }
@@ -236,6 +301,9 @@ internal sealed class MapsParameters
     public QueryParameter<string> Format { get; } = FormatParameter.Of("png", "svg", "pdf");
 
     public OperationParameters Map { get; }
+
+    /// <summary>A collection's map also takes its items' CQL2 filter.</summary>
+    public OperationParameters CollectionMap { get; }
 
     /// <summary>One set per limit, the same objects for the route's declaration and its handler (they are compared by reference).</summary>
     public static MapsParameters For(MapsOptions options) => _byMaxPixels.GetOrAdd(options.MaxPixels, maxPixels => new MapsParameters(maxPixels));

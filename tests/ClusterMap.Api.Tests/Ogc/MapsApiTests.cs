@@ -73,6 +73,33 @@ public sealed class MapsApiTests(MapTestFactory factory) : IClassFixture<MapTest
     }
 
     [Theory]
+    [InlineData("sector = '生物医药'", true)]
+    [InlineData("sector IN ('集成电路','人工智能')", false)]
+    [InlineData("S_INTERSECTS(geometry, BBOX(121.15, 31.15, 121.25, 31.25))", true)]
+    [InlineData("NOT S_INTERSECTS(geometry, BBOX(121.15, 31.15, 121.25, 31.25))", false)]
+    public async Task CollectionMap_WithAFilter_DrawsOnlyWhatTheItemsFilterSelects(string filter, bool parkOneDrawn)
+    {
+        var box = "121.1,31.1,121.5,31.3";
+        var url = $"/collections/parks/map?bbox={box}&width=800&filter={Uri.EscapeDataString(filter)}";
+        using var bitmap = MapAssertions.DecodePng(await _client.GetByteArrayAsync(url));
+
+        // The same filter on the items says whether Park 1 is selected: the map must agree.
+        var items = await (await _client.GetAsync($"/collections/parks/items?limit=100&filter={Uri.EscapeDataString(filter)}")).ReadJsonAsync(HttpStatusCode.OK, "application/geo+json");
+        var selected = items.GetProperty("features").EnumerateArray().Any(f => f.GetProperty("id").GetString() == "park-1");
+        Assert.Equal(parkOneDrawn, selected);
+        var at = new SKPointI((int)((121.2 - 121.1) / 0.4 * 800), (int)((31.3 - 31.2) / 0.2 * 400));
+        Assert.Equal(selected, HasColorWithin(bitmap, at, MapAssertions.LifeSciences, 3));
+    }
+
+    [Fact]
+    public async Task CollectionMap_BadFilter_Is400NamingFilterAndThePosition()
+    {
+        var problem = await (await _client.GetAsync($"/collections/parks/map?filter={Uri.EscapeDataString("sector = ")}")).AssertProblemAsync(HttpStatusCode.BadRequest, "filter");
+        Assert.Equal(9, problem.GetProperty("position").GetInt32());
+        await (await _client.GetAsync($"/map?filter={Uri.EscapeDataString("sector = 'x'")}")).AssertProblemAsync(HttpStatusCode.BadRequest, "filter");
+    }
+
+    [Theory]
     [InlineData("f=svg", null, "image/svg+xml")]
     [InlineData("f=pdf", null, "application/pdf")]
     [InlineData(null, "image/svg+xml", "image/svg+xml")]
