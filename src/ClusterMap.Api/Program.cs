@@ -46,6 +46,8 @@ app.MapCrsApi();
 app.MapProximityApi();
 app.MapAnalysisApi();
 app.MapTilesApi();
+app.MapTilesOgcApi();
+app.MapMapsApi();
 app.MapStaticMapsApi();
 app.MapReportsApi();
 app.MapClientApi();

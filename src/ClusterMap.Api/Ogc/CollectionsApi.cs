@@ -350,6 +350,7 @@ internal static class CollectionsApi
                 new(url, "self", OgcLinks.Json, "This collection"),
                 new($"{url}/items", "items", OgcLinks.GeoJson, "Its features"),
                 new($"{url}/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json", "Properties to filter on"),
+                .. TilesOgcApi.CollectionLinks(url),
             ])
         {
             Metadata = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(info.Definition.MetadataJson) is { Count: > 0 } metadata ? metadata : null,

@@ -33,6 +33,9 @@ internal static class LandingApi
         "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
         "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
         "http://www.opengis.net/spec/cql2/1.0/conf/temporal-functions",
+        // OGC API – Tiles and Maps (each proved in docs/api.md).
+        .. TilesOgcApi.ConformanceClasses,
+        .. MapsApi.ConformanceClasses,
     ];
 
     private static readonly QueryParameter<string> _landingFormat = FormatParameter.Of("json", "html");
@@ -82,6 +85,7 @@ internal static class LandingApi
             new($"{root}/api-docs/", "service-doc", OgcLinks.Html, "Interactive API documentation"),
             new($"{root}/conformance", "conformance", OgcLinks.Json, "Conformance classes implemented by this server"),
             new($"{root}/collections", "data", OgcLinks.Json, "The feature collections"),
+            .. TilesOgcApi.LandingLinks(root),
         ]));
     }
 

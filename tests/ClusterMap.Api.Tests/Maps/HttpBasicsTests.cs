@@ -25,6 +25,10 @@ public sealed partial class HttpBasicsTests : IDisposable
         ["y"] = _tile.Y.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["format"] = "png",
         ["crsId"] = "GCJ-02",
+        ["tileMatrixSetId"] = "WebMercatorQuad",
+        ["tileMatrix"] = _tile.Z.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["tileRow"] = _tile.Y.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["tileCol"] = _tile.X.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
     // Headers that differ between any two responses.

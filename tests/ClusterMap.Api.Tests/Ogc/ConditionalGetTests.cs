@@ -25,6 +25,12 @@ public sealed class ConditionalGetTests : IAsyncLifetime
         "/proximity/matrix?from=parks&to=universities&k=1",
         "/proximity/rings?from=universities&to=parks&rings_m=5000,10000",
         "/client/config.json",
+        "/tileMatrixSets/WebMercatorQuad",
+        "/tiles/WebMercatorQuad",
+        "/collections/parks/tiles/WebMercatorQuad",
+        "/collections/parks/map/tiles",
+        "/map?width=200",
+        "/collections/parks/map?width=200&f=svg",
     ];
 
     private readonly ClusterMapFactory _factory = ClusterMapFactory.With(MapTestFactory.MapGeodata);
