@@ -68,7 +68,7 @@ internal static class CollectionsApi
         group.MapGet("/{collectionId}", GetCollection).WithName("describeCollection").WithSummary("Describe a feature collection")
             .WithQueryParameters(HtmlParameters.JsonOrHtml);
         group.MapGet("/{collectionId}/queryables", GetQueryables).WithName("getQueryables")
-            .WithSummary("Properties that filters can name, as JSON Schema 2020-12 (type, format, enum, x-ogc-role)").WithQueryParameters(OperationParameters.JsonOnly);
+            .WithSummary("Properties that filters can name, as JSON Schema 2020-12 (type, format, enum, x-ogc-role)").WithQueryParameters(HtmlParameters.JsonOrHtml);
         group.MapGet("/{collectionId}/items", GetItems).WithName("getFeatures")
             .WithSummary("Features of a collection, filtered by bbox, datetime, a CQL2 filter and property equality, in pages")
             .WithDescription("Pages of features in store order, with numberMatched, numberReturned and next/prev links (which carry every filter). filter takes CQL2 text or JSON (OGC API – Features Part 3) on the properties listed at /collections/{collectionId}/queryables; datetime selects on the property that has x-ogc-role primary-instant there. Any scalar queryable also filters by equality, e.g. ?sector=集成电路.")
@@ -124,10 +124,11 @@ internal static class CollectionsApi
         return HtmlViews.Wanted(request, query.Text(HtmlParameters.Format)) ? CollectionViews.Collection(view, described, offered) : TypedResults.Ok(described);
     }
 
-    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetQueryables(
+    public static async Task<Results<ContentHttpResult, HtmlPageResult, ProblemHttpResult>> GetQueryables(
         string collectionId, HttpRequest request, IFeatureStore store, CollectionQueryablesCache queryables, CancellationToken cancellationToken)
     {
-        if (QueryParameters.Of(request).CheckNames() is { } problem)
+        var query = QueryParameters.Of(request);
+        if (query.CheckNames() is { } problem || !HtmlViews.TryContext(request, query, out var view, out problem))
         {
             return problem;
         }
@@ -140,6 +141,11 @@ internal static class CollectionsApi
 
         var root = OgcLinks.BaseUrl(request);
         var offered = await queryables.GetAsync(collection, cancellationToken);
+        if (HtmlViews.Wanted(request, query.Text(HtmlParameters.Format)))
+        {
+            return CollectionViews.Queryables(view, collection, offered);
+        }
+
         return TypedResults.Content(
             QueryablesSchema.ToJsonSchema(offered.Properties, $"{root}/collections/{OgcLinks.Escape(collection.Id)}/queryables", collection.Definition.Title, offered.TemporalProperty),
             "application/schema+json", Encoding.UTF8);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ClusterMap.Core.Features;
 using ClusterMap.Core.Filtering;
 
 namespace ClusterMap.Api.Ogc.Html;
@@ -60,15 +61,6 @@ internal static class CollectionViews
         }
 
         facts.Add((t.Crs, H.E("ul", collection.Crs.Select(c => H.E("li", H.E("code", c))))));
-        var queryableRows = new List<HtmlNode>
-        {
-            H.E("tr", H.E("td", H.E("code", QueryablesSchema.GeometryProperty)), H.E("td", "geometry"), H.E("td"), H.E("td", t.PrimaryGeometry)),
-        };
-        queryableRows.AddRange(queryables.Properties.Select(p => H.E("tr",
-            H.E("td", H.E("code", p.Name)),
-            H.E("td", TypeName(p.Type)),
-            H.E("td", p.Enum is { } values ? string.Join(", ", values) : ""),
-            H.E("td", p.Name == queryables.TemporalProperty ? t.PrimaryInstant : "")).Attr("data-name", p.Name)));
         return HtmlPageResult.Of(view, collection.Title,
             [("ClusterMap", view.Root + "/?f=html"), (t.Collections, view.View("/collections")), (collection.Title, "")],
             [new(view.As("json"), "alternate", OgcLinks.Json, "JSON")],
@@ -77,10 +69,30 @@ internal static class CollectionViews
                     " ", H.A(view.Root + path + "/queryables", t.Queryables + " (JSON Schema)").Attr("type", "application/schema+json")),
                 H.E("dl", facts.SelectMany(f => new HtmlNode[] { H.E("dt", f.Label), H.E("dd", f.Value) })).Class("facts"),
                 H.E("h2", t.Queryables),
-                H.E("table",
-                    H.E("thead", H.E("tr", H.E("th", t.Property), H.E("th", t.Type), H.E("th", t.Values), H.E("th", t.Role))),
-                    H.E("tbody", queryableRows)).Class("queryables"),
+                QueryablesTable(t, queryables),
             ]);
+    }
+
+    public static HtmlPageResult Queryables(ViewContext view, CollectionInfo collection, CollectionQueryables queryables)
+    {
+        var t = view.Text;
+        var path = $"/collections/{OgcLinks.Escape(collection.Id)}";
+        return HtmlPageResult.Of(view, $"{collection.Definition.Title} — {t.Queryables}",
+            [("ClusterMap", view.Root + "/?f=html"), (t.Collections, view.View("/collections")), (collection.Definition.Title, view.View(path)), (t.Queryables, "")],
+            [new(view.As("json"), "alternate", "application/schema+json", "JSON Schema")],
+            [QueryablesTable(t, queryables), H.E("p", H.A(view.View(path + "/items"), t.Items))]);
+    }
+
+    private static HtmlElement QueryablesTable(ViewText t, CollectionQueryables queryables)
+    {
+        var rows = queryables.Properties.Select(p => H.E("tr",
+            H.E("td", H.E("code", p.Name)),
+            H.E("td", TypeName(p.Type)),
+            H.E("td", p.Enum is { } values ? string.Join(", ", values) : ""),
+            H.E("td", p.Type == Cql2PropertyType.Geometry ? t.PrimaryGeometry : p.Name == queryables.TemporalProperty ? t.PrimaryInstant : "")).Attr("data-name", p.Name));
+        return H.E("table",
+            H.E("thead", H.E("tr", H.E("th", t.Property), H.E("th", t.Type), H.E("th", t.Values), H.E("th", t.Role))),
+            H.E("tbody", rows)).Class("queryables");
     }
 
     /// <summary>The JSON Schema type (and format) the queryables document gives the property.</summary>
