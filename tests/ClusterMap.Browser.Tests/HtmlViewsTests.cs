@@ -31,7 +31,7 @@ public sealed class HtmlViewsTests(BrowserFixture fixture)
         page.PageError += (_, error) => errors.Add($"page error: {error}");
         page.RequestFailed += (_, request) => errors.Add($"request failed: {request.Url} {request.Failure}");
         await page.AddInitScriptAsync("document.addEventListener('securitypolicyviolation', e => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));");
-        var response = await page.GotoAsync(new Uri(fixture.Service.BaseAddress, path).ToString());
+        var response = await page.GotoAsync(new Uri(fixture.Service.BaseAddress, path).AbsoluteUri);
         Assert.Equal(200, response!.Status);
         return (page, errors);
     }
@@ -81,11 +81,11 @@ public sealed class HtmlViewsTests(BrowserFixture fixture)
         Assert.EndsWith(".pdf?lang=en", await page.GetAttributeAsync("#report-link", "href"), StringComparison.Ordinal);
 
         // A bad filter: the page says where, with status 400, and nothing else breaks.
-        var bad = await page.GotoAsync(new Uri(fixture.Service.BaseAddress, "/collections/parks/items?f=html&filter=" + Uri.EscapeDataString("sector = ")).ToString());
+        var bad = await page.GotoAsync(new Uri(fixture.Service.BaseAddress, "/collections/parks/items?f=html&filter=" + Uri.EscapeDataString("sector = ")).AbsoluteUri);
         Assert.Equal(400, bad!.Status);
         using var problem = await fixture.Api.GetAsync("/collections/parks/items?filter=" + Uri.EscapeDataString("sector = "));
         var position = System.Text.Json.JsonDocument.Parse(await problem.Content.ReadAsStringAsync()).RootElement.GetProperty("position").GetInt32();
-        Assert.Contains($"at character {position}", await page.Locator("#filter-error").TextContentAsync(), StringComparison.Ordinal);
+        Assert.Contains($"at character {position}", await page.Locator("#filter-error").InnerTextAsync(), StringComparison.Ordinal);
 
         await page.Context.CloseAsync();
         // The 400 of the bad filter is the only error a console may show (chromium logs failed documents).
@@ -116,8 +116,17 @@ public sealed class HtmlViewsTests(BrowserFixture fixture)
     public async Task MapClient_LinksToTheCollectionsPages_AndThosePagesBackToTheClient()
     {
         await using var client = await fixture.OpenAsync();
+        // The client is the landing page's HTML: it links every link of the JSON landing page (OGC /req/html/content).
+        var landing = await fixture.GetJsonAsync("/");
+        var anchors = await client.Page.Locator("a[href]").EvaluateAllAsync<string[]>("anchors => anchors.map(a => a.href)");
+        foreach (var link in landing.GetProperty("links").EnumerateArray().Where(l => l.GetProperty("rel").GetString() is not ("self" or "alternate")))
+        {
+            Assert.Contains(link.GetProperty("href").GetString(), anchors);
+        }
+
         await client.Page.ClickAsync("#data-link");
-        await client.Page.WaitForURLAsync("**/collections?f=html");
+        await client.Page.WaitForURLAsync("**/collections");
+        Assert.Equal("text/html", await client.Page.EvaluateAsync<string>("() => document.contentType"));
         Assert.True(await client.Page.Locator("table.collections tr[data-id='parks']").CountAsync() == 1);
         await client.Page.ClickAsync("#nav-client");
         await client.WaitReadyAsync();

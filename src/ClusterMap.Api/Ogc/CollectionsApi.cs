@@ -245,7 +245,7 @@ internal static class CollectionsApi
 
         if (format == HtmlParameters.Html)
         {
-            return FeatureViews.Items(view, collection, await queryablesCache.GetAsync(collection, cancellationToken), page, offset, pageSize, null);
+            return FeatureViews.Items(view, collection, await queryablesCache.GetAsync(collection, cancellationToken), page, offset, pageSize, null, links);
         }
 
         if (format == "csv")
@@ -278,11 +278,6 @@ internal static class CollectionsApi
             return ApiProblems.FeatureNotFound(collection.Id, featureId);
         }
 
-        if (HtmlViews.Wanted(request, query.Text(ItemsParameters.ItemFormat)))
-        {
-            return await FeatureViews.ItemAsync(view, collection, feature, cancellationToken);
-        }
-
         var root = OgcLinks.BaseUrl(request);
         var collectionUrl = $"{root}/collections/{OgcLinks.Escape(collection.Id)}";
         List<Link> links =
@@ -296,7 +291,9 @@ internal static class CollectionsApi
             links.AddRange(InsideDistrict(root, feature.Id, await store.GetCollectionsAsync(cancellationToken)));
         }
 
-        return new FeatureResult(feature, links, crs);
+        return HtmlViews.Wanted(request, query.Text(ItemsParameters.ItemFormat))
+            ? await FeatureViews.ItemAsync(view, collection, feature, links, cancellationToken)
+            : new FeatureResult(feature, links, crs);
     }
 
     /// <summary>

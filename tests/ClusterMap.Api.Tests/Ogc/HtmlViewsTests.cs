@@ -270,6 +270,95 @@ public sealed partial class HtmlViewsTests(ClusterMapFactory factory) : IClassFi
         }
     }
 
+    /// <summary>OGC API – Features Part 1, abstract test /ats/html/definition: every resource asked for as HTML answers 200 text/html.</summary>
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/conformance")]
+    [InlineData("/api")]
+    [InlineData("/collections")]
+    [InlineData("/collections/sites")]
+    [InlineData("/collections/sites/queryables")]
+    [InlineData("/collections/sites/items")]
+    [InlineData("/collections/sites/items/site-03")]
+    public async Task HtmlConformance_EveryResourceAskedForAsHtml_IsTextHtml(string path)
+    {
+        foreach (var url in new[] { path, path + "?f=html" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.TryAddWithoutValidation("Accept", url.EndsWith("f=html", StringComparison.Ordinal) ? "*/*" : BrowserAccept);
+            using var response = await _client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    /// <summary>
+    /// Abstract test /ats/html/content: the page is an HTML 5 document whose body holds the JSON's information
+    /// (checked here: every link, as an a element with the same href, and every id, title and property value).
+    /// </summary>
+    [Theory]
+    [InlineData("/conformance", "application/json")]
+    [InlineData("/collections", "application/json")]
+    [InlineData("/collections/sites", "application/json")]
+    [InlineData("/collections/zones/items?limit=1&offset=1", "application/geo+json")]
+    [InlineData("/collections/sites/items?limit=3&offset=3&sortby=-rank", "application/geo+json")]
+    [InlineData("/collections/sites/items/site-03", "application/geo+json")]
+    public async Task HtmlConformance_TheBodyHoldsEveryLinkAndValueOfTheJson(string url, string mediaType)
+    {
+        var json = await (await _client.GetAsync(url)).ReadJsonAsync(HttpStatusCode.OK, mediaType);
+        var html = await GetHtmlAsync(_client, url);
+        Assert.Matches("^<!DOCTYPE html>\n<html lang=\"(en|zh-CN)\"><head><meta charset=\"utf-8\">", html);
+        Assert.Contains("<title>", html, StringComparison.Ordinal);
+        var body = html[html.IndexOf("<body>", StringComparison.Ordinal)..];
+        var text = WebUtility.HtmlDecode(body);
+
+        var links = new List<JsonElement>();
+        void Collect(JsonElement element)
+        {
+            if (element.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var member in element.EnumerateObject())
+                {
+                    if (member.Name == "links")
+                    {
+                        links.AddRange(member.Value.EnumerateArray());
+                    }
+                    else if (member.Name != "geometry")
+                    {
+                        Collect(member.Value);
+                    }
+                }
+            }
+            else if (element.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in element.EnumerateArray())
+                {
+                    Collect(item);
+                }
+            }
+            else if (element.ValueKind == JsonValueKind.String && element.GetString() is { Length: > 0 } value && !value.StartsWith("http", StringComparison.Ordinal) && value != "Feature" && value != "FeatureCollection" && value != "feature")
+            {
+                Assert.Contains(value, text, StringComparison.Ordinal);
+            }
+        }
+
+        Collect(json);
+        foreach (var link in links.Where(l => l.GetProperty("rel").GetString() is not ("self" or "alternate")))
+        {
+            Assert.Contains($"<a href=\"{WebUtility.HtmlEncode(link.GetProperty("href").GetString())}\"", body, StringComparison.Ordinal);
+        }
+
+        if (json.TryGetProperty("conformsTo", out var classes))
+        {
+            Assert.All(classes.EnumerateArray(), c => Assert.Contains($"<a href=\"{c.GetString()}\"", body, StringComparison.Ordinal));
+        }
+
+        if (json.TryGetProperty("geometry", out var geometry))
+        {
+            Assert.Contains(geometry.GetProperty("type").GetString()!, text, StringComparison.Ordinal);
+        }
+    }
+
     [GeneratedRegex("<tr data-id=\"([^\"]*)\">")]
     private static partial Regex DataId();
 }

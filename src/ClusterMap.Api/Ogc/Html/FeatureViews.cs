@@ -36,7 +36,7 @@ internal static class FeatureViews
     public sealed record FilterError(string Text, string Detail, int? Position);
 
     public static HtmlPageResult Items(
-        ViewContext view, CollectionInfo collection, CollectionQueryables queryables, FeaturePage? page, long offset, int pageSize, FilterError? error)
+        ViewContext view, CollectionInfo collection, CollectionQueryables queryables, FeaturePage? page, long offset, int pageSize, FilterError? error, IReadOnlyList<Link>? links = null)
     {
         var t = view.Text;
         var path = $"/collections/{OgcLinks.Escape(collection.Id)}";
@@ -46,6 +46,8 @@ internal static class FeatureViews
             content.Add(H.E("p", page.Features.Count == 0
                 ? t.NoneMatch
                 : t.Showing(page.NumberMatched, offset + 1, offset + page.Features.Count)).Attr("id", "matched").Attr("data-matched", page.NumberMatched.ToString(CultureInfo.InvariantCulture)));
+            var timeStamp = view.Request.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+            content.Add(H.E("p", $"{t.TimeStamp}: {timeStamp.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}").Class("note"));
             content.Add(Pager(view, page, offset, pageSize));
             if (PageMap(view, collection.Id, page.Features) is { } map)
             {
@@ -60,10 +62,11 @@ internal static class FeatureViews
             [("ClusterMap", view.Root + "/?f=html"), (t.Collections, view.View("/collections")), (collection.Definition.Title, view.View(path)), (t.Items, "")],
             [new(view.As("json"), "alternate", OgcLinks.GeoJson, "GeoJSON"), new(view.As("csv"), "alternate", "text/csv", "CSV")],
             content,
+            links,
             error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }
 
-    public static async Task<HtmlPageResult> ItemAsync(ViewContext view, CollectionInfo collection, FeatureRecord feature, CancellationToken cancellationToken)
+    public static async Task<HtmlPageResult> ItemAsync(ViewContext view, CollectionInfo collection, FeatureRecord feature, IReadOnlyList<Link> jsonLinks, CancellationToken cancellationToken)
     {
         var t = view.Text;
         var services = view.Request.HttpContext.RequestServices;
@@ -112,10 +115,14 @@ internal static class FeatureViews
         content.Add(H.E("table",
             H.E("thead", H.E("tr", H.E("th", t.Property), H.E("th", t.Value))),
             H.E("tbody", root.EnumerateObject().Select(p => H.E("tr", H.E("th", H.E("code", p.Name)), H.E("td", Value(p.Value))).Attr("data-name", p.Name)))).Class("properties"));
+        content.Add(H.E("details",
+            H.E("summary", $"{t.Geometry}: {feature.Geometry.GeometryType}"),
+            H.E("pre", new NetTopologySuite.IO.WKTWriter().Write(feature.Geometry)).Class("wkt")).Class("geometry"));
         return HtmlPageResult.Of(view, name ?? feature.Id,
             [("ClusterMap", view.Root + "/?f=html"), (t.Collections, view.View("/collections")), (collection.Definition.Title, view.View(path)), (t.Items, view.View(path + "/items")), (name ?? feature.Id, "")],
             [new(view.As("json"), "alternate", OgcLinks.GeoJson, "GeoJSON")],
-            content);
+            content,
+            jsonLinks);
     }
 
     /// <summary>What a feature's map draws lines to and its page lists: institutions for a park, parks otherwise (as the static map's default).</summary>
@@ -328,14 +335,15 @@ internal static class FeatureViews
         return (name, other == name ? null : other);
     }
 
-    /// <summary>A property value as text; web addresses become links, arrays list their items.</summary>
-    private static HtmlNode Value(JsonElement value) => value.ValueKind switch
+    /// <summary>A JSON value as text; web addresses become links, arrays list their items, objects their members.</summary>
+    internal static HtmlNode Value(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.String when value.GetString() is { } s && (s.StartsWith("https://", StringComparison.Ordinal) || s.StartsWith("http://", StringComparison.Ordinal)) =>
             H.A(s, s).Attr("rel", "noreferrer"),
         JsonValueKind.String => value.GetString()!,
         JsonValueKind.Null => "",
         JsonValueKind.Array => H.E("ul", value.EnumerateArray().Select(v => H.E("li", Value(v)))).Class("values"),
+        JsonValueKind.Object => H.E("dl", value.EnumerateObject().SelectMany(m => new HtmlNode[] { H.E("dt", H.E("code", m.Name)), H.E("dd", Value(m.Value)) })).Class("facts"),
         _ => value.GetRawText(),
     };
 

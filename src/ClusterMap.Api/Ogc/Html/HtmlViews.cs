@@ -1,11 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Reflection;
 using System.Text;
 using ClusterMap.Api.Client;
 using ClusterMap.Api.Parameters;
 using ClusterMap.Rendering.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Net.Http.Headers;
 
 namespace ClusterMap.Api.Ogc.Html;
@@ -93,12 +91,19 @@ internal sealed class ViewContext(HttpRequest request, ViewText text, string? ch
 /// <summary>
 /// One HTML page: the header (map client, collections, conformance, API, the language switch), breadcrumbs, the
 /// content, and the same resource in its other formats, both as visible links and as <c>link rel=alternate</c>.
+/// It adds no response metadata: the routes' 200 stays described by their JSON answer, and <c>f</c> lists html.
 /// </summary>
-internal sealed class HtmlPageResult(string html, int statusCode) : IResult, IEndpointMetadataProvider
+internal sealed class HtmlPageResult(string html, int statusCode) : IResult
 {
     public string Html => html;
 
-    public static HtmlPageResult Of(ViewContext view, string title, IReadOnlyList<(string Label, string Href)> crumbs, IReadOnlyList<Link> alternates, IEnumerable<HtmlNode?> content, int statusCode = StatusCodes.Status200OK)
+    /// <summary>
+    /// The page; <paramref name="links"/> are the JSON representation's links (other than self and alternate, which
+    /// the formats line gives), listed as they are so that the page carries every link the JSON does.
+    /// </summary>
+    public static HtmlPageResult Of(
+        ViewContext view, string title, IReadOnlyList<(string Label, string Href)> crumbs, IReadOnlyList<Link> alternates, IEnumerable<HtmlNode?> content,
+        IReadOnlyList<Link>? links = null, int statusCode = StatusCodes.Status200OK)
     {
         var t = view.Text;
         var head = H.E("head",
@@ -125,10 +130,17 @@ internal sealed class HtmlPageResult(string html, int statusCode) : IResult, IEn
             i > 0 ? " · " : null,
             H.A(a.Href, a.Title ?? a.Type ?? a.Href).Attr("type", a.Type).Attr("rel", "alternate"),
         }))).Class("formats");
-        var body = H.E("body", header, H.E("main", breadcrumbs, H.E("h1", title), H.Many(content), formats));
+        var related = links?.Where(l => l.Rel is not ("self" or "alternate")).ToList() is { Count: > 0 } shown
+            ? H.E("section", H.E("h2", t.Links), LinkList(shown)).Class("links")
+            : null;
+        var body = H.E("body", header, H.E("main", breadcrumbs, H.E("h1", title), H.Many(content), related, formats));
         var document = H.Document(H.E("html", head, body).Attr("lang", t.Lang == "zh" ? "zh-CN" : "en"));
         return new HtmlPageResult(document, statusCode);
     }
+
+    /// <summary>Links of a JSON representation as anchors, with their relation and media type.</summary>
+    public static HtmlElement LinkList(IEnumerable<Link> links) =>
+        H.E("ul", links.Select(l => H.E("li", H.A(l.Href, l.Title ?? l.Href).Attr("rel", l.Rel).Attr("type", l.Type), " ", H.E("code", l.Rel)))).Class("link-list");
 
     private static HtmlElement Switch(ViewContext view, string lang, string name) =>
         view.Text.Lang == lang
@@ -145,7 +157,4 @@ internal sealed class HtmlPageResult(string html, int statusCode) : IResult, IEn
         response.Headers.Append(HeaderNames.Vary, HeaderNames.AcceptLanguage);
         await response.WriteAsync(html, Encoding.UTF8, httpContext.RequestAborted);
     }
-
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
-        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(string), [OgcLinks.Html]));
 }

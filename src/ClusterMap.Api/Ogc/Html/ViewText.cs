@@ -57,6 +57,9 @@ internal sealed record ViewText(
     string Meters,
     string PrimaryGeometry,
     string PrimaryInstant,
+    string Geometry,
+    string Details,
+    string TimeStamp,
     Func<long, long, long, string> Showing,
     Func<int, string> AtCharacter)
 {
@@ -114,6 +117,9 @@ internal sealed record ViewText(
         Meters: "m",
         PrimaryGeometry: "primary geometry",
         PrimaryInstant: "primary instant",
+        Geometry: "Geometry (WKT, longitude latitude)",
+        Details: "Details",
+        TimeStamp: "Answered at",
         Showing: (matched, first, last) => string.Create(CultureInfo.InvariantCulture, $"{matched} features match; showing {first}–{last}."),
         AtCharacter: position => string.Create(CultureInfo.InvariantCulture, $"at character {position}"));
 
@@ -171,6 +177,9 @@ internal sealed record ViewText(
         Meters: "米",
         PrimaryGeometry: "主几何",
         PrimaryInstant: "主时间",
+        Geometry: "几何（WKT，经度 纬度）",
+        Details: "详情",
+        TimeStamp: "生成时间",
         Showing: (matched, first, last) => string.Create(CultureInfo.InvariantCulture, $"共 {matched} 个要素符合条件，显示第 {first}–{last} 个。"),
         AtCharacter: position => string.Create(CultureInfo.InvariantCulture, $"第 {position} 个字符处"));
 }
