@@ -41,19 +41,23 @@ internal static class ClientFiles
     /// <summary>The client's page as the answer to a request for <c>/</c> that prefers HTML.</summary>
     public static PhysicalFileHttpResult Index(HttpContext context)
     {
-        var basemap = context.RequestServices.GetRequiredService<IOptions<ClientOptions>>().Value;
-        AddPageHeaders(context.Response, ContentSecurityPolicy(basemap));
+        AddPageHeaders(context.Response, ContentSecurityPolicy(context));
         context.Response.Headers.CacheControl = "no-cache";
         return TypedResults.PhysicalFile(Path.Combine(Root, IndexFile), "text/html; charset=utf-8");
     }
 
-    private static void AddPageHeaders(HttpResponse response, string policy)
+    /// <summary>The page's security headers, on the client and on the server-rendered HTML views alike.</summary>
+    internal static void AddPageHeaders(HttpResponse response, string policy)
     {
         response.Headers[HeaderNames.ContentSecurityPolicy] = policy;
         response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
         response.Headers[HeaderNames.XFrameOptions] = "DENY";
         response.Headers["Referrer-Policy"] = "no-referrer";
     }
+
+    /// <summary>The policy for a page served by this request's service (its configured external basemap included).</summary>
+    internal static string ContentSecurityPolicy(HttpContext context) =>
+        ContentSecurityPolicy(context.RequestServices.GetRequiredService<IOptions<ClientOptions>>().Value);
 
     public static string ContentSecurityPolicy(ClientOptions options)
     {

@@ -19,7 +19,16 @@ internal static class OpenApiSetup
 
     public static void MapClusterMapOpenApi(this WebApplication app)
     {
-        app.MapOpenApi("/api").WithName("getApiDefinition").WithTags("Capabilities");
+        app.MapOpenApi("/api").WithName("getApiDefinition").WithTags("Capabilities")
+            .AddEndpointFilter(async (context, next) =>
+            {
+                // A browser (or f=html) asking for the API definition is sent to its HTML rendering, the Swagger UI.
+                var request = context.HttpContext.Request;
+                context.HttpContext.Response.Headers.Vary = Microsoft.Net.Http.Headers.HeaderNames.Accept;
+                return request.Query["f"] == "html" || (request.Query["f"].Count == 0 && Ogc.LandingApi.PrefersHtml(request))
+                    ? Results.Redirect($"{request.PathBase}/api-docs/")
+                    : await next(context);
+            });
         app.UseSwaggerUI(options =>
         {
             options.RoutePrefix = "api-docs";

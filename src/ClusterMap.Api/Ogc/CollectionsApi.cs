@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ClusterMap.Api.Hosting;
+using ClusterMap.Api.Ogc.Html;
 using ClusterMap.Api.Parameters;
 using ClusterMap.Api.Problems;
 using ClusterMap.Core.Features;
@@ -63,11 +64,11 @@ internal static class CollectionsApi
     {
         var group = routes.MapGroup("/collections").WithTags("Data").WithDataVersionETag();
         group.MapGet("", GetCollections).WithName("getCollections").WithSummary("The feature collections in the dataset")
-            .WithQueryParameters(OperationParameters.JsonOnly);
+            .WithQueryParameters(HtmlParameters.JsonOrHtml);
         group.MapGet("/{collectionId}", GetCollection).WithName("describeCollection").WithSummary("Describe a feature collection")
-            .WithQueryParameters(OperationParameters.JsonOnly);
+            .WithQueryParameters(HtmlParameters.JsonOrHtml);
         group.MapGet("/{collectionId}/queryables", GetQueryables).WithName("getQueryables")
-            .WithSummary("Properties that filters can name, as JSON Schema 2020-12 (type, format, enum, x-ogc-role)").WithQueryParameters(OperationParameters.JsonOnly);
+            .WithSummary("Properties that filters can name, as JSON Schema 2020-12 (type, format, enum, x-ogc-role)").WithQueryParameters(HtmlParameters.JsonOrHtml);
         group.MapGet("/{collectionId}/items", GetItems).WithName("getFeatures")
             .WithSummary("Features of a collection, filtered by bbox, datetime, a CQL2 filter and property equality, in pages")
             .WithDescription("Pages of features in store order, with numberMatched, numberReturned and next/prev links (which carry every filter). filter takes CQL2 text or JSON (OGC API – Features Part 3) on the properties listed at /collections/{collectionId}/queryables; datetime selects on the property that has x-ogc-role primary-instant there. Any scalar queryable also filters by equality, e.g. ?sector=集成电路.")
@@ -77,10 +78,11 @@ internal static class CollectionsApi
         return routes;
     }
 
-    public static async Task<Results<Ok<Collections>, ProblemHttpResult>> GetCollections(
+    public static async Task<Results<Ok<Collections>, HtmlPageResult, ProblemHttpResult>> GetCollections(
         HttpRequest request, IFeatureStore store, CollectionQueryablesCache queryables, CancellationToken cancellationToken)
     {
-        if (QueryParameters.Of(request).CheckNames() is { } problem)
+        var query = QueryParameters.Of(request);
+        if (query.CheckNames() is { } problem || !HtmlViews.TryContext(request, query, out var view, out problem))
         {
             return problem;
         }
@@ -93,27 +95,40 @@ internal static class CollectionsApi
             described.Add(Describe(root, collection, await queryables.GetAsync(collection, cancellationToken)));
         }
 
-        return TypedResults.Ok(new Collections([new($"{root}/collections", "self", OgcLinks.Json, "The feature collections")], described));
+        return HtmlViews.Wanted(request, query.Text(HtmlParameters.Format))
+            ? CollectionViews.Collections(view, described)
+            : TypedResults.Ok(new Collections(
+            [
+                new($"{root}/collections", "self", OgcLinks.Json, "The feature collections"),
+                new($"{root}/collections?f=html", "alternate", OgcLinks.Html, "The feature collections as HTML"),
+            ], described));
     }
 
-    public static async Task<Results<Ok<Collection>, ProblemHttpResult>> GetCollection(
+    public static async Task<Results<Ok<Collection>, HtmlPageResult, ProblemHttpResult>> GetCollection(
         string collectionId, HttpRequest request, IFeatureStore store, CollectionQueryablesCache queryables, CancellationToken cancellationToken)
     {
-        if (QueryParameters.Of(request).CheckNames() is { } problem)
+        var query = QueryParameters.Of(request);
+        if (query.CheckNames() is { } problem || !HtmlViews.TryContext(request, query, out var view, out problem))
         {
             return problem;
         }
 
         var collection = await store.GetCollectionAsync(collectionId, cancellationToken);
-        return collection is null
-            ? ApiProblems.CollectionNotFound(collectionId)
-            : TypedResults.Ok(Describe(OgcLinks.BaseUrl(request), collection, await queryables.GetAsync(collection, cancellationToken)));
+        if (collection is null)
+        {
+            return ApiProblems.CollectionNotFound(collectionId);
+        }
+
+        var offered = await queryables.GetAsync(collection, cancellationToken);
+        var described = Describe(OgcLinks.BaseUrl(request), collection, offered);
+        return HtmlViews.Wanted(request, query.Text(HtmlParameters.Format)) ? CollectionViews.Collection(view, described, offered) : TypedResults.Ok(described);
     }
 
-    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetQueryables(
+    public static async Task<Results<ContentHttpResult, HtmlPageResult, ProblemHttpResult>> GetQueryables(
         string collectionId, HttpRequest request, IFeatureStore store, CollectionQueryablesCache queryables, CancellationToken cancellationToken)
     {
-        if (QueryParameters.Of(request).CheckNames() is { } problem)
+        var query = QueryParameters.Of(request);
+        if (query.CheckNames() is { } problem || !HtmlViews.TryContext(request, query, out var view, out problem))
         {
             return problem;
         }
@@ -126,12 +141,17 @@ internal static class CollectionsApi
 
         var root = OgcLinks.BaseUrl(request);
         var offered = await queryables.GetAsync(collection, cancellationToken);
+        if (HtmlViews.Wanted(request, query.Text(HtmlParameters.Format)))
+        {
+            return CollectionViews.Queryables(view, collection, offered);
+        }
+
         return TypedResults.Content(
             QueryablesSchema.ToJsonSchema(offered.Properties, $"{root}/collections/{OgcLinks.Escape(collection.Id)}/queryables", collection.Definition.Title, offered.TemporalProperty),
             "application/schema+json", Encoding.UTF8);
     }
 
-    public static async Task<Results<FeatureCollectionResult, FeatureCsvResult, ProblemHttpResult>> GetItems(
+    public static async Task<Results<FeatureCollectionResult, FeatureCsvResult, HtmlPageResult, ProblemHttpResult>> GetItems(
         string collectionId, HttpRequest request, IFeatureStore store, CollectionQueryablesCache queryablesCache, IOptions<FeaturesOptions> options, ItemsParameters parameters, TimeProvider clock, CancellationToken cancellationToken)
     {
         var collection = await store.GetCollectionAsync(collectionId, cancellationToken);
@@ -149,15 +169,21 @@ internal static class CollectionsApi
             || (problem = Bbox(query, bboxCrs, out var bbox)) is not null
             || !query.TryRead(parameters.Limit, out var limit, out problem)
             || !query.TryRead(ItemsParameters.Offset, out var offset, out problem)
-            || !query.TryRead(ItemsParameters.Format, out var format, out problem))
+            || !query.TryRead(ItemsParameters.Format, out var format, out problem)
+            || !HtmlViews.TryContext(request, query, out var view, out problem))
         {
             return problem;
         }
 
+        format = HtmlViews.Wanted(request, query.Text(ItemsParameters.Format)) ? HtmlParameters.Html : format;
         var (filter, filterProblem) = await ReadFilterAsync(query, collection, queryablesCache, cancellationToken);
         if (filterProblem is not null)
         {
-            return filterProblem;
+            // A browser's filter box shows its error on the page; any other bad parameter stays a ProblemDetails.
+            return format == HtmlParameters.Html && filterProblem.ProblemDetails.Extensions.TryGetValue("parameter", out var name) && name as string == FilterParameter.Filter.Name
+                ? FeatureViews.Items(view, collection, await queryablesCache.GetAsync(collection, cancellationToken), null, offset, (int)Math.Min(limit, options.Value.MaxLimit),
+                    new(query.Text(FilterParameter.Filter) ?? "", filterProblem.ProblemDetails.Detail ?? "", filterProblem.ProblemDetails.Extensions.TryGetValue("position", out var at) ? at as int? : null))
+                : filterProblem;
         }
 
         if (!query.TryRead(FilterParameter.SortBy, out var sortBy, out problem)
@@ -204,6 +230,7 @@ internal static class CollectionsApi
         var links = new List<Link>
         {
             new(PageUrl(itemsUrl, request.Query, pageSize, offset), "self", OgcLinks.GeoJson, "This page"),
+            new(PageUrl(itemsUrl, request.Query, pageSize, offset, HtmlParameters.Html), "alternate", OgcLinks.Html, "This page as HTML"),
             new($"{root}/collections/{OgcLinks.Escape(collection.Id)}", "collection", OgcLinks.Json, collection.Definition.Title),
         };
         if (offset + page.Features.Count < page.NumberMatched)
@@ -216,6 +243,11 @@ internal static class CollectionsApi
             links.Add(new(PageUrl(itemsUrl, request.Query, pageSize, Math.Max(0, offset - pageSize)), "prev", OgcLinks.GeoJson, "Previous page"));
         }
 
+        if (format == HtmlParameters.Html)
+        {
+            return FeatureViews.Items(view, collection, await queryablesCache.GetAsync(collection, cancellationToken), page, offset, pageSize, null, links);
+        }
+
         if (format == "csv")
         {
             return new FeatureCsvResult(page.Features, crs, $"{collection.Id}.csv", links.FirstOrDefault(l => l.Rel == "next")?.Href);
@@ -224,11 +256,12 @@ internal static class CollectionsApi
         return new FeatureCollectionResult(page, links, clock.GetUtcNow(), crs, skipGeometry);
     }
 
-    public static async Task<Results<FeatureResult, ProblemHttpResult>> GetItem(
+    public static async Task<Results<FeatureResult, HtmlPageResult, ProblemHttpResult>> GetItem(
         string collectionId, string featureId, HttpRequest request, IFeatureStore store, CancellationToken cancellationToken)
     {
         var query = QueryParameters.Of(request);
-        if ((query.CheckNames() is { } problem) || !query.TryRead(CrsParameter.Output, out var crs, out problem))
+        if ((query.CheckNames() is { } problem) || !query.TryRead(CrsParameter.Output, out var crs, out problem)
+            || !HtmlViews.TryContext(request, query, out var view, out problem))
         {
             return problem;
         }
@@ -250,6 +283,7 @@ internal static class CollectionsApi
         List<Link> links =
         [
             new($"{collectionUrl}/items/{OgcLinks.Escape(feature.Id)}", "self", OgcLinks.GeoJson, "This feature"),
+            new($"{collectionUrl}/items/{OgcLinks.Escape(feature.Id)}?f=html", "alternate", OgcLinks.Html, "This feature as HTML"),
             new(collectionUrl, "collection", OgcLinks.Json, collection.Definition.Title),
         ];
         if (CollectionRole.Of(collection.Definition) == CollectionRole.District)
@@ -257,7 +291,9 @@ internal static class CollectionsApi
             links.AddRange(InsideDistrict(root, feature.Id, await store.GetCollectionsAsync(cancellationToken)));
         }
 
-        return new FeatureResult(feature, links, crs);
+        return HtmlViews.Wanted(request, query.Text(ItemsParameters.ItemFormat))
+            ? await FeatureViews.ItemAsync(view, collection, feature, links, cancellationToken)
+            : new FeatureResult(feature, links, crs);
     }
 
     /// <summary>
@@ -348,6 +384,7 @@ internal static class CollectionsApi
             extent, "feature", [.. CrsRegistry.Served.Select(c => CrsApi.Uri(c, root))], info.GeometryType, info.FeatureCount,
             [
                 new(url, "self", OgcLinks.Json, "This collection"),
+                new($"{url}?f=html", "alternate", OgcLinks.Html, "This collection as HTML"),
                 new($"{url}/items", "items", OgcLinks.GeoJson, "Its features"),
                 new($"{url}/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json", "Properties to filter on"),
                 .. TilesOgcApi.CollectionLinks(url),
@@ -380,12 +417,17 @@ internal static class CollectionsApi
     private static string Rfc3339Text(DateTimeOffset instant) =>
         instant.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFF'Z'", CultureInfo.InvariantCulture);
 
-    private static string PageUrl(string itemsUrl, IQueryCollection query, int limit, long offset)
+    private static string PageUrl(string itemsUrl, IQueryCollection query, int limit, long offset, string? format = null)
     {
         var text = new StringBuilder(itemsUrl).Append('?');
-        foreach (var (name, value) in query.Where(p => p.Key != ItemsParameters.LimitName && p.Key != ItemsParameters.Offset.Name).OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var (name, value) in query.Where(p => p.Key != ItemsParameters.LimitName && p.Key != ItemsParameters.Offset.Name && (format is null || p.Key != FormatParameter.Name)).OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             text.Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value.ToString())).Append('&');
+        }
+
+        if (format is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{FormatParameter.Name}={format}&");
         }
 
         return text.Append(CultureInfo.InvariantCulture, $"limit={limit}&offset={offset}").ToString();

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using ClusterMap.Api.Client;
 using ClusterMap.Api.Hosting;
+using ClusterMap.Api.Ogc.Html;
 using ClusterMap.Api.Parameters;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,7 @@ internal static class LandingApi
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
         "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
         "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
         "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
@@ -56,7 +58,7 @@ internal static class LandingApi
             .WithQueryParameters(new([_landingFormat])).WithDataVersionETag();
         routes.MapGet("/conformance", GetConformance)
             .WithName("getConformanceDeclaration").WithTags("Capabilities")
-            .WithSummary("Conformance classes implemented by this server").WithQueryParameters(OperationParameters.JsonOnly).WithDataVersionETag();
+            .WithSummary("Conformance classes implemented by this server").WithQueryParameters(HtmlParameters.JsonOrHtml).WithDataVersionETag();
         return routes;
     }
 
@@ -104,8 +106,15 @@ internal static class LandingApi
         return html > 0 && html > json;
     }
 
-    public static Results<Ok<Conformance>, ProblemHttpResult> GetConformance(HttpRequest request) =>
-        QueryParameters.Of(request).CheckNames() is { } problem
-            ? problem
-            : TypedResults.Ok(new Conformance(ConformanceClasses));
+    public static Results<Ok<Conformance>, HtmlPageResult, ProblemHttpResult> GetConformance(HttpRequest request)
+    {
+        var query = QueryParameters.Of(request);
+        if (query.CheckNames() is { } problem || !HtmlViews.TryContext(request, query, out var view, out problem))
+        {
+            return problem;
+        }
+
+        request.HttpContext.Response.Headers.Vary = HeaderNames.Accept;
+        return HtmlViews.Wanted(request, query.Text(HtmlParameters.Format)) ? CollectionViews.Conformance(view, ConformanceClasses) : TypedResults.Ok(new Conformance(ConformanceClasses));
+    }
 }

@@ -27,7 +27,7 @@ internal sealed class ItemsParameters
             Schema = ParameterSchema.Integer(1, @default: defaultLimit),
         };
         Items = new([Bbox, CrsParameter.BboxCrs, CrsParameter.Output, Limit, Offset, Format,
-            FilterParameter.Filter, FilterParameter.Language, FilterParameter.Crs, FilterParameter.Datetime, FilterParameter.SortBy, FilterParameter.Properties, FilterParameter.SkipGeometry])
+            FilterParameter.Filter, FilterParameter.Language, FilterParameter.Crs, FilterParameter.Datetime, FilterParameter.SortBy, FilterParameter.Properties, FilterParameter.SkipGeometry, HtmlParameters.Lang])
         { OthersAccepted = QueryablesAccepted };
     }
 
@@ -47,10 +47,13 @@ internal sealed class ItemsParameters
         Schema = ParameterSchema.Integer(0, int.MaxValue, 0),
     };
 
-    public static readonly QueryParameter<string> Format = FormatParameter.Of("json", "csv");
+    public static readonly QueryParameter<string> Format = FormatParameter.Of("json", "csv", HtmlParameters.Html);
 
-    /// <summary>One feature: its format and CRS.</summary>
-    public static readonly OperationParameters Item = new([FormatParameter.Json, CrsParameter.Output]);
+    /// <summary>One feature: GeoJSON or its HTML view.</summary>
+    public static readonly QueryParameter<string> ItemFormat = HtmlParameters.Format;
+
+    /// <summary>One feature: its format, CRS and the HTML view's language.</summary>
+    public static readonly OperationParameters Item = new([ItemFormat, CrsParameter.Output, HtmlParameters.Lang]);
 
     public QueryParameter<long> Limit { get; }
 

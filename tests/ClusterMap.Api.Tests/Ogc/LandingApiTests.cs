@@ -84,5 +84,5 @@ public sealed class LandingApiTests(ClusterMapFactory factory) : IClassFixture<C
 
     [Fact]
     public async Task UnsupportedFormat_IsRejectedNamingF() =>
-        await (await _client.GetAsync("/conformance?f=html")).AssertProblemAsync(HttpStatusCode.BadRequest, "f");
+        await (await _client.GetAsync("/conformance?f=xml")).AssertProblemAsync(HttpStatusCode.BadRequest, "f");
 }
