@@ -12,7 +12,8 @@ import { createMap, fitToData } from './map.js';
 import { buildLayerControls, buildOverlays, applyLayerVisibility } from './layers.js';
 import { refreshQueries } from './queries.js';
 import { fillChoosers, wireControls } from './controls.js';
-import { renderAll } from './render.js';
+import { renderAll, applyBasemap } from './render.js';
+import { loadConverted } from './datum.js';
 
 /** Settles what the link left to the data: the default layers, the table's target, and no id the service does not have. */
 function settleState() {
@@ -46,6 +47,8 @@ async function start() {
     }
   });
   await Promise.all(loads);
+  if (!(await loadConverted(roles.overlays))) page.externalFailed = true;
+  page.onBasemapChange = applyBasemap;
   const failed = roles.overlays.filter((id) => data[id].error);
   if (failed.length) {
     setStatus(failed.map((id) => t('loadError', { what: layerName(id), msg: data[id].error })).join(' '), 'error');

@@ -4,7 +4,6 @@ import { t, language, setLanguage, translatePage } from './i18n.js';
 import { $, setStatus } from './dom.js';
 import { state, data, page, saveState } from './session.js';
 import { key, names, layerName } from './names.js';
-import { renderBasemap } from './map.js';
 import { applyFilters } from './layers.js';
 import { choose } from './selection.js';
 import { refreshQueries, runWithin, runNearest } from './queries.js';
@@ -12,7 +11,7 @@ import { runTable } from './tables.js';
 import { staticMapUrl } from './exports.js';
 import { wireSearch } from './search.js';
 import { fillAnalysisChooser, wireAnalysis } from './analysis.js';
-import { renderAll, renderResults } from './render.js';
+import { renderAll, renderResults, applyBasemap } from './render.js';
 
 const MIN_KM = 0.5;
 const MAX_KM = 50;
@@ -70,8 +69,8 @@ export function wireControls() {
   for (const radio of document.querySelectorAll('input[name="basemap"]')) {
     radio.addEventListener('change', () => {
       state.base = radio.value;
-      renderBasemap();
-      saveState();
+      if (state.base === 'external') page.resetExternal?.();
+      applyBasemap();
     });
   }
   $('#filter-sector').addEventListener('change', (e) => {

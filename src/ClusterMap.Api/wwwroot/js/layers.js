@@ -6,6 +6,7 @@ import { state, data, page, groups, markers, saveState } from './session.js';
 import { ROLE_COLORS } from './roles.js';
 import { key, names, sectorText, sectorColor, layerName, kindName } from './names.js';
 import { choose } from './selection.js';
+import { latLngOf } from './datum.js';
 
 const L = window.L;
 
@@ -63,8 +64,15 @@ export function buildOverlays() {
   applyLayerVisibility();
 }
 
+/** Moves every marker to its position in the drawing datum (after the basemap changed). */
+export function placeMarkers() {
+  for (const id of page.roles.overlays) {
+    for (const f of data[id].features) markers.get(key(id, f.id))?.setLatLng(latLngOf(id, f));
+  }
+}
+
 function createMarker(collection, f) {
-  const [lon, lat] = f.geometry.coordinates;
+  const [lat, lon] = latLngOf(collection, f);
   let marker;
   const role = page.roles.of(collection);
   if (role === 'park') {

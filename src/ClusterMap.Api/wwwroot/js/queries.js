@@ -5,12 +5,13 @@ import * as api from './api.js';
 import { $, el, showError } from './dom.js';
 import { state, page, graphics, results } from './session.js';
 import { ROLE_COLORS } from './roles.js';
-import { key, feature, names, sectorText, layerName } from './names.js';
+import { key, feature, names, sectorText, layerName, collectionOf } from './names.js';
 import { fitPadding } from './map.js';
 import { focusFeature } from './selection.js';
 import { runTable } from './tables.js';
 import { runAnalysis } from './analysis.js';
 import { exportButtons } from './exports.js';
+import { latLngOf } from './datum.js';
 
 const L = window.L;
 const inflight = {};
@@ -69,8 +70,7 @@ export async function runWithin() {
     results.within = null;
     return;
   }
-  const [lon, lat] = origin.geometry.coordinates;
-  const ring = L.circle([lat, lon], { radius: radiusMeters(), pane: 'overlayPane', color: '#c0392b', weight: 2, fill: false, interactive: false, className: 'cm-ring' });
+  const ring = L.circle(latLngOf(collectionOf(state.from), origin), { radius: radiusMeters(), pane: 'overlayPane', color: '#c0392b', weight: 2, fill: false, interactive: false, className: 'cm-ring' });
   clearResultGraphics();
   graphics.ring = ring.addTo(map);
   if (!page.restoring && (page.fitNext || !map.getBounds().pad(-0.05).contains(ring.getBounds()))) map.fitBounds(ring.getBounds(), fitPadding(10));
@@ -105,8 +105,7 @@ export function renderWithin() {
     const table = resultTable(['colRank', 'colName', 'colDistance', 'colWithin'], features.map((f) => withinRow(f)), 'radius-row');
     nodes.push(table, el('p', 'hint small', t('possibleHelp')), exportButtons('within'));
     for (const f of features) {
-      const [lon, lat] = f.geometry.coordinates;
-      L.circleMarker([lat, lon], {
+      L.circleMarker(latLngOf(page.roles.parks, f), {
         pane: 'results', radius: 13, color: '#c0392b', weight: f.properties.within === 'certain' ? 3 : 2, dashArray: f.properties.within === 'certain' ? null : '3 3', fill: false, interactive: false,
         className: `cm-hit cm-hit-${f.properties.within}`,
       }).addTo(graphics.highlights);
@@ -157,7 +156,7 @@ export function renderNearest() {
   clearResultGraphics();
   graphics.lines = L.layerGroup().addTo(page.map);
   const park = feature(result.park);
-  const [plon, plat] = park.geometry.coordinates;
+  const [plat, plon] = latLngOf(collectionOf(result.park), park);
   const nodes = [];
   const bounds = L.latLngBounds([[plat, plon]]);
   for (const target of roles.research) {
@@ -167,7 +166,7 @@ export function renderNearest() {
     const rows = answer.features.map((f) => nearestRow(target, f));
     nodes.push(rows.length ? resultTable(['colRank', 'colName', 'colDistance'], rows, `nearest-row-${target}`) : el('p', 'hint', '—'));
     for (const f of answer.features) {
-      const [lon, lat] = f.geometry.coordinates;
+      const [lat, lon] = latLngOf(target, f);
       bounds.extend([lat, lon]);
       const label = `${f.properties.rank}. ${formatDistance(f.properties.distance_m)}`;
       L.polyline([[plat, plon], [lat, lon]], { pane: 'overlayPane', color: ROLE_COLORS[role], weight: 2, opacity: 0.8, dashArray: role === 'institute' ? '6 4' : null, className: 'cm-line' })
