@@ -70,6 +70,10 @@ public sealed class ExternalBasemapTests(BrowserFixture fixture)
         await Assertions.Expect(page.Locator("#map")).ToHaveAttributeAsync("data-datum", aligned ? "GCJ-02" : "WGS84");
         await Assertions.Expect(page.Locator("#basemap-note")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#basemap-note")).ToContainTextAsync(declared);
+        // The external tiles do not draw ClusterMap's districts: the client outlines and names every one.
+        var districts = (await fixture.GetJsonAsync("/collections/districts/items?limit=100")).GetProperty("numberMatched").GetInt32();
+        await Assertions.Expect(page.Locator("path.cm-district")).ToHaveCountAsync(districts);
+        await Assertions.Expect(page.Locator(".cm-district-label")).ToHaveCountAsync(districts);
         await page.WaitForFunctionAsync("() => document.querySelectorAll('.leaflet-tile-container img:not(.leaflet-tile-loaded)').length === 0");
         await page.WaitForTimeoutAsync(400);   // tiles fade in
 

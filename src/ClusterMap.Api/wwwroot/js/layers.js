@@ -7,6 +7,7 @@ import { ROLE_COLORS } from './roles.js';
 import { key, names, sectorText, sectorColor, layerName, kindName } from './names.js';
 import { choose } from './selection.js';
 import { latLngOf } from './datum.js';
+import { inDistrict } from './districts.js';
 
 const L = window.L;
 
@@ -105,7 +106,7 @@ function tooltipContent(collection, f) {
 
 export function parkPasses(f) {
   const p = f.properties;
-  return (!state.sector || p.sector === state.sector) && (!state.district || p.district === state.district);
+  return (!state.sector || p.sector === state.sector) && inDistrict(f);
 }
 
 export function applyFilters() {
@@ -122,17 +123,17 @@ export function applyFilters() {
       parks.removeLayer(marker);
     }
   }
-  for (const id of roles.institutes) {
-    const institutes = groups[id];
+  for (const id of roles.research) {
+    const group = groups[id];
     for (const f of data[id].features) {
       const marker = markers.get(key(id, f.id));
       if (!marker) continue;
-      const passes = !state.district || f.properties.district === state.district;
-      if (passes && !institutes.hasLayer(marker)) institutes.addLayer(marker);
-      if (!passes && institutes.hasLayer(marker)) institutes.removeLayer(marker);
+      const passes = inDistrict(f);
+      if (passes && !group.hasLayer(marker)) group.addLayer(marker);
+      if (!passes && group.hasLayer(marker)) group.removeLayer(marker);
     }
   }
-  for (const id of roles.overlays.filter((x) => x !== roles.parks && !roles.institutes.includes(x))) {
+  for (const id of roles.overlays.filter((x) => x !== roles.parks && !roles.research.includes(x))) {
     if (groups[id].getLayers().length === 0) for (const f of data[id].features) if (markers.has(key(id, f.id))) groups[id].addLayer(markers.get(key(id, f.id)));
   }
   const count = $('#filter-count');

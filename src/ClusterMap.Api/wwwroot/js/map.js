@@ -21,6 +21,8 @@ export function createMap() {
   }
   (baseInUse() === 'external' ? page.externalLayer : page.ownLayer).addTo(map);
   L.control.scale({ metric: true, imperial: false, position: 'bottomleft' }).addTo(map);
+  // District names above the outlines and below every marker, so no name hides a park.
+  map.createPane('districtLabels').style.zIndex = 402;
   map.createPane('metro').style.zIndex = 405;
   map.createPane('research').style.zIndex = 420;
   map.createPane('parks').style.zIndex = 430;

@@ -3,7 +3,7 @@
 import { t, formatDistance } from './i18n.js';
 import * as api from './api.js';
 import { $, el, showError } from './dom.js';
-import { state, page, graphics, results } from './session.js';
+import { state, data, page, graphics, results } from './session.js';
 import { ROLE_COLORS } from './roles.js';
 import { key, feature, names, sectorText, layerName, collectionOf } from './names.js';
 import { fitPadding } from './map.js';
@@ -12,6 +12,7 @@ import { runTable } from './tables.js';
 import { runAnalysis } from './analysis.js';
 import { exportButtons } from './exports.js';
 import { latLngOf } from './datum.js';
+import { chosenDistrict, districtName, inDistrict } from './districts.js';
 
 const L = window.L;
 const inflight = {};
@@ -78,9 +79,13 @@ export async function runWithin() {
   box.replaceChildren(el('p', 'loading', t('loading')));
   const filters = {};
   if (state.sector) filters.sector = state.sector;
-  if (state.district) filters.district = state.district;
+  // The service filters by the district_id the geodata build computed; a park collection without one is filtered
+  // here, by the district's polygon.
+  const byId = data[roles.parks].features.some((f) => 'district_id' in f.properties);
+  if (state.district && byId) filters.district_id = state.district;
   await ask('within', box, (signal) => api.within(roles.parks, state.from, radiusMeters(), filters, { signal }), (answer) => {
-    results.within = { origin: state.from, radius: radiusMeters(), answer };
+    const kept = state.district && !byId ? { ...answer, features: answer.features.filter(inDistrict) } : answer;
+    results.within = { origin: state.from, radius: radiusMeters(), answer: kept };
     renderWithin();
   });
 }
@@ -98,7 +103,8 @@ export function renderWithin() {
   summary.dataset.testid = 'radius-summary';
   const values = { n: features.length, r: formatDistance(result.radius), name: names(origin).primary, certain, possible: features.length - certain };
   summary.textContent = features.length ? t('withinSummary', values) : t('withinNone', values);
-  const filterText = [state.sector, state.district].filter(Boolean).join(', ');
+  const district = chosenDistrict();
+  const filterText = [state.sector, district && districtName(district)].filter(Boolean).join(', ');
   const nodes = [summary];
   if (filterText) nodes.push(el('p', 'hint', t('filtersApplied', { f: filterText })));
   if (features.length) {

@@ -1,6 +1,7 @@
 // Drawing the whole page from `state`: after a choice, a new language or a pasted link.
 import { $ } from './dom.js';
 import { loadConverted } from './datum.js';
+import { renderDistricts } from './districts.js';
 import { state, data, page, results, saveState } from './session.js';
 import { renderBasemap, renderLegend } from './map.js';
 import { renderLayerNames, applyFilters, placeMarkers } from './layers.js';
@@ -38,6 +39,7 @@ export function renderAll() {
     applyFilters();
     renderLegend();
     renderSelection();
+    renderDistricts();
     renderWhiteSpots();
   }
   saveState();
@@ -60,11 +62,12 @@ export function renderResults() {
  */
 export async function applyBasemap() {
   renderBasemap();
-  if (!(await loadConverted(page.roles.overlays))) {
+  if (!(await loadConverted([...page.roles.overlays, ...page.roles.districts]))) {
     page.externalFailed = true;
     renderBasemap();
   }
   placeMarkers();
+  renderDistricts();
   renderSelection();
   const restoring = page.restoring;
   page.restoring = true;
