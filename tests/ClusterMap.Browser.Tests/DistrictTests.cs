@@ -95,6 +95,11 @@ public sealed class DistrictTests(BrowserFixture fixture)
         Assert.NotEmpty(expected);
         await Assertions.Expect(page.Locator("path.cm-park[data-ref]")).ToHaveCountAsync(expected.Count(r => r.StartsWith("parks/", StringComparison.Ordinal)));
         Assert.Equal(expected, await ShownAsync(page));
+        if (district == "district-pudong")
+        {
+            await client.ScreenshotAsync("09-district");
+        }
+
         client.AssertNoErrors();
     }
 
