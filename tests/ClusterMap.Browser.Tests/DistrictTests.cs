@@ -56,7 +56,8 @@ public sealed class DistrictTests(BrowserFixture fixture)
         await page.Locator("#filter-district").SelectOptionAsync("district-xuhui");
         await Assertions.Expect(page.Locator("path.cm-district-chosen[data-district='district-xuhui']")).ToHaveCountAsync(1);
         var label = page.Locator(".cm-district-label.is-chosen[data-district='district-xuhui']");
-        await Assertions.Expect(label).ToHaveTextAsync("Xuhui District");
+        await Assertions.Expect(label.Locator("strong")).ToHaveTextAsync("Xuhui District");
+        await Assertions.Expect(label).ToContainTextAsync("徐汇区");
         await Assertions.Expect(label).ToBeVisibleAsync();
         // The label sits inside the outline's box, and the map framed the district.
         var outline = (await page.Locator("path.cm-district-chosen").BoundingBoxAsync())!;
@@ -66,7 +67,7 @@ public sealed class DistrictTests(BrowserFixture fixture)
         var map = (await page.Locator("#map").BoundingBoxAsync())!;
         Assert.True(outline.Width > map.Width / 4 || outline.Height > map.Height / 4, $"the district is not framed: {outline.Width}×{outline.Height} px");
         await page.Locator("button[data-lang='zh']").ClickAsync();
-        await Assertions.Expect(label).ToHaveTextAsync("徐汇区");
+        await Assertions.Expect(label.Locator("strong")).ToHaveTextAsync("徐汇区");
         Assert.Contains("district=district-xuhui", page.Url, StringComparison.Ordinal);
 
         await using var again = await fixture.OpenAsync(new Uri(page.Url).Fragment);

@@ -18,6 +18,24 @@ export const districtFeatures = () => data[collection()]?.features ?? [];
 
 export const districtName = (d) => (language() === 'zh' ? d.properties.name_zh || d.properties.name_en : d.properties.name_en || d.properties.name_zh) || d.id;
 
+/** The chosen district's label: both names in a box, which covers the name ClusterMap's tiles print at the same point. */
+function chosenLabel(d) {
+  const other = language() === 'zh' ? d.properties.name_en : d.properties.name_zh;
+  const box = document.createElement('span');
+  const primary = document.createElement('strong');
+  primary.textContent = districtName(d);
+  box.append(primary);
+  if (other && other !== districtName(d)) {
+    const secondary = document.createElement('span');
+    secondary.className = 'secondary';
+    secondary.textContent = other;
+    box.append(secondary);
+  }
+  return box;
+}
+
+const labelContent = (d, isChosen) => (isChosen ? chosenLabel(d) : districtName(d));
+
 export const chosenDistrict = () => (state.district ? districtFeatures().find((d) => d.id === state.district) ?? null : null);
 
 /** A link's district as an id the collection has: older links named it by its Chinese or English name. */
@@ -88,7 +106,7 @@ export function renderDistricts() {
   // language only renames.
   const what = [chosen?.id, all, drawingDatum()].join('|');
   if (what === drawnFor) {
-    for (const { label, d } of labels) label.setContent(districtName(d));
+    for (const { label, d } of labels) label.setContent(labelContent(d, d === chosen));
     return;
   }
   drawnFor = what;
@@ -111,8 +129,8 @@ export function renderDistricts() {
       if (element) element.dataset.district = d.id;
     }));
     drawn.addLayer(outline);
-    const label = L.tooltip({ pane: 'districtLabels', permanent: true, direction: 'center', interactive: false, className: `cm-district-label${isChosen ? ' is-chosen' : ''}` })
-      .setLatLng(labelLatLng(d)).setContent(districtName(d));
+    const label = L.tooltip({ pane: 'districtLabels', opacity: 1, permanent: true, direction: 'center', interactive: false, className: `cm-district-label${isChosen ? ' is-chosen' : ''}` })
+      .setLatLng(labelLatLng(d)).setContent(labelContent(d, isChosen));
     drawn.addLayer(label);
     labels.push({ label, d });
     label.on('add', () => {
