@@ -70,6 +70,7 @@ export function wireControls() {
     radio.addEventListener('change', () => {
       state.base = radio.value;
       if (state.base === 'external') page.resetExternal?.();
+      saveState();
       applyBasemap();
     });
   }
