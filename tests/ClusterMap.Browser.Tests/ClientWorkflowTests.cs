@@ -225,8 +225,8 @@ public sealed class ClientWorkflowTests(BrowserFixture fixture)
         Assert.Equal(expected, shown.Order().ToList());
         await Assertions.Expect(page.Locator("#filter-count")).ToHaveTextAsync($"{expected.Count} of {total} parks shown");
 
-        await page.Locator("#filter-district").SelectOptionAsync("浦东新区");
-        var both = await fixture.GetJsonAsync($"/collections/parks/items?limit=1000&sector={Uri.EscapeDataString("集成电路")}&district={Uri.EscapeDataString("浦东新区")}");
+        await page.Locator("#filter-district").SelectOptionAsync("district-pudong");
+        var both = await fixture.GetJsonAsync($"/collections/parks/items?limit=1000&sector={Uri.EscapeDataString("集成电路")}&district_id=district-pudong");
         await Assertions.Expect(page.Locator("path.cm-park")).ToHaveCountAsync(both.GetProperty("numberMatched").GetInt32());
         Assert.Contains("sector=", page.Url, StringComparison.Ordinal);
         client.AssertNoErrors();
@@ -259,7 +259,7 @@ public sealed class ClientWorkflowTests(BrowserFixture fixture)
         await using var first = await fixture.OpenAsync("#lang=en");
         var page = first.Page;
         await page.Locator("input[data-layer='metro-stations']").CheckAsync();
-        await page.Locator("#filter-district").SelectOptionAsync("浦东新区");
+        await page.Locator("#filter-district").SelectOptionAsync("district-pudong");
         await page.Locator("#search").FillAsync("ShanghaiTech University, Pudong");
         await page.Locator("#search").PressAsync("Enter");
         await page.Locator("#radius-km").FillAsync("8");
@@ -274,7 +274,7 @@ public sealed class ClientWorkflowTests(BrowserFixture fixture)
         await Assertions.Expect(again.Locator("[data-testid='radius-summary']")).ToContainTextAsync("8.00 km");
         Assert.Equal(rows, await second.ReadRowsAsync("radius-row"));
         Assert.True(await again.Locator("input[data-layer='metro-stations']").IsCheckedAsync());
-        await Assertions.Expect(again.Locator("#filter-district")).ToHaveValueAsync("浦东新区");
+        await Assertions.Expect(again.Locator("#filter-district")).ToHaveValueAsync("district-pudong");
         await Assertions.Expect(again.Locator("#radius-km")).ToHaveValueAsync("8");
         await Assertions.Expect(again.Locator("#radius-origin")).ToHaveValueAsync(ShanghaiTech);
         Assert.Equal(link, again.Url);

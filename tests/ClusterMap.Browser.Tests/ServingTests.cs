@@ -109,7 +109,7 @@ public sealed partial class ServingTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task ExternalBasemap_Gcj02Provider_IsOfferedWithTheDatumNoteAndAllowedByTheCsp()
+    public async Task ExternalBasemap_Gcj02Provider_IsOfferedWithWhatItShowsAndAllowedByTheCsp()
     {
         // The fixture's own service plays the external provider: another origin on loopback, as a CDN would be.
         var template = new Uri(fixture.Service.BaseAddress, "/tiles/default/{z}/{x}/{y}.png").ToString().Replace("%7B", "{", StringComparison.Ordinal).Replace("%7D", "}", StringComparison.Ordinal);
@@ -128,10 +128,10 @@ public sealed partial class ServingTests(BrowserFixture fixture)
 
         await using var client = await fixture.OpenAsync("#lang=en", service: service.BaseAddress);
         var page = client.Page;
-        await Assertions.Expect(page.Locator("#gcj-note")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#basemap-note")).ToBeHiddenAsync();
         await page.Locator("input[name='basemap'][value='external']").CheckAsync();
-        await Assertions.Expect(page.Locator("#gcj-note")).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator("#gcj-note")).ToContainTextAsync("GCJ-02");
+        await Assertions.Expect(page.Locator("#basemap-note")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#basemap-note")).ToContainTextAsync("GCJ-02");
         await Assertions.Expect(page.Locator($"img.leaflet-tile-loaded[src^='{origin}/tiles/default/']").First).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator(".leaflet-control-attribution")).ToContainTextAsync("Test provider");
         Assert.Contains("base=external", page.Url, StringComparison.Ordinal);

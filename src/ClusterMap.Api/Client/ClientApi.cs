@@ -75,7 +75,9 @@ internal sealed record ClientConfig(
         [property: JsonPropertyName("title")] string Title);
 
     public const string Gcj02 = "GCJ-02";
+    public const string Bd09 = "BD-09";
     public const string Wgs84 = "WGS84";
+    public const string Cgcs2000 = "CGCS2000";
 
     // Providers whose Chinese tiles are drawn in GCJ-02, the obfuscated datum Chinese law requires of them.
     private static readonly string[] _gcj02Hosts = ["amap.com", "autonavi.com", "qq.com", "gtimg.com", "tencent.com"];
@@ -101,9 +103,19 @@ internal sealed record ClientConfig(
 
         var crs = string.IsNullOrWhiteSpace(options.ExternalBasemapCrs)
             ? (_gcj02Hosts.Any(h => origin.EndsWith("." + h, StringComparison.OrdinalIgnoreCase) || origin.EndsWith("/" + h, StringComparison.OrdinalIgnoreCase)) ? Gcj02 : Wgs84)
-            : options.ExternalBasemapCrs.Trim().ToUpperInvariant().Replace("GCJ02", Gcj02, StringComparison.Ordinal);
+            : Datum(options.ExternalBasemapCrs) ?? Wgs84;
         return new Basemap(options.ExternalBasemapUrl.Trim(), origin, crs, options.ExternalBasemapAttribution ?? "");
     }
+
+    /// <summary>The datum a configured name means (<c>gcj02</c> is GCJ-02), or null for one the client cannot draw in.</summary>
+    public static string? Datum(string name) => name.Trim().ToUpperInvariant() switch
+    {
+        Wgs84 => Wgs84,
+        Cgcs2000 => Cgcs2000,
+        Gcj02 or "GCJ02" => Gcj02,
+        Bd09 or "BD09" => Bd09,
+        _ => null,
+    };
 
     /// <summary>The scheme and host the external tiles come from (with a wildcard for a {s} subdomain), for the CSP.</summary>
     public static string? ExternalOrigin(ClientOptions options)

@@ -11,8 +11,8 @@ internal static class ClientSetup
             .Validate(o => string.IsNullOrWhiteSpace(o.ExternalBasemapUrl)
                     || (ClientConfig.ExternalOrigin(o) is not null && new[] { "{z}", "{x}", "{y}" }.All(p => o.ExternalBasemapUrl.Contains(p, StringComparison.Ordinal))),
                 "Client:ExternalBasemapUrl must be an http(s) XYZ template containing {z}, {x} and {y}, e.g. https://tile.example.org/{z}/{x}/{y}.png")
-            .Validate(o => string.IsNullOrWhiteSpace(o.ExternalBasemapCrs) || o.ExternalBasemapCrs.Trim().ToUpperInvariant() is "WGS84" or "GCJ-02" or "GCJ02",
-                "Client:ExternalBasemapCrs must be WGS84 or GCJ-02 (or empty to guess from the host)")
+            .Validate(o => string.IsNullOrWhiteSpace(o.ExternalBasemapCrs) || ClientConfig.Datum(o.ExternalBasemapCrs) is not null,
+                "Client:ExternalBasemapCrs must be WGS84, CGCS2000, GCJ-02 or BD-09 (or empty to guess from the host)")
             .ValidateOnStart();
         return services;
     }

@@ -175,8 +175,9 @@ public sealed class ClientOptions
     public string? ExternalBasemapAttribution { get; set; }
 
     /// <summary>
-    /// The datum of the external tiles: "WGS84" or "GCJ-02". Empty means: GCJ-02 for the Chinese providers known to
-    /// use it (Amap/AutoNavi, Tencent), WGS84 otherwise.
+    /// The datum of the external tiles: "WGS84", "CGCS2000", "GCJ-02" or "BD-09"; over the last two the client draws
+    /// in that datum. Empty means: GCJ-02 for the Chinese providers known to use it (Amap/AutoNavi, Tencent), WGS84
+    /// otherwise.
     /// </summary>
     public string? ExternalBasemapCrs { get; set; }
 }

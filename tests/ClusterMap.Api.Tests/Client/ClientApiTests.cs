@@ -102,6 +102,8 @@ public sealed partial class ClientApiTests(ClusterMapFactory factory) : IClassFi
     [InlineData("https://rt{s}.map.gtimg.com/tile?z={z}&x={x}&y={y}", "", "GCJ-02", "https://*.map.gtimg.com")]
     [InlineData("https://tile.example.org/{z}/{x}/{y}.png", "", "WGS84", "https://tile.example.org")]
     [InlineData("http://127.0.0.1:8080/{z}/{x}/{y}.png", "gcj02", "GCJ-02", "http://127.0.0.1:8080")]
+    [InlineData("http://127.0.0.1:8080/{z}/{x}/{y}.png", "bd09", "BD-09", "http://127.0.0.1:8080")]
+    [InlineData("https://t{s}.tianditu.gov.cn/vec_w/wmts?TILEMATRIX={z}&TILEROW={y}&TILECOL={x}", "cgcs2000", "CGCS2000", "https://*.tianditu.gov.cn")]
     public void ExternalBasemap_DatumAndCspOrigin(string url, string crs, string datum, string origin)
     {
         var options = new ClientOptions { ExternalBasemapUrl = url, ExternalBasemapCrs = crs };

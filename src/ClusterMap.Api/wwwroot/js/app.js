@@ -12,7 +12,9 @@ import { createMap, fitToData } from './map.js';
 import { buildLayerControls, buildOverlays, applyLayerVisibility } from './layers.js';
 import { refreshQueries } from './queries.js';
 import { fillChoosers, wireControls } from './controls.js';
-import { renderAll } from './render.js';
+import { renderAll, applyBasemap } from './render.js';
+import { loadConverted } from './datum.js';
+import { settleDistrict } from './districts.js';
 
 /** Settles what the link left to the data: the default layers, the table's target, and no id the service does not have. */
 function settleState() {
@@ -37,7 +39,7 @@ async function start() {
   settleState();
   buildLayerControls();
   createMap();
-  const loads = roles.overlays.map(async (id) => {
+  const loads = [...roles.overlays, ...roles.districts].map(async (id) => {
     try {
       const collection = await api.loadCollection(id);
       data[id] = { features: collection.features, byId: new Map(collection.features.map((f) => [f.id, f])) };
@@ -46,7 +48,10 @@ async function start() {
     }
   });
   await Promise.all(loads);
-  const failed = roles.overlays.filter((id) => data[id].error);
+  if (!(await loadConverted([...roles.overlays, ...roles.districts]))) page.externalFailed = true;
+  page.onBasemapChange = applyBasemap;
+  settleDistrict();
+  const failed = [...roles.overlays, ...roles.districts].filter((id) => data[id].error);
   if (failed.length) {
     setStatus(failed.map((id) => t('loadError', { what: layerName(id), msg: data[id].error })).join(' '), 'error');
   } else {
@@ -68,6 +73,7 @@ async function start() {
 window.addEventListener('hashchange', () => {
   // A link pasted into this same page: take its state as if the page had been opened with it.
   Object.assign(state, readHash(window.location.hash, navigator.language));
+  settleDistrict();
   setLanguage(state.lang);
   translatePage();
   fillChoosers();

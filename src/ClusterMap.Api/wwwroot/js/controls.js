@@ -4,15 +4,15 @@ import { t, language, setLanguage, translatePage } from './i18n.js';
 import { $, setStatus } from './dom.js';
 import { state, data, page, saveState } from './session.js';
 import { key, names, layerName } from './names.js';
-import { renderBasemap } from './map.js';
 import { applyFilters } from './layers.js';
 import { choose } from './selection.js';
 import { refreshQueries, runWithin, runNearest } from './queries.js';
 import { runTable } from './tables.js';
 import { staticMapUrl } from './exports.js';
 import { wireSearch } from './search.js';
+import { districtFeatures, districtName, renderDistricts, fitDistrict } from './districts.js';
 import { fillAnalysisChooser, wireAnalysis } from './analysis.js';
-import { renderAll, renderResults } from './render.js';
+import { renderAll, renderResults, applyBasemap } from './render.js';
 
 const MIN_KM = 0.5;
 const MAX_KM = 50;
@@ -41,10 +41,9 @@ export function fillChoosers() {
   sector.replaceChildren(new Option(t('allSectors'), ''));
   for (const [zh, en] of [...sectors].sort((a, b) => collator.compare(a[0], b[0]))) sector.append(new Option(language() === 'zh' ? zh : `${en ?? zh} · ${zh}`, zh));
   sector.value = state.sector;
-  const districts = new Set([roles.parks, ...roles.institutes].flatMap((id) => data[id].features).map((f) => f.properties.district).filter(Boolean));
   const district = $('#filter-district');
   district.replaceChildren(new Option(t('allDistricts'), ''));
-  for (const d of [...districts].sort(collator.compare)) district.append(new Option(d, d));
+  for (const d of [...districtFeatures()].sort((a, b) => collator.compare(districtName(a), districtName(b)))) district.append(new Option(districtName(d), d.id));
   district.value = state.district;
   fillAnalysisChooser();
 }
@@ -70,8 +69,9 @@ export function wireControls() {
   for (const radio of document.querySelectorAll('input[name="basemap"]')) {
     radio.addEventListener('change', () => {
       state.base = radio.value;
-      renderBasemap();
+      if (state.base === 'external') page.resetExternal?.();
       saveState();
+      applyBasemap();
     });
   }
   $('#filter-sector').addEventListener('change', (e) => {
@@ -83,6 +83,8 @@ export function wireControls() {
   $('#filter-district').addEventListener('change', (e) => {
     state.district = e.target.value;
     applyFilters();
+    renderDistricts();
+    fitDistrict();
     saveState();
     refreshQueries();
   });

@@ -74,7 +74,6 @@ function exportFilters() {
     if (value && data[collection]?.features.some((f) => property in f.properties)) filters[`${collection}.${property}`] = value;
   };
   add(roles.parks, 'sector', state.sector);
-  add(roles.parks, 'district', state.district);
-  for (const id of roles.institutes) add(id, 'district', state.district);
+  for (const id of [roles.parks, ...roles.research]) add(id, 'district_id', state.district);
   return filters;
 }

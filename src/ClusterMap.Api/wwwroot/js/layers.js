@@ -6,6 +6,8 @@ import { state, data, page, groups, markers, saveState } from './session.js';
 import { ROLE_COLORS } from './roles.js';
 import { key, names, sectorText, sectorColor, layerName, kindName } from './names.js';
 import { choose } from './selection.js';
+import { latLngOf } from './datum.js';
+import { inDistrict } from './districts.js';
 
 const L = window.L;
 
@@ -63,8 +65,15 @@ export function buildOverlays() {
   applyLayerVisibility();
 }
 
+/** Moves every marker to its position in the drawing datum (after the basemap changed). */
+export function placeMarkers() {
+  for (const id of page.roles.overlays) {
+    for (const f of data[id].features) markers.get(key(id, f.id))?.setLatLng(latLngOf(id, f));
+  }
+}
+
 function createMarker(collection, f) {
-  const [lon, lat] = f.geometry.coordinates;
+  const [lat, lon] = latLngOf(collection, f);
   let marker;
   const role = page.roles.of(collection);
   if (role === 'park') {
@@ -97,7 +106,7 @@ function tooltipContent(collection, f) {
 
 export function parkPasses(f) {
   const p = f.properties;
-  return (!state.sector || p.sector === state.sector) && (!state.district || p.district === state.district);
+  return (!state.sector || p.sector === state.sector) && inDistrict(f);
 }
 
 export function applyFilters() {
@@ -114,17 +123,17 @@ export function applyFilters() {
       parks.removeLayer(marker);
     }
   }
-  for (const id of roles.institutes) {
-    const institutes = groups[id];
+  for (const id of roles.research) {
+    const group = groups[id];
     for (const f of data[id].features) {
       const marker = markers.get(key(id, f.id));
       if (!marker) continue;
-      const passes = !state.district || f.properties.district === state.district;
-      if (passes && !institutes.hasLayer(marker)) institutes.addLayer(marker);
-      if (!passes && institutes.hasLayer(marker)) institutes.removeLayer(marker);
+      const passes = inDistrict(f);
+      if (passes && !group.hasLayer(marker)) group.addLayer(marker);
+      if (!passes && group.hasLayer(marker)) group.removeLayer(marker);
     }
   }
-  for (const id of roles.overlays.filter((x) => x !== roles.parks && !roles.institutes.includes(x))) {
+  for (const id of roles.overlays.filter((x) => x !== roles.parks && !roles.research.includes(x))) {
     if (groups[id].getLayers().length === 0) for (const f of data[id].features) if (markers.has(key(id, f.id))) groups[id].addLayer(markers.get(key(id, f.id)));
   }
   const count = $('#filter-count');

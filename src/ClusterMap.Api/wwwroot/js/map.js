@@ -3,6 +3,7 @@
 import { t, language } from './i18n.js';
 import { $, el, escapeHtml } from './dom.js';
 import { state, data, page, saveState } from './session.js';
+import { baseInUse, drawingDatum, latLngOf } from './datum.js';
 
 const L = window.L;
 
@@ -16,9 +17,12 @@ export function createMap() {
   });
   if (config.external_basemap) {
     page.externalLayer = L.tileLayer(config.external_basemap.url, { maxZoom: 18, attribution: escapeHtml(config.external_basemap.attribution) });
+    watchExternalTiles(page.externalLayer);
   }
-  (state.base === 'external' && page.externalLayer ? page.externalLayer : page.ownLayer).addTo(map);
+  (baseInUse() === 'external' ? page.externalLayer : page.ownLayer).addTo(map);
   L.control.scale({ metric: true, imperial: false, position: 'bottomleft' }).addTo(map);
+  // District names above the outlines and below every marker, so no name hides a park.
+  map.createPane('districtLabels').style.zIndex = 402;
   map.createPane('metro').style.zIndex = 405;
   map.createPane('research').style.zIndex = 420;
   map.createPane('parks').style.zIndex = 430;
@@ -31,6 +35,36 @@ export function createMap() {
     saveState();
   });
   legendControl().addTo(map);
+  // The panel widens for the tables and the analysis, and the page reflows on phones: Leaflet measures its container
+  // only when told, and would otherwise leave a strip without tiles and misplace clicks.
+  new ResizeObserver(() => map.invalidateSize()).observe(map.getContainer());
+}
+
+/** How many of the external basemap's tiles must fail, with more failing than loading, before it is given up. */
+const FAILED_TILES = 3;
+
+/**
+ * Falls back to ClusterMap's own basemap when the external one's tiles fail (a wrong key, a provider down, a
+ * network that blocks it), and says so; choosing the external basemap again tries it again.
+ */
+function watchExternalTiles(layer) {
+  let loaded = 0;
+  let failed = 0;
+  layer.on('tileload', () => {
+    loaded += 1;
+  });
+  layer.on('tileerror', () => {
+    failed += 1;
+    if (failed >= FAILED_TILES && failed > loaded && !page.externalFailed) {
+      page.externalFailed = true;
+      page.onBasemapChange?.();
+    }
+  });
+  page.resetExternal = () => {
+    loaded = 0;
+    failed = 0;
+    page.externalFailed = false;
+  };
 }
 
 /** Padding for fitBounds that keeps what is framed below the open legend (top right), not under it. */
@@ -42,7 +76,7 @@ export function fitPadding(margin) {
 
 export function fitToData() {
   const { roles } = page;
-  const points = [roles.parks, ...roles.research].flatMap((id) => data[id].features).map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]]);
+  const points = [roles.parks, ...roles.research].flatMap((id) => data[id].features.map((f) => latLngOf(id, f)));
   if (points.length) page.map.fitBounds(L.latLngBounds(points), fitPadding(20));
 }
 
@@ -90,15 +124,16 @@ export function renderLegend() {
   box.append(details);
 }
 
-/** The basemap chooser (shown only when an external basemap is configured) and the tiles it picks. */
+/** The basemap chooser (shown only when an external basemap is configured), the tiles it picks, and what they mean. */
 export function renderBasemap() {
   const { config, map, ownLayer, externalLayer } = page;
   const chooser = $('#basemap-chooser');
   chooser.hidden = !externalLayer;
   if (!externalLayer || !map) return;
-  const external = state.base === 'external';
-  $('#basemap-external-label').textContent = t('basemapExternal', { name: config.external_basemap.name });
-  for (const radio of document.querySelectorAll('input[name="basemap"]')) radio.checked = radio.value === (external ? 'external' : 'own');
+  const external = baseInUse() === 'external';
+  const name = config.external_basemap.name;
+  $('#basemap-external-label').textContent = t('basemapExternal', { name });
+  for (const radio of document.querySelectorAll('input[name="basemap"]')) radio.checked = radio.value === (state.base === 'external' ? 'external' : 'own');
   if (external && !map.hasLayer(externalLayer)) {
     ownLayer.remove();
     externalLayer.addTo(map);
@@ -106,5 +141,15 @@ export function renderBasemap() {
     externalLayer.remove();
     ownLayer.addTo(map);
   }
-  $('#gcj-note').hidden = !(external && config.external_basemap.crs === 'GCJ-02');
+  const note = $('#basemap-note');
+  const datum = drawingDatum();
+  let text = '';
+  if (state.base === 'external' && page.externalFailed) text = t('basemapFallback', { name });
+  else if (external && datum !== 'WGS84') text = t('datumShifted', { name, datum });
+  else if (external) text = t('datumWgs84', { name, datum: config.external_basemap.crs });
+  note.textContent = text;
+  note.hidden = !text;
+  note.dataset.datum = datum;
+  note.dataset.state = state.base === 'external' && page.externalFailed ? 'fallback' : external ? 'external' : 'own';
+  map.getContainer().dataset.datum = datum;
 }

@@ -3,14 +3,16 @@
 import { t, formatDistance } from './i18n.js';
 import * as api from './api.js';
 import { $, el, showError } from './dom.js';
-import { state, page, graphics, results } from './session.js';
+import { state, data, page, graphics, results } from './session.js';
 import { ROLE_COLORS } from './roles.js';
-import { key, feature, names, sectorText, layerName } from './names.js';
+import { key, feature, names, sectorText, layerName, collectionOf } from './names.js';
 import { fitPadding } from './map.js';
 import { focusFeature } from './selection.js';
 import { runTable } from './tables.js';
 import { runAnalysis } from './analysis.js';
 import { exportButtons } from './exports.js';
+import { latLngOf } from './datum.js';
+import { chosenDistrict, districtName, inDistrict } from './districts.js';
 
 const L = window.L;
 const inflight = {};
@@ -69,8 +71,7 @@ export async function runWithin() {
     results.within = null;
     return;
   }
-  const [lon, lat] = origin.geometry.coordinates;
-  const ring = L.circle([lat, lon], { radius: radiusMeters(), pane: 'overlayPane', color: '#c0392b', weight: 2, fill: false, interactive: false, className: 'cm-ring' });
+  const ring = L.circle(latLngOf(collectionOf(state.from), origin), { radius: radiusMeters(), pane: 'overlayPane', color: '#c0392b', weight: 2, fill: false, interactive: false, className: 'cm-ring' });
   clearResultGraphics();
   graphics.ring = ring.addTo(map);
   if (!page.restoring && (page.fitNext || !map.getBounds().pad(-0.05).contains(ring.getBounds()))) map.fitBounds(ring.getBounds(), fitPadding(10));
@@ -78,9 +79,13 @@ export async function runWithin() {
   box.replaceChildren(el('p', 'loading', t('loading')));
   const filters = {};
   if (state.sector) filters.sector = state.sector;
-  if (state.district) filters.district = state.district;
+  // The service filters by the district_id the geodata build computed; a park collection without one is filtered
+  // here, by the district's polygon.
+  const byId = data[roles.parks].features.some((f) => 'district_id' in f.properties);
+  if (state.district && byId) filters.district_id = state.district;
   await ask('within', box, (signal) => api.within(roles.parks, state.from, radiusMeters(), filters, { signal }), (answer) => {
-    results.within = { origin: state.from, radius: radiusMeters(), answer };
+    const kept = state.district && !byId ? { ...answer, features: answer.features.filter(inDistrict) } : answer;
+    results.within = { origin: state.from, radius: radiusMeters(), answer: kept };
     renderWithin();
   });
 }
@@ -98,15 +103,15 @@ export function renderWithin() {
   summary.dataset.testid = 'radius-summary';
   const values = { n: features.length, r: formatDistance(result.radius), name: names(origin).primary, certain, possible: features.length - certain };
   summary.textContent = features.length ? t('withinSummary', values) : t('withinNone', values);
-  const filterText = [state.sector, state.district].filter(Boolean).join(', ');
+  const district = chosenDistrict();
+  const filterText = [state.sector, district && districtName(district)].filter(Boolean).join(', ');
   const nodes = [summary];
   if (filterText) nodes.push(el('p', 'hint', t('filtersApplied', { f: filterText })));
   if (features.length) {
     const table = resultTable(['colRank', 'colName', 'colDistance', 'colWithin'], features.map((f) => withinRow(f)), 'radius-row');
     nodes.push(table, el('p', 'hint small', t('possibleHelp')), exportButtons('within'));
     for (const f of features) {
-      const [lon, lat] = f.geometry.coordinates;
-      L.circleMarker([lat, lon], {
+      L.circleMarker(latLngOf(page.roles.parks, f), {
         pane: 'results', radius: 13, color: '#c0392b', weight: f.properties.within === 'certain' ? 3 : 2, dashArray: f.properties.within === 'certain' ? null : '3 3', fill: false, interactive: false,
         className: `cm-hit cm-hit-${f.properties.within}`,
       }).addTo(graphics.highlights);
@@ -157,7 +162,7 @@ export function renderNearest() {
   clearResultGraphics();
   graphics.lines = L.layerGroup().addTo(page.map);
   const park = feature(result.park);
-  const [plon, plat] = park.geometry.coordinates;
+  const [plat, plon] = latLngOf(collectionOf(result.park), park);
   const nodes = [];
   const bounds = L.latLngBounds([[plat, plon]]);
   for (const target of roles.research) {
@@ -167,7 +172,7 @@ export function renderNearest() {
     const rows = answer.features.map((f) => nearestRow(target, f));
     nodes.push(rows.length ? resultTable(['colRank', 'colName', 'colDistance'], rows, `nearest-row-${target}`) : el('p', 'hint', '—'));
     for (const f of answer.features) {
-      const [lon, lat] = f.geometry.coordinates;
+      const [lat, lon] = latLngOf(target, f);
       bounds.extend([lat, lon]);
       const label = `${f.properties.rank}. ${formatDistance(f.properties.distance_m)}`;
       L.polyline([[plat, plon], [lat, lon]], { pane: 'overlayPane', color: ROLE_COLORS[role], weight: 2, opacity: 0.8, dashArray: role === 'institute' ? '6 4' : null, className: 'cm-line' })

@@ -1,10 +1,12 @@
 // Drawing the whole page from `state`: after a choice, a new language or a pasted link.
 import { $ } from './dom.js';
+import { loadConverted } from './datum.js';
+import { renderDistricts } from './districts.js';
 import { state, data, page, results, saveState } from './session.js';
 import { renderBasemap, renderLegend } from './map.js';
-import { renderLayerNames, applyFilters } from './layers.js';
+import { renderLayerNames, applyFilters, placeMarkers } from './layers.js';
 import { renderSelection } from './selection.js';
-import { runWithin, renderWithin, runNearest, renderNearest } from './queries.js';
+import { runWithin, renderWithin, runNearest, renderNearest, refreshQueries } from './queries.js';
 import { renderTable } from './tables.js';
 import { renderAnalysis, renderWhiteSpots, runAnalysis } from './analysis.js';
 
@@ -37,6 +39,7 @@ export function renderAll() {
     applyFilters();
     renderLegend();
     renderSelection();
+    renderDistricts();
     renderWhiteSpots();
   }
   saveState();
@@ -51,4 +54,24 @@ export function renderResults() {
   if (state.tab === 'analysis' && !results.analysisCharts) runAnalysis();
   if (state.tab === 'radius' && !results.within) runWithin();
   if (state.tab === 'nearest' && !results.nearest) runNearest();
+}
+
+/**
+ * The basemap changed (chosen, or its tiles failed): everything is drawn again in the datum it asks for. If the
+ * service cannot give the positions in that datum, the external basemap is given up as if its tiles had failed.
+ */
+export async function applyBasemap() {
+  renderBasemap();
+  if (!(await loadConverted([...page.roles.overlays, ...page.roles.districts]))) {
+    page.externalFailed = true;
+    renderBasemap();
+  }
+  placeMarkers();
+  renderDistricts();
+  renderSelection();
+  const restoring = page.restoring;
+  page.restoring = true;
+  await refreshQueries();
+  page.restoring = restoring;
+  saveState();
 }

@@ -4,7 +4,7 @@
 // Until the service has answered (or if it names no layers), the shipped collections.
 const SHIPPED = [
   { id: 'parks', role: 'park' }, { id: 'universities', role: 'university' }, { id: 'institutes', role: 'institute' },
-  { id: 'metro-stations', role: 'context' }, { id: 'land', role: 'land' }, { id: 'water', role: 'water' },
+  { id: 'metro-stations', role: 'context' }, { id: 'land', role: 'land' }, { id: 'water', role: 'water' }, { id: 'districts', role: 'district' },
 ];
 
 /** Line and marker colours by role (parks take their sector's colour from the configuration). */
@@ -13,7 +13,8 @@ export const ROLE_COLORS = Object.freeze({ university: '#1f3a5f', institute: '#7
 /**
  * The collections by role, from /client/config.json: `parks` (the one park collection the queries start from),
  * `research` (universities, then institutes: the targets), `institutes`, `overlays` (every collection drawn as
- * markers) and `basemap` (land and water, drawn by the tiles).
+ * markers), `basemap` (land and water, drawn by the tiles) and `districts` (the district polygons, for the filter
+ * and the outlines).
  */
 export function rolesFrom(config) {
   const layers = config?.layers?.length ? config.layers : SHIPPED;
@@ -26,6 +27,7 @@ export function rolesFrom(config) {
     research: Object.freeze([...ids('university'), ...institutes]),
     overlays: ids('park', 'university', 'institute', 'context'),
     basemap: ids('land', 'water'),
+    districts: ids('district'),
     /** A collection's role: park, university, institute, context, land or water (context for anything the service does not say). */
     of: (collection) => stored(collection)?.role ?? 'context',
     /** The collection's own title, if the service gave one. */

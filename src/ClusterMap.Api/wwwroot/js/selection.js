@@ -7,6 +7,7 @@ import { collectionOf, feature, names, sectorColor, kindName } from './names.js'
 import { applyLayerVisibility } from './layers.js';
 import { refreshQueries } from './queries.js';
 import { renderAll } from './render.js';
+import { latLngOf } from './datum.js';
 
 const L = window.L;
 
@@ -27,7 +28,7 @@ export function choose(ref, { fly = false } = {}) {
   } else {
     state.tab = 'explore';
   }
-  if (fly) map.flyTo([f.geometry.coordinates[1], f.geometry.coordinates[0]], Math.max(map.getZoom(), 12), { duration: 0.6 });
+  if (fly) map.flyTo(latLngOf(collection, f), Math.max(map.getZoom(), 12), { duration: 0.6 });
   if (!state.layers.includes(collection)) {
     state.layers.push(collection);
     applyLayerVisibility();
@@ -54,7 +55,7 @@ export function renderSelection() {
   graphics.uncertainty = null;
   const f = feature(state.sel);
   if (f && f.properties.location_uncertainty_m) {
-    graphics.uncertainty = L.circle([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
+    graphics.uncertainty = L.circle(latLngOf(collectionOf(state.sel), f), {
       radius: f.properties.location_uncertainty_m, pane: 'overlayPane', color: '#444444', weight: 1, dashArray: '4 4', fillColor: '#444444', fillOpacity: 0.06, interactive: false, className: 'cm-uncertainty',
     }).addTo(page.map);
   }

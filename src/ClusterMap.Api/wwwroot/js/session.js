@@ -15,6 +15,7 @@ export const page = {
   map: null,
   ownLayer: null,
   externalLayer: null,
+  externalFailed: false, // the external basemap's tiles failed: ClusterMap's own is shown (map.js)
   restoring: true,
   fitNext: false, // the next radius answer frames its ring (a new origin, or a link without a view)
 };
