@@ -20,11 +20,8 @@ namespace ClusterMap.Api.Maps;
 /// </summary>
 internal static class AtlasReportsApi
 {
-    /// <summary>The most features one atlas holds: a page each, rendered while the client waits.</summary>
-    public const int MaxFeatures = 200;
-
     public static readonly QueryParameter<string> Ids = new("ids",
-        $"comma-separated ids of the collection's features, at most {MaxFeatures}, e.g. park-a,park-b",
+        "comma-separated ids of the collection's features, at most Maps:AtlasMaxFeatures (200 by default), e.g. park-a,park-b",
         "Only these features, in this order (instead of filter).",
         (string text, out string value) => (value = text).Length > 0)
     {
@@ -37,7 +34,7 @@ internal static class AtlasReportsApi
     public static IEndpointRouteBuilder MapAtlasReportsApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/reports/{collectionId}.pdf", GetAtlas).WithTags("Maps").WithName("getAtlasReport")
-            .WithSummary($"An atlas PDF of a selection (filter=CQL2, ids=a,b or the whole collection; at most {MaxFeatures} features): a cover map with every feature numbered, then each feature's brief")
+            .WithSummary("An atlas PDF of a selection (filter=CQL2, ids=a,b or the whole collection; at most Maps:AtlasMaxFeatures features): a cover map with every feature numbered, then each feature's brief")
             .WithQueryParameters(_parameters);
         return routes;
     }
@@ -51,6 +48,8 @@ internal static class AtlasReportsApi
         {
             return problem;
         }
+
+        var maxFeatures = options.Value.AtlasMaxFeatures;
 
         var catalog = await provider.GetCatalogAsync(cancellationToken);
         if (catalog.Skeleton.Layer(collectionId) is not { Kind: MapLayerKind.Parks or MapLayerKind.Universities or MapLayerKind.Institutes }
@@ -66,7 +65,7 @@ internal static class AtlasReportsApi
         }
 
         var ids = new List<(string Id, int Position)>();
-        if (idsText is not null && ParseIds(idsText, ids) is { } idsProblem)
+        if (idsText is not null && ParseIds(idsText, ids, maxFeatures) is { } idsProblem)
         {
             return idsProblem;
         }
@@ -108,11 +107,11 @@ internal static class AtlasReportsApi
         }
         else if (filter is not null)
         {
-            var page = await store.GetItemsAsync(new ItemsQuery(layer.Id, [], [], MaxFeatures + 1, 0, filter), cancellationToken);
-            if (page.NumberMatched > MaxFeatures)
+            var page = await store.GetItemsAsync(new ItemsQuery(layer.Id, [], [], maxFeatures + 1, 0, filter), cancellationToken);
+            if (page.NumberMatched > maxFeatures)
             {
                 return ApiProblems.InvalidParameter(query.Has(FilterParameter.Filter) ? FilterParameter.Filter.Name : FilterParameter.Datetime.Name,
-                    $"a selection of at most {MaxFeatures} features; this one selects {page.NumberMatched} of {layer.Id}");
+                    $"a selection of at most {maxFeatures} features; this one selects {page.NumberMatched} of {layer.Id}");
             }
 
             selected.AddRange(page.Features.Select(f => layer.Find(f.Id)).OfType<MapFeature>());
@@ -124,10 +123,10 @@ internal static class AtlasReportsApi
         }
         else
         {
-            if (layer.Features.Count > MaxFeatures)
+            if (layer.Features.Count > maxFeatures)
             {
                 return ApiProblems.InvalidParameter(FilterParameter.Filter.Name,
-                    $"a selection of at most {MaxFeatures} features (filter or ids): the whole of {layer.Id} has {layer.Features.Count}");
+                    $"a selection of at most {maxFeatures} features (filter or ids): the whole of {layer.Id} has {layer.Features.Count}");
             }
 
             selected.AddRange(layer.Features);
@@ -170,7 +169,7 @@ internal static class AtlasReportsApi
     }
 
     /// <summary>The ids in order, each with its character position; an empty one or too many is the 400.</summary>
-    private static ProblemHttpResult? ParseIds(string text, List<(string Id, int Position)> ids)
+    private static ProblemHttpResult? ParseIds(string text, List<(string Id, int Position)> ids, int maxFeatures)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var position = 0;
@@ -191,8 +190,8 @@ internal static class AtlasReportsApi
             position += part.Length + 1;
         }
 
-        return ids.Count > MaxFeatures
-            ? ApiProblems.InvalidParameter(Ids.Name, $"at most {MaxFeatures} feature ids; {ids.Count} given")
+        return ids.Count > maxFeatures
+            ? ApiProblems.InvalidParameter(Ids.Name, $"at most {maxFeatures} feature ids; {ids.Count} given")
             : null;
     }
 }
