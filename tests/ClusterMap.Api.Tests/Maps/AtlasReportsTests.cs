@@ -120,11 +120,12 @@ public sealed partial class AtlasReportsTests(ShippedMapFactory shipped, MapTest
                     Assert.Contains(expected[p], string.Concat(words.Where(w => w.Page == p + 1).Select(w => w.Text)), StringComparison.Ordinal);
                 }
 
-                // The first page of every map (the cover, each brief's first page) shows the source's pixels.
+                // The page of every map (the cover, each brief's first page) shows the source's pixels: the map takes
+                // a third of the page, and most of it is the source's ground between symbols, halos and labels.
                 foreach (var p in new[] { 0, expected.IndexOf(expected[1]), expected.IndexOf(expected[^1]) })
                 {
                     using var bitmap = SKBitmap.Decode(images[p]);
-                    Assert.True(Share(bitmap, fake) > 0.05, $"page {p + 1}: only {Share(bitmap, fake):P1} of the page is the source's colour");
+                    Assert.True(MagentaShare(bitmap) > 0.15, $"page {p + 1}: only {MagentaShare(bitmap):P1} of the page is the source's colour; its commonest colours: {string.Join(", ", Commonest(bitmap))}");
                 }
             }
             finally
@@ -251,24 +252,27 @@ public sealed partial class AtlasReportsTests(ShippedMapFactory shipped, MapTest
     }
 
     /// <summary>
-    /// The share of the page in the colour, give or take 12 levels a channel: poppler's colour conversion of the PDF's
-    /// embedded tile moves #F032E6 by up to 8 levels (to #EE2AE3).
+    /// The share of the page in the fake's magenta (#F032E6), by hue rather than by level: poppler's colour conversion
+    /// of the PDF's embedded tile moves it by several levels, and no colour of ClusterMap's own is this red and blue
+    /// with this little green.
     /// </summary>
-    private static double Share(SKBitmap bitmap, SKColor color)
+    private static double MagentaShare(SKBitmap bitmap)
     {
-        const int Tolerance = 12;
         var n = 0;
         for (var y = 0; y < bitmap.Height; y++)
         {
             for (var x = 0; x < bitmap.Width; x++)
             {
                 var p = bitmap.GetPixel(x, y);
-                n += Math.Abs(p.Red - color.Red) <= Tolerance && Math.Abs(p.Green - color.Green) <= Tolerance && Math.Abs(p.Blue - color.Blue) <= Tolerance ? 1 : 0;
+                n += p.Red > 200 && p.Green < 100 && p.Blue > 180 ? 1 : 0;
             }
         }
 
         return (double)n / (bitmap.Width * bitmap.Height);
     }
+
+    private static IEnumerable<string> Commonest(SKBitmap bitmap) =>
+        bitmap.Pixels.GroupBy(p => p).OrderByDescending(g => g.Count()).Take(5).Select(g => $"{g.Key} ×{g.Count()}");
 
     /// <summary>The text of the one QR code zbarimg finds in a PNG file.</summary>
     private static async Task<string> DecodeQrAsync(string png)
