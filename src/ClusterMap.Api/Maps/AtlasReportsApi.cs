@@ -9,6 +9,7 @@ using ClusterMap.Core.Storage;
 using ClusterMap.Rendering;
 using ClusterMap.Rendering.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.Options;
 
 namespace ClusterMap.Api.Maps;
@@ -20,6 +21,9 @@ namespace ClusterMap.Api.Maps;
 /// </summary>
 internal static class AtlasReportsApi
 {
+    /// <summary>How long an atlas may take, in seconds, instead of <c>Limits:RequestTimeoutSeconds</c>.</summary>
+    public const int AtlasTimeoutSeconds = 300;
+
     public static readonly QueryParameter<string> Ids = new("ids",
         "comma-separated ids of the collection's features, at most Maps:AtlasMaxFeatures (200 by default), e.g. park-a,park-b",
         "Only these features, in this order (instead of filter).",
@@ -35,7 +39,14 @@ internal static class AtlasReportsApi
     {
         routes.MapGet("/reports/{collectionId}.pdf", GetAtlas).WithTags("Maps").WithName("getAtlasReport")
             .WithSummary("An atlas PDF of a selection (filter=CQL2, ids=a,b or the whole collection; at most Maps:AtlasMaxFeatures features): a cover map with every feature numbered, then each feature's brief")
-            .WithQueryParameters(_parameters);
+            .WithQueryParameters(_parameters)
+            // An atlas draws a page or two per feature: it gets its own time, not a single request's.
+            .WithRequestTimeout(new RequestTimeoutPolicy
+            {
+                Timeout = TimeSpan.FromSeconds(AtlasTimeoutSeconds),
+                TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
+                WriteTimeoutResponse = context => ApiProblems.RequestTimedOut(AtlasTimeoutSeconds).ExecuteAsync(context),
+            });
         return routes;
     }
 
