@@ -97,6 +97,21 @@ public sealed class MapRenderer : IDisposable
     }
 
     /// <summary>
+    /// Several briefs in one document (an atlas: its cover, then a brief per feature), each starting on a new page and
+    /// laid out as <see cref="RenderReportPdf(MapData, ReportPage)"/> lays out one. Each map's scene is prepared just
+    /// before its page is drawn and released after it.
+    /// </summary>
+    public byte[] RenderReportPdf(string title, IReadOnlyList<(MapData Data, ReportPage Page)> pages) =>
+        PdfPages.Write(title, 192, ReportPainter.PageWidth, ReportPainter.PageHeight, (Func<SKCanvas> newPage) =>
+        {
+            foreach (var (data, page) in pages)
+            {
+                using var scene = SceneBuilder.Prepare(data, page.Map, _fonts);
+                ReportPainter.Draw(newPage, page, scene, _fonts);
+            }
+        });
+
+    /// <summary>
     /// The label layout of the meta-tile holding <paramref name="tile"/> (<see cref="TileLabelLayout.MetaTile"/>), from
     /// data that holds at least the meta-tile widened by <see cref="Generalization.MapGeneralization.ReadMarginPixels"/>;
     /// pass it to every tile of the meta-tile as <see cref="MapRequest.TileLabels"/>.

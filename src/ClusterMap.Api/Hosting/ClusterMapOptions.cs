@@ -98,6 +98,17 @@ public sealed class MapsOptions
     [Range(0, long.MaxValue)]
     public long InMemoryMaxFeatures { get; set; } = 100_000;
 
+    /// <summary>The most features one atlas report (<c>/reports/{collectionId}.pdf</c>) holds: a page or two each, rendered while the client waits.</summary>
+    [Range(1, 10_000)]
+    public int AtlasMaxFeatures { get; set; } = 200;
+
+    /// <summary>
+    /// The service's address as readers reach it (scheme, host and any path prefix, e.g. https://maps.example.org/clustermap),
+    /// used for the permalinks printed and QR-coded on figures; unset, they are built from each request's own scheme,
+    /// host and path base, which behind a reverse proxy are the proxy's upstream address.
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
+
     /// <summary>An external XYZ basemap under static maps, reports and raster tiles; none (the default) draws ClusterMap's own.</summary>
     public BasemapOptions Basemap { get; set; } = new();
 }

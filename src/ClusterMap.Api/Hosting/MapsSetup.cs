@@ -16,6 +16,8 @@ internal static class MapsSetup
                 "Maps:Basemap:Attribution is required with Maps:Basemap:Url: every figure drawn over the tiles prints the provider's credit")
             .Validate(o => BasemapSource.DatumOf(o.Basemap.Datum) is not null,
                 $"Maps:Basemap:Datum must be one of {string.Join(", ", BasemapOptions.Datums)}")
+            .Validate(o => PublicBaseUrlIsValid(o.PublicBaseUrl),
+                "Maps:PublicBaseUrl must be an absolute http(s) URL without query or fragment, e.g. https://maps.example.org/clustermap")
             .ValidateOnStart();
         services.AddSingleton<BasemapSource>();
         services.AddSingleton<Parameters.StaticMapParameters>();
@@ -28,6 +30,10 @@ internal static class MapsSetup
         services.AddHealthChecks().AddCheck<MapWarmUpReadinessCheck>("maps", tags: ["ready"]);
         return services;
     }
+
+    private static bool PublicBaseUrlIsValid(string? url) =>
+        string.IsNullOrEmpty(url)
+        || (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Query.Length == 0 && uri.Fragment.Length == 0);
 
     private static bool BasemapTemplateIsValid(BasemapOptions basemap)
     {

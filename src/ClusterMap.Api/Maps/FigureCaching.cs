@@ -5,6 +5,7 @@ using ClusterMap.Api.Tiles;
 using ClusterMap.Rendering;
 using ClusterMap.Rendering.Model;
 using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace ClusterMap.Api.Maps;
 
@@ -30,7 +31,20 @@ internal static class FigureCaching
     /// stamped when it was first rendered.
     /// </summary>
     public static FigureStamp Stamp(HttpRequest request, long dataVersion, TimeProvider clock) =>
-        new(dataVersion, clock.GetUtcNow(), request.GetEncodedUrl());
+        new(dataVersion, clock.GetUtcNow(), Permalink(request, UriHelper.BuildRelative(path: request.Path, query: request.QueryString)));
+
+    /// <summary>
+    /// The absolute URL of <paramref name="pathAndQuery"/> (already encoded, starting with '/') as a reader reaches the
+    /// service: under <c>Maps:PublicBaseUrl</c> when it is set (a service behind a proxy sees its own host, not the
+    /// public one), else the request's scheme, host and path base.
+    /// </summary>
+    public static string Permalink(HttpRequest request, string pathAndQuery)
+    {
+        var publicBase = request.HttpContext.RequestServices.GetRequiredService<IOptions<MapsOptions>>().Value.PublicBaseUrl;
+        return string.IsNullOrEmpty(publicBase)
+            ? $"{request.Scheme}://{request.Host.ToUriComponent()}{request.PathBase.ToUriComponent()}{pathAndQuery}"
+            : publicBase.TrimEnd('/') + pathAndQuery;
+    }
 
     /// <summary>States the ETag and Cache-Control of the answer; true when the client already holds it (answer 304).</summary>
     /// <param name="context">The request and its response.</param>

@@ -300,7 +300,7 @@ internal static class CollectionsApi
     /// <c>filter</c> (in <c>filter-lang</c>, its literals in <c>filter-crs</c>) and <c>datetime</c> as one condition, checked
     /// against the collection's queryables; null when neither is given.
     /// </summary>
-    private static async Task<(ItemsFilter? Filter, ProblemHttpResult? Problem)> ReadFilterAsync(
+    internal static async Task<(ItemsFilter? Filter, ProblemHttpResult? Problem)> ReadFilterAsync(
         QueryParameters query, CollectionInfo collection, CollectionQueryablesCache queryablesCache, CancellationToken cancellationToken)
     {
         if (!query.TryRead(FilterParameter.Filter, out var text, out var problem)

@@ -47,6 +47,9 @@ internal static class MapTheme
     public const float LabelSizeUniversity = 10.5f;
     public const float LabelSizeContext = 9.5f;
     public const float LabelSizeHighlight = 13.5f;
+
+    /// <summary>The numbers that mark an atlas's features on its cover map.</summary>
+    public const float LabelSizeMark = 10.5f;
     public const float LabelSizeDistance = 10;
     public const float LabelSizeDistrict = 12.5f;
 }

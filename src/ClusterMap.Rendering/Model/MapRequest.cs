@@ -16,6 +16,11 @@ public enum MapLanguage
 /// <summary>A feature named by collection and id, e.g. the one to highlight.</summary>
 public sealed record FeatureRef(string CollectionId, string FeatureId);
 
+/// <summary>A feature drawn like a highlight and labelled with a short mark (its number in an atlas) instead of its name.</summary>
+/// <param name="Feature">The feature.</param>
+/// <param name="Label">What is written beside it, e.g. "7"; features drawn at (nearly) one place share one label ("3, 7").</param>
+public sealed record FeatureMark(FeatureRef Feature, string Label);
+
 /// <summary>
 /// A line from a feature to its nearest institution, with the distance the caller computed (geodesic, from the
 /// proximity engine): the renderer draws the number it is given and measures nothing itself.
@@ -36,7 +41,11 @@ public sealed record NearestLink(Coordinate FromLonLat, Coordinate ToLonLat, dou
 /// The legend, scale bar and north arrow go in a band below the map instead of over it (the report, whose map is
 /// too small to give them a corner); the scene is then taller than the map by that band.
 /// </param>
-public sealed record MapFigure(string Title, string Subtitle = "", bool ShowAttribution = true, FigureStamp? Stamp = null, bool KeyBelow = false);
+/// <param name="ShowLegend">
+/// False only where a map marks so much of itself that no corner is free for the legend (an atlas's cover, whose
+/// briefs each carry the legend); the scale bar and north arrow are still placed.
+/// </param>
+public sealed record MapFigure(string Title, string Subtitle = "", bool ShowAttribution = true, FigureStamp? Stamp = null, bool KeyBelow = false, bool ShowLegend = true);
 
 /// <summary>What a reader needs to make a figure again: the data it shows, when it was drawn, and the view's address.</summary>
 /// <param name="DataVersion">The store's data version the figure was drawn from.</param>
@@ -66,6 +75,12 @@ public sealed record MapRequest(Envelope BoundsMeters, int Width, int Height)
     public MapLanguage Language { get; init; } = MapLanguage.Both;
 
     public FeatureRef? Highlight { get; init; }
+
+    /// <summary>
+    /// Features to stand out with a mark each (an atlas's cover: every selected feature, numbered): drawn like the
+    /// highlight, never clustered, their marks placed with the subject's words before any panel.
+    /// </summary>
+    public IReadOnlyList<FeatureMark> Marks { get; init; } = [];
 
     /// <summary>Radii of geodesic rings around <see cref="Highlight"/>, in metres.</summary>
     public IReadOnlyList<double> RingsMeters { get; init; } = [];

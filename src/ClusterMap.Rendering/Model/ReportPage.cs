@@ -30,4 +30,10 @@ public sealed record ReportPage(
 
     /// <summary>Printed with its QR code in the footer band of every page.</summary>
     public FigureStamp? Stamp { get; init; }
+
+    /// <summary>
+    /// Side-by-side blocks the table's rows flow into (top to bottom, then the next block), each with the header: a
+    /// long table of short rows, such as an atlas's key, then takes a fraction of the height.
+    /// </summary>
+    public int TableBlocks { get; init; } = 1;
 }

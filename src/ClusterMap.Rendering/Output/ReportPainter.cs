@@ -19,6 +19,7 @@ internal static class ReportPainter
     private const float BottomMargin = 24;
     private const float FooterSize = 7;
     private const float FooterGap = 10;
+    private const float BlockGap = 14;
 
     /// <summary>A QR module in points: 1.5 pt (0.53 mm), readable by a phone on paper.</summary>
     private const float QrModule = 1.5f;
@@ -78,12 +79,25 @@ internal static class ReportPainter
         Need(TextMeasurer.LineHeight(11.5f) + (3 * (TextMeasurer.LineHeight(8.5f) + 3)));
         Write(page.TableTitle, 11.5f, true, MapTheme.Ink);
         y += 2;
-        var columns = ColumnWidths(page, measurer, width);
-        DrawRow(canvas, page.TableHeader, columns, ref y, 8.5f, true, measurer, paint, line);
-        foreach (var row in page.TableRows)
+        var blocks = Math.Clamp(page.TableBlocks, 1, Math.Max(1, page.TableRows.Count));
+        var blockWidth = (width - ((blocks - 1) * BlockGap)) / blocks;
+        var columns = ColumnWidths(page, measurer, blockWidth);
+        var perBlock = (page.TableRows.Count + blocks - 1) / blocks;
+        void DrawLine(IReadOnlyList<IReadOnlyList<string>> cells, bool bold)
+        {
+            var top = y;
+            for (var b = 0; b < cells.Count; b++)
+            {
+                y = top;
+                DrawRow(canvas, cells[b], columns, Margin + (b * (blockWidth + BlockGap)), ref y, 8.5f, bold, measurer, paint, line);
+            }
+        }
+
+        DrawLine([.. Enumerable.Repeat(page.TableHeader, Math.Min(blocks, Math.Max(1, page.TableRows.Count)))], true);
+        for (var r = 0; r < perBlock; r++)
         {
             Need(TextMeasurer.LineHeight(8.5f) + 3);
-            DrawRow(canvas, row, columns, ref y, 8.5f, false, measurer, paint, line);
+            DrawLine([.. Enumerable.Range(0, blocks).Select(b => (b * perBlock) + r).Where(i => i < page.TableRows.Count).Select(i => page.TableRows[i])], false);
         }
 
         y += 10;
@@ -171,9 +185,9 @@ internal static class ReportPainter
         return widths;
     }
 
-    private static void DrawRow(SKCanvas canvas, IReadOnlyList<string> cells, float[] columns, ref float y, float size, bool bold, TextMeasurer measurer, SKPaint paint, SKPaint line)
+    private static void DrawRow(SKCanvas canvas, IReadOnlyList<string> cells, float[] columns, float left, ref float y, float size, bool bold, TextMeasurer measurer, SKPaint paint, SKPaint line)
     {
-        var x = Margin;
+        var x = left;
         var height = TextMeasurer.LineHeight(size) + 3;
         paint.Color = MapTheme.Ink;
         for (var c = 0; c < columns.Length && c < cells.Count; c++)
@@ -191,6 +205,6 @@ internal static class ReportPainter
         }
 
         y += height;
-        canvas.DrawLine(Margin, y, Margin + columns.Sum(), y, line);
+        canvas.DrawLine(left, y, left + columns.Sum(), y, line);
     }
 }

@@ -95,7 +95,11 @@ internal sealed class FigureLayout(MapScene scene, MapRequest request, TextMeasu
             AddQr(matrix, rect.Left, rect.Top);
         }
 
-        AddLegend(contents, area, keepClear, lines);
+        if (figure.ShowLegend)
+        {
+            AddLegend(contents, area, keepClear, lines);
+        }
+
         var scale = ScaleBar(metersPerPixel);
         var scaleRect = Place(new SKSize(scale.Width, 30), [Corner.BottomLeft, Corner.BottomRight, Corner.TopLeft, Corner.TopRight], area, keepClear, lines);
         Panel(scaleRect);

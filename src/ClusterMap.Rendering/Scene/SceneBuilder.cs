@@ -38,6 +38,9 @@ internal sealed class SceneBuilder
     private readonly HashSet<string> _contributing = new(StringComparer.Ordinal);
     private readonly List<SKRect> _obstacles = [];
     private MapFeature? _highlight;
+
+    /// <summary>The features <see cref="MapRequest.Marks"/> names, with their marks: drawn like the highlight, never clustered.</summary>
+    private readonly Dictionary<MapFeature, FeatureMark> _marked = new(ReferenceEqualityComparer.Instance);
     private List<DrawnPoint> _points = [];
     private MapLayer? _highlightLayer;
 
@@ -80,6 +83,14 @@ internal sealed class SceneBuilder
         {
             _highlightLayer = highlightLayer;
             _highlight = feature;
+        }
+
+        foreach (var mark in _request.Marks)
+        {
+            if (_data.Layer(mark.Feature.CollectionId)?.Find(mark.Feature.FeatureId) is { } marked)
+            {
+                _marked.TryAdd(marked, mark);
+            }
         }
 
         AddBasemapTiles();
@@ -325,6 +336,7 @@ internal sealed class SceneBuilder
         var cellMeters = MapGeneralization.ClusterCellPixels * _mpp;
         var result = new List<DrawnPoint>();
         DrawnPoint? highlight = null;
+        var marks = new List<DrawnPoint>();
         foreach (var layer in _layers)
         {
             if (IsBasemap(layer.Kind))
@@ -336,7 +348,8 @@ internal sealed class SceneBuilder
             var gathered = new List<(MapFeature Feature, Coordinate At, (long X, long Y) Cell)>();
             foreach (var feature in layer.Features)
             {
-                if (!shown && feature != _highlight)
+                var standsOut = feature == _highlight || _marked.ContainsKey(feature);
+                if (!shown && !standsOut)
                 {
                     continue;
                 }
@@ -349,6 +362,13 @@ internal sealed class SceneBuilder
                 if (feature == _highlight)
                 {
                     highlight = view.Contains(at) ? new DrawnPoint(layer, feature, at, 1, true) : null;
+                }
+                else if (standsOut)
+                {
+                    if (view.Contains(at))
+                    {
+                        marks.Add(new DrawnPoint(layer, feature, at, 1, true));
+                    }
                 }
                 else if (gather.Contains(at))
                 {
@@ -396,6 +416,7 @@ internal sealed class SceneBuilder
             }
         }
 
+        result.AddRange(marks);
         if (highlight is { } h)
         {
             result.Add(h);
@@ -498,7 +519,7 @@ internal sealed class SceneBuilder
             }
 
             var color = layer.Kind == MapLayerKind.Parks ? SectorPalette.Of(feature.Sector).Color : MapTheme.Ink;
-            var symbol = new SceneSymbol(SymbolOf(layer.Kind), ToPixel(at), color, feature == _highlight);
+            var symbol = new SceneSymbol(SymbolOf(layer.Kind), ToPixel(at), color, feature == _highlight || _marked.ContainsKey(feature));
             (symbol.Highlight ? highlight : _scene.Symbols).Add(symbol);
             _contributing.Add(layer.Id);
         }
@@ -532,7 +553,7 @@ internal sealed class SceneBuilder
         }
         else
         {
-            subject.AddRange(placer!.PlaceAll(Candidates(_points.Where(p => p.Feature != _highlight))));
+            subject.AddRange(placer!.PlaceAll(Candidates(_points.Where(p => p.Feature != _highlight && !_marked.ContainsKey(p.Feature)))));
             subject.AddRange(PlaceDistrictLabels(placer, _ => true));
             labels = subject;
         }
@@ -647,6 +668,51 @@ internal sealed class SceneBuilder
                 placed.Add(name);
             }
 
+            PlaceRingLabels(placer, placed);
+        }
+
+        PlaceMarkLabels(placer, placed);
+    }
+
+    /// <summary>
+    /// The marks of <see cref="MapRequest.Marks"/>, after the highlight's name and before any panel: marks whose symbols
+    /// (nearly) coincide share one label ("3, 7"), so features placed at one shared point are all named.
+    /// </summary>
+    private void PlaceMarkLabels(LabelPlacer placer, List<PlacedLabel> placed)
+    {
+        var groups = new List<(SKPoint At, MapLayer Layer, List<FeatureMark> Marks)>();
+        foreach (var point in _points.Where(p => _marked.ContainsKey(p.Feature)))
+        {
+            var at = ToPixel(point.Meters);
+            var group = groups.FindIndex(g => SKPoint.Distance(g.At, at) <= MarkGroupPixels);
+            if (group < 0)
+            {
+                groups.Add((at, point.Layer, [_marked[point.Feature]]));
+            }
+            else
+            {
+                groups[group].Marks.Add(_marked[point.Feature]);
+            }
+        }
+
+        foreach (var (at, layer, marks) in groups)
+        {
+            var text = string.Join(", ", marks.Select(m => m.Label));
+            var candidate = new LabelCandidate([text], MapTheme.LabelSizeMark, true, at, SymbolRadius(layer.Kind) + 2, 0, $"mark/{text}", MapTheme.Ink);
+            if (PlaceHighlightLabel(placer, candidate) is { } label)
+            {
+                placed.Add(label);
+            }
+        }
+    }
+
+    /// <summary>Marked symbols closer than this (pixels) are one place on the map and share a label.</summary>
+    private const float MarkGroupPixels = 6;
+
+    private void PlaceRingLabels(LabelPlacer placer, List<PlacedLabel> placed)
+    {
+        if (_highlight is not null)
+        {
             foreach (var radius in _request.RingsMeters.Order())
             {
                 // On the ring: at the top if free, else at the bottom, the sides, the diagonals.

@@ -187,7 +187,9 @@ public sealed class HostileInputTests(ClusterMapFactory factory, ITestOutputHelp
 
         output.WriteLine($"{operations.Count} GET operations, {requests} requests ({_unsendable.Count} not sendable in process), {baselinesOk} baselines answered 200, {failures.Count} failures");
         Assert.True(_unsendable.Count <= requests / 20, "too many requests could not be sent:\n" + string.Join("\n", _unsendable.Take(10)));
-        Assert.True(baselinesOk >= operations.Count - 2, $"only {baselinesOk} of {operations.Count} baselines answered 200: the walker is not reaching the handlers");
+        // Three baselines may miss: a CRS by an invented code, and the two report routes (a feature's brief, an atlas),
+        // which draw only park, campus and institute collections, none of which the test data's 'sites' is.
+        Assert.True(baselinesOk >= operations.Count - 3, $"only {baselinesOk} of {operations.Count} baselines answered 200: the walker is not reaching the handlers");
         Assert.True(failures.Count == 0, $"{failures.Count} of {requests} hostile requests answered wrongly:\n" + string.Join("\n", failures.Take(40)));
     }
 

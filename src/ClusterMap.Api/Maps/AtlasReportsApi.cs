@@ -1,0 +1,208 @@
+using System.Globalization;
+using ClusterMap.Api.Hosting;
+using ClusterMap.Api.Ogc;
+using ClusterMap.Api.Parameters;
+using ClusterMap.Api.Problems;
+using ClusterMap.Core.Features;
+using ClusterMap.Core.Filtering;
+using ClusterMap.Core.Storage;
+using ClusterMap.Rendering;
+using ClusterMap.Rendering.Model;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.Extensions.Options;
+
+namespace ClusterMap.Api.Maps;
+
+/// <summary>
+/// Atlas reports: one PDF for a selection of a collection's features (a CQL2 filter, a list of ids, or the whole
+/// collection): a cover with the selection's map, every feature numbered, and the selection in words; then each
+/// feature's brief, as <c>/reports/{collectionId}/{featureId}.pdf</c> draws it, each page stamped with its own permalink.
+/// </summary>
+internal static class AtlasReportsApi
+{
+    /// <summary>How long an atlas may take, in seconds, instead of <c>Limits:RequestTimeoutSeconds</c>.</summary>
+    public const int AtlasTimeoutSeconds = 300;
+
+    public static readonly QueryParameter<string> Ids = new("ids",
+        "comma-separated ids of the collection's features, at most Maps:AtlasMaxFeatures (200 by default), e.g. park-a,park-b",
+        "Only these features, in this order (instead of filter).",
+        (string text, out string value) => (value = text).Length > 0)
+    {
+        CommaSeparated = true,
+    };
+
+    private static readonly OperationParameters _parameters = new(
+        [FilterParameter.Filter, FilterParameter.Language, FilterParameter.Crs, FilterParameter.Datetime, Ids, LangParameter.Definition]);
+
+    public static IEndpointRouteBuilder MapAtlasReportsApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/reports/{collectionId}.pdf", GetAtlas).WithTags("Maps").WithName("getAtlasReport")
+            .WithSummary("An atlas PDF of a selection (filter=CQL2, ids=a,b or the whole collection; at most Maps:AtlasMaxFeatures features): a cover map with every feature numbered, then each feature's brief")
+            .WithQueryParameters(_parameters)
+            // An atlas draws a page or two per feature: it gets its own time, not a single request's.
+            .WithRequestTimeout(new RequestTimeoutPolicy
+            {
+                Timeout = TimeSpan.FromSeconds(AtlasTimeoutSeconds),
+                TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
+                WriteTimeoutResponse = context => ApiProblems.RequestTimedOut(AtlasTimeoutSeconds).ExecuteAsync(context),
+            });
+        return routes;
+    }
+
+    public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetAtlas(
+        string collectionId, HttpRequest request, IFeatureStore store, CollectionQueryablesCache queryablesCache, MapDataProvider provider,
+        MapRenderer renderer, BasemapSource basemap, IOptions<MapsOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var query = QueryParameters.Of(request);
+        if (query.CheckNames() is { } problem || !query.TryRead(LangParameter.Definition, out var language, out problem))
+        {
+            return problem;
+        }
+
+        var maxFeatures = options.Value.AtlasMaxFeatures;
+
+        var catalog = await provider.GetCatalogAsync(cancellationToken);
+        if (catalog.Skeleton.Layer(collectionId) is not { Kind: MapLayerKind.Parks or MapLayerKind.Universities or MapLayerKind.Institutes }
+            || await store.GetCollectionAsync(collectionId, cancellationToken) is not { } collection)
+        {
+            return ApiProblems.CollectionNotFound(collectionId);
+        }
+
+        var idsText = query.Text(Ids);
+        if (idsText is not null && (query.Has(FilterParameter.Filter) || query.Has(FilterParameter.Datetime)))
+        {
+            return ApiProblems.InvalidParameter(Ids.Name, $"either ids or filter (and datetime), not both: {Ids.AcceptedForm}");
+        }
+
+        var ids = new List<(string Id, int Position)>();
+        if (idsText is not null && ParseIds(idsText, ids, maxFeatures) is { } idsProblem)
+        {
+            return idsProblem;
+        }
+
+        var (filter, filterProblem) = await CollectionsApi.ReadFilterAsync(query, collection, queryablesCache, cancellationToken);
+        if (filterProblem is not null)
+        {
+            return filterProblem;
+        }
+
+        if (FigureCaching.IsNotModified(request.HttpContext, catalog.Version, options.Value, basemap.Identity))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        // The briefs' nearest tables are measured over whole target collections, as the single report measures them.
+        var data = await provider.GetForFigureAsync(catalog, null, wholeForProximity: true, cancellationToken);
+        if (data.Layer(collectionId) is not { } layer)
+        {
+            return ApiProblems.CollectionNotFound(collectionId);
+        }
+
+        var selected = new List<MapFeature>();
+        string selection;
+        if (idsText is not null)
+        {
+            foreach (var (id, position) in ids)
+            {
+                if (layer.Find(id) is not { } feature)
+                {
+                    return ApiProblems.InvalidFilter(Ids.Name, new Cql2Error(position,
+                        $"At character {position}: '{ApiProblems.Excerpt(id)}' is not a feature of {layer.Id}.", $"an id of /collections/{layer.Id}/items"));
+                }
+
+                selected.Add(feature);
+            }
+
+            selection = $"ids {string.Join(", ", ids.Select(i => i.Id))}";
+        }
+        else if (filter is not null)
+        {
+            var page = await store.GetItemsAsync(new ItemsQuery(layer.Id, [], [], maxFeatures + 1, 0, filter), cancellationToken);
+            if (page.NumberMatched > maxFeatures)
+            {
+                return ApiProblems.InvalidParameter(query.Has(FilterParameter.Filter) ? FilterParameter.Filter.Name : FilterParameter.Datetime.Name,
+                    $"a selection of at most {maxFeatures} features; this one selects {page.NumberMatched} of {layer.Id}");
+            }
+
+            selected.AddRange(page.Features.Select(f => layer.Find(f.Id)).OfType<MapFeature>());
+            selection = string.Join(" and ", new[]
+            {
+                query.Text(FilterParameter.Filter) is { } text ? $"filter {text}" : null,
+                query.Text(FilterParameter.Datetime) is { } datetime ? $"datetime {datetime}" : null,
+            }.OfType<string>());
+        }
+        else
+        {
+            if (layer.Features.Count > maxFeatures)
+            {
+                return ApiProblems.InvalidParameter(FilterParameter.Filter.Name,
+                    $"a selection of at most {maxFeatures} features (filter or ids): the whole of {layer.Id} has {layer.Features.Count}");
+            }
+
+            selected.AddRange(layer.Features);
+            selection = "the whole collection";
+        }
+
+        if (selected.Count == 0)
+        {
+            return ApiProblems.InvalidParameter(FilterParameter.Filter.Name, $"a selection of at least one feature; {selection} selects none of {layer.Id}");
+        }
+
+        var cover = await AtlasComposer.CoverAsync(catalog, layer, selected,
+            $"Selection: {selection} · {Count(selected.Count)} of {layer.Features.Count} in {layer.Title}", language,
+            FigureCaching.Stamp(request, data.Version, clock), provider, basemap, cancellationToken);
+        var pages = new List<(MapData, ReportPage)> { (cover.Drawn, cover.Page) };
+        var outcomes = new List<BasemapOutcome> { cover.Under };
+        var targets = ReportComposer.TargetsOf(data, layer);
+        foreach (var feature in selected)
+        {
+            var brief = await ReportComposer.FeaturePageAsync(catalog, data, layer, feature, targets, language,
+                FigureCaching.Stamp(request, data.Version, clock) with { Permalink = FigureCaching.Permalink(request, BriefPath(request, layer.Id, feature.Id)) },
+                provider, basemap, cancellationToken);
+            pages.Add((brief.Drawn, brief.Page));
+            outcomes.Add(brief.Under);
+        }
+
+        var pdf = renderer.RenderReportPdf($"{layer.Title}: {selection}", pages);
+        // One page over ClusterMap's own basemap makes the whole answer a fallback: not to be cached, and said so.
+        (outcomes.FirstOrDefault(o => o.IsFallback) ?? cover.Under).WriteHeaders(request.HttpContext.Response);
+        return TypedResults.File(pdf, "application/pdf");
+    }
+
+    private static string Count(int count) => count == 1 ? "1 feature" : $"{count.ToString(CultureInfo.InvariantCulture)} features";
+
+    /// <summary>The single report of a feature, in the atlas's language: the view its brief page shows.</summary>
+    private static string BriefPath(HttpRequest request, string collectionId, string featureId)
+    {
+        var path = $"/reports/{Uri.EscapeDataString(collectionId)}/{Uri.EscapeDataString(featureId)}.pdf";
+        return request.Query.TryGetValue(LangParameter.Definition.Name, out var lang) ? $"{path}?lang={Uri.EscapeDataString(lang.ToString())}" : path;
+    }
+
+    /// <summary>The ids in order, each with its character position; an empty one or too many is the 400.</summary>
+    private static ProblemHttpResult? ParseIds(string text, List<(string Id, int Position)> ids, int maxFeatures)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var position = 0;
+        foreach (var part in text.Split(','))
+        {
+            var id = part.Trim();
+            var at = position + (part.Length - part.TrimStart().Length);
+            if (id.Length == 0)
+            {
+                return ApiProblems.InvalidFilter(Ids.Name, new Cql2Error(at, $"At character {at}: expected a feature id, found nothing.", "a feature id"));
+            }
+
+            if (seen.Add(id))
+            {
+                ids.Add((id, at));
+            }
+
+            position += part.Length + 1;
+        }
+
+        return ids.Count > maxFeatures
+            ? ApiProblems.InvalidParameter(Ids.Name, $"at most {maxFeatures} feature ids; {ids.Count} given")
+            : null;
+    }
+}
