@@ -6,6 +6,7 @@ using ClusterMap.Api.Problems;
 using ClusterMap.Core.Proximity;
 using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering;
+using ClusterMap.Rendering.Data;
 using ClusterMap.Rendering.Generalization;
 using ClusterMap.Rendering.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
