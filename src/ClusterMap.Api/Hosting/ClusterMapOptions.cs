@@ -83,6 +83,12 @@ public sealed class MapsOptions
     /// </summary>
     public bool TileStore { get; set; } = true;
 
+    /// <summary>
+    /// On PostGIS, build vector tiles in the database (<c>ST_AsMVT</c> over <c>ST_AsMVTGeom</c>) instead of reading the
+    /// features and encoding them in the service. No effect on SQLite.
+    /// </summary>
+    public bool VectorTilesInDatabase { get; set; } = true;
+
     /// <summary>How long clients may reuse a tile without asking again (Cache-Control max-age).</summary>
     [Range(0, 31_536_000)]
     public int TileMaxAgeSeconds { get; set; } = 300;

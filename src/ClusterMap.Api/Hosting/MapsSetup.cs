@@ -29,7 +29,7 @@ internal static class MapsSetup
             var maps = provider.GetRequiredService<IOptions<MapsOptions>>().Value;
             return new MapDataProvider(
                 provider.GetRequiredService<IFeatureStore>(), provider.GetRequiredService<CollectionSnapshotCache>(),
-                new MapReadSettings(maps.InMemoryMaxFeatures, maps.DataVersionCheckMilliseconds), provider.GetRequiredService<TimeProvider>());
+                new MapReadSettings(maps.InMemoryMaxFeatures, maps.DataVersionCheckMilliseconds, maps.VectorTilesInDatabase), provider.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton(provider =>
         {

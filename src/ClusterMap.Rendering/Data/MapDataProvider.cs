@@ -11,7 +11,8 @@ namespace ClusterMap.Rendering.Data;
 /// <summary>How maps read the store: which collections are held in memory, how often the data version is read again.</summary>
 /// <param name="InMemoryMaxFeatures">Collections of at most this many features are held in memory behind an R-tree; larger ones are read from the store's spatial index per view.</param>
 /// <param name="DataVersionCheckMilliseconds">How long a data version read from the store is trusted; 0 reads it on every call.</param>
-public sealed record MapReadSettings(long InMemoryMaxFeatures = 100_000, int DataVersionCheckMilliseconds = 250);
+/// <param name="VectorTilesInDatabase">Have a store that can (PostGIS) build vector tiles itself.</param>
+public sealed record MapReadSettings(long InMemoryMaxFeatures = 100_000, int DataVersionCheckMilliseconds = 250, bool VectorTilesInDatabase = true);
 
 /// <summary>
 /// What maps read, at the store's current data version: the catalog of collections (as layers without features), and
@@ -26,6 +27,9 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
     private volatile MapCatalog? _current;
     private long _checkedAt = long.MinValue;
     private volatile bool _changedHere;
+
+    /// <summary>The store, when it builds vector tiles itself and <see cref="MapReadSettings.VectorTilesInDatabase"/> is on; else null.</summary>
+    public IVectorTileBuilder? VectorTileBuilder { get; } = settings.VectorTilesInDatabase ? store as IVectorTileBuilder : null;
 
     /// <summary>Called after this process wrote to the store: the next request reads the data version at once.</summary>
     public void Invalidate() => _changedHere = true;

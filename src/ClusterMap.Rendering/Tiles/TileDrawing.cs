@@ -72,15 +72,27 @@ public static class TileDrawing
             return null;
         }
 
-        var key = new TileKey(collectionId, tile.Z, tile.X, tile.Y, 1, "mvt", catalog.Version);
+        var builder = provider.VectorTileBuilder;
+        // Tiles built by the database differ in bytes from ours: another key.
+        var key = new TileKey(builder is null ? collectionId : $"{collectionId}@database", tile.Z, tile.X, tile.Y, 1, "mvt", catalog.Version);
         if (await cache.GetAsync(key, cancellationToken) is { } cached)
         {
             return cached;
         }
 
-        // The writer clips to the tile widened by its buffer (64 of 4096 units, i.e. 4 pixels).
-        var data = await provider.GetNearAsync(catalog, tile.BoundsMeters, WebMercator.MetersPerPixel(tile.Z), 4, new HashSet<string>(StringComparer.Ordinal) { collectionId }, cancellationToken);
-        var drawn = CachedTile.Of(MvtTileWriter.Write(data.Layer(collectionId)!, tile));
+        byte[] bytes;
+        if (builder is not null)
+        {
+            bytes = await builder.BuildVectorTileAsync(collectionId, tile, (int)MvtTileWriter.Extent, MvtTileWriter.BufferUnits, cancellationToken);
+        }
+        else
+        {
+            // The writer clips to the tile widened by its buffer (64 of 4096 units, i.e. 4 pixels).
+            var data = await provider.GetNearAsync(catalog, tile.BoundsMeters, WebMercator.MetersPerPixel(tile.Z), 4, new HashSet<string>(StringComparer.Ordinal) { collectionId }, cancellationToken);
+            bytes = MvtTileWriter.Write(data.Layer(collectionId)!, tile);
+        }
+
+        var drawn = CachedTile.Of(bytes);
         await cache.AddDrawnAsync(key, drawn, cancellationToken);
         return drawn;
     }

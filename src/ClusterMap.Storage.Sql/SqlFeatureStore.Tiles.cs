@@ -1,10 +1,13 @@
 using ClusterMap.Core.Tiles;
 using Dapper;
 
-namespace ClusterMap.Storage.PostGis;
+namespace ClusterMap.Storage.Sql;
 
-/// <summary>Drawn map tiles in the table map_tiles, beside the features they were drawn from.</summary>
-public sealed partial class PostGisFeatureStore : ITileStore
+/// <summary>
+/// Drawn map tiles in the table map_tiles, beside the features they were drawn from: the same SQL on SQLite and
+/// PostgreSQL (both have <c>INSERT … ON CONFLICT … DO UPDATE</c>).
+/// </summary>
+public abstract partial class SqlFeatureStore<TConnection, TTransaction> : ITileStore
 {
     public async Task<byte[]?> GetTileAsync(TileKey key, CancellationToken cancellationToken = default)
     {
