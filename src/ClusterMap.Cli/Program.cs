@@ -2,7 +2,7 @@ using System.CommandLine;
 using ClusterMap.Cli.Commands;
 using ClusterMap.Cli.Geodata;
 
-var root = new RootCommand("clustermap: import, list and build ClusterMap's data.")
+var root = new RootCommand("clustermap: import, list and build ClusterMap's data, and seed its tiles.")
 {
     ImportCommand.Create(),
     ExportCommand.Create(),
@@ -10,6 +10,7 @@ var root = new RootCommand("clustermap: import, list and build ClusterMap's data
     MigrateCommand.Create(),
     GeodataCommand.Create(),
     KeysCommand.Create(),
+    TilesCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -62,6 +62,21 @@ internal static class PostGisMigrations
                 created_at    text NOT NULL
             );
             """),
+        (2, "drawn map tiles shared by replicas, keyed by style, tile, format and data version", """
+            -- Rows of older data versions can never be asked for again; a replica deletes them at the first tile
+            -- it draws at a newer version.
+            CREATE TABLE map_tiles (
+                style        text NOT NULL,
+                z            integer NOT NULL,
+                x            integer NOT NULL,
+                y            integer NOT NULL,
+                scale        integer NOT NULL,
+                format       text NOT NULL,
+                data_version bigint NOT NULL,
+                bytes        bytea NOT NULL,
+                PRIMARY KEY (data_version, style, format, z, x, y, scale)
+            );
+            """),
     ];
 
     public static int LatestVersion => _migrations[^1].Version;

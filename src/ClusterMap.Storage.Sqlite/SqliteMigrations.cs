@@ -90,6 +90,21 @@ internal static class SqliteMigrations
             SELECT f.collection_id, j.key, COUNT(DISTINCT f.fid) FROM features f, json_each(f.properties) j
             WHERE j.type IN ('text', 'integer', 'real', 'true', 'false') GROUP BY 1, 2;
             """),
+        (4, "drawn map tiles kept across restarts, keyed by style, tile, format and data version", """
+            -- Rows of older data versions can never be asked for again; the service deletes them at the first tile
+            -- it draws at a newer version.
+            CREATE TABLE map_tiles (
+                style        TEXT NOT NULL,
+                z            INTEGER NOT NULL,
+                x            INTEGER NOT NULL,
+                y            INTEGER NOT NULL,
+                scale        INTEGER NOT NULL,
+                format       TEXT NOT NULL,
+                data_version INTEGER NOT NULL,
+                bytes        BLOB NOT NULL,
+                PRIMARY KEY (data_version, style, format, z, x, y, scale)
+            ) STRICT;
+            """),
     ];
 
     public static void Apply(SqliteConnection connection)

@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
 using ClusterMap.Api.Hosting;
-using ClusterMap.Api.Maps;
 using ClusterMap.Api.Parameters;
 using ClusterMap.Core.Features;
+using ClusterMap.Rendering.Data;
 using ClusterMap.Rendering.Model;
+using ClusterMap.Rendering.Tiles;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 

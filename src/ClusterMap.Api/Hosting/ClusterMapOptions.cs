@@ -76,6 +76,19 @@ public sealed class MapsOptions
     [Range(0, long.MaxValue)]
     public long TileCacheBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// Keep drawn tiles in the database too (a table in the SQLite file, or in PostGIS), keyed by style, tile, format
+    /// and data version, so they outlive the process and replicas on one database share them; the in-memory cache
+    /// stays in front.
+    /// </summary>
+    public bool TileStore { get; set; } = true;
+
+    /// <summary>
+    /// On PostGIS, build vector tiles in the database (<c>ST_AsMVT</c> over <c>ST_AsMVTGeom</c>) instead of reading the
+    /// features and encoding them in the service. No effect on SQLite.
+    /// </summary>
+    public bool VectorTilesInDatabase { get; set; } = true;
+
     /// <summary>How long clients may reuse a tile without asking again (Cache-Control max-age).</summary>
     [Range(0, 31_536_000)]
     public int TileMaxAgeSeconds { get; set; } = 300;

@@ -1,6 +1,10 @@
 using ClusterMap.Api.Maps;
-using ClusterMap.Api.Tiles;
+using ClusterMap.Core.Storage;
+using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering;
+using ClusterMap.Rendering.Data;
+using ClusterMap.Rendering.Tiles;
+using Microsoft.Extensions.Options;
 
 namespace ClusterMap.Api.Hosting;
 
@@ -22,8 +26,23 @@ internal static class MapsSetup
         services.AddSingleton<BasemapSource>();
         services.AddSingleton<Parameters.StaticMapParameters>();
         services.AddSingleton(_ => MapRenderer.Create());
-        services.AddSingleton<MapDataProvider>();
-        services.AddSingleton<TileCache>();
+        services.AddSingleton(provider =>
+        {
+            var maps = provider.GetRequiredService<IOptions<MapsOptions>>().Value;
+            return new MapDataProvider(
+                provider.GetRequiredService<IFeatureStore>(), provider.GetRequiredService<CollectionSnapshotCache>(),
+                new MapReadSettings(maps.InMemoryMaxFeatures, maps.DataVersionCheckMilliseconds, maps.VectorTilesInDatabase), provider.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton(provider =>
+        {
+            var maps = provider.GetRequiredService<IOptions<MapsOptions>>().Value;
+            var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("ClusterMap.TileStore");
+            // Another renderer build or another external basemap draws other pixels from the same data.
+            var basemap = provider.GetRequiredService<BasemapSource>();
+            var variant = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{RendererBuild}\n{basemap.Identity}")).AsSpan(0, 8));
+            var store = maps.TileStore ? provider.GetRequiredService<IFeatureStore>() as ITileStore : null;
+            return new TileCache(maps.TileCacheBytes, store, variant, e => logger.LogWarning(e, "Tile store failed; the tile is drawn without it"));
+        });
         services.AddSingleton<TileLabelCache>();
         services.AddSingleton<MapWarmUp>();
         services.AddHostedService(provider => provider.GetRequiredService<MapWarmUp>());
@@ -34,6 +53,9 @@ internal static class MapsSetup
     private static bool PublicBaseUrlIsValid(string? url) =>
         string.IsNullOrEmpty(url)
         || (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Query.Length == 0 && uri.Fragment.Length == 0);
+
+    /// <summary>The renderer's build: tiles drawn by another build are not served from the tile store.</summary>
+    internal static string RendererBuild => typeof(MapRenderer).Assembly.ManifestModule.ModuleVersionId.ToString("N");
 
     private static bool BasemapTemplateIsValid(BasemapOptions basemap)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ClusterMap.Rendering.Data;
 using ClusterMap.Rendering.Generalization;
 using ClusterMap.Rendering.Model;
 using NetTopologySuite.Geometries;

@@ -7,6 +7,7 @@ using ClusterMap.Core.Features;
 using ClusterMap.Core.Filtering;
 using ClusterMap.Core.Storage;
 using ClusterMap.Rendering;
+using ClusterMap.Rendering.Data;
 using ClusterMap.Rendering.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Timeouts;

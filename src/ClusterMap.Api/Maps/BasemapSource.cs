@@ -16,7 +16,7 @@ namespace ClusterMap.Api.Maps;
 /// at most <see cref="BasemapOptions.MaxConcurrency"/> requests at once across figures, through a disk cache keyed by
 /// URL) or says why it could not, so the figure falls back to ClusterMap's own basemap instead of failing.
 /// </summary>
-internal sealed partial class BasemapSource : IDisposable
+internal sealed partial class BasemapSource : IBasemapSource, IDisposable
 {
     /// <summary>The response header that tells which basemap a figure was drawn over.</summary>
     public const string Header = "ClusterMap-Basemap";
@@ -192,38 +192,14 @@ internal sealed partial class BasemapSource : IDisposable
     private sealed class NotAnImageException : Exception;
 }
 
-/// <summary>
-/// What a figure is drawn over: the external basemap's tiles and the datum to move the drawing into, or ClusterMap's
-/// own basemap (not configured, or the source failed); <see cref="HeaderValue"/> says which.
-/// </summary>
-internal sealed record BasemapOutcome(RasterBasemap? Basemap, Func<Coordinate, Coordinate>? ToDatum, string HeaderValue)
+/// <summary>How a response states the basemap its figure was drawn over.</summary>
+internal static class BasemapHeaders
 {
-    public static readonly BasemapOutcome Own = new(null, null, "own");
-
-    /// <summary>Said of a figure drawn over the source earlier (a cached tile): no tiles at hand, the header only.</summary>
-    public static readonly BasemapOutcome External = new(null, null, "external");
-
-    /// <summary>Widest shift of GCJ-02 and BD-09 from WGS84 in China, with room: features this far outside a view can move into it.</summary>
-    private const double MaxShiftMeters = 1500;
-
-    public bool IsFallback => HeaderValue.StartsWith("fallback", StringComparison.Ordinal);
-
-    /// <summary>Part of cache keys: figures over different basemaps or datums differ.</summary>
-    public string Tag => Basemap is null ? "own" : ToDatum is null ? "external" : "external-shifted";
-
-    /// <summary>The read margin of a view, widened by the datum shift when the drawing moves.</summary>
-    public double ReadMarginPixels(double marginPixels, double metersPerPixel) =>
-        ToDatum is null ? marginPixels : marginPixels + (MaxShiftMeters / metersPerPixel);
-
-    public MapRequest Apply(MapRequest request) => Basemap is null ? request : request with { Basemap = Basemap, ToBasemapDatum = ToDatum };
-
-    public MapData Apply(MapData data) => ToDatum is { } toDatum ? data.InDatum(toDatum) : data;
-
     /// <summary>States the basemap in the response; a fallback figure is not to be cached (the next may have the real one).</summary>
-    public void WriteHeaders(HttpResponse response)
+    public static void WriteHeaders(this BasemapOutcome outcome, HttpResponse response)
     {
-        response.Headers[BasemapSource.Header] = HeaderValue;
-        if (IsFallback)
+        response.Headers[BasemapSource.Header] = outcome.HeaderValue;
+        if (outcome.IsFallback)
         {
             response.Headers.ETag = default;
             response.Headers.CacheControl = "no-store";

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using ClusterMap.Core.Proximity;
 using ClusterMap.Core.Tiles;
+using ClusterMap.Rendering.Data;
 using ClusterMap.Rendering.Generalization;
 using ClusterMap.Rendering.Model;
 using NetTopologySuite.Geometries;

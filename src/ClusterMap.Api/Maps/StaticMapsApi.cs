@@ -5,6 +5,7 @@ using ClusterMap.Core.Features;
 using ClusterMap.Core.Proximity;
 using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering;
+using ClusterMap.Rendering.Data;
 using ClusterMap.Rendering.Generalization;
 using ClusterMap.Rendering.Model;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
 using ClusterMap.Api.Hosting;
-using ClusterMap.Api.Maps;
 using ClusterMap.Api.Parameters;
 using ClusterMap.Api.Problems;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Filtering;
 using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering;
+using ClusterMap.Rendering.Data;
 using ClusterMap.Rendering.Generalization;
 using ClusterMap.Rendering.Model;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -7,6 +7,8 @@ using ClusterMap.Api.Problems;
 using ClusterMap.Api.Tiles;
 using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering;
+using ClusterMap.Rendering.Data;
+using ClusterMap.Rendering.Tiles;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using NetTopologySuite.Geometries;

@@ -4,13 +4,12 @@ using ClusterMap.Api.Maps;
 using ClusterMap.Api.Ogc;
 using ClusterMap.Api.Parameters;
 using ClusterMap.Api.Problems;
-using ClusterMap.Core.Features;
 using ClusterMap.Core.Storage;
 using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering;
-using ClusterMap.Rendering.Generalization;
-using ClusterMap.Rendering.Labels;
+using ClusterMap.Rendering.Data;
 using ClusterMap.Rendering.Model;
+using ClusterMap.Rendering.Tiles;
 using ClusterMap.Rendering.VectorTiles;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -91,7 +90,7 @@ internal static class TilesApi
 
         if (data.Layer(style) is { } layer)
         {
-            var fields = await FieldsOf(store, catalog.Collection(layer.Id)!, cancellationToken);
+            var fields = await VectorLayerFields.OfAsync(store, catalog.Collection(layer.Id)!, cancellationToken);
             return TypedResults.Ok(Describe(catalog, [layer], layer.Title, $"Mapbox Vector Tiles of the collection '{layer.Id}'",
                 $"{root}/tiles/{OgcLinks.Escape(layer.Id)}/{{z}}/{{x}}/{{y}}.mvt") with
             {
@@ -130,46 +129,13 @@ internal static class TilesApi
     }
 
     /// <summary>
-    /// A style's raster tile at the current data version, from the cache or drawn from what the tile covers (its
-    /// labels placed once per meta-tile), over the external basemap when one is set and answers, with what it was drawn
-    /// over. The request handler and the start-up warm-up share this one path.
+    /// A style's raster tile at the current data version (<see cref="TileDrawing.GetOrRenderRasterTileAsync"/>): the
+    /// request handler, the start-up warm-up and the CLI's <c>tiles seed</c> share this one path.
     /// </summary>
-    public static async Task<(CachedTile Tile, BasemapOutcome Basemap)> GetOrRenderRasterTileAsync(
+    public static Task<(CachedTile Tile, BasemapOutcome Basemap)> GetOrRenderRasterTileAsync(
         string style, TileIndex tile, int scale, MapLanguage language, MapDataProvider provider, TileCache cache, TileLabelCache labelLayouts, MapRenderer renderer,
-        BasemapSource basemap, CancellationToken cancellationToken)
-    {
-        var catalog = await provider.GetCatalogAsync(cancellationToken);
-        var key = new TileKey($"{style}:{LangParameter.Text(language)}", tile.Z, tile.X, tile.Y, scale, "png", catalog.Version);
-        if (cache.TryGet(key, out var cached))
-        {
-            // Only figures drawn over what was asked for are kept: a cached tile is over the source when one is set.
-            return (cached, basemap.IsConfigured ? BasemapOutcome.External : BasemapOutcome.Own);
-        }
-
-        var layers = MapStyles.Layers(style, catalog.Skeleton);
-        var request = MapRequest.ForTile(tile, scale, layers, language);
-        var under = await basemap.FetchAsync(request, cancellationToken);
-        var mpp = WebMercator.MetersPerPixel(tile.Z);
-        var margin = under.ReadMarginPixels(MapGeneralization.ReadMarginPixels, mpp);
-        // Labels are placed where the drawing is: moved into the basemap's datum, or not.
-        var labelKey = key with { Style = $"{key.Style}:{under.Tag}", X = tile.X / TileLabelLayout.MetaTileSize, Y = tile.Y / TileLabelLayout.MetaTileSize, Scale = 1 };
-        var labels = await labelLayouts.GetAsync(catalog, labelKey, async () =>
-        {
-            var (_, _, metaBounds) = TileLabelLayout.MetaTile(tile);
-            // Not the request's token: other tiles of the meta-tile wait for this placement.
-            var metaData = await provider.GetNearAsync(catalog, metaBounds, mpp, margin, layers, CancellationToken.None);
-            return renderer.PlaceTileLabels(under.Apply(metaData), tile, layers, language);
-        });
-        var data = await provider.GetNearAsync(catalog, tile.BoundsMeters, mpp, margin, layers, cancellationToken);
-        var png = renderer.RenderPng(under.Apply(data), under.Apply(request) with { TileLabels = labels });
-        cached = CachedTile.Of(png);
-        if (!under.IsFallback)
-        {
-            cache.Add(key, cached);
-        }
-
-        return (cached, under);
-    }
+        BasemapSource basemap, CancellationToken cancellationToken) =>
+        TileDrawing.GetOrRenderRasterTileAsync(style, tile, scale, language, provider, cache, labelLayouts, renderer, basemap, cancellationToken);
 
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetVectorTile(
         string collectionId, string z, string x, string y, HttpContext context, MapDataProvider provider, TileCache cache,
@@ -191,13 +157,10 @@ internal static class TilesApi
             return problem;
         }
 
-        var key = new TileKey(collectionId, tile.Z, tile.X, tile.Y, 1, "mvt", catalog.Version);
-        if (!cache.TryGet(key, out var cached))
+        var cached = await TileDrawing.GetOrRenderVectorTileAsync(collectionId, tile, provider, cache, cancellationToken);
+        if (cached is null)
         {
-            // The writer clips to the tile widened by its buffer (64 of 4096 units, i.e. 4 pixels).
-            var data = await provider.GetNearAsync(catalog, tile.BoundsMeters, WebMercator.MetersPerPixel(tile.Z), 4, new HashSet<string>(StringComparer.Ordinal) { collectionId }, cancellationToken);
-            cached = CachedTile.Of(MvtTileWriter.Write(data.Layer(collectionId)!, tile));
-            cache.Add(key, cached);
+            return ApiProblems.CollectionNotFound(collectionId);
         }
 
         return Respond(context, cached, MvtTileWriter.ContentType, options.Value);
@@ -258,48 +221,5 @@ internal static class TilesApi
             [extent.Centre.X, extent.Centre.Y, 10],
             attribution,
             catalog.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    /// <summary>How many features are read to learn the type of each field.</summary>
-    private const int FieldSample = 1000;
-
-    /// <summary>
-    /// Scalar properties of a layer's features with their MVT value type, as TileJSON's vector_layers lists them: the
-    /// collection's queryables, typed from its first features (a queryable seen in none of them is listed as String).
-    /// </summary>
-    private static async Task<Dictionary<string, string>> FieldsOf(IFeatureStore store, CollectionInfo collection, CancellationToken cancellationToken)
-    {
-        var fields = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["id"] = "String" };
-        var sample = await store.GetItemsAsync(new ItemsQuery(collection.Id, [], [], FieldSample, 0), cancellationToken);
-        foreach (var feature in sample.Features)
-        {
-            using var document = System.Text.Json.JsonDocument.Parse(feature.PropertiesJson);
-            if (document.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
-            {
-                continue;
-            }
-
-            foreach (var property in document.RootElement.EnumerateObject())
-            {
-                var type = property.Value.ValueKind switch
-                {
-                    System.Text.Json.JsonValueKind.String => "String",
-                    System.Text.Json.JsonValueKind.Number => "Number",
-                    System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False => "Boolean",
-                    _ => null,
-                };
-                if (type is not null)
-                {
-                    fields.TryAdd(property.Name, type);
-                }
-            }
-        }
-
-        foreach (var queryable in collection.Queryables)
-        {
-            fields.TryAdd(queryable, "String");
-        }
-
-        return new Dictionary<string, string>(fields, StringComparer.Ordinal);
     }
 }

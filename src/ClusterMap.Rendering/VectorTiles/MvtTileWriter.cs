@@ -18,8 +18,11 @@ public static class MvtTileWriter
     /// <summary>Tile coordinate resolution, the spec's usual 4096.</summary>
     public const uint Extent = 4096;
 
-    /// <summary>Buffer around the tile, as a fraction of its width (64 of 4096 units, as in most servers).</summary>
-    private const double BufferFraction = 64.0 / 4096;
+    /// <summary>Buffer around the tile in tile units (64 of 4096, as in most servers).</summary>
+    public const int BufferUnits = 64;
+
+    /// <summary>The buffer as a fraction of the tile's width.</summary>
+    private const double BufferFraction = (double)BufferUnits / Extent;
 
     // Shapes with fewer coordinates are written as they are.
     private const int SimplifyMinCoordinates = 16;

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using ClusterMap.Api.Maps;
 using ClusterMap.Core.Storage;
+using ClusterMap.Rendering.Tiles;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace ClusterMap.Api.Tests.Parameters;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using ClusterMap.Api.Tiles;
 using ClusterMap.Core.Tiles;
+using ClusterMap.Rendering.Tiles;
 using Microsoft.Extensions.DependencyInjection;
 using NetTopologySuite.Geometries;
 

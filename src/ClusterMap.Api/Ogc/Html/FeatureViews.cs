@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using ClusterMap.Api.Hosting;
-using ClusterMap.Api.Maps;
 using ClusterMap.Api.Parameters;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Filtering;
 using ClusterMap.Core.Proximity;
 using ClusterMap.Core.Storage;
+using ClusterMap.Rendering.Data;
 using ClusterMap.Rendering.Model;
 using Microsoft.Extensions.Options;
 using NetTopologySuite.Geometries;

@@ -1,14 +1,15 @@
-using ClusterMap.Api.Maps;
+using ClusterMap.Core.Tiles;
+using ClusterMap.Rendering.Data;
 using ClusterMap.Rendering.Labels;
 
-namespace ClusterMap.Api.Tiles;
+namespace ClusterMap.Rendering.Tiles;
 
 /// <summary>
 /// Label layouts of recently drawn meta-tiles, keyed like tiles (style and language, zoom, meta-tile x and y, data
 /// version). The tiles of one meta-tile are asked for together, so a layout is placed once for all of them: concurrent
 /// requests wait for the first one's placement. A new data version drops every older layout.
 /// </summary>
-internal sealed class TileLabelCache
+public sealed class TileLabelCache
 {
     /// <summary>Meta-tiles kept; a browser window shows a handful of them at a time.</summary>
     private const int Capacity = 1024;

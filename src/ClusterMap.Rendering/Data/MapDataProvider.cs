@@ -1,22 +1,26 @@
 using System.Collections.Concurrent;
-using ClusterMap.Api.Hosting;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Storage;
 using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering.Model;
-using Microsoft.Extensions.Options;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Index.Strtree;
 
-namespace ClusterMap.Api.Maps;
+namespace ClusterMap.Rendering.Data;
+
+/// <summary>How maps read the store: which collections are held in memory, how often the data version is read again.</summary>
+/// <param name="InMemoryMaxFeatures">Collections of at most this many features are held in memory behind an R-tree; larger ones are read from the store's spatial index per view.</param>
+/// <param name="DataVersionCheckMilliseconds">How long a data version read from the store is trusted; 0 reads it on every call.</param>
+/// <param name="VectorTilesInDatabase">Have a store that can (PostGIS) build vector tiles itself.</param>
+public sealed record MapReadSettings(long InMemoryMaxFeatures = 100_000, int DataVersionCheckMilliseconds = 250, bool VectorTilesInDatabase = true);
 
 /// <summary>
 /// What maps read, at the store's current data version: the catalog of collections (as layers without features), and
-/// for one view only the features near it. A collection of at most <see cref="MapsOptions.InMemoryMaxFeatures"/> is
+/// for one view only the features near it. A collection of at most <see cref="MapReadSettings.InMemoryMaxFeatures"/> is
 /// held in memory once per data version (from the proximity engine's snapshot) behind an R-tree; a larger one is read
-/// from the store's spatial index for every view (<see cref="IFeatureBoxReader"/>).
+/// from the store's spatial index for every view (<see cref="IFeatureBoxReader"/>). Shared by the service and the CLI.
 /// </summary>
-internal sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache snapshots, IOptions<MapsOptions> options, TimeProvider clock) : IDisposable
+public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache snapshots, MapReadSettings settings, TimeProvider clock) : IDisposable
 {
     private readonly SemaphoreSlim _loading = new(1, 1);
     private readonly IFeatureBoxReader? _boxReader = store as IFeatureBoxReader;
@@ -24,15 +28,18 @@ internal sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCac
     private long _checkedAt = long.MinValue;
     private volatile bool _changedHere;
 
+    /// <summary>The store, when it builds vector tiles itself and <see cref="MapReadSettings.VectorTilesInDatabase"/> is on; else null.</summary>
+    public IVectorTileBuilder? VectorTileBuilder { get; } = settings.VectorTilesInDatabase ? store as IVectorTileBuilder : null;
+
     /// <summary>Called after this process wrote to the store: the next request reads the data version at once.</summary>
     public void Invalidate() => _changedHere = true;
 
-    /// <summary>The catalog at the current data version (read at most <see cref="MapsOptions.DataVersionCheckMilliseconds"/> ago).</summary>
+    /// <summary>The catalog at the current data version (read at most <see cref="MapReadSettings.DataVersionCheckMilliseconds"/> ago).</summary>
     public async Task<MapCatalog> GetCatalogAsync(CancellationToken cancellationToken)
     {
         var current = _current;
         var now = clock.GetTimestamp();
-        var interval = options.Value.DataVersionCheckMilliseconds;
+        var interval = settings.DataVersionCheckMilliseconds;
         if (current is not null && interval > 0 && !_changedHere && clock.GetElapsedTime(Interlocked.Read(ref _checkedAt), now).TotalMilliseconds < interval)
         {
             return current;
@@ -143,7 +150,7 @@ internal sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCac
 
     internal async Task<LayerSource> CreateSourceAsync(CollectionInfo info, long version, CancellationToken cancellationToken)
     {
-        if (_boxReader is not null && info.FeatureCount > options.Value.InMemoryMaxFeatures)
+        if (_boxReader is not null && info.FeatureCount > settings.InMemoryMaxFeatures)
         {
             return new StoredLayer(_boxReader, info.Id, await _boxReader.GetMaxUncertaintyMetersAsync(info.Id, cancellationToken));
         }
@@ -217,13 +224,13 @@ internal sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCac
 /// The collections at one data version: their layers without features (ids, titles, kinds, credits) and, built on first
 /// use, where each layer's features come from.
 /// </summary>
-internal sealed class MapCatalog
+public sealed class MapCatalog
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<MapDataProvider.LayerSource>>> _sources = new(StringComparer.Ordinal);
     private readonly MapDataProvider _provider;
     private readonly Dictionary<string, CollectionInfo> _byId;
 
-    public MapCatalog(long version, IReadOnlyList<CollectionInfo> collections, MapDataProvider provider)
+    internal MapCatalog(long version, IReadOnlyList<CollectionInfo> collections, MapDataProvider provider)
     {
         Version = version;
         Collections = collections;

@@ -1,9 +1,9 @@
 using ClusterMap.Rendering.Model;
 
-namespace ClusterMap.Api.Maps;
+namespace ClusterMap.Rendering.Tiles;
 
 /// <summary>Named raster styles: which layers a tile draws.</summary>
-internal static class MapStyles
+public static class MapStyles
 {
     public const string Default = "default";
 
