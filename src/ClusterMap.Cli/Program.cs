@@ -2,7 +2,7 @@ using System.CommandLine;
 using ClusterMap.Cli.Commands;
 using ClusterMap.Cli.Geodata;
 
-var root = new RootCommand("clustermap: import, list and build ClusterMap's data, and seed its tiles.")
+var root = new RootCommand("clustermap: import, list and build ClusterMap's data, seed its tiles and write its PDF reports.")
 {
     ImportCommand.Create(),
     ExportCommand.Create(),
@@ -11,6 +11,7 @@ var root = new RootCommand("clustermap: import, list and build ClusterMap's data
     GeodataCommand.Create(),
     KeysCommand.Create(),
     TilesCommand.Create(),
+    ReportCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

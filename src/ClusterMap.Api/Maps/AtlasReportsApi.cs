@@ -1,4 +1,3 @@
-using System.Globalization;
 using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Ogc;
 using ClusterMap.Api.Parameters;
@@ -9,6 +8,7 @@ using ClusterMap.Core.Storage;
 using ClusterMap.Rendering;
 using ClusterMap.Rendering.Data;
 using ClusterMap.Rendering.Model;
+using ClusterMap.Rendering.Reports;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.Options;
@@ -150,28 +150,15 @@ internal static class AtlasReportsApi
             return ApiProblems.InvalidParameter(FilterParameter.Filter.Name, $"a selection of at least one feature; {selection} selects none of {layer.Id}");
         }
 
-        var cover = await AtlasComposer.CoverAsync(catalog, layer, selected,
-            $"Selection: {selection} · {Count(selected.Count)} of {layer.Features.Count} in {layer.Title}", language,
-            FigureCaching.Stamp(request, data.Version, clock), provider, basemap, cancellationToken);
-        var pages = new List<(MapData, ReportPage)> { (cover.Drawn, cover.Page) };
-        var outcomes = new List<BasemapOutcome> { cover.Under };
-        var targets = ReportComposer.TargetsOf(data, layer);
-        foreach (var feature in selected)
-        {
-            var brief = await ReportComposer.FeaturePageAsync(catalog, data, layer, feature, targets, language,
-                FigureCaching.Stamp(request, data.Version, clock) with { Permalink = FigureCaching.Permalink(request, BriefPath(request, layer.Id, feature.Id)) },
-                provider, basemap, cancellationToken);
-            pages.Add((brief.Drawn, brief.Page));
-            outcomes.Add(brief.Under);
-        }
-
+        var (pages, outcomes) = await AtlasComposer.AtlasAsync(catalog, data, layer, selected, AtlasComposer.SelectionLine(selection, selected.Count, layer), language,
+            FigureCaching.Stamp(request, data.Version, clock),
+            feature => FigureCaching.Stamp(request, data.Version, clock) with { Permalink = FigureCaching.Permalink(request, BriefPath(request, layer.Id, feature.Id)) },
+            provider, basemap, cancellationToken);
         var pdf = renderer.RenderReportPdf($"{layer.Title}: {selection}", pages);
         // One page over ClusterMap's own basemap makes the whole answer a fallback: not to be cached, and said so.
-        (outcomes.FirstOrDefault(o => o.IsFallback) ?? cover.Under).WriteHeaders(request.HttpContext.Response);
+        (outcomes.FirstOrDefault(o => o.IsFallback) ?? outcomes[0]).WriteHeaders(request.HttpContext.Response);
         return TypedResults.File(pdf, "application/pdf");
     }
-
-    private static string Count(int count) => count == 1 ? "1 feature" : $"{count.ToString(CultureInfo.InvariantCulture)} features";
 
     /// <summary>The single report of a feature, in the atlas's language: the view its brief page shows.</summary>
     private static string BriefPath(HttpRequest request, string collectionId, string featureId)

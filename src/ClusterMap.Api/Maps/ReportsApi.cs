@@ -4,6 +4,7 @@ using ClusterMap.Api.Problems;
 using ClusterMap.Rendering;
 using ClusterMap.Rendering.Data;
 using ClusterMap.Rendering.Model;
+using ClusterMap.Rendering.Reports;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 

@@ -218,7 +218,8 @@ internal static class TilesCommand
         return joined.Length == 0 ? null : MbTilesWriter.Gzip(joined.ToArray());
     }
 
-    private static MapRenderer? CreateRenderer(TextWriter error)
+    /// <summary>The renderer, or null after saying why it cannot start (e.g. no fonts).</summary>
+    internal static MapRenderer? CreateRenderer(TextWriter error)
     {
         try
         {

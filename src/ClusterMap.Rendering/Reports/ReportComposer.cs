@@ -7,14 +7,14 @@ using ClusterMap.Rendering.Generalization;
 using ClusterMap.Rendering.Model;
 using NetTopologySuite.Geometries;
 
-namespace ClusterMap.Api.Maps;
+namespace ClusterMap.Rendering.Reports;
 
 /// <summary>
 /// Composes a feature's brief (the single report and each page of an atlas alike): the map centred on it with lines to
 /// its nearest targets, the table of geodesic distances with the range the location uncertainties allow, and the
 /// data's provenance. The renderer lays it out; this decides the content.
 /// </summary>
-internal static class ReportComposer
+public static class ReportComposer
 {
     private const int TableRows = 10;
     private const int MapLinks = 3;
@@ -52,7 +52,7 @@ internal static class ReportComposer
     /// <param name="cancellationToken">Cancels the reads.</param>
     public static async Task<Composed> FeaturePageAsync(
         MapCatalog catalog, MapData data, MapLayer layer, MapFeature feature, Targets targets, MapLanguage language, FigureStamp stamp,
-        MapDataProvider provider, BasemapSource basemap, CancellationToken cancellationToken)
+        MapDataProvider provider, IBasemapSource basemap, CancellationToken cancellationToken)
     {
         var hits = targets.Index.Nearest(feature.LonLat, TableRows, feature.UncertaintyMeters);
         var origin = feature.LonLat.Centroid.Coordinate;

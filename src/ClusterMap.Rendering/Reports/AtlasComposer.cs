@@ -4,13 +4,13 @@ using ClusterMap.Rendering.Generalization;
 using ClusterMap.Rendering.Model;
 using NetTopologySuite.Geometries;
 
-namespace ClusterMap.Api.Maps;
+namespace ClusterMap.Rendering.Reports;
 
 /// <summary>
 /// The cover of an atlas: a map of the whole selection with every selected feature drawn like a highlight and numbered,
 /// the selection in words, and the key from numbers to names (the order of the briefs that follow).
 /// </summary>
-internal static class AtlasComposer
+public static class AtlasComposer
 {
     /// <summary>
     /// The cover's map: its scale bar and north arrow take corners clear of the numbered features (as on a static map)
@@ -24,7 +24,7 @@ internal static class AtlasComposer
 
     public static async Task<ReportComposer.Composed> CoverAsync(
         MapCatalog catalog, MapLayer layer, IReadOnlyList<MapFeature> selected, string selection, MapLanguage language,
-        FigureStamp stamp, MapDataProvider provider, BasemapSource basemap, CancellationToken cancellationToken)
+        FigureStamp stamp, MapDataProvider provider, IBasemapSource basemap, CancellationToken cancellationToken)
     {
         var lonLat = new Envelope();
         foreach (var feature in selected)
@@ -71,6 +71,33 @@ internal static class AtlasComposer
         };
         return new ReportComposer.Composed(page, under.Apply(drawn), under);
     }
+
+    /// <summary>
+    /// A whole atlas: the cover, then each selected feature's brief in order (the nearest targets indexed once); the
+    /// cover is stamped with <c>coverStamp</c>, each brief with <c>briefStamp</c> of its feature (its own permalink).
+    /// </summary>
+    /// <returns>The pages to draw, and how the basemap of each was fetched (cover first).</returns>
+    public static async Task<(IReadOnlyList<(MapData Drawn, ReportPage Page)> Pages, IReadOnlyList<BasemapOutcome> Outcomes)> AtlasAsync(
+        MapCatalog catalog, MapData data, MapLayer layer, IReadOnlyList<MapFeature> selected, string selection, MapLanguage language,
+        FigureStamp coverStamp, Func<MapFeature, FigureStamp> briefStamp, MapDataProvider provider, IBasemapSource basemap, CancellationToken cancellationToken)
+    {
+        var cover = await CoverAsync(catalog, layer, selected, selection, language, coverStamp, provider, basemap, cancellationToken);
+        var pages = new List<(MapData, ReportPage)> { (cover.Drawn, cover.Page) };
+        var outcomes = new List<BasemapOutcome> { cover.Under };
+        var targets = ReportComposer.TargetsOf(data, layer);
+        foreach (var feature in selected)
+        {
+            var brief = await ReportComposer.FeaturePageAsync(catalog, data, layer, feature, targets, language, briefStamp(feature), provider, basemap, cancellationToken);
+            pages.Add((brief.Drawn, brief.Page));
+            outcomes.Add(brief.Under);
+        }
+
+        return (pages, outcomes);
+    }
+
+    /// <summary>The words under the cover's map: what was selected, and how many of the layer's features.</summary>
+    public static string SelectionLine(string selection, int count, MapLayer layer) =>
+        $"Selection: {selection} · {(count == 1 ? "1 feature" : $"{count.ToString(CultureInfo.InvariantCulture)} features")} of {layer.Features.Count} in {layer.Title}";
 
     private static string Number(int index) => (index + 1).ToString(CultureInfo.InvariantCulture);
 }
