@@ -58,6 +58,7 @@ public sealed class OpenApiParametersTests : IClassFixture<OpenApiParametersTest
         ["height"] = "200",
         ["layers"] = "parks,universities",
         ["highlight"] = "parks/park-1",
+        ["ids"] = "park-1",
         ["lang"] = "en",
         ["dpi"] = "192",
         ["title"] = "A title",
@@ -88,6 +89,12 @@ public sealed class OpenApiParametersTests : IClassFixture<OpenApiParametersTest
             ["nearest_to"] = "highlight,nearest",
         },
     };
+
+    /// <summary>
+    /// Parameters read and understood whose value selects nothing in the test data, which the operation then refuses for
+    /// that reason (an atlas of no feature): the test data's parks have no temporal property, so no datetime selects one.
+    /// </summary>
+    private static readonly HashSet<(string Path, string Name)> _selectsNoneInTestData = [("/reports/{collectionId}.pdf", "datetime")];
 
     private readonly HttpClient _client;
 
@@ -131,7 +138,9 @@ public sealed class OpenApiParametersTests : IClassFixture<OpenApiParametersTest
                     var values = With(operation, baseline, parameter.Name, value);
                     (status, body) = await SendAsync(operation, values);
                     checkedCount++;
-                    if (status is not (HttpStatusCode.OK or HttpStatusCode.Created or HttpStatusCode.NoContent))
+                    var selectsNone = status == HttpStatusCode.BadRequest && _selectsNoneInTestData.Contains((operation.Path, parameter.Name))
+                        && body.Contains("selects none", StringComparison.Ordinal);
+                    if (status is not (HttpStatusCode.OK or HttpStatusCode.Created or HttpStatusCode.NoContent) && !selectsNone)
                     {
                         failures.Add($"{operation.Method} {Url(operation, values)}: {(int)status} {body}");
                     }
