@@ -146,6 +146,19 @@ public abstract partial class SqlFeatureStore<TConnection, TTransaction> : IFeat
         return new FeaturePage(features, matched);
     }
 
+    public async Task<IReadOnlyList<string>> GetItemIdsAsync(string collectionId, ItemsFilter filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var parameters = new DynamicParameters();
+        var translators = new List<Cql2SqlTranslator>();
+        var where = BuildItemsFilter(new ItemsQuery(collectionId, [], [], 0, 0, filter), parameters, translators);
+        await using var connection = await OpenAsync(cancellationToken);
+        translators.ForEach(translator => Prepare(connection, translator));
+        var ids = await connection.QueryAsync<string>(new CommandDefinition(
+            $"SELECT f.feature_id FROM features f WHERE {where} ORDER BY f.fid", parameters, cancellationToken: cancellationToken));
+        return [.. ids];
+    }
+
     public async Task<FeatureRecord?> GetItemAsync(string collectionId, string featureId, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);

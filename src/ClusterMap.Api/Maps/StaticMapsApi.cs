@@ -2,6 +2,7 @@ using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Parameters;
 using ClusterMap.Api.Problems;
 using ClusterMap.Core.Features;
+using ClusterMap.Core.Filtering;
 using ClusterMap.Core.Proximity;
 using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering;
@@ -29,13 +30,15 @@ internal static class StaticMapsApi
             .WithDescription("bbox=minLon,minLat,maxLon,maxLat or center=lon,lat&zoom=z; width, height (CSS px), dpi; layers=collection ids; "
                 + "highlight=collection/featureId; radius_m=ring radii; nearest=k with nearest_to=collection ids: lines from the highlighted feature to its k nearest of each, with geodesic distances; "
                 + "{collection}.{property}=value: draw only that collection's features whose queryable property equals the value (as /collections/{collection}/items?{property}=value; e.g. parks.district=浦东新区); "
+                + "{collection}.filter=CQL2 (with {collection}.filter-lang, {collection}.filter-crs): draw only that collection's features the filter selects (as /collections/{collection}/items?filter=…; e.g. parks.filter=sector IN ('集成电路','生物医药')); "
                 + "lang=zh|en|both; title.")
             .WithQueryParameters<StaticMapParameters>(p => p.Map);
         return routes;
     }
 
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetStaticMap(
-        string format, HttpRequest request, MapDataProvider provider, MapRenderer renderer, StaticMapParameters parameters, BasemapSource basemap, IOptions<MapsOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+        string format, HttpRequest request, MapDataProvider provider, MapRenderer renderer, StaticMapParameters parameters, BasemapSource basemap, CollectionQueryablesCache queryablesCache,
+        IOptions<MapsOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (!_formats.Contains(format))
         {
@@ -75,9 +78,28 @@ internal static class StaticMapsApi
             return filters.Problem;
         }
 
+        var filtered = filters.Data!;
+        foreach (var collectionId in request.Query.Keys.Where(LayerFilterParameter.IsCql2Name).Select(n => n[..n.IndexOf('.', StringComparison.Ordinal)]).Distinct().Order(StringComparer.Ordinal))
+        {
+            var layerFilter = FilterParameters.ForLayer(collectionId);
+            if (filtered.Layer(collectionId) is null || catalog.Collection(collectionId) is not { } collection)
+            {
+                var given = layerFilter.All.First(p => request.Query.ContainsKey(p.Name));
+                return ApiProblems.InvalidParameter(given.Name, LayerFilterParameter.AcceptedForm);
+            }
+
+            var (filter, filterProblem) = await FilterReader.ReadAsync(p => request.Query.TryGetValue(p.Name, out var v) ? v.ToString() : null, layerFilter, collection, queryablesCache, cancellationToken);
+            if (filterProblem is not null)
+            {
+                return filterProblem;
+            }
+
+            filtered = filter is null ? filtered : Ogc.MapsApi.Selected(filtered, collectionId, filter);
+        }
+
         var mapFormat = format switch { "png" => MapFormat.Png, "svg" => MapFormat.Svg, _ => MapFormat.Pdf };
         var stamped = map with { Figure = map.Figure! with { Stamp = FigureCaching.Stamp(request, catalog.Version, clock) } };
-        var bytes = renderer.Render(under.Apply(filters.Data!), under.Apply(stamped), mapFormat);
+        var bytes = renderer.Render(under.Apply(filtered), under.Apply(stamped), mapFormat);
         under.WriteHeaders(request.HttpContext.Response);
         return TypedResults.File(bytes, MapRenderer.ContentType(mapFormat));
     }
@@ -91,7 +113,7 @@ internal static class StaticMapsApi
     internal static FilteredData ParseFilters(IQueryCollection query, MapData data, IReadOnlyDictionary<string, IReadOnlyList<string>> queryables)
     {
         var byLayer = new Dictionary<string, List<(string Property, string Value)>>(StringComparer.Ordinal);
-        foreach (var name in query.Keys.Where(LayerFilterParameter.IsName).Order(StringComparer.Ordinal))
+        foreach (var name in query.Keys.Where(n => LayerFilterParameter.IsName(n) && !LayerFilterParameter.IsCql2Name(n)).Order(StringComparer.Ordinal))
         {
             if (!LayerFilterParameter.TryParseName(name, out var collectionId, out var property)
                 || data.Layer(collectionId) is null

@@ -303,38 +303,22 @@ internal static class CollectionsApi
     internal static async Task<(ItemsFilter? Filter, ProblemHttpResult? Problem)> ReadFilterAsync(
         QueryParameters query, CollectionInfo collection, CollectionQueryablesCache queryablesCache, CancellationToken cancellationToken)
     {
-        if (!query.TryRead(FilterParameter.Filter, out var text, out var problem)
-            || !query.TryRead(FilterParameter.Language, out var language, out problem)
-            || !query.TryRead(FilterParameter.Crs, out var filterCrs, out problem)
-            || !query.TryRead(FilterParameter.Datetime, out var datetime, out problem))
+        var (filter, problem) = await FilterReader.ReadAsync(query, FilterParameters.Features, collection, queryablesCache, cancellationToken);
+        if (problem is not null || !query.TryRead(FilterParameter.Datetime, out var datetime, out problem))
         {
             return (null, problem);
         }
 
-        if (text is null && datetime is null)
+        if (filter is null && datetime is null)
         {
             return (null, null);
         }
 
         var offered = await queryablesCache.GetAsync(collection, cancellationToken);
         var conditions = new List<Cql2Node>();
-        if (text is not null)
+        if (filter is not null)
         {
-            try
-            {
-                var parsed = Cql2.Parse(text, language);
-                if (!FilterParameter.TryToWgs84(parsed, filterCrs, out var wgs84))
-                {
-                    return (null, ApiProblems.InvalidParameter(FilterParameter.Crs.Name, $"a CRS in which the filter's geometry literals lie ({FilterParameter.Crs.AcceptedForm})"));
-                }
-
-                Cql2Validator.Validate(wgs84, offered.Queryables);
-                conditions.Add(wgs84);
-            }
-            catch (Cql2Exception ex)
-            {
-                return (null, ApiProblems.InvalidFilter(FilterParameter.Filter.Name, ex.Error));
-            }
+            conditions.Add(filter.Condition);
         }
 
         if (datetime is not null)

@@ -113,10 +113,10 @@ internal static class MapsApi
                 string.Create(CultureInfo.InvariantCulture, $"{blamed.AcceptedForm}, such that the box's aspect keeps the other side within {options.MaxPixels} pixels (here {Math.Max(width, height)})"));
         }
 
-        Func<Cql2Feature, bool>? selects = null;
+        ItemsFilter? filter = null;
         if (collectionId is not null)
         {
-            (selects, problem) = await ReadFilterAsync(query, catalog.Collection(collectionId)!, queryablesCache, cancellationToken);
+            (filter, problem) = await FilterReader.ReadAsync(query, FilterParameters.Features, catalog.Collection(collectionId)!, queryablesCache, cancellationToken);
             if (problem is not null)
             {
                 return problem;
@@ -128,7 +128,7 @@ internal static class MapsApi
         var view = MapView.Of(crs, bounds, (int)width, (int)height);
         var layers = collectionId is null ? null : LayersOf(catalog, collectionId);
         var bytes = await DrawAsync(catalog, view, layers, language, mapFormat, provider, renderer, cancellationToken,
-            selects is null ? null : data => Selected(data, collectionId!, selects));
+            filter is null ? null : data => Selected(data, collectionId!, filter));
 
         var headers = request.HttpContext.Response.Headers;
         headers["Content-Crs"] = $"<{crs.Uri}>";
@@ -149,46 +149,14 @@ internal static class MapsApi
     }
 
     /// <summary>
-    /// <c>filter</c> (in <c>filter-lang</c>, literals in <c>filter-crs</c>) parsed, checked against the collection's
-    /// queryables and compiled, as the items endpoint reads it: one grammar, evaluated here on the features the map
-    /// reads for its view.
+    /// The data with only the collection's features that the filter selects, evaluated by Core's CQL2 evaluator (the
+    /// reference the stores' translations are proven against) on the features the view read: the work grows with
+    /// the view, not with the collection.
     /// </summary>
-    private static async Task<(Func<Cql2Feature, bool>? Selects, ProblemHttpResult? Problem)> ReadFilterAsync(
-        QueryParameters query, CollectionInfo collection, CollectionQueryablesCache queryablesCache, CancellationToken cancellationToken)
+    internal static MapData Selected(MapData data, string collectionId, ItemsFilter filter)
     {
-        if (!query.TryRead(FilterParameter.Filter, out var text, out var problem)
-            || !query.TryRead(FilterParameter.Language, out var language, out problem)
-            || !query.TryRead(FilterParameter.Crs, out var filterCrs, out problem))
-        {
-            return (null, problem);
-        }
-
-        if (text is null)
-        {
-            return (null, null);
-        }
-
-        var offered = await queryablesCache.GetAsync(collection, cancellationToken);
-        try
-        {
-            var parsed = Cql2.Parse(text, language);
-            if (!FilterParameter.TryToWgs84(parsed, filterCrs, out var wgs84))
-            {
-                return (null, ApiProblems.InvalidParameter(FilterParameter.Crs.Name, $"a CRS in which the filter's geometry literals lie ({FilterParameter.Crs.AcceptedForm})"));
-            }
-
-            Cql2Validator.Validate(wgs84, offered.Queryables);
-            return (Cql2Evaluator.Compile(wgs84, offered.Queryables), null);
-        }
-        catch (Cql2Exception ex)
-        {
-            return (null, ApiProblems.InvalidFilter(FilterParameter.Filter.Name, ex.Error));
-        }
-    }
-
-    /// <summary>The data with only the collection's features that the filter selects.</summary>
-    private static MapData Selected(MapData data, string collectionId, Func<Cql2Feature, bool> selects) =>
-        new([.. data.Layers.Select(layer => layer.Id != collectionId ? layer : layer with
+        var selects = Cql2Evaluator.Compile(filter.Condition, filter.Queryables);
+        return new([.. data.Layers.Select(layer => layer.Id != collectionId ? layer : layer with
         {
             Features = [.. layer.Features.Where(f =>
             {
@@ -196,6 +164,7 @@ internal static class MapsApi
                 return selects(new Cql2Feature(f.LonLat, properties.RootElement));
             })],
         })], data.Version);
+    }
 
     /// <summary>A collection's map: the collection over ClusterMap's own land and water.</summary>
     public static IReadOnlySet<string> LayersOf(MapCatalog catalog, string collectionId) =>
@@ -268,7 +237,7 @@ internal sealed class MapsParameters
         Width = Size(SizeParameter.WidthName, "The map's width in pixels (default: from height and the box's aspect, or the service's default width).", maxPixels);
         Height = Size(SizeParameter.HeightName, "The map's height in pixels (default: from width and the box's aspect).", maxPixels);
         Map = new([Bbox, BboxCrs, Crs, Width, Height, Format, LangParameter.Definition]);
-        CollectionMap = new([.. Map.Parameters, FilterParameter.Filter, FilterParameter.Language, FilterParameter.Crs]);
+        CollectionMap = new([.. Map.Parameters, .. FilterParameters.Features.All]);
     }
 
     public int MaxPixels { get; }

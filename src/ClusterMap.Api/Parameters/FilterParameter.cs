@@ -5,9 +5,9 @@ using ClusterMap.Projections;
 namespace ClusterMap.Api.Parameters;
 
 /// <summary>
-/// OGC API – Features Part 3 <c>filter</c>, <c>filter-lang</c> and <c>filter-crs</c>, and Part 1 <c>datetime</c>. The
-/// filter's text is only bounded here: it is parsed and checked against the collection's queryables by the handler,
-/// whose 400 names the character position (<see cref="Cql2Error"/>).
+/// OGC API – Features Part 3 <c>filter</c>, <c>filter-lang</c> and <c>filter-crs</c> (defined in
+/// <see cref="FilterParameters"/>, read by <see cref="FilterReader"/>), Part 1 <c>datetime</c>, and the items'
+/// <c>sortby</c>, <c>properties</c> and <c>skipGeometry</c>.
 /// </summary>
 internal static class FilterParameter
 {
@@ -27,31 +27,12 @@ internal static class FilterParameter
     /// </summary>
     public const string LegacyTextLanguage = "cql-text";
 
-    public static readonly string FilterForm =
-        $"a CQL2 expression of at most {MaxLength} characters in the language filter-lang names (cql2-text by default), on the properties listed at /collections/{{collectionId}}/queryables, e.g. sector = '集成电路' AND S_INTERSECTS(geometry, BBOX(121.4, 31.1, 121.6, 31.3))";
+    /// <summary>The items' own <c>filter</c>, <c>filter-lang</c>, <c>filter-crs</c> (and every other "filter" that selects a collection's features).</summary>
+    public static QueryParameter<string> Filter => FilterParameters.Features.Filter;
 
-    public static readonly QueryParameter<string> Filter = new("filter", FilterForm,
-        "Only features that meet this CQL2 condition (OGC API – Features Part 3; Basic CQL2, advanced comparison, CASEI, spatial and temporal functions).",
-        (string text, out string value) => (value = text).Length is > 0 and <= MaxLength);
+    public static QueryParameter<Cql2Language> Language => FilterParameters.Features.Language;
 
-    public static readonly QueryParameter<Cql2Language> Language = new("filter-lang",
-        $"'{TextLanguage}' (the default) or '{JsonLanguage}' ('{LegacyTextLanguage}', the draft's name, reads as {TextLanguage})",
-        "The encoding of filter.",
-        (string text, out Cql2Language language) =>
-        {
-            language = text == JsonLanguage ? Cql2Language.Json : Cql2Language.Text;
-            return text is TextLanguage or JsonLanguage or LegacyTextLanguage;
-        })
-    {
-        Default = Cql2Language.Text,
-        Schema = ParameterSchema.OneOf([TextLanguage, JsonLanguage, LegacyTextLanguage], TextLanguage),
-    };
-
-    public static readonly QueryParameter<Crs> Crs = new("filter-crs", CrsParameter.AcceptedForm,
-        "The CRS of the geometry literals in filter, in that CRS's axis order (default CRS84, longitude first).", CrsParameter.TryParse)
-    {
-        Default = CrsRegistry.Wgs84,
-    };
+    public static QueryParameter<Crs> Crs => FilterParameters.Features.Crs;
 
     public static readonly QueryParameter<DatetimeParameter> Datetime = new("datetime", DatetimeParameter.AcceptedForm,
         "Only features whose temporal property (x-ogc-role primary-instant in the queryables) lies in this instant or interval, ends included; in a collection without one, no feature does.",

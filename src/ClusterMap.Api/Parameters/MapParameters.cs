@@ -170,10 +170,17 @@ internal static class SizeParameter
 internal static class LayerFilterParameter
 {
     public const string AcceptedForm =
-        "{collection}.{property}={value}: a collection id and one of its queryable properties (GET /collections/{collection}/queryables), matched by equality as in /collections/{collection}/items?{property}={value} (e.g. parks.district=浦东新区)";
+        "{collection}.{property}={value}: a collection id and one of its queryable properties (GET /collections/{collection}/queryables), matched by equality as in /collections/{collection}/items?{property}={value} (e.g. parks.district=浦东新区); or {collection}.filter={CQL2} (with {collection}.filter-lang and {collection}.filter-crs) as in /collections/{collection}/items?filter={CQL2}, on one of the map's layers";
 
     /// <summary>Parameter names with a dot are layer filters; no other map parameter has one.</summary>
     public static bool IsName(string name) => name.Contains('.', StringComparison.Ordinal);
+
+    /// <summary>
+    /// <c>{collection}.filter</c>, <c>{collection}.filter-lang</c>, <c>{collection}.filter-crs</c>: a layer's CQL2 filter
+    /// (so a property named filter, filter-lang or filter-crs is filtered by CQL2, not by equality).
+    /// </summary>
+    public static bool IsCql2Name(string name) =>
+        TryParseName(name, out _, out var property) && property is "filter" or "filter-lang" or "filter-crs";
 
     public static bool TryParseName(string name, out string collectionId, out string property)
     {

@@ -88,13 +88,13 @@ internal static class ProximityParameters
 
     private const string QueryablesAccepted = "any property listed at /collections/{collectionId}/queryables";
 
-    public static readonly OperationParameters Within = new([Target, RadiusM, FromFeature, Lon, Lat, Format, CrsParameter.Output]) { OthersAccepted = QueryablesAccepted };
+    public static readonly OperationParameters Within = new([Target, RadiusM, FromFeature, Lon, Lat, Format, CrsParameter.Output, .. FilterParameters.Targets.All]) { OthersAccepted = QueryablesAccepted };
 
-    public static readonly OperationParameters Nearest = new([Target, K, MaxM, FromFeature, Lon, Lat, Format, CrsParameter.Output]) { OthersAccepted = QueryablesAccepted };
+    public static readonly OperationParameters Nearest = new([Target, K, MaxM, FromFeature, Lon, Lat, Format, CrsParameter.Output, .. FilterParameters.Targets.All]) { OthersAccepted = QueryablesAccepted };
 
-    public static readonly OperationParameters Matrix = new([FromCollection, To, K, MaxM, Format]) { OthersAccepted = QueryablesAccepted };
+    public static readonly OperationParameters Matrix = new([FromCollection, To, K, MaxM, Format, .. FilterParameters.Targets.All, .. FilterParameters.Origins.All]) { OthersAccepted = QueryablesAccepted };
 
-    public static readonly OperationParameters Rings = new([FromCollection, To, RingsM, Format]) { OthersAccepted = QueryablesAccepted };
+    public static readonly OperationParameters Rings = new([FromCollection, To, RingsM, Format, .. FilterParameters.Targets.All, .. FilterParameters.Origins.All]) { OthersAccepted = QueryablesAccepted };
 
     private static QueryParameter<string> Collection(string name, string description) =>
         new(name, CollectionForm, description, (string text, out string id) => (id = text) is not null)

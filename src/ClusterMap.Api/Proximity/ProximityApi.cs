@@ -2,6 +2,7 @@ using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Parameters;
 using ClusterMap.Api.Problems;
 using ClusterMap.Core.Features;
+using ClusterMap.Core.Filtering;
 using ClusterMap.Core.Proximity;
 using ClusterMap.Core.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -33,24 +34,25 @@ internal static class ProximityApi
         var group = routes.MapGroup("/proximity").WithTags("Proximity").WithDataVersionETag();
         group.MapGet("/within", GetWithin).WithName("getWithin")
             .WithSummary("Target features within radius_m of an origin, nearest first (geodesic, WGS84, to geometry edges)")
-            .WithDescription("target={collectionId}&radius_m=5000 and from={collectionId}/{featureId} or lon=&lat=. Any queryable property of the target filters by equality. Each feature gets distance_m, rank, within (certain|possible) and the distance interval distance_min_m…distance_max_m that location uncertainties allow.")
+            .WithDescription("target={collectionId}&radius_m=5000 and from={collectionId}/{featureId} or lon=&lat=. filter (CQL2, as on the target's items) and any queryable property of the target (by equality) restrict the targets. Each feature gets distance_m, rank, within (certain|possible) and the distance interval distance_min_m…distance_max_m that location uncertainties allow.")
             .WithQueryParameters(ProximityParameters.Within);
         group.MapGet("/nearest", GetNearest).WithName("getNearest")
             .WithSummary("The k nearest target features to an origin, ties broken by id")
-            .WithDescription("target={collectionId}&k=5 and from={collectionId}/{featureId} or lon=&lat=; optional max_m. Any queryable property of the target filters by equality.")
+            .WithDescription("target={collectionId}&k=5 and from={collectionId}/{featureId} or lon=&lat=; optional max_m. filter (CQL2, as on the target's items) and any queryable property of the target (by equality) restrict the targets.")
             .WithQueryParameters(ProximityParameters.Nearest);
         group.MapGet("/matrix", GetMatrix).WithName("getMatrix")
             .WithSummary("For every feature of one collection, its k nearest features of another (JSON or CSV)")
-            .WithDescription("from={collectionId}&to={collectionId}&k=3; optional max_m; f=json|csv. Any queryable property of the 'to' collection filters the targets.")
+            .WithDescription("from={collectionId}&to={collectionId}&k=3; optional max_m; f=json|csv. filter (CQL2) and any queryable property of the 'to' collection (by equality) restrict the targets; from-filter (CQL2) restricts the origins.")
             .WithQueryParameters(ProximityParameters.Matrix);
         group.MapGet("/rings", GetRings).WithName("getRings")
             .WithSummary("For every feature of one collection, how many features of another lie within each ring (JSON or CSV)")
-            .WithDescription("from={collectionId}&to={collectionId}&rings_m=1000,3000,5000,10000; f=json|csv. Counts are cumulative (a target within 1 km also counts for 3 km). count goes by the estimated distance; certain counts targets within the ring whatever the location uncertainties, possible those that may be within (certain ≤ count ≤ certain + possible).")
+            .WithDescription("from={collectionId}&to={collectionId}&rings_m=1000,3000,5000,10000; f=json|csv. filter (CQL2) and any queryable property of the 'to' collection (by equality) restrict the targets; from-filter (CQL2) restricts the origins. Counts are cumulative (a target within 1 km also counts for 3 km). count goes by the estimated distance; certain counts targets within the ring whatever the location uncertainties, possible those that may be within (certain ≤ count ≤ certain + possible).")
             .WithQueryParameters(ProximityParameters.Rings);
         return routes;
     }
 
-    public static async Task<Results<ProximityFeaturesResult, ProblemHttpResult>> GetWithin(HttpRequest request, ProximityTargets snapshots, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
+    public static async Task<Results<ProximityFeaturesResult, ProblemHttpResult>> GetWithin(
+        HttpRequest request, ProximityTargets snapshots, IFeatureStore store, CollectionQueryablesCache queryables, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
     {
         var query = QueryParameters.Of(request);
         var lookup = new Lookup(snapshots, options.VersionWindow(), cancellationToken);
@@ -64,12 +66,19 @@ internal static class ProximityApi
         }
 
         var (target, origin) = (lookup.Found!, lookup.Origin!);
+        var (selected, filterProblem) = await SelectedIdsAsync(query, FilterParameters.Targets, target.Collection, store, queryables, cancellationToken);
+        if (filterProblem is not null)
+        {
+            return filterProblem;
+        }
+
         var targets = await target.ForWithinAsync(origin.Geometry, radius, origin.UncertaintyMeters, cancellationToken);
-        var hits = targets.ProximityIndex.Within(origin.Geometry, radius, origin.UncertaintyMeters, TargetFilter(request, target.Collection, origin));
+        var hits = targets.ProximityIndex.Within(origin.Geometry, radius, origin.UncertaintyMeters, TargetFilter(request, target.Collection, origin, selected));
         return new ProximityFeaturesResult(targets, hits, origin, radius, request) { Crs = crs, AsCsv = format == "csv" };
     }
 
-    public static async Task<Results<ProximityFeaturesResult, ProblemHttpResult>> GetNearest(HttpRequest request, ProximityTargets snapshots, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
+    public static async Task<Results<ProximityFeaturesResult, ProblemHttpResult>> GetNearest(
+        HttpRequest request, ProximityTargets snapshots, IFeatureStore store, CollectionQueryablesCache queryables, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
     {
         var query = QueryParameters.Of(request);
         var lookup = new Lookup(snapshots, options.VersionWindow(), cancellationToken);
@@ -84,14 +93,20 @@ internal static class ProximityApi
         }
 
         var (target, origin) = (lookup.Found!, lookup.Origin!);
-        var filter = TargetFilter(request, target.Collection, origin);
+        var (selected, filterProblem) = await SelectedIdsAsync(query, FilterParameters.Targets, target.Collection, store, queryables, cancellationToken);
+        if (filterProblem is not null)
+        {
+            return filterProblem;
+        }
+
+        var filter = TargetFilter(request, target.Collection, origin, selected);
         var targets = await target.ForNearestAsync(origin.Geometry, k, origin.UncertaintyMeters, maxMeters ?? double.PositiveInfinity, filter, cancellationToken);
         var hits = targets.ProximityIndex.Nearest(origin.Geometry, k, origin.UncertaintyMeters, maxMeters ?? double.PositiveInfinity, filter);
         return new ProximityFeaturesResult(targets, hits, origin, maxMeters, request) { Crs = crs, AsCsv = format == "csv" };
     }
 
     public static async Task<Results<ProximityTableResult, ProblemHttpResult>> GetMatrix(
-        HttpRequest request, ProximityTargets snapshots, IOptions<LimitsOptions> limits, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
+        HttpRequest request, ProximityTargets snapshots, IFeatureStore store, CollectionQueryablesCache queryables, IOptions<LimitsOptions> limits, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
     {
         var query = QueryParameters.Of(request);
         var from = new Lookup(snapshots, options.VersionWindow(), cancellationToken);
@@ -106,23 +121,30 @@ internal static class ProximityApi
         }
 
         var (originsTarget, target) = (from.Found!, to.Found!);
+        var (selected, originIds, filterProblem) = await FromToFiltersAsync(query, originsTarget.Collection, target.Collection, store, queryables, cancellationToken);
+        if (filterProblem is not null)
+        {
+            return filterProblem;
+        }
 
-        // Checked on the stored count, before a large origin collection is loaded only to be refused.
-        var originCount = originsTarget.Collection.FeatureCount;
+        // Checked on the stored (or selected) count, before a large origin collection is loaded only to be refused.
+        var originCount = originIds?.Count ?? originsTarget.Collection.FeatureCount;
         if (originCount * k > limits.Value.MaxMatrixCells)
         {
             return ApiProblems.MatrixTooLarge((int)Math.Min(originCount, int.MaxValue), k, limits.Value.MaxMatrixCells);
         }
 
         var all = await originsTarget.AllAsync(cancellationToken);
+        var origins = Origins(all, originIds);
         var sameCollection = all.Collection.Id == target.Collection.Id;
-        var filter = TargetFilter(request, target.Collection, origin: null);
-        var targets = await target.ForMatrixAsync(all.ProximityItems, k, maxMeters ?? double.PositiveInfinity, filter, sameCollection, cancellationToken);
-        var rows = targets.ProximityIndex.Matrix(all.ProximityItems, k, maxMeters ?? double.PositiveInfinity, filter, excludeSameId: sameCollection);
+        var filter = TargetFilter(request, target.Collection, origin: null, selected);
+        var targets = await target.ForMatrixAsync(origins, k, maxMeters ?? double.PositiveInfinity, filter, sameCollection, cancellationToken);
+        var rows = targets.ProximityIndex.Matrix(origins, k, maxMeters ?? double.PositiveInfinity, filter, excludeSameId: sameCollection);
         return ProximityTableResult.Matrix(all, targets, k, maxMeters, rows, format == "csv");
     }
 
-    public static async Task<Results<ProximityTableResult, ProblemHttpResult>> GetRings(HttpRequest request, ProximityTargets snapshots, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
+    public static async Task<Results<ProximityTableResult, ProblemHttpResult>> GetRings(
+        HttpRequest request, ProximityTargets snapshots, IFeatureStore store, CollectionQueryablesCache queryables, IOptions<ProximityOptions> options, CancellationToken cancellationToken)
     {
         var query = QueryParameters.Of(request);
         var from = new Lookup(snapshots, options.VersionWindow(), cancellationToken);
@@ -136,11 +158,18 @@ internal static class ProximityApi
         }
 
         var target = to.Found!;
+        var (selected, originIds, filterProblem) = await FromToFiltersAsync(query, from.Found!.Collection, target.Collection, store, queryables, cancellationToken);
+        if (filterProblem is not null)
+        {
+            return filterProblem;
+        }
+
         var all = await from.Found!.AllAsync(cancellationToken);
+        var origins = Origins(all, originIds);
         var sameCollection = all.Collection.Id == target.Collection.Id;
-        var filter = TargetFilter(request, target.Collection, origin: null);
-        var targets = await target.ForRingsAsync(all.ProximityItems, rings, filter, sameCollection, cancellationToken);
-        var rows = targets.ProximityIndex.Rings(all.ProximityItems, rings, filter, excludeSameId: sameCollection);
+        var filter = TargetFilter(request, target.Collection, origin: null, selected);
+        var targets = await target.ForRingsAsync(origins, rings, filter, sameCollection, cancellationToken);
+        var rows = targets.ProximityIndex.Rings(origins, rings, filter, excludeSameId: sameCollection);
         return ProximityTableResult.Rings(all, targets, rings, rows, format == "csv");
     }
 
@@ -240,13 +269,46 @@ internal static class ProximityApi
         return null;
     }
 
-    /// <summary>Equality filters on the target's queryables, and never the origin feature itself.</summary>
-    private static Func<ProximityItem, bool>? TargetFilter(HttpRequest request, CollectionInfo target, Origin? origin)
+    /// <summary>
+    /// The features a side's CQL2 filter selects, as the store's translation of it selects them (its indexes, no feature
+    /// read whole): the engine then skips every other target by id before measuring it. Null when no filter is given.
+    /// </summary>
+    private static async Task<(IReadOnlySet<string>? Ids, ProblemHttpResult? Problem)> SelectedIdsAsync(
+        QueryParameters query, FilterParameters parameters, CollectionInfo collection, IFeatureStore store, CollectionQueryablesCache queryables, CancellationToken cancellationToken)
+    {
+        var (filter, problem) = await FilterReader.ReadAsync(query, parameters, collection, queryables, cancellationToken);
+        return filter is null
+            ? (null, problem)
+            : ((await store.GetItemIdsAsync(collection.Id, filter, cancellationToken)).ToHashSet(StringComparer.Ordinal), null);
+    }
+
+    /// <summary>The targets' <c>filter</c>, then the origins' <c>from-filter</c>.</summary>
+    private static async Task<(IReadOnlySet<string>? Targets, IReadOnlySet<string>? Origins, ProblemHttpResult? Problem)> FromToFiltersAsync(
+        QueryParameters query, CollectionInfo from, CollectionInfo to, IFeatureStore store, CollectionQueryablesCache queryables, CancellationToken cancellationToken)
+    {
+        var (targets, problem) = await SelectedIdsAsync(query, FilterParameters.Targets, to, store, queryables, cancellationToken);
+        if (problem is not null)
+        {
+            return (null, null, problem);
+        }
+
+        var (origins, originsProblem) = await SelectedIdsAsync(query, FilterParameters.Origins, from, store, queryables, cancellationToken);
+        return (targets, origins, originsProblem);
+    }
+
+    private static IReadOnlyList<ProximityItem> Origins(CollectionSnapshot all, IReadOnlySet<string>? selected) =>
+        selected is null ? all.ProximityItems : [.. all.ProximityItems.Where(item => selected.Contains(item.Id))];
+
+    /// <summary>Equality filters on the target's queryables and the CQL2 filter's selection, and never the origin feature itself.</summary>
+    private static Func<ProximityItem, bool>? TargetFilter(HttpRequest request, CollectionInfo target, Origin? origin, IReadOnlySet<string>? selected)
     {
         var equalities = request.Query
             .Where(pair => target.Queryables.Contains(pair.Key) && !_reservedNames.Contains(pair.Key))
             .ToDictionary(pair => pair.Key, pair => (string?)FeatureProperties.ComparableQueryValue(pair.Value.ToString()), StringComparer.Ordinal);
-        var propertyFilter = ProximityFilter.PropertyEquals(equalities);
+        var equal = ProximityFilter.PropertyEquals(equalities);
+        var propertyFilter = selected is null ? equal
+            : equal is null ? item => selected.Contains(item.Id)
+            : item => selected.Contains(item.Id) && equal(item);
         var excludedId = origin?.CollectionId == target.Id ? origin.FeatureId : null;
         if (excludedId is null)
         {

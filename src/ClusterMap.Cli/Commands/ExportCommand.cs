@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using ClusterMap.Cli.Formats;
 using ClusterMap.Core.Features;
+using ClusterMap.Core.Filtering;
 using ClusterMap.Core.Text;
 using ClusterMap.Projections;
 using ClusterMap.Storage.Sqlite;
@@ -11,8 +12,9 @@ using NetTopologySuite.IO.Converters;
 namespace ClusterMap.Cli.Commands;
 
 /// <summary>
-/// <c>clustermap export --collection ID --format geojson|csv|gpkg --crs CRS --out PATH</c>: a stored collection in the
-/// format and coordinate system a user's tools need. The file is written beside its destination and moved into
+/// <c>clustermap export --collection ID --format geojson|csv|gpkg --crs CRS [--filter CQL2 [--filter-lang L]] --out PATH</c>:
+/// a stored collection, or the features a CQL2 filter selects from it (the service's parser and the store's
+/// translation, as <c>/collections/{id}/items?filter=</c>), in the format and coordinate system a user's tools need. The file is written beside its destination and moved into
 /// place when complete, so an interrupted export never leaves a half-written file under the requested name.
 /// </summary>
 internal static class ExportCommand
@@ -25,19 +27,40 @@ internal static class ExportCommand
         var format = new Option<string?>("--format") { Description = "geojson, csv or gpkg (default: from --out's extension)", HelpName = "FORMAT" };
         var crs = new Option<string?>("--crs") { Description = "Coordinate system of the output: wgs84 (default), gcj02, bd09, cgcs2000 or EPSG:n", HelpName = "CRS" };
         var output = new Option<FileInfo>("--out") { Description = "File to write", Required = true, HelpName = "PATH" };
-        var database = CommonOptions.Database();
-        var command = new Command("export", "Export a collection as GeoJSON, CSV or GeoPackage, in any coordinate system ClusterMap converts.")
+        var filter = new Option<string?>("--filter")
         {
-            collection, format, crs, output, database,
+            Description = "Only the features that meet this CQL2 condition on the collection's queryables (as /collections/ID/items?filter=), e.g. \"sector = '集成电路'\"; geometry literals in CRS84",
+            HelpName = "CQL2",
+        };
+        var filterLang = new Option<string?>("--filter-lang") { Description = "cql2-text (default) or cql2-json", HelpName = "LANG" };
+        var database = CommonOptions.Database();
+        var command = new Command("export", "Export a collection (or the features a CQL2 filter selects) as GeoJSON, CSV or GeoPackage, in any coordinate system ClusterMap converts.")
+        {
+            collection, format, crs, filter, filterLang, output, database,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(collection)!, result.GetValue(format), result.GetValue(crs), result.GetValue(output)!, result.GetValue(database)!,
-            Console.Out, Console.Error, cancellationToken));
+            Console.Out, Console.Error, cancellationToken, result.GetValue(filter), result.GetValue(filterLang)));
         return command;
     }
 
-    public static async Task<int> RunAsync(string collectionId, string? formatName, string? crsName, FileInfo output, string databasePath, TextWriter log, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(
+        string collectionId, string? formatName, string? crsName, FileInfo output, string databasePath, TextWriter log, TextWriter error, CancellationToken cancellationToken,
+        string? filterText = null, string? filterLanguage = null)
     {
+        var language = Cql2Language.Text;
+        if (filterLanguage is not null && !TryParseLanguage(filterLanguage, out language))
+        {
+            await error.WriteLineAsync($"--filter-lang: '{filterLanguage}' is not a filter language; expected cql2-text (the default) or cql2-json.");
+            return 2;
+        }
+
+        if (filterLanguage is not null && filterText is null)
+        {
+            await error.WriteLineAsync("--filter-lang: given without --filter; expected a --filter in that language.");
+            return 2;
+        }
+
         var crs = CrsRegistry.Wgs84;
         if (crsName is not null && !CrsRegistry.TryResolve(crsName, out crs))
         {
@@ -73,7 +96,24 @@ internal static class ExportCommand
             return 2;
         }
 
-        var features = await store.GetAllItemsAsync(collectionId, cancellationToken);
+        IReadOnlyList<FeatureRecord> features;
+        if (filterText is null)
+        {
+            features = await store.GetAllItemsAsync(collectionId, cancellationToken);
+        }
+        else
+        {
+            var queryables = (await new CollectionQueryablesCache(store).GetAsync(collection, cancellationToken)).Queryables;
+            if (!Cql2.TryParse(filterText, language, queryables, out var condition, out var filterError))
+            {
+                await error.WriteLineAsync($"--filter: {filterError!.Message}");
+                return 2;
+            }
+
+            // The items endpoint's translation: one query, in store order.
+            features = (await store.GetItemsAsync(new ItemsQuery(collectionId, [], [], int.MaxValue, 0, new ItemsFilter(condition, queryables)), cancellationToken)).Features;
+        }
+
         var temporary = output.FullName + ".partial";
         File.Delete(temporary);
         try
@@ -103,6 +143,12 @@ internal static class ExportCommand
 
         await log.WriteLineAsync($"Exported {features.Count} feature{(features.Count == 1 ? "" : "s")} of '{collectionId}' as {format} in {crs.Code} to {output.FullName}.");
         return 0;
+    }
+
+    private static bool TryParseLanguage(string text, out Cql2Language language)
+    {
+        language = text == "cql2-json" ? Cql2Language.Json : Cql2Language.Text;
+        return text is "cql2-text" or "cql2-json";
     }
 
     private static async Task WriteGeoJsonAsync(string path, CollectionDefinition definition, IReadOnlyList<FeatureRecord> features, Crs crs, CancellationToken cancellationToken)

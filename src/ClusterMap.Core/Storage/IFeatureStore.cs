@@ -20,6 +20,12 @@ public interface IFeatureStore
 
     Task<FeatureRecord?> GetItemAsync(string collectionId, string featureId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The ids of the collection's features that meet <paramref name="filter"/>, in store order: the CQL2 filter
+    /// translated as for <see cref="GetItemsAsync"/> (the same indexes), without reading geometries or properties.
+    /// </summary>
+    Task<IReadOnlyList<string>> GetItemIdsAsync(string collectionId, ItemsFilter filter, CancellationToken cancellationToken = default);
+
     /// <summary>Every feature of a collection in store order, for building in-memory indexes.</summary>
     Task<IReadOnlyList<FeatureRecord>> GetAllItemsAsync(string collectionId, CancellationToken cancellationToken = default);
 

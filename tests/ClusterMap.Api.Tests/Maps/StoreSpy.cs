@@ -70,6 +70,9 @@ internal sealed class StoreSpy(IFeatureStore inner) : IFeatureStore, IFeatureBox
         return inner.GetItemAsync(collectionId, featureId, cancellationToken);
     }
 
+    public Task<IReadOnlyList<string>> GetItemIdsAsync(string collectionId, ItemsFilter filter, CancellationToken cancellationToken = default) =>
+        inner.GetItemIdsAsync(collectionId, filter, cancellationToken);
+
     public Task InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
 
     public Task<IReadOnlyList<CollectionInfo>> GetCollectionsAsync(CancellationToken cancellationToken = default) => inner.GetCollectionsAsync(cancellationToken);
