@@ -153,6 +153,47 @@ public sealed class StaticMapsApiTests(MapTestFactory factory) : IClassFixture<M
     }
 
     [Fact]
+    public async Task LayerCql2Filter_LeavesTheExcludedParkOffThePixels()
+    {
+        var client = factory.CreateClient();
+        using var all = MapAssertions.DecodePng(await client.GetByteArrayAsync($"/maps/static.png?bbox={Bbox}&width=640&height=480"));
+        using var filtered = MapAssertions.DecodePng(await client.GetByteArrayAsync(
+            $"/maps/static.png?bbox={Bbox}&width=640&height=480&parks.filter={Uri.EscapeDataString("sector <> '生物医药'")}"));
+
+        var park1 = PixelInMap(MapAssertions.Park1, 640, 480);
+        MapAssertions.HasColorNear(all, park1, MapAssertions.LifeSciences);
+        Assert.Throws<Xunit.Sdk.FailException>(() => MapAssertions.HasColorNear(filtered, park1, MapAssertions.LifeSciences, radius: 4, tolerance: 40));
+    }
+
+    [Fact]
+    public async Task LayerCql2Filter_DrawsWhatTheEqualFilterDraws_InTextOrJson()
+    {
+        var equality = await SvgTextsAsync("lang=en&parks.sector=生物医药");
+        var text = await SvgTextsAsync($"lang=en&parks.filter={Uri.EscapeDataString("sector = '生物医药'")}");
+        var json = await SvgTextsAsync($"lang=en&parks.filter-lang=cql2-json&parks.filter={Uri.EscapeDataString("""{"op":"=","args":[{"property":"sector"},"生物医药"]}""")}");
+        var other = await SvgTextsAsync($"lang=en&parks.filter={Uri.EscapeDataString("sector IN ('集成电路', '人工智能')")}&institutes.filter={Uri.EscapeDataString("name_en LIKE '%2'")}");
+
+        Assert.Contains("Test Park 1", text);
+        Assert.Equal(equality, text);
+        Assert.Equal(equality, json);
+        Assert.DoesNotContain("Test Park 1", other);
+        Assert.Contains("Test Park 2", other);
+        Assert.Equal(["Test Institute 2"], other.Where(t => t.StartsWith("Test Institute", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("parks.filter=sector%20%3D", "parks.filter")]
+    [InlineData("parks.filter=nope%20%3D%201", "parks.filter")]
+    [InlineData("parks.filter=TRUE&parks.filter-lang=sql", "parks.filter-lang")]
+    [InlineData("parks.filter=TRUE&parks.filter-crs=EPSG:0", "parks.filter-crs")]
+    [InlineData("nope.filter=TRUE", "nope.filter")]
+    public async Task BadLayerCql2Filter_Is400NamingIt(string query, string parameter)
+    {
+        var response = await factory.CreateClient().GetAsync($"/maps/static.png?{query}");
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, parameter);
+    }
+
+    [Fact]
     public async Task LayerFilters_CombineWithAnd_AndApplyPerLayer()
     {
         var texts = await SvgTextsAsync("lang=en&parks.district=测试区&parks.sector_en=Integrated circuits&institutes.name_en=Test Institute 2");

@@ -49,6 +49,8 @@ public sealed class OpenApiParametersTests : IClassFixture<OpenApiParametersTest
         ["filter"] = "S_INTERSECTS(geometry, BBOX(121.0, 31.0, 121.5, 31.5))",
         ["filter-lang"] = "cql2-text",
         ["filter-crs"] = "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+        ["from-filter"] = "S_INTERSECTS(geometry, BBOX(121.0, 31.0, 121.5, 31.5))",
+        ["from-filter-crs"] = "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
         ["datetime"] = "2020-01-01T00:00:00Z/..",
         ["sortby"] = "-name_en",
         ["properties"] = "name_en,name_zh",
