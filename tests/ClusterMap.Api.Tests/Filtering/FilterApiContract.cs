@@ -322,14 +322,17 @@ public sealed class SqliteFilterService : FilterService
 
 public sealed class SqliteFilterApiTests(SqliteFilterService service) : FilterApiContract(service), IClassFixture<SqliteFilterService>;
 
-public sealed class PostGisFilterService : FilterService
+public class PostGisFilterService : FilterService
 {
     private string _connectionString = "";
+
+    /// <summary>Further settings of the service (none here).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> MoreSettings { get; } = new Dictionary<string, string?>();
 
     protected override async Task<ClusterMapFactory> CreateFactoryAsync()
     {
         _connectionString = await (await PostGisCluster.SharedAsync()).CreateDatabaseAsync();
-        return ClusterMapFactory.With(ClusterMapFactory.TestGeodata, new Dictionary<string, string?>
+        return ClusterMapFactory.With(ClusterMapFactory.TestGeodata, new Dictionary<string, string?>(MoreSettings)
         {
             ["Storage:Provider"] = "PostGis",
             ["ConnectionStrings:ClusterMap"] = _connectionString,

@@ -205,26 +205,9 @@ public abstract class ProximityFilterContract(FilterService service)
 public sealed class SqliteProximityFilterTests(SqliteFilterService service) : ProximityFilterContract(service), IClassFixture<SqliteFilterService>;
 
 /// <summary>On PostGIS with every target collection pushed down (candidates selected by the database, not held in memory).</summary>
-public sealed class PostGisPushDownFilterService : FilterService
+public sealed class PostGisPushDownFilterService : PostGisFilterService
 {
-    private string _connectionString = "";
-
-    protected override async Task<ClusterMapFactory> CreateFactoryAsync()
-    {
-        _connectionString = await (await PostGisCluster.SharedAsync()).CreateDatabaseAsync();
-        return ClusterMapFactory.With(ClusterMapFactory.TestGeodata, new Dictionary<string, string?>
-        {
-            ["Storage:Provider"] = "PostGis",
-            ["ConnectionStrings:ClusterMap"] = _connectionString,
-            ["Proximity:InMemoryMaxFeatures"] = "0",
-        });
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await (await PostGisCluster.SharedAsync()).DropDatabaseAsync(_connectionString);
-    }
+    protected override IReadOnlyDictionary<string, string?> MoreSettings { get; } = new Dictionary<string, string?> { ["Proximity:InMemoryMaxFeatures"] = "0" };
 }
 
 public sealed class PostGisProximityFilterTests(PostGisPushDownFilterService service) : ProximityFilterContract(service), IClassFixture<PostGisPushDownFilterService>;
