@@ -20,6 +20,8 @@ public abstract class FilterService : IAsyncLifetime
 
     protected ClusterMapFactory Factory { get; private set; } = null!;
 
+    public IServiceProvider Services => Factory.Services;
+
     protected abstract Task<ClusterMapFactory> CreateFactoryAsync();
 
     public virtual async Task InitializeAsync()

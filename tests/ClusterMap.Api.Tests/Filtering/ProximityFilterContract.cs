@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using ClusterMap.Core.Filtering;
+using ClusterMap.Core.Storage;
 using ClusterMap.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ClusterMap.Api.Tests.Filtering;
 
@@ -20,6 +22,17 @@ public abstract class ProximityFilterContract(FilterService service)
     private const string Origin = "lon=121.45&lat=31.15";
 
     private HttpClient Client => service.Client;
+
+    /// <summary>Whether the store selects the targets' candidates (PostGIS push-down) rather than the engine holding them all.</summary>
+    protected virtual bool TargetsPushedDown => false;
+
+    [Fact]
+    public async Task Targets_AreHeldOrPushedDownAsThisStoreIsSetUp()
+    {
+        var target = await service.Services.GetRequiredService<ProximityTargets>().GetAsync(Cql2, TimeSpan.Zero);
+
+        Assert.Equal(TargetsPushedDown, target!.IsPushedDown);
+    }
 
     public static TheoryData<string> Filters() => [.. Cql2BruteForceCases.Filters];
 
@@ -210,4 +223,7 @@ public sealed class PostGisPushDownFilterService : PostGisFilterService
     protected override IReadOnlyDictionary<string, string?> MoreSettings { get; } = new Dictionary<string, string?> { ["Proximity:InMemoryMaxFeatures"] = "0" };
 }
 
-public sealed class PostGisProximityFilterTests(PostGisPushDownFilterService service) : ProximityFilterContract(service), IClassFixture<PostGisPushDownFilterService>;
+public sealed class PostGisProximityFilterTests(PostGisPushDownFilterService service) : ProximityFilterContract(service), IClassFixture<PostGisPushDownFilterService>
+{
+    protected override bool TargetsPushedDown => true;
+}
