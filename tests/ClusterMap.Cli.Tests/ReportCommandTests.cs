@@ -23,15 +23,21 @@ public sealed partial class ReportCommandTests(SeedStoreFixture fixture) : IClas
     [Fact]
     public async Task ReportId_WritesTheServicesBrief_WordForWord()
     {
-        var parkId = await FirstParkIdAsync();
+        var parkId = await FittingParkIdAsync();
         var path = Output("brief.pdf");
 
-        var result = await CliRunner.RunAsync(fixture.Folder, "report", "--collection", "parks", "--id", parkId, "--base-url", BaseUrl, "--out", path, "--db", fixture.DatabasePath);
+        var result = await CliRunner.RunAsync(fixture.Folder, "report", "--collection", "parks", "--id", parkId, "--base-url", BaseUrl, "--out", path, "--db", fixture.DatabasePath,
+            "--geodata", Geodata.GeodataPaths.CommittedGeodata);
 
         Assert.True(result.ExitCode == 0, result.Error);
         var served = await DownloadAsync($"/reports/parks/{Uri.EscapeDataString(parkId)}.pdf", "served-brief.pdf");
         var written = await PagesAsync(path);
         Assert.Equal(await PagesAsync(served), written);
+        // With the research base, its fit read from the same table as the service's.
+        using var analysis = JsonDocument.Parse(await Client.GetStringAsync($"/analysis/parks/{Uri.EscapeDataString(parkId)}/research-base"));
+        var fitVersion = analysis.RootElement.GetProperty("made_with").GetProperty("fit_table").GetProperty("version").GetString()!;
+        Assert.Null(analysis.RootElement.GetProperty("made_with").GetProperty("fit_table").GetProperty("problem").GetString());
+        Assert.Contains(written, page => page.Contains("Research base", StringComparison.Ordinal) && page.Contains(fitVersion, StringComparison.Ordinal));
         Assert.Contains(written, page => page.Contains($"{BaseUrl}/reports/parks/{parkId}.pdf", StringComparison.Ordinal));
     }
 
@@ -41,7 +47,8 @@ public sealed partial class ReportCommandTests(SeedStoreFixture fixture) : IClas
         const string Filter = "sector = '集成电路'";
         var path = Output("atlas.pdf");
 
-        var result = await CliRunner.RunAsync(fixture.Folder, "report", "--collection", "parks", "--filter", Filter, "--base-url", BaseUrl, "--lang", "en", "--out", path, "--db", fixture.DatabasePath);
+        var result = await CliRunner.RunAsync(fixture.Folder, "report", "--collection", "parks", "--filter", Filter, "--base-url", BaseUrl, "--lang", "en", "--out", path, "--db", fixture.DatabasePath,
+            "--geodata", Geodata.GeodataPaths.CommittedGeodata);
 
         Assert.True(result.ExitCode == 0, result.Error);
         var served = await DownloadAsync($"/reports/parks.pdf?filter={Uri.EscapeDataString(Filter)}&lang=en", "served-atlas.pdf");
@@ -53,6 +60,21 @@ public sealed partial class ReportCommandTests(SeedStoreFixture fixture) : IClas
         Assert.NotEmpty(selected);
         Assert.All(selected, name => Assert.Contains(name.Split(' ')[0], written[0], StringComparison.Ordinal));
         Assert.Contains($"{selected.Count} features of", written[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReportId_WithoutAFitTable_SaysEveryFitIsUnknown()
+    {
+        var parkId = await FittingParkIdAsync();
+        var path = Output("brief-no-fit.pdf");
+
+        // The fixture's folder holds a database but no analysis/ folder.
+        var result = await CliRunner.RunAsync(fixture.Folder, "report", "--collection", "parks", "--id", parkId, "--out", path, "--db", fixture.DatabasePath, "--geodata", fixture.Folder);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var text = string.Join(" ", await PagesAsync(path));
+        Assert.Contains("Research base", text, StringComparison.Ordinal);
+        Assert.Contains("every fit is unknown", text, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -87,10 +109,13 @@ public sealed partial class ReportCommandTests(SeedStoreFixture fixture) : IClas
         Assert.Contains("--id, --ids, --filter", result.Error, StringComparison.Ordinal);
     }
 
-    private async Task<string> FirstParkIdAsync()
+    /// <summary>The first park whose research base has a fit to its sector (so the brief names the fit table's version).</summary>
+    private async Task<string> FittingParkIdAsync()
     {
-        using var items = JsonDocument.Parse(await Client.GetStringAsync("/collections/parks/items?limit=1"));
-        return items.RootElement.GetProperty("features")[0].GetProperty("id").GetString()!;
+        using var table = JsonDocument.Parse(await Client.GetStringAsync("/analysis/research-base"));
+        return table.RootElement.GetProperty("parks").EnumerateArray()
+            .First(p => p.GetProperty("bands")[0].GetProperty("fit").ValueKind == JsonValueKind.Object)
+            .GetProperty("park").GetProperty("id").GetString()!;
     }
 
     private async Task<string> DownloadAsync(string url, string name)

@@ -30,6 +30,8 @@ public sealed class SeedStoreFixture : IAsyncLifetime
         {
             ApiDll = ServiceProcess.ApiDllInSourceTree(),
             DatabasePath = DatabasePath,
+            // The database exists, so only the research base's fit table is read from it.
+            GeodataPath = Geodata.GeodataPaths.CommittedGeodata,
             StartTimeout = TimeSpan.FromSeconds(90),
         });
     }

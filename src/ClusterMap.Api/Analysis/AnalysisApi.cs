@@ -34,7 +34,7 @@ internal static class AnalysisApi
         public CollectionSnapshot? Districts { get; init; }
 
         public IReadOnlyList<InstitutionSource> Sources() =>
-            [.. Institutions.Select(i => AnalysisInputs.Source(i, Fit.Table, Filters))];
+            [.. Institutions.Select(i => AnalysisInputs.Source(i, Fit.Table, Filters, AnalysisParameters.Filter(Filters)))];
     }
 
     public static IEndpointRouteBuilder MapAnalysisApi(this IEndpointRouteBuilder routes)

@@ -2,6 +2,7 @@ using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Ogc;
 using ClusterMap.Api.Parameters;
 using ClusterMap.Api.Problems;
+using ClusterMap.Core.Analysis;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Filtering;
 using ClusterMap.Core.Storage;
@@ -53,7 +54,7 @@ internal static class AtlasReportsApi
 
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetAtlas(
         string collectionId, HttpRequest request, IFeatureStore store, CollectionQueryablesCache queryablesCache, MapDataProvider provider,
-        MapRenderer renderer, BasemapSource basemap, IOptions<MapsOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+        MapRenderer renderer, BasemapSource basemap, IOptions<MapsOptions> options, IOptions<StorageOptions> storage, TimeProvider clock, CancellationToken cancellationToken)
     {
         var query = QueryParameters.Of(request);
         if (query.CheckNames() is { } problem || !query.TryRead(LangParameter.Definition, out var language, out problem))
@@ -88,7 +89,9 @@ internal static class AtlasReportsApi
             return filterProblem;
         }
 
-        if (FigureCaching.IsNotModified(request.HttpContext, catalog.Version, options.Value, basemap.Identity))
+        // A park's brief has its research base, whose fit table is a file beside the data: another table, another figure.
+        var fit = AnalysisInputs.FitTable(storage.Value.GeodataPath);
+        if (FigureCaching.IsNotModified(request.HttpContext, catalog.Version, options.Value, $"{basemap.Identity}\nfit {fit.Table.Version}"))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
@@ -153,7 +156,7 @@ internal static class AtlasReportsApi
         var (pages, outcomes) = await AtlasComposer.AtlasAsync(catalog, data, layer, selected, AtlasComposer.SelectionLine(selection, selected.Count, layer), language,
             FigureCaching.Stamp(request, data.Version, clock),
             feature => FigureCaching.Stamp(request, data.Version, clock) with { Permalink = FigureCaching.Permalink(request, BriefPath(request, layer.Id, feature.Id)) },
-            provider, basemap, cancellationToken);
+            fit, provider, basemap, cancellationToken);
         var pdf = renderer.RenderReportPdf($"{layer.Title}: {selection}", pages);
         // One page over ClusterMap's own basemap makes the whole answer a fallback: not to be cached, and said so.
         (outcomes.FirstOrDefault(o => o.IsFallback) ?? outcomes[0]).WriteHeaders(request.HttpContext.Response);

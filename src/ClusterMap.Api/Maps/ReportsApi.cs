@@ -1,6 +1,7 @@
 using ClusterMap.Api.Hosting;
 using ClusterMap.Api.Parameters;
 using ClusterMap.Api.Problems;
+using ClusterMap.Core.Analysis;
 using ClusterMap.Rendering;
 using ClusterMap.Rendering.Data;
 using ClusterMap.Rendering.Model;
@@ -26,7 +27,7 @@ internal static class ReportsApi
     }
 
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetReport(
-        string collectionId, string featureId, HttpRequest request, MapDataProvider provider, MapRenderer renderer, BasemapSource basemap, IOptions<MapsOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+        string collectionId, string featureId, HttpRequest request, MapDataProvider provider, MapRenderer renderer, BasemapSource basemap, IOptions<MapsOptions> options, IOptions<StorageOptions> storage, TimeProvider clock, CancellationToken cancellationToken)
     {
         var query = QueryParameters.Of(request);
         if (query.CheckNames() is { } problem || !query.TryRead(LangParameter.Definition, out var language, out problem))
@@ -40,7 +41,9 @@ internal static class ReportsApi
             return ApiProblems.CollectionNotFound(collectionId);
         }
 
-        if (FigureCaching.IsNotModified(request.HttpContext, catalog.Version, options.Value, basemap.Identity))
+        // A park's brief has its research base, whose fit table is a file beside the data: another table, another figure.
+        var fit = AnalysisInputs.FitTable(storage.Value.GeodataPath);
+        if (FigureCaching.IsNotModified(request.HttpContext, catalog.Version, options.Value, $"{basemap.Identity}\nfit {fit.Table.Version}"))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
@@ -58,7 +61,7 @@ internal static class ReportsApi
         }
 
         var composed = await ReportComposer.FeaturePageAsync(catalog, data, layer, feature, ReportComposer.TargetsOf(data, layer), language,
-            FigureCaching.Stamp(request, data.Version, clock), provider, basemap, cancellationToken);
+            FigureCaching.Stamp(request, data.Version, clock), fit, provider, basemap, cancellationToken);
         var pdf = renderer.RenderReportPdf(composed.Drawn, composed.Page);
         composed.Under.WriteHeaders(request.HttpContext.Response);
         return TypedResults.File(pdf, "application/pdf");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ClusterMap.Core.Analysis;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Filtering;
 using ClusterMap.Core.Storage;
@@ -28,20 +29,22 @@ internal static class ReportCommand
         var filter = new Option<string?>("--filter") { Description = "An atlas of the features a CQL2 text filter selects (as the items' filter=, e.g. \"sector = '集成电路'\")", HelpName = "CQL2" };
         var lang = new Option<string>("--lang") { Description = "Names and labels: zh, en or both", DefaultValueFactory = _ => "both", HelpName = "zh|en|both" };
         var baseUrl = new Option<string>("--base-url") { Description = "The service's address, for the permalink printed and QR-coded on every page", DefaultValueFactory = _ => DefaultBaseUrl, HelpName = "URL" };
+        var geodata = new Option<string>("--geodata") { Description = "The geodata folder whose analysis/ holds the sector fit table of a park's research base (the service's Storage:GeodataPath)", DefaultValueFactory = _ => "geodata", HelpName = "DIR" };
         var output = new Option<FileInfo>("--out") { Description = "PDF file to write", Required = true, HelpName = "PATH" };
         var database = CommonOptions.Database();
         var command = new Command("report", "Write a feature's PDF brief (--id) or an atlas of a selection (--ids, --filter, or the whole collection), as the service draws them.")
         {
-            collection, id, ids, filter, lang, baseUrl, output, database,
+            collection, id, ids, filter, lang, baseUrl, geodata, output, database,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             new ReportArguments(result.GetValue(collection)!, result.GetValue(id), result.GetValue(ids), result.GetValue(filter), result.GetValue(lang)!,
-                result.GetValue(baseUrl)!, result.GetValue(output)!, result.GetValue(database)!),
+                result.GetValue(baseUrl)!, result.GetValue(output)!, result.GetValue(database)!, result.GetValue(geodata)!),
             Console.Out, Console.Error, cancellationToken));
         return command;
     }
 
-    public sealed record ReportArguments(string Collection, string? Id, string? Ids, string? Filter, string Lang, string BaseUrl, FileInfo Output, string Database);
+    // Geodata: the folder of the research base's fit table (--geodata), as the service's Storage:GeodataPath.
+    public sealed record ReportArguments(string Collection, string? Id, string? Ids, string? Filter, string Lang, string BaseUrl, FileInfo Output, string Database, string Geodata);
 
     public static async Task<int> RunAsync(ReportArguments arguments, TextWriter log, TextWriter error, CancellationToken cancellationToken)
     {
@@ -77,6 +80,9 @@ internal static class ReportCommand
             return 2;
         }
 
+        // As the service reads it: a folder without the table (or none at all) leaves every fit unknown, and the
+        // research base says so under its table.
+        var fit = AnalysisInputs.FitTable(arguments.Geodata);
         var store = await location.OpenAsync(cancellationToken);
         using var provider = new MapDataProvider(store, new CollectionSnapshotCache(store), new MapReadSettings(DataVersionCheckMilliseconds: int.MaxValue), TimeProvider.System);
         var catalog = await provider.GetCatalogAsync(cancellationToken);
@@ -115,7 +121,7 @@ internal static class ReportCommand
                 }
 
                 var brief = await ReportComposer.FeaturePageAsync(catalog, data, layer, feature, ReportComposer.TargetsOf(data, layer), language.Value,
-                    StampOf(BriefPath(feature)), provider, OwnBasemap.Instance, cancellationToken);
+                    StampOf(BriefPath(feature)), fit, provider, OwnBasemap.Instance, cancellationToken);
                 pdf = renderer.RenderReportPdf(brief.Drawn, brief.Page);
                 what = $"the brief of {layer.Id}/{feature.Id}";
             }
@@ -131,7 +137,7 @@ internal static class ReportCommand
                 var query = string.Join("&", new[] { atlasQuery, langPart }.Where(p => p.Length > 0));
                 var (pages, _) = await AtlasComposer.AtlasAsync(catalog, data, layer, selected, AtlasComposer.SelectionLine(selection, selected.Count, layer), language.Value,
                     StampOf($"/reports/{Uri.EscapeDataString(layer.Id)}.pdf{(query.Length > 0 ? "?" + query : "")}"), f => StampOf(BriefPath(f)),
-                    provider, OwnBasemap.Instance, cancellationToken);
+                    fit, provider, OwnBasemap.Instance, cancellationToken);
                 pdf = renderer.RenderReportPdf($"{layer.Title}: {selection}", pages);
                 what = $"an atlas of {selected.Count} {(selected.Count == 1 ? "feature" : "features")} of {layer.Id} ({selection})";
             }

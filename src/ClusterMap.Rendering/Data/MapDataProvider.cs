@@ -136,6 +136,13 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
         return new MapData(layers, catalog.Version);
     }
 
+    /// <summary>
+    /// The whole collection as the proximity engine and the analyses hold it (<see cref="CollectionSnapshotCache"/>), or
+    /// null when it does not exist: what a report's research base is computed from, as the analysis endpoints compute it.
+    /// </summary>
+    public Task<CollectionSnapshot?> SnapshotAsync(string collectionId, CancellationToken cancellationToken) =>
+        snapshots.GetAsync(collectionId, cancellationToken);
+
     /// <summary>Every feature of the chosen layers that are held in memory (larger layers are left empty).</summary>
     public async Task<MapData> GetInMemoryAsync(MapCatalog catalog, Func<MapLayer, bool> chosen, CancellationToken cancellationToken)
     {

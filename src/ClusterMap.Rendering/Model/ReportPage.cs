@@ -36,4 +36,7 @@ public sealed record ReportPage(
     /// long table of short rows, such as an atlas's key, then takes a fraction of the height.
     /// </summary>
     public int TableBlocks { get; init; } = 1;
+
+    /// <summary>A park's research base, drawn after the table and before the provenance; null for other briefs.</summary>
+    public ReportResearchBase? ResearchBase { get; init; }
 }

@@ -101,6 +101,12 @@ internal static class ReportPainter
         }
 
         y += 10;
+        if (page.ResearchBase is { } researchBase)
+        {
+            DrawResearchBase(researchBase);
+            y += 6;
+        }
+
         if (page.Provenance.Count > 0)
         {
             Need(TextMeasurer.LineHeight(11.5f) + TextMeasurer.LineHeight(7.5f));
@@ -112,6 +118,89 @@ internal static class ReportPainter
             Write(paragraph, 7.5f, false, MapTheme.SoftInk);
             y += 2;
         }
+
+        // The research base: its heading with the column headings and first band, the bands, the chart whole, the notes.
+        void DrawResearchBase(ReportResearchBase section)
+        {
+            var rowHeight = TextMeasurer.LineHeight(8.5f) + 3;
+            Need(TextMeasurer.LineHeight(11.5f) + 2 + (3 * rowHeight));
+            Write(section.Title, 11.5f, true, MapTheme.Ink);
+            y += 2;
+            var widths = GroupedColumnWidths(section, measurer, width);
+            DrawGroups(canvas, section.Groups, widths, Margin, ref y, measurer, paint, line);
+            DrawRow(canvas, section.Header, widths, Margin, ref y, 8.5f, true, measurer, paint, line);
+            foreach (var row in section.Rows)
+            {
+                Need(rowHeight);
+                DrawRow(canvas, row, widths, Margin, ref y, 8.5f, false, measurer, paint, line);
+            }
+
+            y += 8;
+            var chartHeight = ResearchBaseChart.Height(section.Bars.Count);
+            Need(chartHeight);
+            ResearchBaseChart.Draw(canvas, section, Margin, y, width, measurer);
+            y += chartHeight + 6;
+            foreach (var note in section.Notes)
+            {
+                Write(note, 7.5f, false, MapTheme.SoftInk);
+                y += 2;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Columns as wide as their longest cell, widened where a group's heading needs more than its columns, then all
+    /// stretched (or shrunk) in proportion to the page's width.
+    /// </summary>
+    private static float[] GroupedColumnWidths(ReportResearchBase section, TextMeasurer measurer, float total)
+    {
+        var count = section.Header.Count;
+        var widths = new float[count];
+        for (var c = 0; c < count; c++)
+        {
+            widths[c] = section.Rows.Select(r => c < r.Count ? r[c] : "").Append(section.Header[c]).Max(t => measurer.Width(t, 8.5f, true)) + 10;
+        }
+
+        var first = 0;
+        foreach (var group in section.Groups)
+        {
+            var span = Math.Min(group.Columns, count - first);
+            var need = measurer.Width(group.Title, 8.5f, true) + 10 - widths.Skip(first).Take(span).Sum();
+            for (var c = first; c < first + span && need > 0; c++)
+            {
+                widths[c] += need / span;
+            }
+
+            first += span;
+        }
+
+        var scale = total / widths.Sum();
+        return [.. widths.Select(w => w * scale)];
+    }
+
+    /// <summary>The group headings' row: each heading over its columns, underlined across them.</summary>
+    private static void DrawGroups(SKCanvas canvas, IReadOnlyList<ReportColumnGroup> groups, float[] columns, float left, ref float y, TextMeasurer measurer, SKPaint paint, SKPaint line)
+    {
+        const float Size = 8.5f;
+        var height = TextMeasurer.LineHeight(Size) + 3;
+        var font = measurer.Font(Size, true);
+        var x = left;
+        var first = 0;
+        paint.Color = MapTheme.Ink;
+        foreach (var group in groups)
+        {
+            var span = columns.Skip(first).Take(group.Columns).Sum();
+            if (group.Title.Length > 0)
+            {
+                canvas.DrawText(group.Title, x + 2, y + 1.5f + TextMeasurer.Ascent(Size), SKTextAlign.Left, font, paint);
+                canvas.DrawLine(x + 2, y + height, x + span - 6, y + height, line);
+            }
+
+            x += span;
+            first += group.Columns;
+        }
+
+        y += height;
     }
 
     private sealed record FooterBand(IReadOnlyList<string> Lines, IReadOnlyList<IReadOnlyList<bool>>? Qr, float Height);

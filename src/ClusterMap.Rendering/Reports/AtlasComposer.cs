@@ -1,4 +1,5 @@
 using System.Globalization;
+using ClusterMap.Core.Analysis;
 using ClusterMap.Rendering.Data;
 using ClusterMap.Rendering.Generalization;
 using ClusterMap.Rendering.Model;
@@ -74,12 +75,13 @@ public static class AtlasComposer
 
     /// <summary>
     /// A whole atlas: the cover, then each selected feature's brief in order (the nearest targets indexed once); the
-    /// cover is stamped with <c>coverStamp</c>, each brief with <c>briefStamp</c> of its feature (its own permalink).
+    /// cover is stamped with <c>coverStamp</c>, each brief with <c>briefStamp</c> of its feature (its own permalink); a
+    /// park's brief has its research base, with the fit table <c>fit</c>.
     /// </summary>
     /// <returns>The pages to draw, and how the basemap of each was fetched (cover first).</returns>
     public static async Task<(IReadOnlyList<(MapData Drawn, ReportPage Page)> Pages, IReadOnlyList<BasemapOutcome> Outcomes)> AtlasAsync(
         MapCatalog catalog, MapData data, MapLayer layer, IReadOnlyList<MapFeature> selected, string selection, MapLanguage language,
-        FigureStamp coverStamp, Func<MapFeature, FigureStamp> briefStamp, MapDataProvider provider, IBasemapSource basemap, CancellationToken cancellationToken)
+        FigureStamp coverStamp, Func<MapFeature, FigureStamp> briefStamp, FitTableState fit, MapDataProvider provider, IBasemapSource basemap, CancellationToken cancellationToken)
     {
         var cover = await CoverAsync(catalog, layer, selected, selection, language, coverStamp, provider, basemap, cancellationToken);
         var pages = new List<(MapData, ReportPage)> { (cover.Drawn, cover.Page) };
@@ -87,7 +89,7 @@ public static class AtlasComposer
         var targets = ReportComposer.TargetsOf(data, layer);
         foreach (var feature in selected)
         {
-            var brief = await ReportComposer.FeaturePageAsync(catalog, data, layer, feature, targets, language, briefStamp(feature), provider, basemap, cancellationToken);
+            var brief = await ReportComposer.FeaturePageAsync(catalog, data, layer, feature, targets, language, briefStamp(feature), fit, provider, basemap, cancellationToken);
             pages.Add((brief.Drawn, brief.Page));
             outcomes.Add(brief.Under);
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ClusterMap.Core.Analysis;
 using ClusterMap.Core.Proximity;
 using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering.Data;
@@ -11,8 +12,8 @@ namespace ClusterMap.Rendering.Reports;
 
 /// <summary>
 /// Composes a feature's brief (the single report and each page of an atlas alike): the map centred on it with lines to
-/// its nearest targets, the table of geodesic distances with the range the location uncertainties allow, and the
-/// data's provenance. The renderer lays it out; this decides the content.
+/// its nearest targets, the table of geodesic distances with the range the location uncertainties allow, a park's
+/// research base (<see cref="ResearchBaseSection"/>), and the data's provenance. The renderer lays it out; this decides the content.
 /// </summary>
 public static class ReportComposer
 {
@@ -47,12 +48,13 @@ public static class ReportComposer
     /// <param name="targets">What the subject's distances are measured to (<see cref="TargetsOf"/>).</param>
     /// <param name="language">The labels' and names' language.</param>
     /// <param name="stamp">The page's reproducibility stamp (its own permalink).</param>
+    /// <param name="fit">The sector fit table of a park's research base (<see cref="ResearchBaseSection"/>).</param>
     /// <param name="provider">Reads the features near the map's view.</param>
     /// <param name="basemap">The external basemap, if any.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
     public static async Task<Composed> FeaturePageAsync(
         MapCatalog catalog, MapData data, MapLayer layer, MapFeature feature, Targets targets, MapLanguage language, FigureStamp stamp,
-        MapDataProvider provider, IBasemapSource basemap, CancellationToken cancellationToken)
+        FitTableState fit, MapDataProvider provider, IBasemapSource basemap, CancellationToken cancellationToken)
     {
         var hits = targets.Index.Nearest(feature.LonLat, TableRows, feature.UncertaintyMeters);
         var origin = feature.LonLat.Centroid.Coordinate;
@@ -94,6 +96,7 @@ public static class ReportComposer
             credits.Add($"{drawnOver.Title}: {drawnOver.Attribution}");
         }
 
+        var researchBase = await ResearchBaseSection.ComposeAsync(catalog, layer, feature, fit, provider, cancellationToken);
         var page = new ReportPage(
             Name(feature, language),
             $"{layer.Title} · {Property(feature, "district") ?? ""} · {feature.Id}".Replace(" ·  ·", " ·", StringComparison.Ordinal),
@@ -105,6 +108,7 @@ public static class ReportComposer
             Footer)
         {
             Stamp = stamp,
+            ResearchBase = researchBase,
         };
         return new Composed(page, under.Apply(drawn), under);
     }

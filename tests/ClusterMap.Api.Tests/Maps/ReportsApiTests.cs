@@ -5,7 +5,7 @@ namespace ClusterMap.Api.Tests.Maps;
 public sealed class ReportsApiTests(MapTestFactory factory) : IClassFixture<MapTestFactory>
 {
     [Fact]
-    public async Task ParkReport_IsOnePdfPage_WithNearestInstitutionsAndProvenance()
+    public async Task ParkReport_IsA4Pages_WithNearestInstitutionsResearchBaseAndProvenance()
     {
         var response = await factory.CreateClient().GetAsync("/reports/parks/park-1.pdf");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -23,14 +23,20 @@ public sealed class ReportsApiTests(MapTestFactory factory) : IClassFixture<MapT
             Assert.Contains("Synthetic test point.", text, StringComparison.Ordinal);
             Assert.Contains("ClusterMap test parks", text, StringComparison.Ordinal);
             Assert.Contains("ClusterMap test basemap", text, StringComparison.Ordinal);
+            // A park's brief has its research base (ReportResearchBaseTests reads its figures back).
+            Assert.Contains("Research base 研究基础", text, StringComparison.Ordinal);
 
             await MapAssertions.RunAsync("pdftoppm", directory, "-r", "72", "-png", "report.pdf", "page");
+            // The map and nearest table on the first page; the research base and provenance follow on a second.
             var pages = Directory.GetFiles(directory, "page*.png");
-            var page = Assert.Single(pages);
-            using var bitmap = MapAssertions.DecodePng(await File.ReadAllBytesAsync(page));
-            // A4 is 595.3 × 841.9 pt; pdftoppm rounds each side up or down by a pixel.
-            Assert.InRange(bitmap.Width, 595, 596);
-            Assert.InRange(bitmap.Height, 841, 843);
+            Assert.InRange(pages.Length, 1, 2);
+            foreach (var page in pages)
+            {
+                using var bitmap = MapAssertions.DecodePng(await File.ReadAllBytesAsync(page));
+                // A4 is 595.3 × 841.9 pt; pdftoppm rounds each side up or down by a pixel.
+                Assert.InRange(bitmap.Width, 595, 596);
+                Assert.InRange(bitmap.Height, 841, 843);
+            }
         }
         finally
         {
