@@ -13,6 +13,9 @@ namespace ClusterMap.Rendering.Tiles;
 /// </summary>
 public static class TileDrawing
 {
+    private static readonly Lazy<CachedTile>[] _emptyTiles =
+        [new(() => CachedTile.Of(DensityRaster.RenderPng([], TileIndex.Create(0, 0, 0), 1, 1))), new(() => CachedTile.Of(DensityRaster.RenderPng([], TileIndex.Create(0, 0, 0), 2, 1)))];
+
     /// <summary>The cache key's style of a raster style in a language, as the service and the CLI both key it.</summary>
     public static string RasterStyleKey(string style, MapLanguage language) => $"{style}:{LanguageText(language)}";
 
@@ -92,11 +95,8 @@ public static class TileDrawing
         return drawn;
     }
 
-    private static readonly Lazy<CachedTile>[] EmptyTiles =
-        [new(() => CachedTile.Of(DensityRaster.RenderPng([], TileIndex.Create(0, 0, 0), 1, 1))), new(() => CachedTile.Of(DensityRaster.RenderPng([], TileIndex.Create(0, 0, 0), 2, 1)))];
-
     /// <summary>A fully transparent tile, encoded once per scale: an empty area costs its read and nothing more.</summary>
-    private static CachedTile EmptyTile(int scale) => EmptyTiles[scale - 1].Value;
+    private static CachedTile EmptyTile(int scale) => _emptyTiles[scale - 1].Value;
 
     /// <summary>
     /// A collection's Mapbox Vector Tile at the current data version, from the cache or written from the features

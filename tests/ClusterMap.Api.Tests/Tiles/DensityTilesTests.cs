@@ -12,10 +12,13 @@ namespace ClusterMap.Api.Tests.Tiles;
 /// <summary>Generated universities and institutes (with uncertainties of 0–2.5 km) served by the real service on SQLite.</summary>
 public sealed class DensityFixture : IDisposable
 {
+    public const double NarrowBandwidth = 700;
+
     public static readonly Envelope Area = new(121.3, 121.6, 31.1, 31.35);
 
     private readonly string _folder = Directory.CreateTempSubdirectory("clustermap-density-").FullName;
     private ClusterMapFactory? _fromStore;
+    private ClusterMapFactory? _narrow;
 
     public DensityFixture()
     {
@@ -31,10 +34,14 @@ public sealed class DensityFixture : IDisposable
     /// <summary>The same data with every collection read from the store's R*Tree per tile instead of held in memory.</summary>
     public ClusterMapFactory FromStore => _fromStore ??= ClusterMapFactory.With(_folder, new Dictionary<string, string?> { ["Maps:InMemoryMaxFeatures"] = "0" });
 
+    /// <summary>The same data with the kernel bandwidth set to <see cref="NarrowBandwidth"/> metres.</summary>
+    public ClusterMapFactory Narrow => _narrow ??= ClusterMapFactory.With(_folder, new Dictionary<string, string?> { ["Maps:DensityBandwidthMeters"] = "700" });
+
     public void Dispose()
     {
         Factory.Dispose();
         _fromStore?.Dispose();
+        _narrow?.Dispose();
         Directory.Delete(_folder, recursive: true);
     }
 }
@@ -53,10 +60,24 @@ public sealed class DensityTilesTests(DensityFixture fixture) : IClassFixture<De
     [InlineData(11, 1)]
     [InlineData(12, 2)]
     [InlineData(13, 1)]
-    public async Task DensityTile_PixelColours_AreTheRampClassOfTheBruteForceDensity(int zoom, int scale)
+    public Task DensityTile_PixelColours_AreTheRampClassOfTheBruteForceDensity(int zoom, int scale) =>
+        AssertPixelsAsync(_client, zoom, scale, Bandwidth);
+
+    [Fact]
+    public async Task ConfiguredBandwidth_DrawsTheTiles_AndIsToldToTheClient()
+    {
+        var client = fixture.Narrow.CreateClient();
+        var config = await (await client.GetAsync("/client/config.json")).ReadJsonAsync(HttpStatusCode.OK, "application/json");
+        Assert.Equal(DensityFixture.NarrowBandwidth, config.GetProperty("density").GetProperty("bandwidth_m").GetDouble());
+        Assert.Equal(DensityRaster.Ramp.Count, config.GetProperty("density").GetProperty("classes").GetArrayLength());
+
+        await AssertPixelsAsync(client, 13, 1, DensityFixture.NarrowBandwidth);
+    }
+
+    private async Task AssertPixelsAsync(HttpClient client, int zoom, int scale, double bandwidth)
     {
         var tile = TileIndex.Containing(_centre, zoom);
-        using var bitmap = await GetTileAsync(_client, tile, scale);
+        using var bitmap = await GetTileAsync(client, tile, scale);
         var size = 256 * scale;
         Assert.Equal((size, size), (bitmap.Width, bitmap.Height));
 
@@ -66,7 +87,7 @@ public sealed class DensityTilesTests(DensityFixture fixture) : IClassFixture<De
         {
             for (var column = step / 2; column < size; column += step)
             {
-                var density = BruteForceDensity(tile, scale, column, row);
+                var density = BruteForceDensity(tile, scale, column, row, bandwidth);
                 // The service measures on a local ellipsoidal approximation: a density a hair from a class edge may fall either side.
                 var low = ExpectedClass(density * 0.995);
                 var high = ExpectedClass(density * 1.005);
@@ -183,7 +204,7 @@ public sealed class DensityTilesTests(DensityFixture fixture) : IClassFixture<De
     }
 
     /// <summary>The density per km² at a pixel's centre, summed over every generated institution with geodesic distances.</summary>
-    private double BruteForceDensity(TileIndex tile, int scale, int column, int row)
+    private double BruteForceDensity(TileIndex tile, int scale, int column, int row, double bandwidth)
     {
         var tileMeters = 2 * Math.PI * R / (1 << tile.Z);
         var pixelMeters = tileMeters / (256 * scale);
@@ -198,7 +219,7 @@ public sealed class DensityTilesTests(DensityFixture fixture) : IClassFixture<De
             var at = institution.Geometry.Coordinate;
             // docs/analysis.md: the kernel radius is the bandwidth, the uncertainty and two pixels' ground size, in quadrature.
             var widening = 2 * pixelMeters * Math.Cos(at.Y * Math.PI / 180);
-            var radius = Math.Sqrt((Bandwidth * Bandwidth) + (institution.UncertaintyMeters * institution.UncertaintyMeters) + (widening * widening));
+            var radius = Math.Sqrt((bandwidth * bandwidth) + (institution.UncertaintyMeters * institution.UncertaintyMeters) + (widening * widening));
             var d = Geodesic.DistanceMeters(lon, lat, at.X, at.Y);
             if (d < radius)
             {
