@@ -117,6 +117,7 @@ public sealed class AnalysisTabTests(BrowserFixture fixture)
             await legend.Locator(".step").EvaluateAllAsync<string[]>("steps => steps.map(s => s.dataset.min)"));
         Assert.Contains("per km² (kernel 2 km)", await legend.InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("dn=1", page.Url, StringComparison.Ordinal);
+        await client.ScreenshotAsync("10-density");
 
         await using var again = await fixture.OpenAsync(new Uri(page.Url).Fragment);
         await Assertions.Expect(again.Page.Locator(".cm-density img.leaflet-tile-loaded").First).ToBeAttachedAsync();
