@@ -93,6 +93,46 @@ public sealed class AnalysisTabTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task DensityLayer_LoadsTheDensityTilesAndShowsItsLegend_AndTheLinkReproducesIt()
+    {
+        await using var client = await fixture.OpenAsync("#lang=en&tab=analysis&map=12/31.23000/121.47000");
+        var page = client.Page;
+        Assert.Equal(0, await page.Locator(".cm-density").CountAsync());
+        await page.Locator("#analysis-density").CheckAsync();
+
+        // Leaflet marks a tile loaded once its image has decoded: the service's density PNGs, over the basemap.
+        var loaded = page.Locator(".cm-density img.leaflet-tile-loaded");
+        await Assertions.Expect(loaded.First).ToBeAttachedAsync();
+        var sources = await loaded.EvaluateAllAsync<string[]>("tiles => tiles.filter(t => t.naturalWidth > 0).map(t => t.src)");
+        Assert.NotEmpty(sources);
+        Assert.All(sources, src => Assert.Matches(@"/tiles/density/12/\d+/\d+(@2x)?\.png$", src));
+
+        var config = await fixture.GetJsonAsync("/client/config.json");
+        var classes = config.GetProperty("density").GetProperty("classes");
+        var legend = page.Locator("[data-testid='density-legend']");
+        await Assertions.Expect(legend).ToBeVisibleAsync();
+        await Assertions.Expect(legend.Locator(".step")).ToHaveCountAsync(classes.GetArrayLength());
+        Assert.Equal(
+            classes.EnumerateArray().Select(c => c.GetProperty("min_per_km2").GetDouble().ToString(CultureInfo.InvariantCulture)),
+            await legend.Locator(".step").EvaluateAllAsync<string[]>("steps => steps.map(s => s.dataset.min)"));
+        Assert.Contains("per km² (kernel 2 km)", await legend.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("dn=1", page.Url, StringComparison.Ordinal);
+        await client.ScreenshotAsync("10-density");
+
+        await using var again = await fixture.OpenAsync(new Uri(page.Url).Fragment);
+        await Assertions.Expect(again.Page.Locator(".cm-density img.leaflet-tile-loaded").First).ToBeAttachedAsync();
+        Assert.True(await again.Page.Locator("#analysis-density").IsCheckedAsync());
+        await Assertions.Expect(again.Page.Locator("[data-testid='density-legend']")).ToBeVisibleAsync();
+
+        await page.Locator("#analysis-density").UncheckAsync();
+        await Assertions.Expect(page.Locator(".cm-density")).ToHaveCountAsync(0);
+        await Assertions.Expect(legend).ToHaveCountAsync(0);
+        Assert.DoesNotContain("dn=1", page.Url, StringComparison.Ordinal);
+        client.AssertNoErrors();
+        again.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task ChartCsvDownloads_HoldTheApisTables()
     {
         await using var client = await fixture.OpenAsync($"#lang=zh&tab=analysis&ap=parks%2F{Park}");

@@ -131,6 +131,22 @@ public sealed class TilesSeedTests(SeedStoreFixture fixture) : IClassFixture<See
     }
 
     [Fact]
+    public async Task SeedDensity_TileIsTheServicesDensityTile()
+    {
+        var path = Output("density.mbtiles");
+
+        var result = await CliRunner.RunAsync(fixture.Folder, "tiles", "seed", "--bbox", Inner(_tile), "--zooms", "12", "--style", "density", "--out", path, "--db", fixture.DatabasePath);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var seeded = Assert.Single(await ReadTilesAsync(path));
+        using var client = new HttpClient { BaseAddress = fixture.Service.BaseAddress };
+        // No labels and no basemap: the same bytes, the default bandwidth on both sides.
+        Assert.Equal(await client.GetByteArrayAsync($"/tiles/density/{_tile.Z}/{_tile.X}/{_tile.Y}.png"), seeded.Value);
+        using var bitmap = SKBitmap.Decode(seeded.Value);
+        Assert.Contains(bitmap.Pixels, p => p.Alpha > 0);
+    }
+
+    [Fact]
     public async Task SeedMvt_OgrinfoListsTheLayersWithTheTilesFeatures_AsTheServiceWritesThem()
     {
         var path = Output("vector.mbtiles");

@@ -22,7 +22,7 @@ internal static class ClientApi
     }
 
     public static async Task<Results<Ok<ClientConfig>, ProblemHttpResult>> GetConfig(
-        HttpRequest request, IOptions<ClientOptions> options, MapDataProvider provider, CancellationToken cancellationToken)
+        HttpRequest request, IOptions<ClientOptions> options, IOptions<MapsOptions> maps, MapDataProvider provider, CancellationToken cancellationToken)
     {
         if (QueryParameters.Of(request).CheckNames() is { } problem)
         {
@@ -45,7 +45,10 @@ internal static class ClientApi
             ClientConfig.External(options.Value),
             palette,
             families,
-            [.. data.Layers.Select(l => new ClientConfig.Layer(l.Id, RoleOf(l.Kind), l.Title))]));
+            [.. data.Layers.Select(l => new ClientConfig.Layer(l.Id, RoleOf(l.Kind), l.Title))],
+            new ClientConfig.DensityLayer(
+                "/tiles/" + MapStyles.Density + "/{z}/{x}/{y}.png", maps.Value.DensityBandwidthMeters,
+                [.. DensityRaster.Ramp.Select(c => new ClientConfig.DensityClass(c.MinPerSquareKilometre, $"#{c.Color.Red:x2}{c.Color.Green:x2}{c.Color.Blue:x2}", Math.Round(c.Color.Alpha / 255.0, 3)))])));
     }
 
     private static string RoleOf(MapLayerKind kind) => kind switch
@@ -67,8 +70,21 @@ internal sealed record ClientConfig(
     [property: JsonPropertyName("external_basemap")] ClientConfig.Basemap? ExternalBasemap,
     [property: JsonPropertyName("sectors")] IReadOnlyList<ClientConfig.Sector> Sectors,
     [property: JsonPropertyName("park_sector_family")] IReadOnlyDictionary<string, string> ParkSectorFamily,
-    [property: JsonPropertyName("layers")] IReadOnlyList<ClientConfig.Layer> Layers)
+    [property: JsonPropertyName("layers")] IReadOnlyList<ClientConfig.Layer> Layers,
+    [property: JsonPropertyName("density")] ClientConfig.DensityLayer Density)
 {
+    /// <summary>The institution-density overlay: its tiles, its kernel bandwidth and its fixed ramp (the legend).</summary>
+    public sealed record DensityLayer(
+        [property: JsonPropertyName("url")] string Url,
+        [property: JsonPropertyName("bandwidth_m")] double BandwidthMeters,
+        [property: JsonPropertyName("classes")] IReadOnlyList<DensityClass> Classes);
+
+    /// <summary>A ramp class: from this many institutions per km² up to the next class, in this colour and opacity.</summary>
+    public sealed record DensityClass(
+        [property: JsonPropertyName("min_per_km2")] double MinPerSquareKilometre,
+        [property: JsonPropertyName("color")] string Color,
+        [property: JsonPropertyName("opacity")] double Opacity);
+
     /// <summary>A collection and its stored role (park, university, institute, context, land, water, district, link): how the client draws it.</summary>
     public sealed record Layer(
         [property: JsonPropertyName("id")] string Id,

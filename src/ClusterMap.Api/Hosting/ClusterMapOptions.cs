@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using ClusterMap.Rendering.Tiles;
 
 namespace ClusterMap.Api.Hosting;
 
@@ -88,6 +89,13 @@ public sealed class MapsOptions
     /// features and encoding them in the service. No effect on SQLite.
     /// </summary>
     public bool VectorTilesInDatabase { get; set; } = true;
+
+    /// <summary>
+    /// The institution-density tiles' kernel bandwidth in ground metres (<c>/tiles/density/…</c>): each institution
+    /// spreads over a quartic kernel this wide, further widened by its location uncertainty.
+    /// </summary>
+    [Range(100, 50_000)]
+    public double DensityBandwidthMeters { get; set; } = DensityRaster.DefaultBandwidthMeters;
 
     /// <summary>How long clients may reuse a tile without asking again (Cache-Control max-age).</summary>
     [Range(0, 31_536_000)]

@@ -122,9 +122,15 @@ internal static class TilesApi
             return problem;
         }
 
-        var (cached, under) = await GetOrRenderRasterTileAsync(style, tile, scale, language, provider, cache, labelLayouts, renderer, basemap, cancellationToken);
+        var (cached, under) = await TileDrawing.GetOrRenderRasterTileAsync(
+            style, tile, scale, language, provider, cache, labelLayouts, renderer, basemap, cancellationToken, new DensitySettings(options.Value.DensityBandwidthMeters));
         var response = Respond(context, cached, "image/png", options.Value);
-        under.WriteHeaders(context.Response);
+        if (style != MapStyles.Density)
+        {
+            // The density overlay is drawn over no basemap at all.
+            under.WriteHeaders(context.Response);
+        }
+
         return response;
     }
 

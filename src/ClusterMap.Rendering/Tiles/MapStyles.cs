@@ -13,7 +13,13 @@ public static class MapStyles
     /// <summary>Land, water and districts only: the base under the browser client, which draws the features itself.</summary>
     public const string Basemap = "basemap";
 
-    public static readonly string[] Names = [Default, Clusters, Basemap];
+    /// <summary>
+    /// Kernel density of institutions (every collection of role university or institute) per km², transparent where
+    /// there are none: an overlay for the basemap, drawn by <see cref="DensityRaster"/> without labels or basemap.
+    /// </summary>
+    public const string Density = "density";
+
+    public static readonly string[] Names = [Default, Clusters, Basemap, Density];
 
     public static bool Exists(string style) => Names.Contains(style);
 
@@ -22,6 +28,7 @@ public static class MapStyles
     {
         Clusters => data.Layers.Where(l => l.Kind is not (MapLayerKind.Context or MapLayerKind.Links)).Select(l => l.Id).ToHashSet(StringComparer.Ordinal),
         Basemap => data.Layers.Where(l => l.Kind is MapLayerKind.Land or MapLayerKind.Water or MapLayerKind.Districts).Select(l => l.Id).ToHashSet(StringComparer.Ordinal),
+        Density => data.Layers.Where(l => l.Kind is MapLayerKind.Universities or MapLayerKind.Institutes).Select(l => l.Id).ToHashSet(StringComparer.Ordinal),
         _ => null,
     };
 
@@ -29,6 +36,7 @@ public static class MapStyles
     {
         Clusters => "ClusterMap clusters: parks, universities and institutes",
         Basemap => "ClusterMap basemap: land, water and districts",
+        Density => "ClusterMap institution density: universities and institutes per km² (kernel density)",
         _ => "ClusterMap default: every layer",
     };
 }

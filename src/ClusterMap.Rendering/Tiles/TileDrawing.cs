@@ -13,6 +13,9 @@ namespace ClusterMap.Rendering.Tiles;
 /// </summary>
 public static class TileDrawing
 {
+    private static readonly Lazy<CachedTile>[] _emptyTiles =
+        [new(() => CachedTile.Of(DensityRaster.RenderPng([], TileIndex.Create(0, 0, 0), 1, 1))), new(() => CachedTile.Of(DensityRaster.RenderPng([], TileIndex.Create(0, 0, 0), 2, 1)))];
+
     /// <summary>The cache key's style of a raster style in a language, as the service and the CLI both key it.</summary>
     public static string RasterStyleKey(string style, MapLanguage language) => $"{style}:{LanguageText(language)}";
 
@@ -23,8 +26,13 @@ public static class TileDrawing
     /// </summary>
     public static async Task<(CachedTile Tile, BasemapOutcome Basemap)> GetOrRenderRasterTileAsync(
         string style, TileIndex tile, int scale, MapLanguage language, MapDataProvider provider, TileCache cache, TileLabelCache labelLayouts, MapRenderer renderer,
-        IBasemapSource basemap, CancellationToken cancellationToken)
+        IBasemapSource basemap, CancellationToken cancellationToken, DensitySettings? density = null)
     {
+        if (style == MapStyles.Density)
+        {
+            return (await GetOrRenderDensityTileAsync(tile, scale, provider, cache, density ?? DensitySettings.Default, cancellationToken), BasemapOutcome.Own);
+        }
+
         var catalog = await provider.GetCatalogAsync(cancellationToken);
         var key = new TileKey(RasterStyleKey(style, language), tile.Z, tile.X, tile.Y, scale, "png", catalog.Version);
         if (await cache.GetAsync(key, cancellationToken) is { } cached)
@@ -57,6 +65,38 @@ public static class TileDrawing
 
         return (drawn, under);
     }
+
+    /// <summary>
+    /// The density overlay's tile (<see cref="DensityRaster"/>) at the current data version: from the cache, or computed
+    /// from the institutions whose kernel reaches the tile. Never over a basemap and without labels, so one tile serves
+    /// every language; the bandwidth is part of the key.
+    /// </summary>
+    public static async Task<CachedTile> GetOrRenderDensityTileAsync(
+        TileIndex tile, int scale, MapDataProvider provider, TileCache cache, DensitySettings density, CancellationToken cancellationToken)
+    {
+        var catalog = await provider.GetCatalogAsync(cancellationToken);
+        var style = FormattableString.Invariant($"{MapStyles.Density}:{density.BandwidthMeters:R}m");
+        var key = new TileKey(style, tile.Z, tile.X, tile.Y, scale, "png", catalog.Version);
+        if (await cache.GetAsync(key, cancellationToken) is { } cached)
+        {
+            return cached;
+        }
+
+        var layers = MapStyles.Layers(MapStyles.Density, catalog.Skeleton)!;
+        var mpp = WebMercator.MetersPerPixel(tile.Z);
+        // The reader widens by each layer's largest uncertainty itself; the bandwidth and pixel widening are ours.
+        var data = await provider.GetNearAsync(catalog, tile.BoundsMeters, mpp, DensityRaster.ReachMercatorMeters(tile, density.BandwidthMeters) / mpp, layers, cancellationToken);
+        var points = data.Layers.Where(l => layers.Contains(l.Id))
+            .SelectMany(l => l.Features)
+            .Select(f => new DensityPoint(DensityRaster.PointOf(f.LonLat), f.UncertaintyMeters))
+            .ToList();
+        var drawn = points.Count == 0 ? EmptyTile(scale) : CachedTile.Of(DensityRaster.RenderPng(points, tile, scale, density.BandwidthMeters));
+        await cache.AddDrawnAsync(key, drawn, cancellationToken);
+        return drawn;
+    }
+
+    /// <summary>A fully transparent tile, encoded once per scale: an empty area costs its read and nothing more.</summary>
+    private static CachedTile EmptyTile(int scale) => _emptyTiles[scale - 1].Value;
 
     /// <summary>
     /// A collection's Mapbox Vector Tile at the current data version, from the cache or written from the features

@@ -1,5 +1,5 @@
 // The Analysis tab: a park's research base (bands, certain and possible, tiers, fit to its sector, its measured
-// partnerships), the districts and sectors as charts, and the white spots as a map layer. Every figure comes from
+// partnerships), the districts and sectors as charts, and the white spots and the institution density as map layers. Every figure comes from
 // /analysis/… as it is, and every chart's table is the API's CSV one click away.
 import { t, language, formatDistance } from './i18n.js';
 import * as api from './api.js';
@@ -7,6 +7,7 @@ import { $, el } from './dom.js';
 import { state, data, page, results, saveState } from './session.js';
 import { key, names, sectorText } from './names.js';
 import { ask } from './queries.js';
+import { renderLegend } from './map.js';
 
 const TIERS = ['national', '985', '211', 'double_first_class', 'other', 'unrated'];
 
@@ -14,6 +15,7 @@ const TIERS = ['national', '985', '211', 'double_first_class', 'other', 'unrated
 const charts = {};
 
 let whiteSpotLayer = null;
+let densityLayer = null;
 
 const parkId = () => (state.analysisPark ? state.analysisPark.slice(state.analysisPark.indexOf('/') + 1) : null);
 
@@ -45,6 +47,12 @@ export function wireAnalysis() {
     state.whiteSpots = e.target.checked;
     saveState();
     renderWhiteSpots();
+  });
+  $('#analysis-density').addEventListener('change', (e) => {
+    state.density = e.target.checked;
+    saveState();
+    renderDensity();
+    renderLegend();
   });
 }
 
@@ -81,6 +89,7 @@ export async function runAnalysis() {
 export function renderAnalysis() {
   $('#analysis-park').value = state.analysisPark ?? '';
   $('#analysis-white-spots').checked = state.whiteSpots;
+  $('#analysis-density').checked = state.density;
   if (results.analysisCharts) renderCharts();
   if (results.analysisPark && results.analysisPark.id === parkId()) renderCard();
 }
@@ -255,4 +264,21 @@ export async function renderWhiteSpots() {
   } catch (error) {
     $('#analysis-white-spot-count').textContent = t('apiError', { msg: error.message });
   }
+}
+
+/**
+ * The institution-density tiles over the basemap while the box is ticked (any tab): the service's kernel density,
+ * drawn in WGS84 like the white-spot cells. Its legend is in the map's legend (map.js).
+ */
+export function renderDensity() {
+  if (!page.map || !page.config?.density) return;
+  if (!state.density) {
+    densityLayer?.remove();
+    densityLayer = null;
+    return;
+  }
+  if (densityLayer) return;
+  densityLayer = window.L.tileLayer(page.config.density.url.replace('.png', '{r}.png'), {
+    maxZoom: 18, minZoom: 7, opacity: 1, className: 'cm-density', zIndex: 5,
+  }).addTo(page.map);
 }

@@ -117,6 +117,7 @@ export function renderLegend() {
     item.append(el('span', `legend-icon ${className}`), document.createTextNode(t(label)));
     list.append(item);
   }
+  if (state.density && config.density) list.append(densityLegend(config.density));
   const halo = el('li', 'halo');
   halo.append(el('span', 'swatch halo'), document.createTextNode(t('legendHalo')));
   list.append(halo);
@@ -152,4 +153,23 @@ export function renderBasemap() {
   note.dataset.datum = datum;
   note.dataset.state = state.base === 'external' && page.externalFailed ? 'fallback' : external ? 'external' : 'own';
   map.getContainer().dataset.datum = datum;
+}
+
+/** The density overlay's fixed ramp: one swatch per class, its lower bound in institutions per km². */
+function densityLegend(density) {
+  const item = el('li', 'density');
+  item.dataset.testid = 'density-legend';
+  item.append(el('div', null, t('densityLegend', { km: (density.bandwidth_m / 1000).toLocaleString(language() === 'zh' ? 'zh-CN' : 'en-GB') })));
+  const ramp = el('div', 'ramp');
+  for (const c of density.classes) {
+    const step = el('span', 'step');
+    const swatch = el('span', 'swatch square');
+    swatch.style.background = c.color;
+    swatch.style.opacity = String(c.opacity);
+    step.dataset.min = String(c.min_per_km2);
+    step.append(swatch, document.createTextNode(t('densityAtLeast', { n: c.min_per_km2.toLocaleString(language() === 'zh' ? 'zh-CN' : 'en-GB') })));
+    ramp.append(step);
+  }
+  item.append(ramp);
+  return item;
 }

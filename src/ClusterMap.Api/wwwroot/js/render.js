@@ -8,7 +8,7 @@ import { renderLayerNames, applyFilters, placeMarkers } from './layers.js';
 import { renderSelection } from './selection.js';
 import { runWithin, renderWithin, runNearest, renderNearest, refreshQueries } from './queries.js';
 import { renderTable } from './tables.js';
-import { renderAnalysis, renderWhiteSpots, runAnalysis } from './analysis.js';
+import { renderAnalysis, renderDensity, renderWhiteSpots, runAnalysis } from './analysis.js';
 
 export function renderAll() {
   for (const button of document.querySelectorAll('[data-lang]')) button.setAttribute('aria-pressed', String(button.dataset.lang === state.lang));
@@ -22,6 +22,7 @@ export function renderAll() {
   $('#details').hidden = state.tab === 'tables' || state.tab === 'analysis';
   $('#analysis-park').value = state.analysisPark ?? '';
   $('#analysis-white-spots').checked = state.whiteSpots;
+  $('#analysis-density').checked = state.density;
   $('#radius-slider').value = String(state.radiusKm);
   $('#radius-km').value = String(state.radiusKm);
   $('#radius-origin').value = state.from ?? '';
@@ -41,6 +42,7 @@ export function renderAll() {
     renderSelection();
     renderDistricts();
     renderWhiteSpots();
+    renderDensity();
   }
   saveState();
 }

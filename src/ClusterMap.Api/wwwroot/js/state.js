@@ -1,6 +1,6 @@
 // The URL's hash holds everything needed to reproduce the view: language, map centre and zoom, visible layers,
 // basemap, filters, the selection, the radius query, the nearest query, the table view, the analysed park and the
-// white-spot layer. The hash (not the
+// white-spot and density layers. The hash (not the
 // query string) because `/` answers its query parameters as the OGC landing page.
 
 // Collection ids as the API spells them; which of them exist (and what each is) the client learns from the service.
@@ -38,6 +38,7 @@ export function readHash(hash, browserLanguage) {
     tab: ['explore', 'radius', 'nearest', 'tables', 'analysis'].includes(tab) ? tab : 'explore',
     analysisPark: ref('ap'),
     whiteSpots: p.get('ws') === '1',
+    density: p.get('dn') === '1',
     tableKind: p.get('table') === 'rings' ? 'rings' : 'matrix',
     tableTo: ID.test(p.get('to') ?? '') ? p.get('to') : null,
     matrixK: Math.round(number(p.get('mk'), 3, 1, 10)),
@@ -63,6 +64,7 @@ export function writeHash(state) {
   p.set('k', String(state.k));
   if (state.analysisPark) p.set('ap', state.analysisPark);
   if (state.whiteSpots) p.set('ws', '1');
+  if (state.density) p.set('dn', '1');
   if (state.tab === 'tables') {
     p.set('table', state.tableKind);
     if (state.tableTo) p.set('to', state.tableTo);
