@@ -32,9 +32,12 @@ bench: ## Proximity (10k/100k/1M: in process, HTTP, PostGIS), the PostGIS scale 
 loadtest: ## wrk on loopback against items, proximity, tiles and static maps: 64 connections, 3 rounds of 30 s; LOADTEST_ARGS=… for options (see tests/ClusterMap.Benchmarks/loadtest.sh)
 	@bash tests/ClusterMap.Benchmarks/loadtest.sh $(LOADTEST_ARGS)
 
-geodata: ## Rebuild geodata/ from ../shared/geodata-sources (byte-identical on a rerun; see geodata/README.md)
+# The tests' variable, so that a checkout elsewhere (a git worktree) names the sources once for both.
+GEODATA_SOURCES ?= $(or $(CLUSTERMAP_GEODATA_SOURCES),../shared/geodata-sources)
+
+geodata: ## Rebuild geodata/ from ../shared/geodata-sources or $CLUSTERMAP_GEODATA_SOURCES (byte-identical on a rerun; see geodata/README.md)
 	npm ci --prefix geodata/src/basemap --no-audit --no-fund
-	$(DOTNET) run --project src/ClusterMap.Cli -c $(CONFIG) -- geodata build --sources ../shared/geodata-sources --out geodata --basemap-source geodata/src/basemap/node_modules
+	$(DOTNET) run --project src/ClusterMap.Cli -c $(CONFIG) -- geodata build --sources $(GEODATA_SOURCES) --out geodata --basemap-source geodata/src/basemap/node_modules
 
 client: ## Re-copy Leaflet and Chart.js from the versions pinned in src/ClusterMap.Api/npm/package-lock.json (npm ci) into wwwroot/vendor/
 	npm ci --prefix src/ClusterMap.Api/npm --no-audit --no-fund

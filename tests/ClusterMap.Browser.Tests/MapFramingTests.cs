@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Playwright;
 
@@ -75,6 +76,77 @@ public sealed class MapFramingTests(BrowserFixture fixture)
         await page.Locator("[data-tab='explore']").ClickAsync();
         await SettleAsync(page);
         AssertMapFillsItsContainer(await ReadAsync(page), "back on the Map tab");
+        client.AssertNoErrors();
+    }
+
+    /// <summary>
+    /// Every university and institute symbol is drawn where Leaflet places its feature: the centre of its box on the page
+    /// is the container point of the feature's coordinates (from the API) to within 2 px. A CSS rotation on a marker
+    /// (Leaflet positions markers with their transform) would turn its position about the map's corner instead. Research
+    /// features that share one point (an institute placed at a campus's point) are drawn side by side: their symbols are
+    /// centred on that point together and lie apart, so each can be seen and clicked.
+    /// </summary>
+    [Fact]
+    public async Task ResearchSymbols_AreDrawnAtTheirFeaturesPositions()
+    {
+        var features = new List<(string Ref, double Lon, double Lat)>();
+        foreach (var collection in new[] { "universities", "institutes" })
+        {
+            var items = await fixture.GetJsonAsync($"/collections/{collection}/items?limit=1000");
+            foreach (var feature in items.GetProperty("features").EnumerateArray())
+            {
+                var coordinates = feature.GetProperty("geometry").GetProperty("coordinates");
+                features.Add(($"{collection}/{feature.GetProperty("id").GetString()}", coordinates[0].GetDouble(), coordinates[1].GetDouble()));
+            }
+        }
+
+        Assert.Contains(features, f => f.Ref.StartsWith("institutes/", StringComparison.Ordinal));
+        await using var client = await fixture.OpenAsync("#lang=en&map=10/31.20000/121.50000");
+        var page = client.Page;
+        await SettleAsync(page);
+
+        var misplaced = new List<string>();
+        var sharedPoints = 0;
+        foreach (var point in features.GroupBy(f => (f.Lon, f.Lat)))
+        {
+            var offsets = new List<double[]>();
+            foreach (var (reference, lon, lat) in point)
+            {
+                var offset = await page.EvaluateAsync<double[]?>($$"""
+                async () => {
+                  const { page: p } = await import('/js/session.js');
+                  const marker = document.querySelector(`.leaflet-marker-icon[data-ref="{{reference}}"]`);
+                  if (!marker) return null;
+                  const r = marker.getBoundingClientRect();
+                  const map = document.querySelector('#map').getBoundingClientRect();
+                  const expected = p.map.latLngToContainerPoint([{{lat.ToString(CultureInfo.InvariantCulture)}}, {{lon.ToString(CultureInfo.InvariantCulture)}}]);
+                  return [(r.left + r.right) / 2 - map.left - expected.x, (r.top + r.bottom) / 2 - map.top - expected.y];
+                }
+                """);
+                Assert.True(offset is not null, $"{reference} has no symbol on the map");
+                offsets.Add(offset);
+            }
+
+            var refs = string.Join(" + ", point.Select(f => f.Ref));
+            var (meanX, meanY) = (offsets.Average(o => o[0]), offsets.Average(o => o[1]));
+            if (Math.Abs(meanX) > 2 || Math.Abs(meanY) > 2)
+            {
+                misplaced.Add($"{refs} ({meanX:0} px, {meanY:0} px off)");
+            }
+
+            if (offsets.Count > 1)
+            {
+                sharedPoints++;
+                var closest = offsets.SelectMany((a, i) => offsets.Skip(i + 1).Select(b => double.Hypot(a[0] - b[0], a[1] - b[1]))).Min();
+                if (closest < 12)
+                {
+                    misplaced.Add($"{refs} share a point and are drawn {closest:0} px apart");
+                }
+            }
+        }
+
+        Assert.True(misplaced.Count == 0, $"{misplaced.Count} research symbols drawn away from their positions: {string.Join(", ", misplaced)}");
+        Assert.True(sharedPoints > 0, "the shipped data has an institute placed at a campus's point; the side-by-side drawing went untested");
         client.AssertNoErrors();
     }
 }

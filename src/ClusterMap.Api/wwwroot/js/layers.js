@@ -45,11 +45,12 @@ export function renderLayerNames() {
 }
 
 export function buildOverlays() {
+  const sideBySide = sharedPointOffsets();
   for (const id of page.roles.overlays) {
     groups[id] = L.layerGroup();
     // Points only: other geometries of a context layer are drawn by the tiles.
     for (const f of data[id].features.filter((x) => x.geometry?.type === 'Point')) {
-      const marker = createMarker(id, f);
+      const marker = createMarker(id, f, sideBySide.get(key(id, f.id)) ?? 0);
       marker.on('click', () => choose(key(id, f.id)));
       marker.on('add', () => {
         const element = marker.getElement();
@@ -72,7 +73,33 @@ export function placeMarkers() {
   }
 }
 
-function createMarker(collection, f) {
+/** The horizontal spacing, in pixels, of research symbols drawn side by side because they share one point. */
+const SHARED_POINT_SPACING_PX = 18;
+
+/**
+ * Research symbols whose features have the very same coordinates (an institute placed at a campus's point, say) would
+ * be drawn one over the other, and only the top one could be seen or clicked: such a group is drawn side by side,
+ * centred on the shared point. Returns each grouped symbol's horizontal offset in pixels.
+ */
+function sharedPointOffsets() {
+  const byPoint = new Map();
+  for (const id of page.roles.research) {
+    for (const f of data[id]?.features ?? []) {
+      if (f.geometry?.type !== 'Point') continue;
+      const point = f.geometry.coordinates.slice(0, 2).join(',');
+      if (!byPoint.has(point)) byPoint.set(point, []);
+      byPoint.get(point).push(key(id, f.id));
+    }
+  }
+  const offsets = new Map();
+  for (const refs of byPoint.values()) {
+    if (refs.length < 2) continue;
+    refs.forEach((ref, i) => offsets.set(ref, (i - (refs.length - 1) / 2) * SHARED_POINT_SPACING_PX));
+  }
+  return offsets;
+}
+
+function createMarker(collection, f, offsetPx) {
   const [lat, lon] = latLngOf(collection, f);
   let marker;
   const role = page.roles.of(collection);
@@ -84,7 +111,9 @@ function createMarker(collection, f) {
     marker = L.circleMarker([lat, lon], { pane: 'metro', radius: 3, color: '#ffffff', weight: 1, fillColor: ROLE_COLORS.context, fillOpacity: 1, className: 'cm-metro' });
   } else {
     const className = role === 'university' ? 'cm-icon cm-icon-university' : 'cm-icon cm-icon-institute';
-    marker = L.marker([lat, lon], { pane: 'research', icon: L.divIcon({ className, iconSize: role === 'university' ? [10, 10] : [11, 11] }), keyboard: true, title: '' });
+    const size = role === 'university' ? 10 : 11;
+    const icon = L.divIcon({ className, iconSize: [size, size], iconAnchor: [size / 2 - offsetPx, size / 2] });
+    marker = L.marker([lat, lon], { pane: 'research', icon, keyboard: true, title: '' });
   }
   marker.bindTooltip(() => tooltipContent(collection, f), { direction: 'top', offset: [0, -6], className: 'cm-tooltip' });
   return marker;
