@@ -387,6 +387,35 @@ public static class ResearchBase
         Open,
     }
 
+    /// <summary>
+    /// The first band an institution at distance <paramref name="d"/> with summed uncertainty <paramref name="slack"/>
+    /// reaches by its estimated distance, possibly and for certain (the number of bands: none), by the comparisons of
+    /// the engine's own rule.
+    /// </summary>
+    internal static (int Estimated, int Member, int Certain) FirstBands(double[] radii, double d, double slack)
+    {
+        var nb = radii.Length;
+        var member = 0;
+        while (member < nb && d > radii[member] + slack)
+        {
+            member++;
+        }
+
+        var certain = member;
+        while (certain < nb && d + slack > radii[certain])
+        {
+            certain++;
+        }
+
+        var estimated = member;
+        while (estimated < nb && d > radii[estimated])
+        {
+            estimated++;
+        }
+
+        return (estimated, member, certain);
+    }
+
     // The first band whose radius x is within (x ≤ r), or the number of bands when none.
     private static int FirstWithin(double[] radii, double x)
     {
@@ -419,35 +448,11 @@ public static class ResearchBase
 
         public int[] FitCertain { get; } = new int[FitClasses * (bands + 1)];
 
-        // One institution at distance d with summed uncertainty slack: the comparisons of the engine's own rule.
+        // One institution at distance d with summed uncertainty slack.
         public void AddItem(double[] radii, double d, double slack, int tier, int fit)
         {
-            var nb = radii.Length;
-            var member = 0;
-            while (member < nb && d > radii[member] + slack)
-            {
-                member++;
-            }
-
-            var certain = member;
-            while (certain < nb && d + slack > radii[certain])
-            {
-                certain++;
-            }
-
-            var estimated = member;
-            while (estimated < nb && d > radii[estimated])
-            {
-                estimated++;
-            }
-
-            Estimated[estimated]++;
-            Member[member]++;
-            Certain[certain]++;
-            TierMember[(tier * _slots) + member]++;
-            TierCertain[(tier * _slots) + certain]++;
-            FitMember[(fit * _slots) + member]++;
-            FitCertain[(fit * _slots) + certain]++;
+            var (estimated, member, certain) = FirstBands(radii, d, slack);
+            AddCount(estimated, member, certain, tier, fit, 1);
         }
 
         // Institutions that share these first bands, tier and fit class (ResearchBaseRings' histogram).

@@ -225,35 +225,11 @@ internal sealed class ResearchBaseRings
         }
     }
 
-    // The first bands of distance d with summed uncertainty slack, by the per-institution rule (ResearchBase's
-    // Tally.AddItem), as one code; -1 when the institution is beyond every band even possibly.
+    // The first bands of distance d with summed uncertainty slack as one code; -1 when beyond every band even possibly.
     private static int SlotCode(double[] radii, double d, double slack)
     {
-        var nb = radii.Length;
-        var member = 0;
-        while (member < nb && d > radii[member] + slack)
-        {
-            member++;
-        }
-
-        if (member == nb)
-        {
-            return -1;
-        }
-
-        var certain = member;
-        while (certain < nb && d + slack > radii[certain])
-        {
-            certain++;
-        }
-
-        var estimated = member;
-        while (estimated < nb && d > radii[estimated])
-        {
-            estimated++;
-        }
-
-        var slots = nb + 1;
-        return (((estimated * slots) + member) * slots) + certain;
+        var (estimated, member, certain) = ResearchBase.FirstBands(radii, d, slack);
+        var slots = radii.Length + 1;
+        return member == slots - 1 ? -1 : (((estimated * slots) + member) * slots) + certain;
     }
 }
