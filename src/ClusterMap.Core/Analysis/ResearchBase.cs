@@ -215,8 +215,11 @@ public static class ResearchBase
     /// uncertainties in [u_min, u_max], every institution's first band estimated (d ≤ r), possible
     /// (d − u_park − u ≤ r) and certain (d + u_park + u ≤ r) is the same when it is the same at both ends of those
     /// ranges, and then the class is counted from the node's counts; otherwise the node's children are visited for
-    /// that class, down to the institutions, which are measured with the engine's distance exactly as its radius
-    /// query measures them. So the counts equal those of the radius query, institution for institution.
+    /// that class, down to the institutions. When every class is one uncertainty, the nodes just above the leaves skip
+    /// that test: their institutions are placed in their rings by their chord to the park
+    /// (<see cref="ResearchBaseRings"/>), and only those whose chord lies within centimetres of an edge are measured
+    /// with the engine's distance exactly as its radius query measures them; so are all institutions of range classes.
+    /// So the counts equal those of the radius query, institution for institution.
     /// </summary>
     private static void CountByNodes(InstitutionSource source, ResearchBaseNodeCounts counts, Point park, double parkUncertainty, double[] radii, ushort? sectorMask, Tally tally)
     {
@@ -240,6 +243,8 @@ public static class ResearchBase
 
         var ecef = index.Ecef;
         double qx = query.X, qy = query.Y, qz = query.Z;
+        var rings = ResearchBaseRings.For(radii, parkUncertainty, counts, source, mask, qx, qy, qz);
+        Span<int> undecided = stackalloc int[PackedRTree.NodeSize];
         var all = counts.Classes;
         var fullMask = (1 << all) - 1;
         Span<int> nodes = stackalloc int[512];
@@ -252,9 +257,26 @@ public static class ResearchBase
             var node = nodes[--top];
             var classes = masks[top];
             var lo = bound.LowerBoundToBox(tree.MinX(node), tree.MaxX(node), tree.MinY(node), tree.MaxY(node), reach) - NodeMarginMeters;
-            var hi = bound.UpperBoundToBox(tree.MinX(node), tree.MaxX(node), tree.MinY(node), tree.MaxY(node)) + NodeMarginMeters;
             var (start, end) = tree.Children(node);
             var aboveLeaves = tree.IsLeaf(start);
+            if (aboveLeaves && rings is not null)
+            {
+                // Beyond every band even possibly (see TryCount); otherwise the chords decide, cheaper than the node's test.
+                if (lo - parkUncertainty - counts.MaxUncertaintyMeters > outer)
+                {
+                    continue;
+                }
+
+                var n = rings.AddLeaves(start, end, classes, undecided);
+                for (var j = 0; j < n; j++)
+                {
+                    CountItem(undecided[j]);
+                }
+
+                continue;
+            }
+
+            var hi = bound.UpperBoundToBox(tree.MinX(node), tree.MaxX(node), tree.MinY(node), tree.MaxY(node)) + NodeMarginMeters;
             var open = 0;
             if (classes == fullMask)
             {
@@ -336,10 +358,13 @@ public static class ResearchBase
             }
         }
 
+        rings?.PourInto(tally.AddCount);
+
         // One institution, measured as the engine's radius query measures it (point targets by the short-line kernel,
         // the inverse problem beyond its reach, shapes by DistanceTo).
         void CountItem(int i)
         {
+            var fit = disciplines[i] == 0 ? 2 : (disciplines[i] & mask) != 0 ? 0 : 1;
             var slack = parkUncertainty + index.UncertaintyAt(i);
             var cutoff = outer + slack;
             var d = ShortGeodesic.Distance(qx, qy, qz, ecef[3 * i], ecef[(3 * i) + 1], ecef[(3 * i) + 2]);
@@ -350,7 +375,6 @@ public static class ResearchBase
 
             if (d <= cutoff)
             {
-                var fit = disciplines[i] == 0 ? 2 : (disciplines[i] & mask) != 0 ? 0 : 1;
                 tally.AddItem(radii, d, slack, (int)tiers[i], fit);
             }
         }
@@ -361,6 +385,35 @@ public static class ResearchBase
         None,
         Counted,
         Open,
+    }
+
+    /// <summary>
+    /// The first band an institution at distance <paramref name="d"/> with summed uncertainty <paramref name="slack"/>
+    /// reaches by its estimated distance, possibly and for certain (the number of bands: none), by the comparisons of
+    /// the engine's own rule.
+    /// </summary>
+    internal static (int Estimated, int Member, int Certain) FirstBands(double[] radii, double d, double slack)
+    {
+        var nb = radii.Length;
+        var member = 0;
+        while (member < nb && d > radii[member] + slack)
+        {
+            member++;
+        }
+
+        var certain = member;
+        while (certain < nb && d + slack > radii[certain])
+        {
+            certain++;
+        }
+
+        var estimated = member;
+        while (estimated < nb && d > radii[estimated])
+        {
+            estimated++;
+        }
+
+        return (estimated, member, certain);
     }
 
     // The first band whose radius x is within (x ≤ r), or the number of bands when none.
@@ -395,35 +448,23 @@ public static class ResearchBase
 
         public int[] FitCertain { get; } = new int[FitClasses * (bands + 1)];
 
-        // One institution at distance d with summed uncertainty slack: the comparisons of the engine's own rule.
+        // One institution at distance d with summed uncertainty slack.
         public void AddItem(double[] radii, double d, double slack, int tier, int fit)
         {
-            var nb = radii.Length;
-            var member = 0;
-            while (member < nb && d > radii[member] + slack)
-            {
-                member++;
-            }
+            var (estimated, member, certain) = FirstBands(radii, d, slack);
+            AddCount(estimated, member, certain, tier, fit, 1);
+        }
 
-            var certain = member;
-            while (certain < nb && d + slack > radii[certain])
-            {
-                certain++;
-            }
-
-            var estimated = member;
-            while (estimated < nb && d > radii[estimated])
-            {
-                estimated++;
-            }
-
-            Estimated[estimated]++;
-            Member[member]++;
-            Certain[certain]++;
-            TierMember[(tier * _slots) + member]++;
-            TierCertain[(tier * _slots) + certain]++;
-            FitMember[(fit * _slots) + member]++;
-            FitCertain[(fit * _slots) + certain]++;
+        // Institutions that share these first bands, tier and fit class (ResearchBaseRings' histogram).
+        public void AddCount(int estimated, int member, int certain, int tier, int fit, int count)
+        {
+            Estimated[estimated] += count;
+            Member[member] += count;
+            Certain[certain] += count;
+            TierMember[(tier * _slots) + member] += count;
+            TierCertain[(tier * _slots) + certain] += count;
+            FitMember[(fit * _slots) + member] += count;
+            FitCertain[(fit * _slots) + certain] += count;
         }
 
         // A node's class whose institutions all share these first bands (block: count, per tier, unknown, per sector).

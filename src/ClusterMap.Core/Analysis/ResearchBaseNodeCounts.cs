@@ -39,6 +39,7 @@ internal sealed class ResearchBaseNodeCounts
         var distinct = Enumerable.Range(0, n).Where(source.IsKept).Select(index.UncertaintyAt).Distinct().Order().ToArray();
         var bounds = distinct.Length <= MaxClasses ? distinct : [.. Enumerable.Range(0, MaxClasses).Select(j => distinct[j * distinct.Length / MaxClasses])];
         Classes = Math.Max(1, bounds.Length);
+        ClassUncertainties = distinct.Length is > 0 and <= MaxClasses ? distinct : null;
         MaxUncertaintyMeters = distinct.Length == 0 ? 0 : distinct[^1];
         ItemClass = new byte[n];
         for (var i = 0; i < n; i++)
@@ -135,6 +136,9 @@ internal sealed class ResearchBaseNodeCounts
 
     /// <summary>The position of the first node (the number of items).</summary>
     public int FirstNode { get; }
+
+    /// <summary>Class k's one uncertainty, when every class is a single uncertainty; null when they are ranges.</summary>
+    public double[]? ClassUncertainties { get; }
 
     /// <summary>Largest uncertainty of a kept institution.</summary>
     public double MaxUncertaintyMeters { get; }

@@ -72,6 +72,9 @@ internal static class ShortGeodesic
     /// <summary>The tested bound on |fast − exact| for point-to-edge distances on edges up to <see cref="MaxEdgeMeters"/>.</summary>
     public const double EdgeErrorBoundMeters = 1e-5;
 
+    /// <summary>The margin of <see cref="SurelyWithinChordSquared"/> and <see cref="SurelyBeyondChordSquared"/>.</summary>
+    public const double ChordMarginMeters = 1e-4;
+
     private const double A = Wgs84.SemiMajorAxisMeters;
     private const double E2 = Wgs84.EccentricitySquared;
     private const double OneMinusE2 = 1 - E2;
@@ -80,6 +83,9 @@ internal static class ShortGeodesic
     private const double InvB2 = 1 / (A * A * OneMinusE2);
     private const double ReachSquared = ReachMeters * ReachMeters;
     private const double MaxEdgeSquared = MaxEdgeMeters * MaxEdgeMeters;
+
+    // K of SurelyWithinChordSquared: the arc's excess over the chord, c³ / (24 M(0)²), with the series' higher terms.
+    private const double ChordCubicFactor = (1 + 1e-5) / (24 * Wgs84.MinMeridionalRadiusMeters * Wgs84.MinMeridionalRadiusMeters);
 
     /// <summary>Earth-centred, earth-fixed coordinates in metres of (lon, lat) on the ellipsoid's surface.</summary>
     public static void ToEcef(double lon, double lat, out double x, out double y, out double z)
@@ -131,6 +137,44 @@ internal static class ShortGeodesic
         var half = 0.5 * c * curvature;
         var q = half * half;
         return c * (1 + (q * ((1.0 / 6) + (q * ((3.0 / 40) + (q * (5.0 / 112)))))));
+    }
+
+    /// <summary>
+    /// A squared chord at or below which <see cref="Distance"/> (or, beyond its reach, the geodesic distance) is
+    /// proven at most <paramref name="meters"/>; -1 when no chord proves it. With <see cref="SurelyBeyondChordSquared"/>
+    /// it lets a caller that compares distances with fixed edges decide most pairs from their chord alone.
+    /// </summary>
+    /// <remarks>
+    /// The kernel returns c (1 + q (1/6 + q (3/40 + 5 q / 112))) with q = (c κ / 2)², where κ = (W / a)(1 + e'² r) with
+    /// W² = 1 − e² sin²φ ≤ 1 and r ∈ [0, 1], so κ ≤ (1 + e'²) / a = 1 / (a (1 − e²)) = 1 / M(0). Within the reach
+    /// q ≤ (50 km / (2 M(0)))² &lt; 1.6e-5, so the bracket is at most (q / 6)(1 + 1e-5) and the kernel's answer at
+    /// most c (1 + K c²) with K = (1 + 1e-5) / (24 M(0)²). For c ≤ c* = (x − m) / (1 + K x²) with c* ≤ x this gives
+    /// c (1 + K c²) ≤ c* (1 + K x²) = x − m. The margin m = <see cref="ChordMarginMeters"/> covers the rounding of the
+    /// kernel's dozen operations (relative 1e-15, nanometres at 50 km) many times over, and c* is capped at the reach,
+    /// inside which the kernel answers.
+    /// </remarks>
+    public static double SurelyWithinChordSquared(double meters)
+    {
+        var x = meters - ChordMarginMeters;
+        if (!(x > 0))
+        {
+            return -1;
+        }
+
+        var chord = Math.Min(x / (1 + (ChordCubicFactor * meters * meters)), ReachMeters);
+        return chord * chord * (1 - 1e-12);
+    }
+
+    /// <summary>
+    /// A squared chord above which <see cref="Distance"/> (or, beyond its reach, the geodesic distance) is proven
+    /// greater than <paramref name="meters"/>: the kernel's answer is the chord times a factor of at least 1, and no
+    /// geodesic is shorter than its chord. -1 (every chord is above) when <paramref name="meters"/> is below minus the
+    /// margin.
+    /// </summary>
+    public static double SurelyBeyondChordSquared(double meters)
+    {
+        var x = meters + ChordMarginMeters;
+        return x > 0 ? x * x * (1 + 1e-12) : -1;
     }
 
     /// <summary>

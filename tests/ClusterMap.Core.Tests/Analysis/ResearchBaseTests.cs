@@ -1,4 +1,5 @@
 using ClusterMap.Core.Analysis;
+using ClusterMap.Core.Geodesy;
 using ClusterMap.Core.Proximity;
 using ClusterMap.Tests.Shared;
 using NetTopologySuite.Geometries;
@@ -106,6 +107,82 @@ public class ResearchBaseTests
         Assert.True(index.Count > 4000);
     }
 
+    // A point park's institutions are placed in their rings by their straight chord to the park, and measured only
+    // when the chord falls within centimetres of a band edge (ResearchBaseRings). Here institutions sit at every edge
+    // (estimated r, possible r + u_park + u, certain r − u_park − u) of every band, class and park, 10 µm (ten times
+    // the kernel's error bound), 2 mm, 3 cm and 10 cm inside and outside: the first two always fall in the chord's
+    // window, the last two mostly not (4 cm at 35 km). Every figure must equal the engine's radius query, institution
+    // for institution, and the brute force over Karney's distances.
+    [Fact]
+    public void ForParks_InstitutionsMillimetresFromEveryEdge_EqualTheRadiusQueryAndBruteForce()
+    {
+        double[] uncertainties = [0, 250, 1000, 2500];
+        double[] offsets = [-0.1, -0.03, -0.002, -1e-5, 1e-5, 0.002, 0.03, 0.1];
+        var generated = AnalysisData.Generate(seed: 31, parks: 4, institutions: 2000, _area, straddledParks: 0, polygons: false);
+        var random = new Random(31);
+        double[] parkUncertainties = [0, 200, 3000, 12000];
+        var parks = generated.Parks.Select((p, i) => p with { UncertaintyMeters = parkUncertainties[i] }).ToList();
+        var institutions = generated.Institutions.Select(s => s with { UncertaintyMeters = uncertainties[random.Next(uncertainties.Length)] }).ToList();
+        var templates = institutions.ToArray();
+        var factory = new GeometryFactory(new PrecisionModel(), 4326);
+        foreach (var park in parks)
+        {
+            var centre = ((Point)park.Geometry).Coordinate;
+            foreach (var band in AnalysisData.Bands)
+            {
+                foreach (var u in uncertainties)
+                {
+                    var slack = park.UncertaintyMeters + u;
+                    foreach (var edge in new[] { band, band + slack, band - slack }.Where(e => e > 0.2))
+                    {
+                        foreach (var offset in offsets)
+                        {
+                            var at = Geodesic.Direct(centre, random.NextDouble() * 360, edge + offset).End;
+                            var template = templates[random.Next(templates.Length)];
+                            institutions.Add(template with { Id = $"edge-{institutions.Count:D5}", Geometry = factory.CreatePoint(at), UncertaintyMeters = u });
+                        }
+                    }
+                }
+            }
+        }
+
+        var byId = institutions.ToDictionary(i => i.Id, i => i.PropertiesJson);
+        var index = ProximityIndex.Build(institutions.Select(s => s.Item with { LocationUncertaintyMeters = s.UncertaintyMeters }));
+        var source = InstitutionSource.Create("all", index, id => byId[id], _fit);
+        var settings = new ResearchBaseSettings(AnalysisData.Bands, ResearchBaseSettings.DefaultTierWeights, _fit);
+        var parkItems = parks.Select(p => p.Item with { LocationUncertaintyMeters = p.UncertaintyMeters }).ToList();
+
+        var rows = ResearchBase.ForParks(parkItems, [source], settings);
+
+        var tierOf = institutions.ToDictionary(i => i.Id, i => i.Tier);
+        for (var i = 0; i < parks.Count; i++)
+        {
+            Assert.Equal(rows[i], ResearchBase.ForPark(parkItems[i], [source], settings), new RowComparer());
+            for (var b = 0; b < settings.BandsMeters.Count; b++)
+            {
+                var radius = settings.BandsMeters[b];
+                var band = rows[i].Bands[b];
+                var where = $"{parks[i].Id} (±{parks[i].UncertaintyMeters} m) band {radius}";
+                var hits = index.Within(parkItems[i].Geometry, radius, parks[i].UncertaintyMeters);
+                var certain = hits.Where(h => h.Certainty == ProximityCertainty.Certain).ToList();
+                Assert.True(new CertainPossible(certain.Count, hits.Count - certain.Count) == band.Institutions, $"{where}: {band.Institutions} vs the radius query's");
+                Assert.True(hits.Count(h => h.DistanceMeters <= radius) == band.Estimated, $"{where}: estimated {band.Estimated} vs the radius query's");
+                Assert.Equal(
+                    InstitutionTiers.All.Select(t => new CertainPossible(certain.Count(h => tierOf[h.Item.Id] == t), hits.Count(h => tierOf[h.Item.Id] == t) - certain.Count(h => tierOf[h.Item.Id] == t))),
+                    band.Tiers);
+
+                var expected = AnalysisData.BruteForce(parks[i], institutions, radius, settings.TierWeights);
+                Assert.True(expected.Institutions == band.Institutions, $"{where}: {band.Institutions} vs brute force {expected.Institutions}");
+                Assert.True(expected.Estimated == band.Estimated, where);
+                Assert.Equal(expected.Fits is null ? null : new FitCounts(expected.Fits.Value, expected.DoesNotFit!.Value, expected.Unknown!.Value), band.Fit);
+                Assert.Equal(expected.WeightedCertain, band.Weighted.Certain, 9);
+                Assert.Equal(expected.WeightedPossible, band.Weighted.Possible, 9);
+            }
+        }
+
+        Assert.True(institutions.Count > 2000 + (4 * 4 * 4 * 2 * offsets.Length), $"only {institutions.Count} institutions");
+    }
+
     [Fact]
     public void ForPark_Filter_CountsOnlyKeptInstitutions()
     {
@@ -165,6 +242,17 @@ public class ResearchBaseTests
         var park = new ProximityItem("p", new GeometryFactory().CreatePoint(new Coordinate(121.5, 31.2)));
         Assert.Throws<ArgumentException>(() => ResearchBase.ForPark(park, [], new ResearchBaseSettings([5000, 2000], ResearchBaseSettings.DefaultTierWeights, _fit)));
         Assert.Throws<ArgumentException>(() => ResearchBase.ForPark(park, [], new ResearchBaseSettings([], ResearchBaseSettings.DefaultTierWeights, _fit)));
+    }
+
+    // Rows equal figure for figure (records holding lists compare those by reference).
+    private sealed class RowComparer : IEqualityComparer<ResearchBaseRow>
+    {
+        public bool Equals(ResearchBaseRow? x, ResearchBaseRow? y) =>
+            x is not null && y is not null && x.Park.Id == y.Park.Id && x.Bands.Count == y.Bands.Count
+            && x.Bands.Zip(y.Bands).All(p => p.First.Estimated == p.Second.Estimated && p.First.Institutions == p.Second.Institutions
+                && p.First.Tiers.SequenceEqual(p.Second.Tiers) && p.First.Weighted == p.Second.Weighted && p.First.Fit == p.Second.Fit);
+
+        public int GetHashCode(ResearchBaseRow obj) => obj.Park.Id.GetHashCode(StringComparison.Ordinal);
     }
 
     internal static (IReadOnlyList<InstitutionSource> Sources, IReadOnlyList<ProximityIndex> Parks) Sources(AnalysisData data, int split)

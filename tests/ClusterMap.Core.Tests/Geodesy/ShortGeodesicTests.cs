@@ -133,6 +133,60 @@ public sealed class ShortGeodesicTests(ITestOutputHelper output)
         Assert.True(tightest >= 0, $"the chord bound exceeds the exact distance at {worst}");
     }
 
+    // The chord thresholds decide "within x" and "beyond x" for the distance the engine reports (the kernel's, or
+    // Karney's beyond the kernel's reach) from the straight chord alone. Over random pairs up to 60 km (some beyond the
+    // reach) and edges x placed at the reported distance ± 0 to 5 cm, a threshold must never contradict that distance;
+    // and the window the chord leaves undecided must be no wider than the margin plus the arc's excess over the chord,
+    // c x² / (24 M(0)²) (K taken 1e-4 larger for rounding), plus the margin: 4 cm at 35 km.
+    [Fact]
+    public void ChordThresholds_OverRandomPairs_NeverContradictTheReportedDistance_AndLeaveANarrowWindow()
+    {
+        var random = new Random(20261207);
+        var m0 = Wgs84.MinMeridionalRadiusMeters;
+        var k = 1.0001 / (24 * m0 * m0);
+        var margin = ShortGeodesic.ChordMarginMeters;
+        double[] offsets = [0, 1e-6, -1e-6, 5e-5, -5e-5, 1e-4, -1e-4, 1.5e-4, -1.5e-4, 1e-3, -1e-3, 1e-2, -1e-2, 5e-2, -5e-2];
+        int within = 0, beyond = 0;
+        for (var i = 0; i < 300_000; i++)
+        {
+            var (lon1, lat1, lon2, lat2) = RandomPair(random, 60_000);
+            ShortGeodesic.ToEcef(lon1, lat1, out var x1, out var y1, out var z1);
+            ShortGeodesic.ToEcef(lon2, lat2, out var x2, out var y2, out var z2);
+            double dx = x2 - x1, dy = y2 - y1, dz = z2 - z1;
+            var chordSquared = (dx * dx) + (dy * dy) + (dz * dz);
+            var d = ShortGeodesic.Distance(x1, y1, z1, x2, y2, z2);
+            d = double.IsNaN(d) ? Geodesic.DistanceMeters(lon1, lat1, lon2, lat2) : d;
+            foreach (var offset in offsets)
+            {
+                var x = d + offset;
+                var where = $"({lon1}, {lat1}) → ({lon2}, {lat2}), d {d} m, edge at d {offset:+0.######;-0.######} m";
+                if (chordSquared <= ShortGeodesic.SurelyWithinChordSquared(x))
+                {
+                    Assert.True(d <= x - margin, $"proven within but beyond: {where}");
+                    within++;
+                }
+
+                if (chordSquared > ShortGeodesic.SurelyBeyondChordSquared(x))
+                {
+                    Assert.True(d > x + margin, $"proven beyond but within: {where}");
+                    beyond++;
+                }
+            }
+
+            var c = Math.Sqrt(chordSquared);
+            if (c < ShortGeodesic.ReachMeters * 0.999)
+            {
+                var x = d + (2 * margin) + (k * c * (d + 1) * (d + 1)) + 1e-7;
+                Assert.True(chordSquared <= ShortGeodesic.SurelyWithinChordSquared(x), $"window too wide above ({lon1}, {lat1}) → ({lon2}, {lat2}), d {d} m");
+            }
+
+            Assert.True(c < 2 * margin || chordSquared > ShortGeodesic.SurelyBeyondChordSquared(c - (2 * margin)), $"window too wide below ({lon1}, {lat1}) → ({lon2}, {lat2})");
+        }
+
+        output.WriteLine($"{within:N0} edges proven within, {beyond:N0} proven beyond");
+        Assert.True(within > 500_000 && beyond > 300_000, $"only {within} within and {beyond} beyond");
+    }
+
     [Fact]
     public void PointToEdge_OnALongEdge_IsDeclined()
     {
