@@ -80,17 +80,17 @@ public sealed class MapFramingTests(BrowserFixture fixture)
     }
 
     /// <summary>
-    /// Every university and institute symbol is drawn where Leaflet places its feature: the centre of its box on the page
-    /// is the container point of the feature's coordinates (from the API) to within 2 px. A CSS rotation on a marker
-    /// (Leaflet positions markers with their transform) would turn its position about the map's corner instead. Research
-    /// features that share one point (an institute placed at a campus's point) are drawn side by side: their symbols are
-    /// centred on that point together and lie apart, so each can be seen and clicked.
+    /// Every park, university and institute symbol is drawn where Leaflet places its feature: the centre of its box on
+    /// the page is the container point of the feature's coordinates (from the API) to within 2 px. A CSS rotation on a
+    /// marker (Leaflet positions markers with their transform) would turn its position about the map's corner instead.
+    /// Features that share one point (parks placed at one anchor, an institute at a campus's point) are drawn side by
+    /// side: their symbols are centred on that point together and lie apart, so each can be seen and clicked.
     /// </summary>
     [Fact]
-    public async Task ResearchSymbols_AreDrawnAtTheirFeaturesPositions()
+    public async Task PointSymbols_AreDrawnAtTheirFeaturesPositions()
     {
         var features = new List<(string Ref, double Lon, double Lat)>();
-        foreach (var collection in new[] { "universities", "institutes" })
+        foreach (var collection in new[] { "parks", "universities", "institutes" })
         {
             var items = await fixture.GetJsonAsync($"/collections/{collection}/items?limit=1000");
             foreach (var feature in items.GetProperty("features").EnumerateArray())
@@ -101,6 +101,7 @@ public sealed class MapFramingTests(BrowserFixture fixture)
         }
 
         Assert.Contains(features, f => f.Ref.StartsWith("institutes/", StringComparison.Ordinal));
+        Assert.Contains(features, f => f.Ref.StartsWith("parks/", StringComparison.Ordinal));
         await using var client = await fixture.OpenAsync("#lang=en&map=10/31.20000/121.50000");
         var page = client.Page;
         await SettleAsync(page);
@@ -115,7 +116,7 @@ public sealed class MapFramingTests(BrowserFixture fixture)
                 var offset = await page.EvaluateAsync<double[]?>($$"""
                 async () => {
                   const { page: p } = await import('/js/session.js');
-                  const marker = document.querySelector(`.leaflet-marker-icon[data-ref="{{reference}}"]`);
+                  const marker = document.querySelector(`[data-ref="{{reference}}"]`);
                   if (!marker) return null;
                   const r = marker.getBoundingClientRect();
                   const map = document.querySelector('#map').getBoundingClientRect();
@@ -145,8 +146,54 @@ public sealed class MapFramingTests(BrowserFixture fixture)
             }
         }
 
-        Assert.True(misplaced.Count == 0, $"{misplaced.Count} research symbols drawn away from their positions: {string.Join(", ", misplaced)}");
-        Assert.True(sharedPoints > 0, "the shipped data has an institute placed at a campus's point; the side-by-side drawing went untested");
+        Assert.True(misplaced.Count == 0, $"{misplaced.Count} point symbols drawn away from their positions: {string.Join(", ", misplaced)}");
+        Assert.True(sharedPoints > 0, "the shipped data has parks placed at one anchor; the side-by-side drawing went untested");
+        client.AssertNoErrors();
+    }
+
+    /// <summary>
+    /// A park that shares its estimated point says so in its details, naming (as the map does) every feature it shares
+    /// the point with, from the park's own <c>location_shared_with</c>.
+    /// </summary>
+    [Fact]
+    public async Task SharedPoint_IsNamedInTheDetails()
+    {
+        var parks = await fixture.GetJsonAsync("/collections/parks/items?limit=1000");
+        var shared = parks.GetProperty("features").EnumerateArray()
+            .First(f => f.GetProperty("properties").TryGetProperty("location_shared", out var s) && s.ValueKind == JsonValueKind.True);
+        var id = shared.GetProperty("id").GetString()!;
+        var expected = new List<string>();
+        foreach (var other in shared.GetProperty("properties").GetProperty("location_shared_with").EnumerateArray())
+        {
+            var otherId = other.GetString()!;
+            string? name = null;
+            foreach (var collection in new[] { "parks", "universities", "institutes" })
+            {
+                using var response = await fixture.Api.GetAsync($"/collections/{collection}/items/{otherId}");
+                if (response.IsSuccessStatusCode)
+                {
+                    using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                    var properties = document.RootElement.GetProperty("properties");
+                    name = new[] { "name_en", "name_zh" }
+                        .Select(key => properties.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null)
+                        .FirstOrDefault(value => !string.IsNullOrEmpty(value));
+                    break;
+                }
+            }
+
+            expected.Add(name ?? otherId);
+        }
+
+        await using var client = await fixture.OpenAsync($"#lang=en&sel=parks/{id}");
+        var page = client.Page;
+        var sharedWith = page.Locator("[data-testid='details-shared']");
+        await Assertions.Expect(sharedWith).ToBeVisibleAsync();
+        var text = await sharedWith.InnerTextAsync();
+        foreach (var name in expected)
+        {
+            Assert.Contains(name, text, StringComparison.Ordinal);
+        }
+
         client.AssertNoErrors();
     }
 }

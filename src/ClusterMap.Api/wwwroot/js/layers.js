@@ -8,6 +8,7 @@ import { key, names, sectorText, sectorColor, layerName, kindName } from './name
 import { choose } from './selection.js';
 import { latLngOf } from './datum.js';
 import { inDistrict } from './districts.js';
+import { spreadSharedPoints, offsetOf, OffsetCircleMarker } from './spread.js';
 
 const L = window.L;
 
@@ -45,12 +46,12 @@ export function renderLayerNames() {
 }
 
 export function buildOverlays() {
-  const sideBySide = sharedPointOffsets();
+  spreadSharedPoints([page.roles.parks, ...page.roles.research].map((id) => [id, data[id]?.features ?? []]));
   for (const id of page.roles.overlays) {
     groups[id] = L.layerGroup();
     // Points only: other geometries of a context layer are drawn by the tiles.
     for (const f of data[id].features.filter((x) => x.geometry?.type === 'Point')) {
-      const marker = createMarker(id, f, sideBySide.get(key(id, f.id)) ?? 0);
+      const marker = createMarker(id, f, offsetOf(key(id, f.id)));
       marker.on('click', () => choose(key(id, f.id)));
       marker.on('add', () => {
         const element = marker.getElement();
@@ -73,39 +74,13 @@ export function placeMarkers() {
   }
 }
 
-/** The horizontal spacing, in pixels, of research symbols drawn side by side because they share one point. */
-const SHARED_POINT_SPACING_PX = 18;
-
-/**
- * Research symbols whose features have the very same coordinates (an institute placed at a campus's point, say) would
- * be drawn one over the other, and only the top one could be seen or clicked: such a group is drawn side by side,
- * centred on the shared point. Returns each grouped symbol's horizontal offset in pixels.
- */
-function sharedPointOffsets() {
-  const byPoint = new Map();
-  for (const id of page.roles.research) {
-    for (const f of data[id]?.features ?? []) {
-      if (f.geometry?.type !== 'Point') continue;
-      const point = f.geometry.coordinates.slice(0, 2).join(',');
-      if (!byPoint.has(point)) byPoint.set(point, []);
-      byPoint.get(point).push(key(id, f.id));
-    }
-  }
-  const offsets = new Map();
-  for (const refs of byPoint.values()) {
-    if (refs.length < 2) continue;
-    refs.forEach((ref, i) => offsets.set(ref, (i - (refs.length - 1) / 2) * SHARED_POINT_SPACING_PX));
-  }
-  return offsets;
-}
-
 function createMarker(collection, f, offsetPx) {
   const [lat, lon] = latLngOf(collection, f);
   let marker;
   const role = page.roles.of(collection);
   if (role === 'park') {
-    marker = L.circleMarker([lat, lon], {
-      pane: 'parks', radius: 9, color: '#222222', weight: 1.5, fillColor: sectorColor(f.id), fillOpacity: 0.95, className: 'cm-park',
+    marker = new OffsetCircleMarker([lat, lon], {
+      offsetPx, pane: 'parks', radius: 9, color: '#222222', weight: 1.5, fillColor: sectorColor(f.id), fillOpacity: 0.95, className: 'cm-park',
     });
   } else if (role === 'context') {
     marker = L.circleMarker([lat, lon], { pane: 'metro', radius: 3, color: '#ffffff', weight: 1, fillColor: ROLE_COLORS.context, fillOpacity: 1, className: 'cm-metro' });

@@ -12,6 +12,7 @@ import { runTable } from './tables.js';
 import { runAnalysis } from './analysis.js';
 import { exportButtons } from './exports.js';
 import { latLngOf } from './datum.js';
+import { offsetOf, OffsetCircleMarker } from './spread.js';
 import { chosenDistrict, districtName, inDistrict } from './districts.js';
 
 const L = window.L;
@@ -111,8 +112,8 @@ export function renderWithin() {
     const table = resultTable(['colRank', 'colName', 'colDistance', 'colWithin'], features.map((f) => withinRow(f)), 'radius-row');
     nodes.push(table, el('p', 'hint small', t('possibleHelp')), exportButtons('within'));
     for (const f of features) {
-      L.circleMarker(latLngOf(page.roles.parks, f), {
-        pane: 'results', radius: 13, color: '#c0392b', weight: f.properties.within === 'certain' ? 3 : 2, dashArray: f.properties.within === 'certain' ? null : '3 3', fill: false, interactive: false,
+      new OffsetCircleMarker(latLngOf(page.roles.parks, f), {
+        offsetPx: offsetOf(key(page.roles.parks, f.id)), pane: 'results', radius: 13, color: '#c0392b', weight: f.properties.within === 'certain' ? 3 : 2, dashArray: f.properties.within === 'certain' ? null : '3 3', fill: false, interactive: false,
         className: `cm-hit cm-hit-${f.properties.within}`,
       }).addTo(graphics.highlights);
     }

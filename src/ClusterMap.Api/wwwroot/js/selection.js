@@ -107,6 +107,10 @@ function renderDetails(f) {
     value.append(el('span', `badge ${estimated ? 'badge-estimated' : 'badge-exact'}`, estimated ? t('estimated') : t('exact')));
     add(t('uncertainty'), value, 'details-uncertainty');
   }
+  if (p.location_shared && Array.isArray(p.location_shared_with) && p.location_shared_with.length) {
+    // The map draws such features side by side; the words say that their point does not tell them apart.
+    add(t('sharedPoint'), p.location_shared_with.map(nameOfId).join(' · '), 'details-shared');
+  }
   const urls = p.source_urls ?? (p.source_url ? [p.source_url] : []);
   if (urls.length) {
     const links = el('span', 'sources');
@@ -128,6 +132,15 @@ function renderDetails(f) {
     method.append(text);
     box.append(method);
   }
+}
+
+/** The name of the drawn feature with this id (in any collection), or the id itself. */
+function nameOfId(id) {
+  for (const collection of page.roles.overlays) {
+    const f = feature(`${collection}/${id}`);
+    if (f) return names(f).primary;
+  }
+  return id;
 }
 
 function hostOf(url) {
