@@ -33,11 +33,19 @@ public sealed class AnalysisFixture : IDisposable
     }
 }
 
-public sealed class AnalysisApiTests(AnalysisFixture fixture) : IClassFixture<AnalysisFixture>
-{
-    private readonly HttpClient _client = fixture.Factory.CreateClient();
+public sealed class AnalysisApiSqliteTests(AnalysisFixture fixture) : AnalysisApiTests(fixture.Factory, fixture.Data), IClassFixture<AnalysisFixture>;
 
-    private AnalysisData Data => fixture.Data;
+public sealed class AnalysisApiPostGisTests(PostGisAnalysisFixture fixture) : AnalysisApiTests(fixture.Factory, fixture.Data), IClassFixture<PostGisAnalysisFixture>;
+
+/// <summary>
+/// Research bases and white spots against a brute force over the generated data, their CSV, validators and errors:
+/// the same tests on each store.
+/// </summary>
+public abstract class AnalysisApiTests(ClusterMapFactory factory, AnalysisData data)
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    private AnalysisData Data => data;
 
     [Fact]
     public async Task GetResearchBase_AllParks_EqualsBruteForce()
