@@ -60,8 +60,8 @@ public sealed class DistrictTests(BrowserFixture fixture)
         await Assertions.Expect(label).ToContainTextAsync("徐汇区");
         await Assertions.Expect(label).ToBeVisibleAsync();
         // The label sits inside the outline's box, and the map framed the district.
-        var outline = (await page.Locator("path.cm-district-chosen").BoundingBoxAsync())!;
-        var text = (await label.BoundingBoxAsync())!;
+        var outline = await SteadyBoxAsync(page, page.Locator("path.cm-district-chosen"));
+        var text = await SteadyBoxAsync(page, label);
         Assert.InRange(text.X + (text.Width / 2), outline.X, outline.X + outline.Width);
         Assert.InRange(text.Y + (text.Height / 2), outline.Y, outline.Y + outline.Height);
         var map = (await page.Locator("#map").BoundingBoxAsync())!;
@@ -81,6 +81,28 @@ public sealed class DistrictTests(BrowserFixture fixture)
         client.AssertNoErrors();
         again.AssertNoErrors();
         old.AssertNoErrors();
+    }
+
+    /// <summary>
+    /// The element's box once the map has stopped moving: the client flies to the chosen district, and a box read
+    /// during the flight belongs to neither the start nor the end of it.
+    /// </summary>
+    private static async Task<LocatorBoundingBoxResult> SteadyBoxAsync(IPage page, ILocator locator)
+    {
+        var box = (await locator.BoundingBoxAsync())!;
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            await page.WaitForTimeoutAsync(150);
+            var next = (await locator.BoundingBoxAsync())!;
+            if (next.X == box.X && next.Y == box.Y && next.Width == box.Width && next.Height == box.Height)
+            {
+                return next;
+            }
+
+            box = next;
+        }
+
+        return box;
     }
 
     [Theory]
