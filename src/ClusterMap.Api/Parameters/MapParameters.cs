@@ -20,22 +20,9 @@ internal static class LangParameter
 
     public static bool TryParse(string? text, out MapLanguage language)
     {
-        language = text switch
-        {
-            null or "both" => MapLanguage.Both,
-            "zh" => MapLanguage.Zh,
-            "en" => MapLanguage.En,
-            _ => (MapLanguage)(-1),
-        };
-        return Enum.IsDefined(language);
+        language = MapLanguage.Both;
+        return text is null || MapLanguageNames.TryParse(text, out language);
     }
-
-    public static string Text(MapLanguage language) => language switch
-    {
-        MapLanguage.Zh => "zh",
-        MapLanguage.En => "en",
-        _ => "both",
-    };
 }
 
 /// <summary><c>layers</c>: comma-separated collection ids to draw; every one must exist.</summary>

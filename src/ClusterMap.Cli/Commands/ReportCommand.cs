@@ -54,14 +54,7 @@ internal static class ReportCommand
             return 2;
         }
 
-        MapLanguage? language = arguments.Lang switch
-        {
-            "both" => MapLanguage.Both,
-            "zh" => MapLanguage.Zh,
-            "en" => MapLanguage.En,
-            _ => null,
-        };
-        if (language is null)
+        if (!MapLanguageNames.TryParse(arguments.Lang, out var language))
         {
             await error.WriteLineAsync($"--lang: '{arguments.Lang}' is not a label language; expected zh, en or both.");
             return 2;
@@ -120,7 +113,7 @@ internal static class ReportCommand
                     return 2;
                 }
 
-                var brief = await ReportComposer.FeaturePageAsync(catalog, data, layer, feature, ReportComposer.TargetsOf(data, layer), language.Value,
+                var brief = await ReportComposer.FeaturePageAsync(catalog, data, layer, feature, ReportComposer.TargetsOf(data, layer), language,
                     StampOf(BriefPath(feature)), fit, provider, OwnBasemap.Instance, cancellationToken);
                 pdf = renderer.RenderReportPdf(brief.Drawn, brief.Page);
                 what = $"the brief of {layer.Id}/{feature.Id}";
@@ -135,7 +128,7 @@ internal static class ReportCommand
 
                 var langPart = arguments.Lang == "both" ? "" : $"lang={arguments.Lang}";
                 var query = string.Join("&", new[] { atlasQuery, langPart }.Where(p => p.Length > 0));
-                var (pages, _) = await AtlasComposer.AtlasAsync(catalog, data, layer, selected, AtlasComposer.SelectionLine(selection, selected.Count, layer), language.Value,
+                var (pages, _) = await AtlasComposer.AtlasAsync(catalog, data, layer, selected, AtlasComposer.SelectionLine(selection, selected.Count, layer), language,
                     StampOf($"/reports/{Uri.EscapeDataString(layer.Id)}.pdf{(query.Length > 0 ? "?" + query : "")}"), f => StampOf(BriefPath(f)),
                     fit, provider, OwnBasemap.Instance, cancellationToken);
                 pdf = renderer.RenderReportPdf($"{layer.Title}: {selection}", pages);

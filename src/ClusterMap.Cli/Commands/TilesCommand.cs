@@ -116,14 +116,7 @@ internal static class TilesCommand
             return 2;
         }
 
-        MapLanguage? language = arguments.Lang switch
-        {
-            "both" => MapLanguage.Both,
-            "zh" => MapLanguage.Zh,
-            "en" => MapLanguage.En,
-            _ => null,
-        };
-        if (language is null)
+        if (!MapLanguageNames.TryParse(arguments.Lang, out var language))
         {
             await error.WriteLineAsync($"--lang: '{arguments.Lang}' is not a label language; expected zh, en or both.");
             return 2;
@@ -186,7 +179,7 @@ internal static class TilesCommand
             {
                 var bytes = vector.Value
                     ? await VectorTileAsync(tile, layerIds, provider, cache, token)
-                    : (await TileDrawing.GetOrRenderRasterTileAsync(arguments.Style, tile, 1, language.Value, provider, cache, labels, renderer!, OwnBasemap.Instance, token)).Tile.Bytes;
+                    : (await TileDrawing.GetOrRenderRasterTileAsync(arguments.Style, tile, 1, language, provider, cache, labels, renderer!, OwnBasemap.Instance, token)).Tile.Bytes;
                 if (bytes is not null)
                 {
                     file.AddTile(tile, bytes);

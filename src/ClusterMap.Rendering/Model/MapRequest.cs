@@ -13,6 +13,28 @@ public enum MapLanguage
     En,
 }
 
+/// <summary>The names of <see cref="MapLanguage"/> as URLs, cache keys and the command line give them.</summary>
+public static class MapLanguageNames
+{
+    public static string Of(MapLanguage language) => language switch
+    {
+        MapLanguage.Zh => "zh",
+        MapLanguage.En => "en",
+        _ => "both",
+    };
+
+    public static bool TryParse(string text, out MapLanguage language)
+    {
+        language = text switch
+        {
+            "zh" => MapLanguage.Zh,
+            "en" => MapLanguage.En,
+            _ => MapLanguage.Both,
+        };
+        return text is "zh" or "en" or "both";
+    }
+}
+
 /// <summary>A feature named by collection and id, e.g. the one to highlight.</summary>
 public sealed record FeatureRef(string CollectionId, string FeatureId);
 

@@ -17,7 +17,7 @@ public static class TileDrawing
         [new(() => CachedTile.Of(DensityRaster.RenderPng([], TileIndex.Create(0, 0, 0), 1, 1))), new(() => CachedTile.Of(DensityRaster.RenderPng([], TileIndex.Create(0, 0, 0), 2, 1)))];
 
     /// <summary>The cache key's style of a raster style in a language, as the service and the CLI both key it.</summary>
-    public static string RasterStyleKey(string style, MapLanguage language) => $"{style}:{LanguageText(language)}";
+    public static string RasterStyleKey(string style, MapLanguage language) => $"{style}:{MapLanguageNames.Of(language)}";
 
     /// <summary>
     /// A style's raster tile at the current data version, from the cache or drawn from what the tile covers (its
@@ -136,11 +136,4 @@ public static class TileDrawing
         await cache.AddDrawnAsync(key, drawn, cancellationToken);
         return drawn;
     }
-
-    private static string LanguageText(MapLanguage language) => language switch
-    {
-        MapLanguage.Zh => "zh",
-        MapLanguage.En => "en",
-        _ => "both",
-    };
 }
