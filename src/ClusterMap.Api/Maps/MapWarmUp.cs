@@ -1,5 +1,4 @@
 using ClusterMap.Api.Hosting;
-using ClusterMap.Api.Tiles;
 using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering;
 using ClusterMap.Rendering.Data;
@@ -63,7 +62,7 @@ internal sealed class MapWarmUp(
         var all = new Envelope(extents[0]);
         extents.ForEach(all.ExpandToInclude);
         var tile = TileIndex.Containing(all.Centre, Zoom);
-        await TilesApi.GetOrRenderRasterTileAsync(MapStyles.Default, tile, scale: 1, MapLanguage.Both, provider, cache, labelLayouts, renderer, basemap, cancellationToken);
+        await TileDrawing.GetOrRenderRasterTileAsync(MapStyles.Default, tile, scale: 1, MapLanguage.Both, provider, cache, labelLayouts, renderer, basemap, cancellationToken);
     }
 }
 

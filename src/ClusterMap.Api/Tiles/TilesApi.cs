@@ -134,15 +134,6 @@ internal static class TilesApi
         return response;
     }
 
-    /// <summary>
-    /// A style's raster tile at the current data version (<see cref="TileDrawing.GetOrRenderRasterTileAsync"/>): the
-    /// request handler, the start-up warm-up and the CLI's <c>tiles seed</c> share this one path.
-    /// </summary>
-    public static Task<(CachedTile Tile, BasemapOutcome Basemap)> GetOrRenderRasterTileAsync(
-        string style, TileIndex tile, int scale, MapLanguage language, MapDataProvider provider, TileCache cache, TileLabelCache labelLayouts, MapRenderer renderer,
-        BasemapSource basemap, CancellationToken cancellationToken) =>
-        TileDrawing.GetOrRenderRasterTileAsync(style, tile, scale, language, provider, cache, labelLayouts, renderer, basemap, cancellationToken);
-
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetVectorTile(
         string collectionId, string z, string x, string y, HttpContext context, MapDataProvider provider, TileCache cache,
         IOptions<MapsOptions> options, CancellationToken cancellationToken)
