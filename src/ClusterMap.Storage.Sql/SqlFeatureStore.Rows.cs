@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Storage;
+using ClusterMap.Core.Tiles;
 using NetTopologySuite.Geometries;
 
 namespace ClusterMap.Storage.Sql;
@@ -19,6 +20,49 @@ public abstract partial class SqlFeatureStore<TConnection, TTransaction>
         public string Properties { get; set; } = "{}";
 
         public FeatureRecord ToRecord() => new(Id, Sql.Wkb.Read(Wkb), Properties);
+    }
+
+    /// <summary>
+    /// One row of a clustered read (<see cref="IFeatureClusterReader"/>): a crowded cell (its indices, count and sums of
+    /// anchor offsets from the cell's corner) or a feature read whole.
+    /// </summary>
+    protected sealed class ClusterRow
+    {
+        public long? CellX { get; set; }
+
+        public long? CellY { get; set; }
+
+        public long Count { get; set; }
+
+        public double SumX { get; set; }
+
+        public double SumY { get; set; }
+
+        public string? Id { get; set; }
+
+        public byte[]? Wkb { get; set; }
+
+        public string? Properties { get; set; }
+
+        /// <summary>The answer from rows holding the cells first (by Y, then X), then the features in store order.</summary>
+        public static ClusteredFeatures ToResult(IEnumerable<ClusterRow> rows, double cellMeters)
+        {
+            var clusters = new List<GridCluster>();
+            var features = new List<FeatureRecord>();
+            foreach (var row in rows)
+            {
+                if (row.CellX is { } x && row.CellY is { } y)
+                {
+                    clusters.Add(new GridCluster(x, y, row.Count, ClusterGrid.Mean(x, y, row.Count, row.SumX, row.SumY, cellMeters)));
+                }
+                else
+                {
+                    features.Add(new FeatureRecord(row.Id!, Sql.Wkb.Read(row.Wkb!), row.Properties!));
+                }
+            }
+
+            return new ClusteredFeatures(clusters, features);
+        }
     }
 
     /// <summary>A collection with the summary kept beside it.</summary>

@@ -70,7 +70,11 @@ internal static class StaticMapsApi
         // Parameters checked, the figure's view is known: read only what it shows.
         var map = parsed.Request!;
         var under = await basemap.FetchAsync(map, cancellationToken);
-        var data = await provider.GetNearAsync(catalog, map.BoundsMeters, map.MetersPerPixel, under.ReadMarginPixels(MapGeneralization.ReadMarginPixels, map.MetersPerPixel), map.Layers, cancellationToken);
+        // A layer filtered after the read is read feature by feature and clustered by the renderer: a store's clusters
+        // would count what the filter leaves out.
+        var filteredLayers = request.Query.Keys.Select(k => LayerFilterParameter.TryParseName(k, out var id, out _) ? id : null).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var read = NearRead.For(map) with { EveryFeatureOf = filteredLayers.Contains };
+        var data = await provider.GetNearAsync(catalog, map.BoundsMeters, map.MetersPerPixel, under.ReadMarginPixels(MapGeneralization.ReadMarginPixels, map.MetersPerPixel), map.Layers, read, cancellationToken);
         var queryables = catalog.Collections.ToDictionary(c => c.Id, c => c.Queryables, StringComparer.Ordinal);
         var filters = ParseFilters(request.Query, data, queryables);
         if (filters.Problem is not null)

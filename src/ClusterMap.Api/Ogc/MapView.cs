@@ -103,8 +103,11 @@ internal sealed class MapView
     /// a district's label point, which the renderer projects from lon/lat itself, is given as the lon/lat whose Web
     /// Mercator position is its place in drawing metres.
     /// </summary>
+    /// <summary>Whether drawing metres are Web Mercator metres: only then can a store's Mercator clusters be drawn as they are.</summary>
+    public bool DrawsInWebMercator => ReferenceEquals(Crs, MapCrs.WebMercator) && Math.Abs(_toDrawingX - 1) < 1e-12 && Math.Abs(_toDrawingY - 1) < 1e-12;
+
     public MapData Place(MapData data) =>
-        ReferenceEquals(Crs, MapCrs.WebMercator) && Math.Abs(_toDrawingX - 1) < 1e-12 && Math.Abs(_toDrawingY - 1) < 1e-12
+        DrawsInWebMercator
             ? data
             : new MapData([.. data.Layers.Select(layer => layer with { Features = [.. layer.Features.Select(f => Place(f, layer.Kind))] })], data.Version);
 

@@ -144,7 +144,9 @@ internal static class MapsApi
         CancellationToken cancellationToken, Func<MapData, MapData>? select = null)
     {
         var metersPerPixel = Math.Max(view.MetersPerPixel, view.ReadMeters.Height / view.Height);
-        var data = await provider.GetNearAsync(catalog, view.ReadMeters, metersPerPixel, MapGeneralization.ReadMarginPixels, layers, cancellationToken);
+        // A filtered layer, or a drawing in another projection, is clustered by the renderer from every feature.
+        var read = view.DrawsInWebMercator && select is null ? NearRead.Clustered : NearRead.EveryFeature;
+        var data = await provider.GetNearAsync(catalog, view.ReadMeters, metersPerPixel, MapGeneralization.ReadMarginPixels, layers, read, cancellationToken);
         return renderer.Render(view.Place(select is null ? data : select(data)), view.Request(layers, language), format);
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Storage;
 using ClusterMap.Core.Tiles;
+using ClusterMap.Rendering.Generalization;
 using ClusterMap.Rendering.Model;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Index.Strtree;
@@ -14,6 +15,23 @@ namespace ClusterMap.Rendering.Data;
 /// <param name="VectorTilesInDatabase">Have a store that can (PostGIS) build vector tiles itself.</param>
 public sealed record MapReadSettings(long InMemoryMaxFeatures = 100_000, int DataVersionCheckMilliseconds = 250, bool VectorTilesInDatabase = true);
 
+/// <summary>How a view's layers are read (<see cref="MapDataProvider.GetNearAsync"/>).</summary>
+/// <param name="StandOut">Features drawn on their own (a highlight, marks): never counted into a cluster, read whole.</param>
+/// <param name="EveryFeatureOf">Layers read feature by feature, unclustered: what is filtered after the read, or drawn in
+/// another projection than Web Mercator, is clustered by the renderer itself, by the same rule.</param>
+public sealed record NearRead(IReadOnlyCollection<FeatureRef> StandOut, Func<string, bool> EveryFeatureOf)
+{
+    /// <summary>Point layers clustered by their source, nothing standing out.</summary>
+    public static NearRead Clustered { get; } = new([], _ => false);
+
+    /// <summary>Every feature of every layer.</summary>
+    public static NearRead EveryFeature { get; } = new([], _ => true);
+
+    /// <summary>Clustered, except the features a figure highlights or marks.</summary>
+    public static NearRead For(MapRequest request) =>
+        new([.. request.Marks.Select(m => m.Feature), .. request.Highlight is { } h ? [h] : Array.Empty<FeatureRef>()], _ => false);
+}
+
 /// <summary>
 /// What maps read, at the store's current data version: the catalog of collections (as layers without features), and
 /// for one view only the features near it. A collection of at most <see cref="MapReadSettings.InMemoryMaxFeatures"/> is
@@ -24,6 +42,7 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
 {
     private readonly SemaphoreSlim _loading = new(1, 1);
     private readonly IFeatureBoxReader? _boxReader = store as IFeatureBoxReader;
+    private readonly IFeatureClusterReader? _clusterReader = store as IFeatureClusterReader;
     private volatile MapCatalog? _current;
     private long _checkedAt = long.MinValue;
     private volatile bool _changedHere;
@@ -77,9 +96,12 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
     /// <summary>
     /// The features of the chosen layers (null: all) near a view in Web Mercator metres: at least every feature whose
     /// envelope meets the view widened by <paramref name="marginPixels"/> at <paramref name="metersPerPixel"/>, and by
-    /// the layer's largest location uncertainty (its halo can reach in from outside).
+    /// the layer's largest location uncertainty (its halo can reach in from outside). Point layers are clustered by
+    /// their source at this scale (<see cref="ClusterGrid"/>, cells of <see cref="MapGeneralization.ClusterCellPixels"/>):
+    /// a crowded cell comes as a cluster in <see cref="MapLayer.Clusters"/>, not as its features, unless
+    /// <paramref name="read"/> asks for every feature of the layer.
     /// </summary>
-    public async Task<MapData> GetNearAsync(MapCatalog catalog, Envelope viewMeters, double metersPerPixel, double marginPixels, IReadOnlySet<string>? layerIds, CancellationToken cancellationToken)
+    public async Task<MapData> GetNearAsync(MapCatalog catalog, Envelope viewMeters, double metersPerPixel, double marginPixels, IReadOnlySet<string>? layerIds, NearRead read, CancellationToken cancellationToken)
     {
         var layers = new List<MapLayer>(catalog.Skeleton.Layers.Count);
         foreach (var layer in catalog.Skeleton.Layers)
@@ -97,7 +119,20 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
                 Math.Abs(WebMercator.ToLonLat(new Coordinate(0, Math.Min(viewMeters.MaxY, WebMercator.HalfWorldMeters))).Y));
             var stretch = WebMercator.ScaleFactor(Math.Min(maxLatitude, WebMercator.MaxLatitude));
             box.ExpandBy((marginPixels * metersPerPixel) + (source.MaxUncertaintyMeters * 1.3 * stretch));
-            layers.Add(layer with { Features = await source.QueryAsync(box, cancellationToken) });
+            if (read.EveryFeatureOf(layer.Id) || !MapGeneralization.IsClustered(layer.Kind))
+            {
+                layers.Add(layer with { Features = await source.QueryAsync(box, cancellationToken) });
+                continue;
+            }
+
+            var query = new ClusterQuery(
+                ToLonLat(box),
+                MapGeneralization.ClusterCellPixels * metersPerPixel,
+                MapGeneralization.CollapsePixels * metersPerPixel,
+                MapGeneralization.MaxPointsPerCell,
+                [.. read.StandOut.Where(f => f.CollectionId == layer.Id).Select(f => f.FeatureId)]);
+            var (clusters, features) = await source.QueryClusteredAsync(query, cancellationToken);
+            layers.Add(layer with { Features = features, Clusters = new LayerClusters(query.CellMeters, clusters) });
         }
 
         return new MapData(layers, catalog.Version);
@@ -157,9 +192,9 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
 
     internal async Task<LayerSource> CreateSourceAsync(CollectionInfo info, long version, CancellationToken cancellationToken)
     {
-        if (_boxReader is not null && info.FeatureCount > settings.InMemoryMaxFeatures)
+        if (_boxReader is not null && _clusterReader is not null && info.FeatureCount > settings.InMemoryMaxFeatures)
         {
-            return new StoredLayer(_boxReader, info.Id, await _boxReader.GetMaxUncertaintyMetersAsync(info.Id, cancellationToken));
+            return new StoredLayer(_boxReader, _clusterReader, info.Id, await _boxReader.GetMaxUncertaintyMetersAsync(info.Id, cancellationToken));
         }
 
         var snapshot = await snapshots.GetAsync(info.Id, cancellationToken);
@@ -168,12 +203,19 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
 
     public void Dispose() => _loading.Dispose();
 
+    private static Envelope ToLonLat(Envelope boxMeters) =>
+        new(WebMercator.ToLonLat(new Coordinate(boxMeters.MinX, boxMeters.MinY)), WebMercator.ToLonLat(new Coordinate(boxMeters.MaxX, boxMeters.MaxY)));
+
     /// <summary>Where one layer's features come from.</summary>
     internal abstract class LayerSource
     {
         public abstract double MaxUncertaintyMeters { get; }
 
+        /// <summary>Every feature whose envelope meets the box (or comes close), in store order.</summary>
         public abstract Task<IReadOnlyList<MapFeature>> QueryAsync(Envelope boxMeters, CancellationToken cancellationToken);
+
+        /// <summary>The layer near a box clustered as <see cref="IFeatureClusterReader"/> defines it, whichever source answers.</summary>
+        public abstract Task<(IReadOnlyList<GridCluster> Clusters, IReadOnlyList<MapFeature> Features)> QueryClusteredAsync(ClusterQuery query, CancellationToken cancellationToken);
     }
 
     internal sealed class InMemoryLayer : LayerSource
@@ -212,17 +254,34 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
 
             return Task.FromResult<IReadOnlyList<MapFeature>>(result);
         }
+
+        /// <summary>The same answer as a store's (<see cref="ClusterGrid.Group(IReadOnlyList{Geometry}, IReadOnlyList{string}, ClusterQuery)"/>), from the R-tree's hits.</summary>
+        public override Task<(IReadOnlyList<GridCluster> Clusters, IReadOnlyList<MapFeature> Features)> QueryClusteredAsync(ClusterQuery query, CancellationToken cancellationToken)
+        {
+            // The tree holds Mercator envelopes: a margin well above rounding makes its hits a superset of the lon/lat test.
+            var near = WebMercator.FromLonLat(query.CellsLonLat());
+            near.ExpandBy(1);
+            var hits = _tree.Query(near).ToArray();
+            Array.Sort(hits);
+            var (clusters, whole) = ClusterGrid.Group([.. hits.Select(i => _all[i].LonLat)], [.. hits.Select(i => _all[i].Id)], query);
+            return Task.FromResult<(IReadOnlyList<GridCluster>, IReadOnlyList<MapFeature>)>((clusters, [.. whole.Select(i => _all[hits[i]])]));
+        }
     }
 
-    private sealed class StoredLayer(IFeatureBoxReader reader, string collectionId, double maxUncertaintyMeters) : LayerSource
+    private sealed class StoredLayer(IFeatureBoxReader reader, IFeatureClusterReader clusterReader, string collectionId, double maxUncertaintyMeters) : LayerSource
     {
         public override double MaxUncertaintyMeters => maxUncertaintyMeters;
 
         public override async Task<IReadOnlyList<MapFeature>> QueryAsync(Envelope boxMeters, CancellationToken cancellationToken)
         {
-            var lonLat = new Envelope(WebMercator.ToLonLat(new Coordinate(boxMeters.MinX, boxMeters.MinY)), WebMercator.ToLonLat(new Coordinate(boxMeters.MaxX, boxMeters.MaxY)));
-            var records = await reader.GetItemsNearBoxAsync(collectionId, lonLat, cancellationToken);
+            var records = await reader.GetItemsNearBoxAsync(collectionId, ToLonLat(boxMeters), cancellationToken);
             return [.. records.Select(MapData.ToMapFeature)];
+        }
+
+        public override async Task<(IReadOnlyList<GridCluster> Clusters, IReadOnlyList<MapFeature> Features)> QueryClusteredAsync(ClusterQuery query, CancellationToken cancellationToken)
+        {
+            var read = await clusterReader.GetClusteredNearBoxAsync(collectionId, query, cancellationToken);
+            return (read.Clusters, [.. read.Features.Select(MapData.ToMapFeature)]);
         }
     }
 }

@@ -40,9 +40,8 @@ public static class MapGeneralization
 
     private static readonly ConditionalWeakTable<MapFeature, ConcurrentDictionary<int, Geometry>> _simplified = [];
 
-    /// <summary>The grid cell of a point (Web Mercator metres) for cells of <paramref name="cellMeters"/>.</summary>
-    internal static (long X, long Y) Cell(Coordinate meters, double cellMeters) =>
-        ((long)Math.Floor((meters.X + WebMercator.HalfWorldMeters) / cellMeters), (long)Math.Floor((WebMercator.HalfWorldMeters - meters.Y) / cellMeters));
+    /// <summary>Whether a layer of this kind is clustered: point layers; the basemap and links never are.</summary>
+    public static bool IsClustered(MapLayerKind kind) => kind is MapLayerKind.Context or MapLayerKind.Parks or MapLayerKind.Universities or MapLayerKind.Institutes;
 
     /// <summary>
     /// The feature's Web Mercator geometry simplified for a zoom level (tolerance half a pixel), computed once per

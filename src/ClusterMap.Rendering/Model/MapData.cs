@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ClusterMap.Core.Features;
+using ClusterMap.Core.Storage;
 using ClusterMap.Core.Tiles;
 using NetTopologySuite.Geometries;
 
@@ -32,8 +33,18 @@ public sealed record MapFeature(
 /// <summary>One collection as a map layer, with the credit every map that draws it must show.</summary>
 public sealed record MapLayer(string Id, string Title, MapLayerKind Kind, string Attribution, string License, IReadOnlyList<MapFeature> Features)
 {
+    /// <summary>
+    /// The crowded cells its source counted (<see cref="ClusterGrid"/>), whose members are not in
+    /// <see cref="Features"/>; null when <see cref="Features"/> holds every feature near the view and the renderer
+    /// clusters them itself, by the same rule.
+    /// </summary>
+    public LayerClusters? Clusters { get; init; }
+
     public MapFeature? Find(string featureId) => Features.FirstOrDefault(f => f.Id == featureId);
 }
+
+/// <summary>The clusters of one layer near a view, and the cell side (Web Mercator metres) they were counted with.</summary>
+public sealed record LayerClusters(double CellMeters, IReadOnlyList<GridCluster> Cells);
 
 /// <summary>
 /// The collections at one store data version as map layers: whole, or only the features near what one map draws
@@ -63,11 +74,20 @@ public sealed class MapData
     /// geometry is recomputed from its lon/lat moved by <paramref name="toDatum"/>, while its lon/lat stays WGS84 (what
     /// distances are measured on).
     /// </summary>
-    /// <remarks>Land and water are left as they are: they are only drawn under ClusterMap's own basemap, which is WGS84.</remarks>
+    /// <remarks>
+    /// Land and water are left as they are: they are only drawn under ClusterMap's own basemap, which is WGS84. Clusters
+    /// keep the cells they were counted in (WGS84 Web Mercator); their mean moves as a point would.
+    /// </remarks>
     public MapData InDatum(Func<Coordinate, Coordinate> toDatum) =>
         new([.. Layers.Select(layer => layer.Kind is MapLayerKind.Land or MapLayerKind.Water
             ? layer
-            : layer with { Features = [.. layer.Features.Select(f => f with { Meters = Moved(f.LonLat, toDatum) })] })], Version);
+            : layer with
+            {
+                Features = [.. layer.Features.Select(f => f with { Meters = Moved(f.LonLat, toDatum) })],
+                Clusters = layer.Clusters is { } clusters
+                    ? clusters with { Cells = [.. clusters.Cells.Select(c => c with { MeanMeters = WebMercator.FromLonLat(toDatum(WebMercator.ToLonLat(c.MeanMeters))) })] }
+                    : null,
+            })], Version);
 
     private static Geometry Moved(Geometry lonLat, Func<Coordinate, Coordinate> toDatum)
     {

@@ -44,7 +44,7 @@ public static class AtlasComposer
         };
 
         var under = await basemap.FetchAsync(map, cancellationToken);
-        var drawn = await provider.GetNearAsync(catalog, bounds, map.MetersPerPixel, under.ReadMarginPixels(MapGeneralization.ReadMarginPixels, map.MetersPerPixel), null, cancellationToken);
+        var drawn = await provider.GetNearAsync(catalog, bounds, map.MetersPerPixel, under.ReadMarginPixels(MapGeneralization.ReadMarginPixels, map.MetersPerPixel), null, NearRead.For(map), cancellationToken);
         var rows = selected.Select((f, i) => (IReadOnlyList<string>)[Number(i), ReportComposer.Name(f, language), ReportComposer.Property(f, "district") ?? ""]).ToList();
         // Every brief credits every layer; the cover, drawn from the same layers, points there rather than repeat them.
         var credits = new List<string>

@@ -89,7 +89,7 @@ public static class ReportComposer
         }).ToList();
 
         var under = await basemap.FetchAsync(map, cancellationToken);
-        var drawn = await provider.GetNearAsync(catalog, bounds, map.MetersPerPixel, under.ReadMarginPixels(MapGeneralization.ReadMarginPixels, map.MetersPerPixel), null, cancellationToken);
+        var drawn = await provider.GetNearAsync(catalog, bounds, map.MetersPerPixel, under.ReadMarginPixels(MapGeneralization.ReadMarginPixels, map.MetersPerPixel), null, NearRead.For(map), cancellationToken);
         var credits = Provenance(feature, layer, data.InDrawingOrder(null));
         if (under.Basemap is { } drawnOver)
         {

@@ -1,3 +1,4 @@
+using ClusterMap.Core.Storage;
 using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering.Drawing;
 using ClusterMap.Rendering.Generalization;
@@ -325,15 +326,15 @@ internal sealed class SceneBuilder
 
     /// <summary>
     /// Point layers from the bottom up (context, parks, universities, institutes; the highlight last), generalised: in
-    /// each layer, the points of a grid cell (fixed in world pixels) that holds more than
-    /// <see cref="MapGeneralization.MaxPointsPerCell"/> become one cluster at their mean. Cells are gathered whole, so
-    /// every tile that meets a cell draws it alike.
+    /// each layer, a grid cell (fixed in world pixels, counted whole) holding more than
+    /// <see cref="MapGeneralization.MaxPointsPerCell"/> anchors is one cluster at their mean (<see cref="ClusterGrid"/>).
+    /// The layer's source has usually counted the cells already (<see cref="MapLayer.Clusters"/>); a layer given whole
+    /// is clustered here by the same rule, in the drawing's own metres.
     /// </summary>
     private List<DrawnPoint> GeneralisedPoints(double marginPixels)
     {
         var view = ViewWithMargin(marginPixels);
         var gather = ViewWithMargin(marginPixels + MapGeneralization.ClusterCellPixels);
-        var cellMeters = MapGeneralization.ClusterCellPixels * _mpp;
         var result = new List<DrawnPoint>();
         DrawnPoint? highlight = null;
         var marks = new List<DrawnPoint>();
@@ -345,10 +346,11 @@ internal sealed class SceneBuilder
             }
 
             var shown = _zoom >= SymbolMinZoom(layer.Kind);
+            var (clusters, features, cellMeters) = Clustered(layer, view);
             var gathered = new List<(MapFeature Feature, Coordinate At, (long X, long Y) Cell)>();
-            foreach (var feature in layer.Features)
+            foreach (var feature in features)
             {
-                var standsOut = feature == _highlight || _marked.ContainsKey(feature);
+                var standsOut = StandsOut(feature);
                 if (!shown && !standsOut)
                 {
                     continue;
@@ -372,47 +374,29 @@ internal sealed class SceneBuilder
                 }
                 else if (gather.Contains(at))
                 {
-                    gathered.Add((feature, at, MapGeneralization.Cell(at, cellMeters)));
+                    gathered.Add((feature, at, ClusterGrid.Cell(at, cellMeters)));
                 }
             }
 
-            var cells = new Dictionary<(long X, long Y), List<int>>();
-            for (var i = 0; i < gathered.Count; i++)
-            {
-                if (!cells.TryGetValue(gathered[i].Cell, out var members))
-                {
-                    cells[gathered[i].Cell] = members = [];
-                }
-
-                members.Add(i);
-            }
-
-            var emitted = new HashSet<(long X, long Y)>();
+            // What is left of a cell is at most MaxPointsPerCell features: all drawn, the first few by id named.
             HashSet<MapFeature>? unlabelled = null;
-            foreach (var members in cells.Values.Where(m => m.Count > MapGeneralization.MaxLabelsPerCell && m.Count <= MapGeneralization.MaxPointsPerCell))
+            foreach (var members in gathered.GroupBy(g => g.Cell).Where(m => m.Count() > MapGeneralization.MaxLabelsPerCell))
             {
                 unlabelled ??= [];
-                unlabelled.UnionWith(members.Select(i => gathered[i].Feature).OrderBy(f => f.Id, StringComparer.Ordinal).Skip(MapGeneralization.MaxLabelsPerCell));
+                unlabelled.UnionWith(members.Select(m => m.Feature).OrderBy(f => f.Id, StringComparer.Ordinal).Skip(MapGeneralization.MaxLabelsPerCell));
             }
 
-            foreach (var (feature, at, cell) in gathered)
+            foreach (var (feature, at, _) in gathered)
             {
-                var members = cells[cell];
-                if (members.Count <= MapGeneralization.MaxPointsPerCell)
+                if (view.Contains(at))
                 {
-                    if (view.Contains(at))
-                    {
-                        result.Add(new DrawnPoint(layer, feature, at, 1, unlabelled is null || !unlabelled.Contains(feature)));
-                    }
+                    result.Add(new DrawnPoint(layer, feature, at, 1, unlabelled is null || !unlabelled.Contains(feature)));
                 }
-                else if (emitted.Add(cell))
-                {
-                    var mean = new Coordinate(members.Average(i => gathered[i].At.X), members.Average(i => gathered[i].At.Y));
-                    if (view.Contains(mean))
-                    {
-                        result.Add(new DrawnPoint(layer, feature, mean, members.Count, false));
-                    }
-                }
+            }
+
+            if (shown)
+            {
+                result.AddRange(clusters.Where(c => view.Contains(c.MeanMeters)).Select(c => new DrawnPoint(layer, null, c.MeanMeters, (int)c.Count, false)));
             }
         }
 
@@ -423,6 +407,31 @@ internal sealed class SceneBuilder
         }
 
         return result;
+    }
+
+    private bool StandsOut(MapFeature feature) => feature == _highlight || _marked.ContainsKey(feature);
+
+    /// <summary>
+    /// A layer's clusters and the features drawn one by one: as its source counted them, or (a layer given whole)
+    /// counted here over the cells meeting <paramref name="view"/>, from anchors in the drawing's metres.
+    /// </summary>
+    private (IReadOnlyList<GridCluster> Clusters, IReadOnlyList<MapFeature> Features, double CellMeters) Clustered(MapLayer layer, Envelope view)
+    {
+        if (layer.Clusters is { } counted)
+        {
+            return (counted.Cells, layer.Features, counted.CellMeters);
+        }
+
+        var cellMeters = MapGeneralization.ClusterCellPixels * _mpp;
+        var features = layer.Features;
+        var (clusters, whole) = ClusterGrid.Group(
+            features.Count,
+            i => StandsOut(features[i]) ? null : Anchor(layer, features[i]),
+            _ => true,
+            ClusterGrid.CellRange(view, cellMeters),
+            cellMeters,
+            MapGeneralization.MaxPointsPerCell);
+        return (clusters, [.. whole.Select(i => features[i])], cellMeters);
     }
 
     private void AddHalos()
@@ -437,7 +446,7 @@ internal sealed class SceneBuilder
         var reach = (maxUncertainty * 1.3 / _mpp) + SymbolMargin;
         foreach (var (layer, feature, at, count, _) in GeneralisedPoints(reach))
         {
-            if (count > 1 || layer.Kind is not (MapLayerKind.Parks or MapLayerKind.Universities or MapLayerKind.Institutes) || feature.UncertaintyMeters < MapTheme.HaloMinMeters)
+            if (feature is null || layer.Kind is not (MapLayerKind.Parks or MapLayerKind.Universities or MapLayerKind.Institutes) || feature.UncertaintyMeters < MapTheme.HaloMinMeters)
             {
                 continue;
             }
@@ -504,7 +513,7 @@ internal sealed class SceneBuilder
         _points = GeneralisedPoints(SymbolMargin);
         foreach (var (layer, feature, at, count, _) in _points)
         {
-            if (count > 1)
+            if (feature is null)
             {
                 var clusterColor = layer.Kind switch
                 {
@@ -553,7 +562,7 @@ internal sealed class SceneBuilder
         }
         else
         {
-            subject.AddRange(placer!.PlaceAll(Candidates(_points.Where(p => p.Feature != _highlight && !_marked.ContainsKey(p.Feature)))));
+            subject.AddRange(placer!.PlaceAll(Candidates(_points.Where(p => p.Feature is { } f && f != _highlight && !_marked.ContainsKey(f)))));
             subject.AddRange(PlaceDistrictLabels(placer, _ => true));
             labels = subject;
         }
@@ -604,7 +613,7 @@ internal sealed class SceneBuilder
         foreach (var (layer, feature, at, count, labelled) in points)
         {
             var isHighlight = feature == _highlight;
-            if (!isHighlight && (count > 1 || !labelled || _zoom < LabelMinZoom(layer.Kind)))
+            if (feature is null || (!isHighlight && (!labelled || _zoom < LabelMinZoom(layer.Kind))))
             {
                 continue;
             }
@@ -681,17 +690,17 @@ internal sealed class SceneBuilder
     private void PlaceMarkLabels(LabelPlacer placer, List<PlacedLabel> placed)
     {
         var groups = new List<(SKPoint At, MapLayer Layer, List<FeatureMark> Marks)>();
-        foreach (var point in _points.Where(p => _marked.ContainsKey(p.Feature)))
+        foreach (var point in _points.Where(p => p.Feature is { } f && _marked.ContainsKey(f)))
         {
             var at = ToPixel(point.Meters);
             var group = groups.FindIndex(g => SKPoint.Distance(g.At, at) <= MarkGroupPixels);
             if (group < 0)
             {
-                groups.Add((at, point.Layer, [_marked[point.Feature]]));
+                groups.Add((at, point.Layer, [_marked[point.Feature!]]));
             }
             else
             {
-                groups[group].Marks.Add(_marked[point.Feature]);
+                groups[group].Marks.Add(_marked[point.Feature!]);
             }
         }
 
@@ -907,11 +916,11 @@ internal sealed class SceneBuilder
 
 /// <summary>A point as the map draws it: one feature, or a cluster of several.</summary>
 /// <param name="Layer">The layer it belongs to.</param>
-/// <param name="Feature">The feature, or for a cluster one of its members.</param>
+/// <param name="Feature">The feature; null for a cluster.</param>
 /// <param name="Meters">Where it is drawn (a cluster at its members' mean), Web Mercator metres.</param>
 /// <param name="Count">1, or how many features the cluster stands for.</param>
 /// <param name="Labelled">False for points of a crowded cell beyond the first few by id, which are drawn but not named.</param>
-internal readonly record struct DrawnPoint(MapLayer Layer, MapFeature Feature, Coordinate Meters, int Count, bool Labelled);
+internal readonly record struct DrawnPoint(MapLayer Layer, MapFeature? Feature, Coordinate Meters, int Count, bool Labelled);
 
 /// <summary>What the legend must explain: only what the map really shows.</summary>
 internal sealed record FigureContents(IReadOnlyList<SKColor> ParkColors, IReadOnlyList<SymbolKind> Symbols, bool Halos, bool Rings, bool Links);

@@ -52,10 +52,10 @@ public static class TileDrawing
         {
             var (_, _, metaBounds) = TileLabelLayout.MetaTile(tile);
             // Not the request's token: other tiles of the meta-tile wait for this placement.
-            var metaData = await provider.GetNearAsync(catalog, metaBounds, mpp, margin, layers, CancellationToken.None);
+            var metaData = await provider.GetNearAsync(catalog, metaBounds, mpp, margin, layers, NearRead.Clustered, CancellationToken.None);
             return renderer.PlaceTileLabels(under.Apply(metaData), tile, layers, language);
         });
-        var data = await provider.GetNearAsync(catalog, tile.BoundsMeters, mpp, margin, layers, cancellationToken);
+        var data = await provider.GetNearAsync(catalog, tile.BoundsMeters, mpp, margin, layers, NearRead.Clustered, cancellationToken);
         var png = renderer.RenderPng(under.Apply(data), under.Apply(request) with { TileLabels = labels });
         var drawn = CachedTile.Of(png);
         if (!under.IsFallback)
@@ -85,7 +85,7 @@ public static class TileDrawing
         var layers = MapStyles.Layers(MapStyles.Density, catalog.Skeleton)!;
         var mpp = WebMercator.MetersPerPixel(tile.Z);
         // The reader widens by each layer's largest uncertainty itself; the bandwidth and pixel widening are ours.
-        var data = await provider.GetNearAsync(catalog, tile.BoundsMeters, mpp, DensityRaster.ReachMercatorMeters(tile, density.BandwidthMeters) / mpp, layers, cancellationToken);
+        var data = await provider.GetNearAsync(catalog, tile.BoundsMeters, mpp, DensityRaster.ReachMercatorMeters(tile, density.BandwidthMeters) / mpp, layers, NearRead.EveryFeature, cancellationToken);
         var points = data.Layers.Where(l => layers.Contains(l.Id))
             .SelectMany(l => l.Features)
             .Select(f => new DensityPoint(DensityRaster.PointOf(f.LonLat), f.UncertaintyMeters))
@@ -128,7 +128,7 @@ public static class TileDrawing
         else
         {
             // The writer clips to the tile widened by its buffer (64 of 4096 units, i.e. 4 pixels).
-            var data = await provider.GetNearAsync(catalog, tile.BoundsMeters, WebMercator.MetersPerPixel(tile.Z), 4, new HashSet<string>(StringComparer.Ordinal) { collectionId }, cancellationToken);
+            var data = await provider.GetNearAsync(catalog, tile.BoundsMeters, WebMercator.MetersPerPixel(tile.Z), 4, new HashSet<string>(StringComparer.Ordinal) { collectionId }, NearRead.Clustered, cancellationToken);
             bytes = MvtTileWriter.Write(data.Layer(collectionId)!, tile);
         }
 

@@ -11,7 +11,9 @@ namespace ClusterMap.Rendering.VectorTiles;
 
 /// <summary>
 /// Mapbox Vector Tiles (spec 2.1) of one collection, through NetTopologySuite.IO.VectorTiles.Mapbox. Features are
-/// clipped to the tile plus a buffer so lines and polygons join across tile edges; every scalar property is kept.
+/// clipped to the tile plus a buffer so lines and polygons join across tile edges; every scalar property is kept. A
+/// crowded cell of a point layer (<see cref="MapLayer.Clusters"/>) is one point at its members' mean with
+/// <c>cluster</c> = true and <c>point_count</c>, as supercluster and tippecanoe write them.
 /// </summary>
 public static class MvtTileWriter
 {
@@ -28,6 +30,12 @@ public static class MvtTileWriter
     private const int SimplifyMinCoordinates = 16;
 
     public const string ContentType = "application/vnd.mapbox-vector-tile";
+
+    /// <summary>The attribute that marks a cluster (true); features have none.</summary>
+    public const string ClusterAttribute = "cluster";
+
+    /// <summary>How many features a cluster stands for.</summary>
+    public const string PointCountAttribute = "point_count";
 
     public static byte[] Write(MapLayer layer, TileIndex tile)
     {
@@ -59,6 +67,16 @@ public static class MvtTileWriter
             }
 
             mvtLayer.Features.Add(new Feature(geometry, Attributes(feature)));
+        }
+
+        var bufferedMeters = WebMercator.FromLonLat(buffered);
+        foreach (var cluster in layer.Clusters?.Cells ?? [])
+        {
+            if (bufferedMeters.Contains(cluster.MeanMeters))
+            {
+                var at = new Point(WebMercator.ToLonLat(cluster.MeanMeters));
+                mvtLayer.Features.Add(new Feature(at, new AttributesTable { { ClusterAttribute, true }, { PointCountAttribute, cluster.Count } }));
+            }
         }
 
         var vectorTile = new VectorTile { TileId = new NetTopologySuite.IO.VectorTiles.Tiles.Tile(tile.X, tile.Y, tile.Z).Id };

@@ -50,11 +50,11 @@ public sealed class MapReadsTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Empty(Spy.WholeReads);
         Assert.Empty(Spy.PageReads);
-        Assert.NotEmpty(Spy.BoxReads);
+        Assert.NotEmpty(Spy.AllBoxReads);
         var (_, _, meta) = TileLabelLayout.MetaTile(tile);
         var reach = Reach(meta, WebMercator.MetersPerPixel(z));
         var tileLonLat = tile.BoundsLonLat;
-        Assert.All(Spy.BoxReads, read =>
+        Assert.All(Spy.AllBoxReads, read =>
         {
             Assert.True(reach.Contains(read.BoxLonLat), $"{read.CollectionId}: {read.BoxLonLat} reaches beyond {reach}");
             Assert.True(read.BoxLonLat.Contains(tileLonLat), $"{read.CollectionId}: {read.BoxLonLat} does not cover the tile");
@@ -71,8 +71,8 @@ public sealed class MapReadsTests : IDisposable
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Empty(Spy.WholeReads);
-        Assert.NotEmpty(Spy.BoxReads);
-        Assert.All(Spy.BoxReads, read => Assert.Equal(0, read.Returned));
+        Assert.NotEmpty(Spy.AllBoxReads);
+        Assert.All(Spy.AllBoxReads, read => Assert.Equal(0, read.Returned));
     }
 
     [Fact]
@@ -84,11 +84,11 @@ public sealed class MapReadsTests : IDisposable
         Spy.Reset();
 
         await client.GetByteArrayAsync($"/tiles/clusters/13/{first.X}/{first.Y}.png");
-        var afterFirst = Spy.BoxReads.Count;
+        var afterFirst = Spy.AllBoxReads.Count;
         await client.GetByteArrayAsync($"/tiles/clusters/13/{first.X + 1}/{first.Y + 1}.png");
 
         // The first tile reads its meta-tile (for labels) and itself; the second only itself.
-        Assert.Equal(afterFirst / 2, Spy.BoxReads.Count - afterFirst);
+        Assert.Equal(afterFirst / 2, Spy.AllBoxReads.Count - afterFirst);
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class MapReadsTests : IDisposable
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Empty(Spy.WholeReads);
-        var read = Assert.Single(Spy.BoxReads);
+        var read = Assert.Single(Spy.AllBoxReads);
         Assert.Equal("parks", read.CollectionId);
         Assert.True(Reach(tile.BoundsMeters, WebMercator.MetersPerPixel(12)).Contains(read.BoxLonLat));
     }
@@ -116,9 +116,9 @@ public sealed class MapReadsTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Empty(Spy.WholeReads);
         Assert.Contains("parks/park-1", Spy.ItemReads);
-        Assert.NotEmpty(Spy.BoxReads);
+        Assert.NotEmpty(Spy.AllBoxReads);
         // 2 km rings with a margin fill the 300-pixel side: every box stays within a few tens of kilometres.
-        Assert.All(Spy.BoxReads, read => Assert.True(read.BoxLonLat.Width < 0.6 && read.BoxLonLat.Height < 0.5, $"{read.CollectionId}: {read.BoxLonLat}"));
+        Assert.All(Spy.AllBoxReads, read => Assert.True(read.BoxLonLat.Width < 0.6 && read.BoxLonLat.Height < 0.5, $"{read.CollectionId}: {read.BoxLonLat}"));
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public sealed class MapReadsTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/client/config.json")).StatusCode);
 
         Assert.Empty(Spy.WholeReads);
-        Assert.Empty(Spy.BoxReads);
+        Assert.Empty(Spy.AllBoxReads);
     }
 
     public void Dispose()

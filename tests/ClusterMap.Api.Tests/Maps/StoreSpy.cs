@@ -8,11 +8,19 @@ using NetTopologySuite.Geometries;
 namespace ClusterMap.Api.Tests.Maps;
 
 /// <summary>A decorator over the real store that records what the service reads from it.</summary>
-internal sealed class StoreSpy(IFeatureStore inner) : IFeatureStore, IFeatureBoxReader
+internal sealed class StoreSpy(IFeatureStore inner) : IFeatureStore, IFeatureBoxReader, IFeatureClusterReader
 {
     public sealed record BoxRead(string CollectionId, Envelope BoxLonLat, int Returned);
 
+    /// <summary>A clustered read: the query, how many clusters came back and how many features were read whole.</summary>
+    public sealed record ClusterRead(string CollectionId, ClusterQuery Query, int Clusters, long Clustered, int Returned);
+
     public ConcurrentQueue<BoxRead> BoxReads { get; } = new();
+
+    public ConcurrentQueue<ClusterRead> ClusterReads { get; } = new();
+
+    /// <summary>Every box read, plain or clustered, with the number of features read whole.</summary>
+    public IReadOnlyList<BoxRead> AllBoxReads => [.. BoxReads, .. ClusterReads.Select(r => new BoxRead(r.CollectionId, r.Query.BoxLonLat, r.Returned))];
 
     public ConcurrentQueue<string> WholeReads { get; } = new();
 
@@ -23,6 +31,7 @@ internal sealed class StoreSpy(IFeatureStore inner) : IFeatureStore, IFeatureBox
     public void Reset()
     {
         BoxReads.Clear();
+        ClusterReads.Clear();
         WholeReads.Clear();
         PageReads.Clear();
         ItemReads.Clear();
@@ -47,6 +56,13 @@ internal sealed class StoreSpy(IFeatureStore inner) : IFeatureStore, IFeatureBox
         var features = await ((IFeatureBoxReader)inner).GetItemsNearBoxAsync(collectionId, boxLonLat, cancellationToken);
         BoxReads.Enqueue(new BoxRead(collectionId, boxLonLat, features.Count));
         return features;
+    }
+
+    public async Task<ClusteredFeatures> GetClusteredNearBoxAsync(string collectionId, ClusterQuery query, CancellationToken cancellationToken = default)
+    {
+        var read = await ((IFeatureClusterReader)inner).GetClusteredNearBoxAsync(collectionId, query, cancellationToken);
+        ClusterReads.Enqueue(new ClusterRead(collectionId, query, read.Clusters.Count, read.Clusters.Sum(c => c.Count), read.Features.Count));
+        return read;
     }
 
     public Task<double> GetMaxUncertaintyMetersAsync(string collectionId, CancellationToken cancellationToken = default) =>

@@ -1,0 +1,59 @@
+using ClusterMap.Core.Features;
+using ClusterMap.Core.Tiles;
+using NetTopologySuite.Geometries;
+
+namespace ClusterMap.Core.Storage;
+
+/// <summary>
+/// An optional capability of a store, next to <see cref="IFeatureBoxReader"/>: the features of one collection near a
+/// box, generalised on a grid of Web Mercator cells (<see cref="ClusterGrid"/>) in the store itself. A cell holding
+/// more anchors than <see cref="ClusterQuery.MaxAnchorsPerCell"/> comes back as one <see cref="GridCluster"/> (its
+/// count and mean anchor), never as its features; everything else near the box comes back whole. A map at low zoom
+/// then reads a few hundred cells instead of every feature under it.
+/// </summary>
+public interface IFeatureClusterReader
+{
+    /// <summary>
+    /// The collection near <see cref="ClusterQuery.BoxLonLat"/> as <see cref="ClusterGrid"/> defines it: every
+    /// cell meeting the box is counted whole (anchors beyond the box included), crowded cells come back as clusters,
+    /// the anchored features of the other cells and every feature without an anchor whose envelope meets the box as
+    /// records, in store order.
+    /// </summary>
+    Task<ClusteredFeatures> GetClusteredNearBoxAsync(string collectionId, ClusterQuery query, CancellationToken cancellationToken = default);
+}
+
+/// <summary>What to cluster and how.</summary>
+/// <param name="BoxLonLat">The area wanted, WGS84 lon/lat.</param>
+/// <param name="CellMeters">Side of a grid cell in Web Mercator metres (the grid starts at the world's top-left corner, as tiles do).</param>
+/// <param name="CollapseMeters">A non-point feature whose Web Mercator envelope is narrower than this both ways is anchored at its envelope's centre.</param>
+/// <param name="MaxAnchorsPerCell">A cell with more anchors than this is a cluster.</param>
+/// <param name="StandOutIds">Features never clustered (a highlighted or marked feature): returned whole when their envelope meets the box.</param>
+public sealed record ClusterQuery(Envelope BoxLonLat, double CellMeters, double CollapseMeters, int MaxAnchorsPerCell, IReadOnlyCollection<string> StandOutIds)
+{
+    /// <summary>The cells meeting <see cref="BoxLonLat"/>: the range of X (west to east) and Y (north to south) indices.</summary>
+    public (long MinX, long MinY, long MaxX, long MaxY) CellRange() => ClusterGrid.CellRange(WebMercator.FromLonLat(BoxLonLat), CellMeters);
+
+    /// <summary>
+    /// A lon/lat box holding every anchor of the cells of <see cref="CellRange"/>, a little wider for rounding: what a
+    /// store reads through its spatial index before it computes each anchor's cell exactly.
+    /// </summary>
+    public Envelope CellsLonLat()
+    {
+        var (minX, minY, maxX, maxY) = CellRange();
+        var slack = CellMeters * 1e-6;
+        var west = (minX * CellMeters) - WebMercator.HalfWorldMeters - slack;
+        var east = ((maxX + 1) * CellMeters) - WebMercator.HalfWorldMeters + slack;
+        var north = WebMercator.HalfWorldMeters - (minY * CellMeters) + slack;
+        var south = WebMercator.HalfWorldMeters - ((maxY + 1) * CellMeters) - slack;
+        var sw = WebMercator.ToLonLat(new Coordinate(west, south));
+        var ne = WebMercator.ToLonLat(new Coordinate(east, north));
+        // Beyond the square world the Mercator clamps latitudes: cells at its edge hold everything further out.
+        return new Envelope(sw.X, ne.X, south <= -WebMercator.HalfWorldMeters ? -90 : sw.Y, north >= WebMercator.HalfWorldMeters ? 90 : ne.Y);
+    }
+}
+
+/// <summary>A crowded cell: its indices, how many anchors it holds and their mean (Web Mercator metres).</summary>
+public readonly record struct GridCluster(long CellX, long CellY, long Count, Coordinate MeanMeters);
+
+/// <summary>The answer: crowded cells as clusters, and the features read whole, in store order.</summary>
+public sealed record ClusteredFeatures(IReadOnlyList<GridCluster> Clusters, IReadOnlyList<FeatureRecord> Features);

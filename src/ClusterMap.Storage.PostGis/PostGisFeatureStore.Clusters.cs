@@ -1,0 +1,102 @@
+using ClusterMap.Core.Storage;
+using ClusterMap.Core.Tiles;
+using Dapper;
+
+namespace ClusterMap.Storage.PostGis;
+
+/// <summary>
+/// Clusters counted in PostGIS (<see cref="ClusterGrid"/> in SQL): the GiST index selects the rows near the box's
+/// cells, a GROUP BY on the floor of each anchor's Web Mercator coordinates counts the cells, and only the uncrowded
+/// cells' features are read whole. Anchors use the closed-form Mercator on ln and tan, not ST_Transform: PROJ writes
+/// y another way (asinh of tan) and differs from <see cref="WebMercator"/> in the last bits, which is enough to move
+/// an anchor on a cell's edge into the next cell; the same formula on the same doubles does not. Bounds are the
+/// geometry's exact ones (ST_XMin etc. compute them from the shape), never the index's float boxes.
+/// </summary>
+public sealed partial class PostGisFeatureStore : IFeatureClusterReader
+{
+    private const string MercatorX0 = "(@r * n.min_x * pi() / 180)";
+    private const string MercatorX1 = "(@r * n.max_x * pi() / 180)";
+    private const string MercatorY0 = "(@r * ln(tan((pi() / 4) + ((greatest(-@maxLat, least(@maxLat, n.min_y)) * pi() / 180) / 2))))";
+    private const string MercatorY1 = "(@r * ln(tan((pi() / 4) + ((greatest(-@maxLat, least(@maxLat, n.max_y)) * pi() / 180) / 2))))";
+
+    public async Task<ClusteredFeatures> GetClusteredNearBoxAsync(string collectionId, ClusterQuery query, CancellationToken cancellationToken = default)
+    {
+        var cells = query.CellsLonLat();
+        var box = query.BoxLonLat;
+        var (cx0, cy0, cx1, cy1) = query.CellRange();
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
+            $"""
+            WITH near AS MATERIALIZED (
+                SELECT f.fid, f.feature_id = ANY(@standOut) AS stand_out, ST_GeometryType(f.geom) AS type,
+                       ST_XMin(f.geom) AS min_x, ST_YMin(f.geom) AS min_y, ST_XMax(f.geom) AS max_x, ST_YMax(f.geom) AS max_y
+                FROM features f
+                WHERE f.collection_id = @collectionId AND f.geom && ST_MakeEnvelope(@minX, @minY, @maxX, @maxY, {Srid})
+            ),
+            projected AS (
+                SELECT n.fid, n.stand_out, n.type, n.min_x, n.min_y, n.max_x, n.max_y,
+                       {MercatorX0} AS x0, {MercatorY0} AS y0,
+                       CASE WHEN n.type = 'ST_Point' THEN {MercatorX0} ELSE {MercatorX1} END AS x1,
+                       CASE WHEN n.type = 'ST_Point' THEN {MercatorY0} ELSE {MercatorY1} END AS y1
+                FROM near n
+            ),
+            anchored AS MATERIALIZED (
+                SELECT fid, ax, ay, floor((ax + @half) / @cell)::bigint AS cx, floor((@half - ay) / @cell)::bigint AS cy
+                FROM (
+                    SELECT fid,
+                           CASE WHEN type = 'ST_Point' THEN x0 ELSE (x0 + x1) / 2 END AS ax,
+                           CASE WHEN type = 'ST_Point' THEN y0 ELSE (y0 + y1) / 2 END AS ay
+                    FROM projected
+                    WHERE NOT stand_out AND min_x IS NOT NULL
+                      AND (type = 'ST_Point' OR (type <> 'ST_MultiPoint' AND x1 - x0 < @collapse AND y1 - y0 < @collapse))
+                ) a
+            ),
+            cells AS MATERIALIZED (
+                SELECT cx, cy, count(*) AS n, sum((ax + @half) - (cx * @cell)) AS sx, sum((@half - ay) - (cy * @cell)) AS sy
+                FROM anchored
+                WHERE cx BETWEEN @cx0 AND @cx1 AND cy BETWEEN @cy0 AND @cy1
+                GROUP BY cx, cy
+            )
+            SELECT cellx, celly, count, sumx, sumy, id, wkb, properties FROM (
+                SELECT 0 AS part, cx AS cellx, cy AS celly, n AS count, sx AS sumx, sy AS sumy,
+                       NULL::text AS id, NULL::bytea AS wkb, NULL::text AS properties, 0::bigint AS fid
+                FROM cells WHERE n > @max
+                UNION ALL
+                SELECT 1, NULL, NULL, 0, 0, 0, f.feature_id, ST_AsBinary(f.geom, 'NDR'), f.properties::text, f.fid
+                FROM features f
+                WHERE f.fid IN (
+                    SELECT a.fid FROM anchored a JOIN cells c ON c.cx = a.cx AND c.cy = a.cy WHERE c.n <= @max
+                    UNION ALL
+                    SELECT fid FROM near
+                    WHERE fid NOT IN (SELECT fid FROM anchored)
+                      AND max_x >= @bminX AND min_x <= @bmaxX AND max_y >= @bminY AND min_y <= @bmaxY)
+            ) t
+            ORDER BY part, celly, cellx, fid
+            """,
+            new
+            {
+                collectionId,
+                standOut = query.StandOutIds.ToArray(),
+                r = WebMercator.EarthRadiusMeters,
+                maxLat = WebMercator.MaxLatitude,
+                half = WebMercator.HalfWorldMeters,
+                cell = query.CellMeters,
+                collapse = query.CollapseMeters,
+                max = (long)query.MaxAnchorsPerCell,
+                cx0,
+                cy0,
+                cx1,
+                cy1,
+                minX = cells.MinX,
+                minY = cells.MinY,
+                maxX = cells.MaxX,
+                maxY = cells.MaxY,
+                bminX = box.MinX,
+                bminY = box.MinY,
+                bmaxX = box.MaxX,
+                bmaxY = box.MaxY,
+            },
+            cancellationToken: cancellationToken));
+        return ClusterRow.ToResult(rows, query.CellMeters);
+    }
+}

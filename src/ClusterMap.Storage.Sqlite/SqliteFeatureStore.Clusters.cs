@@ -1,0 +1,107 @@
+using System.Text.Json;
+using ClusterMap.Core.Storage;
+using ClusterMap.Core.Tiles;
+using Dapper;
+
+namespace ClusterMap.Storage.Sqlite;
+
+/// <summary>
+/// Clusters counted in SQLite (<see cref="ClusterGrid"/> in SQL): the R*Tree selects the rows near the box's cells, each
+/// anchor is projected with SQLite's own ln and tan (the bundled SQLite has its math functions) from the exact double
+/// bounds kept beside the float32 R*Tree, and a GROUP BY counts the cells. Only the uncrowded cells' features are read
+/// whole, so a crowded tile costs a pass over small rows and no geometry or JSON.
+/// </summary>
+public sealed partial class SqliteFeatureStore : IFeatureClusterReader
+{
+    // The Web Mercator as WebMercator.FromLonLat writes it, operation for operation: x = R·lon·π/180 and
+    // y = R·ln(tan(π/4 + (clamped lat·π/180)/2)), so both give the same doubles.
+    private const string MercatorX0 = "(@r * f.min_x * pi() / 180)";
+    private const string MercatorX1 = "(@r * f.max_x * pi() / 180)";
+    private const string MercatorY0 = "(@r * ln(tan((pi() / 4) + ((max(-@maxLat, min(@maxLat, f.min_y)) * pi() / 180) / 2))))";
+    private const string MercatorY1 = "(@r * ln(tan((pi() / 4) + ((max(-@maxLat, min(@maxLat, f.max_y)) * pi() / 180) / 2))))";
+
+    public async Task<ClusteredFeatures> GetClusteredNearBoxAsync(string collectionId, ClusterQuery query, CancellationToken cancellationToken = default)
+    {
+        var cells = query.CellsLonLat();
+        var box = query.BoxLonLat;
+        var (cx0, cy0, cx1, cy1) = query.CellRange();
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
+            // CROSS JOIN keeps the R*Tree as the outer loop (see GetItemsNearBoxAsync). A multipoint has no anchor: its
+            // WKB type (bytes 2-5, little-endian) is read only for the few shapes small enough to collapse.
+            $"""
+            WITH near AS MATERIALIZED (
+                SELECT f.fid AS fid, f.min_x AS min_x, f.min_y AS min_y, f.max_x AS max_x, f.max_y AS max_y,
+                       f.feature_id IN (SELECT value FROM json_each(@standOut)) AS stand_out,
+                       f.is_point AS is_point,
+                       {MercatorX0} AS x0, {MercatorY0} AS y0,
+                       CASE WHEN f.is_point = 1 THEN {MercatorX0} ELSE {MercatorX1} END AS x1,
+                       CASE WHEN f.is_point = 1 THEN {MercatorY0} ELSE {MercatorY1} END AS y1
+                FROM features_rtree r CROSS JOIN features f ON f.fid = r.fid
+                WHERE r.max_x >= @rminX AND r.min_x <= @rmaxX AND r.max_y >= @rminY AND r.min_y <= @rmaxY
+                  AND f.collection_id = @collectionId
+                  AND f.max_x >= @minX AND f.min_x <= @maxX AND f.max_y >= @minY AND f.min_y <= @maxY
+            ),
+            anchored AS MATERIALIZED (
+                SELECT fid, ax, ay, CAST(floor((ax + @half) / @cell) AS INTEGER) AS cx, CAST(floor((@half - ay) / @cell) AS INTEGER) AS cy
+                FROM (
+                    SELECT fid,
+                           CASE WHEN is_point = 1 THEN x0 ELSE (x0 + x1) / 2 END AS ax,
+                           CASE WHEN is_point = 1 THEN y0 ELSE (y0 + y1) / 2 END AS ay
+                    FROM near
+                    WHERE NOT stand_out
+                      AND (is_point = 1 OR (max_x >= min_x AND x1 - x0 < @collapse AND y1 - y0 < @collapse AND (SELECT substr(g.geometry, 2, 4) FROM features g WHERE g.fid = near.fid) <> x'04000000'))
+                )
+            ),
+            cells AS MATERIALIZED (
+                SELECT cx, cy, count(*) AS n, sum((ax + @half) - (cx * @cell)) AS sx, sum((@half - ay) - (cy * @cell)) AS sy
+                FROM anchored
+                WHERE cx BETWEEN @cx0 AND @cx1 AND cy BETWEEN @cy0 AND @cy1
+                GROUP BY cx, cy
+            )
+            SELECT CellX, CellY, Count, SumX, SumY, Id, Wkb, Properties FROM (
+                SELECT 0 AS part, cx AS CellX, cy AS CellY, n AS Count, sx AS SumX, sy AS SumY, NULL AS Id, NULL AS Wkb, NULL AS Properties, 0 AS fid
+                FROM cells WHERE n > @max
+                UNION ALL
+                SELECT 1, NULL, NULL, 0, 0.0, 0.0, f.feature_id, f.geometry, f.properties, f.fid
+                FROM features f
+                WHERE f.fid IN (
+                    SELECT a.fid FROM anchored a JOIN cells c ON c.cx = a.cx AND c.cy = a.cy WHERE c.n <= @max
+                    UNION ALL
+                    SELECT fid FROM near
+                    WHERE fid NOT IN (SELECT fid FROM anchored)
+                      AND max_x >= @bminX AND min_x <= @bmaxX AND max_y >= @bminY AND min_y <= @bmaxY)
+            )
+            ORDER BY part, CellY, CellX, fid
+            """,
+            new
+            {
+                collectionId,
+                standOut = JsonSerializer.Serialize(query.StandOutIds),
+                r = WebMercator.EarthRadiusMeters,
+                maxLat = WebMercator.MaxLatitude,
+                half = WebMercator.HalfWorldMeters,
+                cell = query.CellMeters,
+                collapse = query.CollapseMeters,
+                max = query.MaxAnchorsPerCell,
+                cx0,
+                cy0,
+                cx1,
+                cy1,
+                minX = cells.MinX,
+                minY = cells.MinY,
+                maxX = cells.MaxX,
+                maxY = cells.MaxY,
+                rminX = Float32Bounds.Down(cells.MinX),
+                rminY = Float32Bounds.Down(cells.MinY),
+                rmaxX = Float32Bounds.Up(cells.MaxX),
+                rmaxY = Float32Bounds.Up(cells.MaxY),
+                bminX = box.MinX,
+                bminY = box.MinY,
+                bmaxX = box.MaxX,
+                bmaxY = box.MaxY,
+            },
+            cancellationToken: cancellationToken));
+        return ClusterRow.ToResult(rows, query.CellMeters);
+    }
+}
