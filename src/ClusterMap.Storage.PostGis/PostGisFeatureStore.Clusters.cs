@@ -19,44 +19,57 @@ public sealed partial class PostGisFeatureStore : IFeatureClusterReader
     private const string MercatorY0 = "(@r * ln(tan((pi() / 4) + ((greatest(-@maxLat, least(@maxLat, n.min_y)) * pi() / 180) / 2))))";
     private const string MercatorY1 = "(@r * ln(tan((pi() / 4) + ((greatest(-@maxLat, least(@maxLat, n.max_y)) * pi() / 180) / 2))))";
 
+    /// <summary>
+    /// The rule in SQL, as common table expressions: <c>near</c> (the rows the GiST index finds near the box's cells,
+    /// with their exact bounds), <c>anchored</c> (each anchor's Mercator position and cell) and <c>cells</c> (count and
+    /// offset sums per cell), <c>whole</c> (the features read whole). Parameters from <see cref="ClusterParameters"/>.
+    /// </summary>
+    private static readonly string ClusterCte = $"""
+        WITH near AS MATERIALIZED (
+            SELECT f.fid, f.feature_id = ANY(@standOut) AS stand_out, ST_GeometryType(f.geom) AS type,
+                   ST_XMin(f.geom) AS min_x, ST_YMin(f.geom) AS min_y, ST_XMax(f.geom) AS max_x, ST_YMax(f.geom) AS max_y
+            FROM features f
+            WHERE f.collection_id = @collectionId AND f.geom && ST_MakeEnvelope(@minX, @minY, @maxX, @maxY, {Srid})
+        ),
+        projected AS (
+            SELECT n.fid, n.stand_out, n.type, n.min_x, n.min_y, n.max_x, n.max_y,
+                   {MercatorX0} AS x0, {MercatorY0} AS y0,
+                   CASE WHEN n.type = 'ST_Point' THEN {MercatorX0} ELSE {MercatorX1} END AS x1,
+                   CASE WHEN n.type = 'ST_Point' THEN {MercatorY0} ELSE {MercatorY1} END AS y1
+            FROM near n
+        ),
+        anchored AS MATERIALIZED (
+            SELECT fid, ax, ay, floor((ax + @half) / @cell)::bigint AS cx, floor((@half - ay) / @cell)::bigint AS cy
+            FROM (
+                SELECT fid,
+                       CASE WHEN type = 'ST_Point' THEN x0 ELSE (x0 + x1) / 2 END AS ax,
+                       CASE WHEN type = 'ST_Point' THEN y0 ELSE (y0 + y1) / 2 END AS ay
+                FROM projected
+                WHERE NOT stand_out AND min_x IS NOT NULL
+                  AND (type = 'ST_Point' OR (type <> 'ST_MultiPoint' AND x1 - x0 < @collapse AND y1 - y0 < @collapse))
+            ) a
+        ),
+        cells AS MATERIALIZED (
+            SELECT cx, cy, count(*) AS n, sum((ax + @half) - (cx * @cell)) AS sx, sum((@half - ay) - (cy * @cell)) AS sy
+            FROM anchored
+            WHERE cx BETWEEN @cx0 AND @cx1 AND cy BETWEEN @cy0 AND @cy1
+            GROUP BY cx, cy
+        ),
+        whole AS (
+            SELECT a.fid FROM anchored a JOIN cells c ON c.cx = a.cx AND c.cy = a.cy WHERE c.n <= @max
+            UNION ALL
+            SELECT fid FROM near
+            WHERE fid NOT IN (SELECT fid FROM anchored)
+              AND max_x >= @bminX AND min_x <= @bmaxX AND max_y >= @bminY AND min_y <= @bmaxY
+        )
+        """;
+
     public async Task<ClusteredFeatures> GetClusteredNearBoxAsync(string collectionId, ClusterQuery query, CancellationToken cancellationToken = default)
     {
-        var cells = query.CellsLonLat();
-        var box = query.BoxLonLat;
-        var (cx0, cy0, cx1, cy1) = query.CellRange();
         await using var connection = await OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
             $"""
-            WITH near AS MATERIALIZED (
-                SELECT f.fid, f.feature_id = ANY(@standOut) AS stand_out, ST_GeometryType(f.geom) AS type,
-                       ST_XMin(f.geom) AS min_x, ST_YMin(f.geom) AS min_y, ST_XMax(f.geom) AS max_x, ST_YMax(f.geom) AS max_y
-                FROM features f
-                WHERE f.collection_id = @collectionId AND f.geom && ST_MakeEnvelope(@minX, @minY, @maxX, @maxY, {Srid})
-            ),
-            projected AS (
-                SELECT n.fid, n.stand_out, n.type, n.min_x, n.min_y, n.max_x, n.max_y,
-                       {MercatorX0} AS x0, {MercatorY0} AS y0,
-                       CASE WHEN n.type = 'ST_Point' THEN {MercatorX0} ELSE {MercatorX1} END AS x1,
-                       CASE WHEN n.type = 'ST_Point' THEN {MercatorY0} ELSE {MercatorY1} END AS y1
-                FROM near n
-            ),
-            anchored AS MATERIALIZED (
-                SELECT fid, ax, ay, floor((ax + @half) / @cell)::bigint AS cx, floor((@half - ay) / @cell)::bigint AS cy
-                FROM (
-                    SELECT fid,
-                           CASE WHEN type = 'ST_Point' THEN x0 ELSE (x0 + x1) / 2 END AS ax,
-                           CASE WHEN type = 'ST_Point' THEN y0 ELSE (y0 + y1) / 2 END AS ay
-                    FROM projected
-                    WHERE NOT stand_out AND min_x IS NOT NULL
-                      AND (type = 'ST_Point' OR (type <> 'ST_MultiPoint' AND x1 - x0 < @collapse AND y1 - y0 < @collapse))
-                ) a
-            ),
-            cells AS MATERIALIZED (
-                SELECT cx, cy, count(*) AS n, sum((ax + @half) - (cx * @cell)) AS sx, sum((@half - ay) - (cy * @cell)) AS sy
-                FROM anchored
-                WHERE cx BETWEEN @cx0 AND @cx1 AND cy BETWEEN @cy0 AND @cy1
-                GROUP BY cx, cy
-            )
+            {ClusterCte}
             SELECT cellx, celly, count, sumx, sumy, id, wkb, properties FROM (
                 SELECT 0 AS part, cx AS cellx, cy AS celly, n AS count, sx AS sumx, sy AS sumy,
                        NULL::text AS id, NULL::bytea AS wkb, NULL::text AS properties, 0::bigint AS fid
@@ -64,15 +77,21 @@ public sealed partial class PostGisFeatureStore : IFeatureClusterReader
                 UNION ALL
                 SELECT 1, NULL, NULL, 0, 0, 0, f.feature_id, ST_AsBinary(f.geom, 'NDR'), f.properties::text, f.fid
                 FROM features f
-                WHERE f.fid IN (
-                    SELECT a.fid FROM anchored a JOIN cells c ON c.cx = a.cx AND c.cy = a.cy WHERE c.n <= @max
-                    UNION ALL
-                    SELECT fid FROM near
-                    WHERE fid NOT IN (SELECT fid FROM anchored)
-                      AND max_x >= @bminX AND min_x <= @bmaxX AND max_y >= @bminY AND min_y <= @bmaxY)
+                WHERE f.fid IN (SELECT fid FROM whole)
             ) t
             ORDER BY part, celly, cellx, fid
             """,
+            ClusterParameters(collectionId, query),
+            cancellationToken: cancellationToken));
+        return ClusterRow.ToResult(rows, query.CellMeters);
+    }
+
+    internal static DynamicParameters ClusterParameters(string collectionId, ClusterQuery query)
+    {
+        var cells = query.CellsLonLat();
+        var box = query.BoxLonLat;
+        var (cx0, cy0, cx1, cy1) = query.CellRange();
+        return new DynamicParameters(
             new
             {
                 collectionId,
@@ -95,8 +114,6 @@ public sealed partial class PostGisFeatureStore : IFeatureClusterReader
                 bminY = box.MinY,
                 bmaxX = box.MaxX,
                 bmaxY = box.MaxY,
-            },
-            cancellationToken: cancellationToken));
-        return ClusterRow.ToResult(rows, query.CellMeters);
+            });
     }
 }

@@ -1,3 +1,4 @@
+using ClusterMap.Core.Storage;
 using ClusterMap.Core.Tiles;
 using Dapper;
 
@@ -6,9 +7,14 @@ namespace ClusterMap.Storage.PostGis;
 /// <summary>Vector tiles built in the database, the way Martin and pg_tileserv build them.</summary>
 public sealed partial class PostGisFeatureStore : IVectorTileBuilder
 {
-    public async Task<byte[]> BuildVectorTileAsync(string collectionId, TileIndex tile, int extent, int buffer, CancellationToken cancellationToken = default)
+    public async Task<byte[]> BuildVectorTileAsync(string collectionId, TileIndex tile, int extent, int buffer, ClusterQuery? clusters, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        if (clusters is not null)
+        {
+            return await BuildClusteredVectorTileAsync(connection, collectionId, tile, extent, buffer, clusters, cancellationToken);
+        }
+
         // The GiST index finds the features near the tile widened by the buffer (in WGS84: the tile's envelope
         // transformed, which holds the Mercator square); ST_AsMVTGeom clips to the buffer and snaps to the grid.
         // Properties come from the stored JSON as jsonb, whose scalar members ST_AsMVT writes as attributes; the
@@ -31,6 +37,38 @@ public sealed partial class PostGisFeatureStore : IVectorTileBuilder
             FROM (SELECT geom, id, properties FROM near WHERE geom IS NOT NULL ORDER BY fid) AS t
             """,
             new { collectionId, z = tile.Z, x = tile.X, y = tile.Y, extent, buffer, margin = (double)buffer / extent },
+            cancellationToken: cancellationToken));
+        return bytes ?? [];
+    }
+
+    /// <summary>
+    /// The tile of a clustered layer: the features <see cref="ClusterCte"/> reads whole, then each crowded cell as a
+    /// point at its mean (<see cref="ClusterGrid.Mean"/> in SQL) with <c>cluster</c> and <c>point_count</c>.
+    /// </summary>
+    private static async Task<byte[]> BuildClusteredVectorTileAsync(
+        Npgsql.NpgsqlConnection connection, string collectionId, TileIndex tile, int extent, int buffer, ClusterQuery clusters, CancellationToken cancellationToken)
+    {
+        var parameters = ClusterParameters(collectionId, clusters);
+        parameters.AddDynamicParams(new { z = tile.Z, x = tile.X, y = tile.Y, extent, buffer });
+        var bytes = await connection.ExecuteScalarAsync<byte[]?>(new CommandDefinition(
+            $"""
+            {ClusterCte},
+            bounds AS (SELECT ST_TileEnvelope(@z, @x, @y) AS tile),
+            drawn AS (
+                SELECT ST_AsMVTGeom(ST_Transform(f.geom, 3857), b.tile, @extent, @buffer, true) AS geom,
+                       f.feature_id AS id, f.properties::jsonb - 'id' AS properties, 1 AS part, f.fid AS o1, 0::bigint AS o2
+                FROM features f, bounds b
+                WHERE f.fid IN (SELECT fid FROM whole)
+                UNION ALL
+                SELECT ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(((c.cx * @cell) - @half) + (c.sx / c.n), (@half - (c.cy * @cell)) - (c.sy / c.n)), 3857), b.tile, @extent, @buffer, true),
+                       NULL, jsonb_build_object('cluster', true, 'point_count', c.n), 2, c.cy, c.cx
+                FROM cells c, bounds b
+                WHERE c.n > @max
+            )
+            SELECT ST_AsMVT(t, @collectionId, @extent, 'geom')
+            FROM (SELECT geom, id, properties FROM drawn WHERE geom IS NOT NULL ORDER BY part, o1, o2) AS t
+            """,
+            parameters,
             cancellationToken: cancellationToken));
         return bytes ?? [];
     }

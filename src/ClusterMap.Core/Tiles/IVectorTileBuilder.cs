@@ -1,3 +1,5 @@
+using ClusterMap.Core.Storage;
+
 namespace ClusterMap.Core.Tiles;
 
 /// <summary>
@@ -12,6 +14,10 @@ public interface IVectorTileBuilder
     /// <param name="tile">The tile.</param>
     /// <param name="extent">Tile coordinate resolution (4096).</param>
     /// <param name="buffer">Units kept around the tile so shapes join across edges (64).</param>
+    /// <param name="clusters">
+    /// For a point layer, how to cluster it (<see cref="ClusterGrid"/>): a crowded cell is one point at its mean with
+    /// <c>cluster</c> = true and <c>point_count</c>, its members left out. Null: every feature.
+    /// </param>
     /// <param name="cancellationToken">Cancels the query.</param>
-    Task<byte[]> BuildVectorTileAsync(string collectionId, TileIndex tile, int extent, int buffer, CancellationToken cancellationToken = default);
+    Task<byte[]> BuildVectorTileAsync(string collectionId, TileIndex tile, int extent, int buffer, ClusterQuery? clusters, CancellationToken cancellationToken = default);
 }

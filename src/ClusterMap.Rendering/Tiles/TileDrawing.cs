@@ -123,7 +123,9 @@ public static class TileDrawing
         byte[] bytes;
         if (builder is not null)
         {
-            bytes = await builder.BuildVectorTileAsync(collectionId, tile, (int)MvtTileWriter.Extent, MvtTileWriter.BufferUnits, cancellationToken);
+            var layer = catalog.Skeleton.Layer(collectionId)!;
+            var clusters = MapGeneralization.IsClustered(layer.Kind) ? MvtTileWriter.ClusterQuery(tile) : null;
+            bytes = await builder.BuildVectorTileAsync(collectionId, tile, (int)MvtTileWriter.Extent, MvtTileWriter.BufferUnits, clusters, cancellationToken);
         }
         else
         {

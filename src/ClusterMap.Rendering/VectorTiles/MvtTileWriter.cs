@@ -1,5 +1,7 @@
 using System.Text.Json;
+using ClusterMap.Core.Storage;
 using ClusterMap.Core.Tiles;
+using ClusterMap.Rendering.Generalization;
 using ClusterMap.Rendering.Model;
 using NetTopologySuite.Features;
 using NetTopologySuite.Geometries;
@@ -36,6 +38,16 @@ public static class MvtTileWriter
 
     /// <summary>How many features a cluster stands for.</summary>
     public const string PointCountAttribute = "point_count";
+
+    /// <summary>How a point layer's vector tile is clustered: the map's cells and rules at the tile's zoom, over the tile and its buffer.</summary>
+    public static ClusterQuery ClusterQuery(TileIndex tile)
+    {
+        var bounds = tile.BoundsLonLat;
+        var buffered = new Envelope(bounds);
+        buffered.ExpandBy(bounds.Width * BufferFraction, bounds.Height * BufferFraction);
+        var mpp = WebMercator.MetersPerPixel(tile.Z);
+        return new ClusterQuery(buffered, MapGeneralization.ClusterCellPixels * mpp, MapGeneralization.CollapsePixels * mpp, MapGeneralization.MaxPointsPerCell, []);
+    }
 
     public static byte[] Write(MapLayer layer, TileIndex tile)
     {

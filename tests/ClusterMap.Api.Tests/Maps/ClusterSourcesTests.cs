@@ -32,6 +32,7 @@ public sealed class ClusterSourcesTests : IAsyncLifetime
     private ClusterMapFactory _memory = null!;
     private ClusterMapFactory _stored = null!;
     private ClusterMapFactory _postGis = null!;
+    private ClusterMapFactory _postGisTiles = null!;
     private string _connectionString = "";
 
     private static Coordinate TileCorner
@@ -54,6 +55,12 @@ public sealed class ClusterSourcesTests : IAsyncLifetime
             ("Storage:Provider", "PostGis"),
             ("ConnectionStrings:ClusterMap", _connectionString),
             ("Maps:VectorTilesInDatabase", "false")));
+        // The first fills the database from the geodata; the second, building vector tiles in it, opens it.
+        _ = _postGis.Services;
+        _postGisTiles = ClusterMapFactory.With(folder, Settings(
+            ("Maps:InMemoryMaxFeatures", "0"),
+            ("Storage:Provider", "PostGis"),
+            ("ConnectionStrings:ClusterMap", _connectionString)));
     }
 
     public async Task DisposeAsync()
@@ -61,6 +68,7 @@ public sealed class ClusterSourcesTests : IAsyncLifetime
         await _memory.DisposeAsync();
         await _stored.DisposeAsync();
         await _postGis.DisposeAsync();
+        await _postGisTiles.DisposeAsync();
         Npgsql.NpgsqlConnection.ClearAllPools();
         await (await PostGisCluster.SharedAsync()).DropDatabaseAsync(_connectionString);
     }
@@ -217,6 +225,40 @@ public sealed class ClusterSourcesTests : IAsyncLifetime
         var counted = clusters.Sum(c => Convert.ToInt64(c.Attributes[MvtTileWriter.PointCountAttribute], CultureInfo.InvariantCulture));
         Assert.Equal(_data.Value.PointCount, counted + single);
         Assert.True(single < layer.Features.Count * 10, "mostly clusters at z8");
+    }
+
+    [Theory]
+    [InlineData(8)]
+    [InlineData(10)]
+    [InlineData(12)]
+    public async Task VectorTile_BuiltByPostGis_HasTheServiceWritersClustersAndFeatures(int z)
+    {
+        var tile = TileIndex.Containing(TileCorner, z);
+        foreach (var id in new[] { Points, Parks })
+        {
+            var path = $"/tiles/{id}/{z}/{tile.X}/{tile.Y}.mvt";
+            var ours = Summary(await GetAsync(_stored, path), tile);
+            var database = Summary(await GetAsync(_postGisTiles, path), tile);
+
+            Assert.Equal(ours.PointCounts, database.PointCounts);
+            if (id == Points)
+            {
+                // Polygons of a unit or two are dropped by each encoder by its own rule (PostGisVectorTileTests
+                // compares shapes); points are kept or dropped by the clustering alone.
+                Assert.Equal(ours.Ids, database.Ids);
+            }
+            Assert.True(ours.PointCounts.Count > 0 || z == 12, $"{path}: no cluster");
+        }
+    }
+
+    /// <summary>A decoded tile's cluster point counts (sorted) and its features' ids (sorted).</summary>
+    private static (List<long> PointCounts, List<string> Ids) Summary(byte[] bytes, TileIndex tile)
+    {
+        var layers = new MapboxTileReader().Read(new MemoryStream(bytes), new NetTopologySuite.IO.VectorTiles.Tiles.Tile(tile.X, tile.Y, tile.Z)).Layers;
+        var features = layers.SelectMany(l => l.Features).ToList();
+        return (
+            [.. features.Where(f => f.Attributes.Exists(MvtTileWriter.ClusterAttribute)).Select(f => Convert.ToInt64(f.Attributes[MvtTileWriter.PointCountAttribute], CultureInfo.InvariantCulture)).Order()],
+            [.. features.Where(f => !f.Attributes.Exists(MvtTileWriter.ClusterAttribute)).Select(f => (string)f.Attributes["id"]).Order(StringComparer.Ordinal)]);
     }
 
     private static async Task<MapData> NearAsync(ClusterMapFactory service, Envelope view, double mpp, NearRead read)
