@@ -24,7 +24,7 @@ public sealed partial class PostGisFeatureStore : IFeatureClusterReader
     /// with their exact bounds), <c>anchored</c> (each anchor's Mercator position and cell) and <c>cells</c> (count and
     /// offset sums per cell), <c>whole</c> (the features read whole). Parameters from <see cref="ClusterParameters"/>.
     /// </summary>
-    private static readonly string ClusterCte = $"""
+    private static readonly string _clusterCte = $"""
         WITH near AS MATERIALIZED (
             SELECT f.fid, f.feature_id = ANY(@standOut) AS stand_out, ST_GeometryType(f.geom) AS type,
                    ST_XMin(f.geom) AS min_x, ST_YMin(f.geom) AS min_y, ST_XMax(f.geom) AS max_x, ST_YMax(f.geom) AS max_y
@@ -69,7 +69,7 @@ public sealed partial class PostGisFeatureStore : IFeatureClusterReader
         await using var connection = await OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
             $"""
-            {ClusterCte}
+            {_clusterCte}
             SELECT cellx, celly, count, sumx, sumy, id, wkb, properties FROM (
                 SELECT 0 AS part, cx AS cellx, cy AS celly, n AS count, sx AS sumx, sy AS sumy,
                        NULL::text AS id, NULL::bytea AS wkb, NULL::text AS properties, 0::bigint AS fid

@@ -42,7 +42,7 @@ public sealed partial class PostGisFeatureStore : IVectorTileBuilder
     }
 
     /// <summary>
-    /// The tile of a clustered layer: the features <see cref="ClusterCte"/> reads whole, then each crowded cell as a
+    /// The tile of a clustered layer: the features the cluster CTEs read whole, then each crowded cell as a
     /// point at its mean (<see cref="ClusterGrid.Mean"/> in SQL) with <c>cluster</c> and <c>point_count</c>.
     /// </summary>
     private static async Task<byte[]> BuildClusteredVectorTileAsync(
@@ -52,7 +52,7 @@ public sealed partial class PostGisFeatureStore : IVectorTileBuilder
         parameters.AddDynamicParams(new { z = tile.Z, x = tile.X, y = tile.Y, extent, buffer });
         var bytes = await connection.ExecuteScalarAsync<byte[]?>(new CommandDefinition(
             $"""
-            {ClusterCte},
+            {_clusterCte},
             bounds AS (SELECT ST_TileEnvelope(@z, @x, @y) AS tile),
             drawn AS (
                 SELECT ST_AsMVTGeom(ST_Transform(f.geom, 3857), b.tile, @extent, @buffer, true) AS geom,
