@@ -14,11 +14,11 @@ namespace ClusterMap.Storage.Sqlite;
 public sealed partial class SqliteFeatureStore : IFeatureClusterReader
 {
     // The Web Mercator as WebMercator.FromLonLat writes it, operation for operation: x = R·lon·π/180 and
-    // y = R·ln(tan(π/4 + (clamped lat·π/180)/2)), so both give the same doubles.
-    private const string MercatorX0 = "(@r * f.min_x * pi() / 180)";
-    private const string MercatorX1 = "(@r * f.max_x * pi() / 180)";
-    private const string MercatorY0 = "(@r * ln(tan((pi() / 4) + ((max(-@maxLat, min(@maxLat, f.min_y)) * pi() / 180) / 2))))";
-    private const string MercatorY1 = "(@r * ln(tan((pi() / 4) + ((max(-@maxLat, min(@maxLat, f.max_y)) * pi() / 180) / 2))))";
+    // y = R·ln(tan(π/4 + (clamped lat·π/180)/2)), so both give the same doubles (π and π/4 bound as the same doubles).
+    private const string MercatorX0 = "(@r * f.min_x * @pi / 180)";
+    private const string MercatorX1 = "(@r * f.max_x * @pi / 180)";
+    private const string MercatorY0 = "(@r * ln(tan(@quarterPi + ((max(-@maxLat, min(@maxLat, f.min_y)) * @pi / 180) / 2))))";
+    private const string MercatorY1 = "(@r * ln(tan(@quarterPi + ((max(-@maxLat, min(@maxLat, f.max_y)) * @pi / 180) / 2))))";
 
     public async Task<ClusteredFeatures> GetClusteredNearBoxAsync(string collectionId, ClusterQuery query, CancellationToken cancellationToken = default)
     {
@@ -27,36 +27,37 @@ public sealed partial class SqliteFeatureStore : IFeatureClusterReader
         var (cx0, cy0, cx1, cy1) = query.CellRange();
         await using var connection = await OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
-            // CROSS JOIN keeps the R*Tree as the outer loop (see GetItemsNearBoxAsync). A multipoint has no anchor: its
-            // WKB type (bytes 2-5, little-endian) is read only for the few shapes small enough to collapse.
+            // CROSS JOIN keeps the R*Tree as the outer loop (see GetItemsNearBoxAsync). Each row is projected once
+            // (near, materialized); a point's far corner is its near one. A multipoint has no anchor: its WKB type
+            // (bytes 2-5, little-endian) is read only for the shapes small enough to collapse.
             $"""
             WITH near AS MATERIALIZED (
-                SELECT f.fid AS fid, f.min_x AS min_x, f.min_y AS min_y, f.max_x AS max_x, f.max_y AS max_y,
-                       f.feature_id IN (SELECT value FROM json_each(@standOut)) AS stand_out,
-                       f.is_point AS is_point,
+                SELECT f.fid AS fid, f.min_x AS min_x, f.min_y AS min_y, f.max_x AS max_x, f.max_y AS max_y, f.is_point AS is_point,
+                       CASE WHEN @standOutCount = 0 THEN 0 ELSE f.feature_id IN (SELECT value FROM json_each(@standOut)) END AS stand_out,
                        {MercatorX0} AS x0, {MercatorY0} AS y0,
-                       CASE WHEN f.is_point = 1 THEN {MercatorX0} ELSE {MercatorX1} END AS x1,
-                       CASE WHEN f.is_point = 1 THEN {MercatorY0} ELSE {MercatorY1} END AS y1
+                       CASE WHEN f.is_point = 1 THEN NULL ELSE {MercatorX1} END AS x1,
+                       CASE WHEN f.is_point = 1 THEN NULL ELSE {MercatorY1} END AS y1
                 FROM features_rtree r CROSS JOIN features f ON f.fid = r.fid
                 WHERE r.max_x >= @rminX AND r.min_x <= @rmaxX AND r.max_y >= @rminY AND r.min_y <= @rmaxY
                   AND f.collection_id = @collectionId
                   AND f.max_x >= @minX AND f.min_x <= @maxX AND f.max_y >= @minY AND f.min_y <= @maxY
             ),
-            anchored AS MATERIALIZED (
-                SELECT fid, ax, ay, CAST(floor((ax + @half) / @cell) AS INTEGER) AS cx, CAST(floor((@half - ay) / @cell) AS INTEGER) AS cy
+            classified AS MATERIALIZED (
+                SELECT fid, min_x, min_y, max_x, max_y, anchored, ax, ay,
+                       CAST(floor((ax + @half) / @cell) AS INTEGER) AS cx, CAST(floor((@half - ay) / @cell) AS INTEGER) AS cy
                 FROM (
-                    SELECT fid,
+                    SELECT fid, min_x, min_y, max_x, max_y,
+                           NOT stand_out AND (is_point = 1 OR (max_x >= min_x AND x1 - x0 < @collapse AND y1 - y0 < @collapse
+                               AND (SELECT substr(g.geometry, 2, 4) FROM features g WHERE g.fid = near.fid) <> x'04000000')) AS anchored,
                            CASE WHEN is_point = 1 THEN x0 ELSE (x0 + x1) / 2 END AS ax,
                            CASE WHEN is_point = 1 THEN y0 ELSE (y0 + y1) / 2 END AS ay
                     FROM near
-                    WHERE NOT stand_out
-                      AND (is_point = 1 OR (max_x >= min_x AND x1 - x0 < @collapse AND y1 - y0 < @collapse AND (SELECT substr(g.geometry, 2, 4) FROM features g WHERE g.fid = near.fid) <> x'04000000'))
                 )
             ),
             cells AS MATERIALIZED (
                 SELECT cx, cy, count(*) AS n, sum((ax + @half) - (cx * @cell)) AS sx, sum((@half - ay) - (cy * @cell)) AS sy
-                FROM anchored
-                WHERE cx BETWEEN @cx0 AND @cx1 AND cy BETWEEN @cy0 AND @cy1
+                FROM classified
+                WHERE anchored AND cx BETWEEN @cx0 AND @cx1 AND cy BETWEEN @cy0 AND @cy1
                 GROUP BY cx, cy
             )
             SELECT CellX, CellY, Count, SumX, SumY, Id, Wkb, Properties FROM (
@@ -66,11 +67,10 @@ public sealed partial class SqliteFeatureStore : IFeatureClusterReader
                 SELECT 1, NULL, NULL, 0, 0.0, 0.0, f.feature_id, f.geometry, f.properties, f.fid
                 FROM features f
                 WHERE f.fid IN (
-                    SELECT a.fid FROM anchored a JOIN cells c ON c.cx = a.cx AND c.cy = a.cy WHERE c.n <= @max
+                    SELECT k.fid FROM classified k JOIN cells c ON c.cx = k.cx AND c.cy = k.cy WHERE k.anchored AND c.n <= @max
                     UNION ALL
-                    SELECT fid FROM near
-                    WHERE fid NOT IN (SELECT fid FROM anchored)
-                      AND max_x >= @bminX AND min_x <= @bmaxX AND max_y >= @bminY AND min_y <= @bmaxY)
+                    SELECT fid FROM classified
+                    WHERE NOT anchored AND max_x >= @bminX AND min_x <= @bmaxX AND max_y >= @bminY AND min_y <= @bmaxY)
             )
             ORDER BY part, CellY, CellX, fid
             """,
@@ -78,7 +78,10 @@ public sealed partial class SqliteFeatureStore : IFeatureClusterReader
             {
                 collectionId,
                 standOut = JsonSerializer.Serialize(query.StandOutIds),
+                standOutCount = query.StandOutIds.Count,
                 r = WebMercator.EarthRadiusMeters,
+                pi = Math.PI,
+                quarterPi = Math.PI / 4,
                 maxLat = WebMercator.MaxLatitude,
                 half = WebMercator.HalfWorldMeters,
                 cell = query.CellMeters,
