@@ -70,16 +70,15 @@ public sealed partial class PostGisFeatureStore : IFeatureClusterReader
         var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
             $"""
             {_clusterCte}
-            SELECT cellx, celly, count, sumx, sumy, id, wkb, properties FROM (
-                SELECT 0 AS part, cx AS cellx, cy AS celly, n AS count, sx AS sumx, sy AS sumy,
+            SELECT cellx, celly, count, sumx, sumy, id, wkb, properties, fid FROM (
+                SELECT cx AS cellx, cy AS celly, n AS count, sx AS sumx, sy AS sumy,
                        NULL::text AS id, NULL::bytea AS wkb, NULL::text AS properties, 0::bigint AS fid
                 FROM cells WHERE n > @max
                 UNION ALL
-                SELECT 1, NULL, NULL, 0, 0, 0, f.feature_id, ST_AsBinary(f.geom, 'NDR'), f.properties::text, f.fid
+                SELECT NULL, NULL, 0, 0, 0, f.feature_id, ST_AsBinary(f.geom, 'NDR'), f.properties::text, f.fid
                 FROM features f
                 WHERE f.fid IN (SELECT fid FROM whole)
             ) t
-            ORDER BY part, celly, cellx, fid
             """,
             ClusterParameters(collectionId, query),
             cancellationToken: cancellationToken));

@@ -44,12 +44,18 @@ public abstract partial class SqlFeatureStore<TConnection, TTransaction>
 
         public string? Properties { get; set; }
 
-        /// <summary>The answer from rows holding the cells first (by Y, then X), then the features in store order.</summary>
+        /// <summary>The feature's row id (store order); 0 for a cell.</summary>
+        public long Fid { get; set; }
+
+        /// <summary>
+        /// The answer from rows in any order: cells by Y then X, features in store order. Sorted here, not in SQL, so the
+        /// database never sorts rows that carry geometry and properties.
+        /// </summary>
         public static ClusteredFeatures ToResult(IEnumerable<ClusterRow> rows, double cellMeters)
         {
             var clusters = new List<GridCluster>();
             var features = new List<FeatureRecord>();
-            foreach (var row in rows)
+            foreach (var row in rows.OrderBy(r => r.CellY ?? long.MaxValue).ThenBy(r => r.CellX ?? long.MaxValue).ThenBy(r => r.Fid))
             {
                 if (row.CellX is { } x && row.CellY is { } y)
                 {

@@ -1,7 +1,11 @@
 using System.Text.Json;
+using ClusterMap.Core.Features;
 using ClusterMap.Core.Storage;
 using ClusterMap.Core.Tiles;
+using ClusterMap.Storage.Sql;
 using Dapper;
+using Microsoft.Data.Sqlite;
+using NetTopologySuite.Geometries;
 
 namespace ClusterMap.Storage.Sqlite;
 
@@ -26,6 +30,13 @@ public sealed partial class SqliteFeatureStore : IFeatureClusterReader
         var box = query.BoxLonLat;
         var (cx0, cy0, cx1, cy1) = query.CellRange();
         await using var connection = await OpenAsync(cancellationToken);
+        if (await FewNearAsync(connection, collectionId, cells, query.MaxAnchorsPerCell + 1, cancellationToken) is { } few)
+        {
+            // No cell can hold more than the maximum: the rule over these rows is the answer, with nothing to count.
+            var (_, whole) = ClusterGrid.Group([.. few.Select(f => f.Geometry)], [.. few.Select(f => f.Id)], query);
+            return new ClusteredFeatures([], [.. whole.Select(i => few[i])]);
+        }
+
         var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
             // CROSS JOIN keeps the R*Tree as the outer loop (see GetItemsNearBoxAsync). Each row is projected once
             // (near, materialized); a point's far corner is its near one. A multipoint has no anchor: its WKB type
@@ -60,11 +71,11 @@ public sealed partial class SqliteFeatureStore : IFeatureClusterReader
                 WHERE anchored AND cx BETWEEN @cx0 AND @cx1 AND cy BETWEEN @cy0 AND @cy1
                 GROUP BY cx, cy
             )
-            SELECT CellX, CellY, Count, SumX, SumY, Id, Wkb, Properties FROM (
-                SELECT 0 AS part, cx AS CellX, cy AS CellY, n AS Count, sx AS SumX, sy AS SumY, NULL AS Id, NULL AS Wkb, NULL AS Properties, 0 AS fid
+            SELECT CellX, CellY, Count, SumX, SumY, Id, Wkb, Properties, Fid FROM (
+                SELECT cx AS CellX, cy AS CellY, n AS Count, sx AS SumX, sy AS SumY, NULL AS Id, NULL AS Wkb, NULL AS Properties, 0 AS Fid
                 FROM cells WHERE n > @max
                 UNION ALL
-                SELECT 1, NULL, NULL, 0, 0.0, 0.0, f.feature_id, f.geometry, f.properties, f.fid
+                SELECT NULL, NULL, 0, 0.0, 0.0, f.feature_id, f.geometry, f.properties, f.fid
                 FROM features f
                 WHERE f.fid IN (
                     SELECT k.fid FROM classified k JOIN cells c ON c.cx = k.cx AND c.cy = k.cy WHERE k.anchored AND c.n <= @max
@@ -72,7 +83,6 @@ public sealed partial class SqliteFeatureStore : IFeatureClusterReader
                     SELECT fid FROM classified
                     WHERE NOT anchored AND max_x >= @bminX AND min_x <= @bmaxX AND max_y >= @bminY AND min_y <= @bmaxY)
             )
-            ORDER BY part, CellY, CellX, fid
             """,
             new
             {
@@ -106,5 +116,38 @@ public sealed partial class SqliteFeatureStore : IFeatureClusterReader
             },
             cancellationToken: cancellationToken));
         return ClusterRow.ToResult(rows, query.CellMeters);
+    }
+
+    /// <summary>
+    /// The features whose envelope meets the box, in store order, when there are fewer than <paramref name="limit"/>;
+    /// else null. Stops at the limit, so a crowded box costs a few rows: an empty or sparse view (most views at high
+    /// zoom, every view far from the data) costs one index probe instead of the clustering statement.
+    /// </summary>
+    private static async Task<List<FeatureRecord>?> FewNearAsync(SqliteConnection connection, string collectionId, Envelope box, int limit, CancellationToken cancellationToken)
+    {
+        var rows = (await connection.QueryAsync<(long Fid, string Id, byte[] Wkb, string Properties)>(new CommandDefinition(
+            """
+            SELECT f.fid, f.feature_id, f.geometry, f.properties
+            FROM features_rtree r CROSS JOIN features f ON f.fid = r.fid
+            WHERE r.max_x >= @rminX AND r.min_x <= @rmaxX AND r.max_y >= @rminY AND r.min_y <= @rmaxY
+              AND f.collection_id = @collectionId
+              AND f.max_x >= @minX AND f.min_x <= @maxX AND f.max_y >= @minY AND f.min_y <= @maxY
+            LIMIT @limit
+            """,
+            new
+            {
+                collectionId,
+                limit,
+                minX = box.MinX,
+                minY = box.MinY,
+                maxX = box.MaxX,
+                maxY = box.MaxY,
+                rminX = Float32Bounds.Down(box.MinX),
+                rminY = Float32Bounds.Down(box.MinY),
+                rmaxX = Float32Bounds.Up(box.MaxX),
+                rmaxY = Float32Bounds.Up(box.MaxY),
+            },
+            cancellationToken: cancellationToken))).ToList();
+        return rows.Count >= limit ? null : [.. rows.OrderBy(r => r.Fid).Select(r => new FeatureRecord(r.Id, Wkb.Read(r.Wkb), r.Properties))];
     }
 }
