@@ -60,8 +60,7 @@ public sealed class MapRenderer : IDisposable
         MapPainter.Draw(scene, canvas, _fonts);
         canvas.Flush();
         using var image = surface.Snapshot();
-        using var encoded = image.Encode(SKEncodedImageFormat.Png, 100);
-        return encoded.ToArray();
+        return PngEncoding.Encode(image);
     }
 
     /// <summary>An SVG in logical pixels; text stays text (searchable, selectable).</summary>

@@ -15,7 +15,7 @@ namespace ClusterMap.Benchmarks;
 /// </summary>
 /// <remarks>
 /// Zoom by zoom, ClusterMap's tiles then Mapnik's, so both see the same machine load. Every tile is asked for once
-/// (no tile cache can answer). ClusterMap runs twice: with the collections held in memory for maps (the default,
+/// (no tile cache can answer: the memory cache is sized 0 and the tile store is off, as both configurations share one database). ClusterMap runs twice: with the collections held in memory for maps (the default,
 /// Maps:InMemoryMaxFeatures 100,000) and read from the store's R*Tree per tile (Maps:InMemoryMaxFeatures 0). Mapnik
 /// reads GeoJSON into its in-memory index once, timed apart; ClusterMap's first tile after start is timed apart too.
 /// </remarks>
@@ -33,7 +33,10 @@ internal static class MapnikBench
             return 1;
         }
 
-        var directory = Directory.CreateTempSubdirectory("clustermap-mapnik-").FullName;
+        // --keep DIR: generate into DIR and leave it (geodata/ and bench.db) for profiling a service by hand.
+        var keep = Array.IndexOf(args, "--keep") is var at and >= 0 && at + 1 < args.Length ? Path.GetFullPath(args[at + 1]) : null;
+        var directory = keep ?? Directory.CreateTempSubdirectory("clustermap-mapnik-").FullName;
+        Directory.CreateDirectory(directory);
         try
         {
             var geodata = Path.Combine(directory, "geodata");
@@ -65,7 +68,7 @@ internal static class MapnikBench
                     {
                         ApiDll = apiDll,
                         DatabasePath = database,
-                        Settings = new Dictionary<string, string> { ["Maps__InMemoryMaxFeatures"] = threshold, ["Maps__TileCacheBytes"] = "0" },
+                        Settings = new Dictionary<string, string> { ["Maps__InMemoryMaxFeatures"] = threshold, ["Maps__TileCacheBytes"] = "0", ["Maps__TileStore"] = "false" },
                     });
                     services[name] = service;
                     using var client = new HttpClient { BaseAddress = service.BaseAddress };
@@ -127,7 +130,10 @@ internal static class MapnikBench
         }
         finally
         {
-            Directory.Delete(directory, recursive: true);
+            if (keep is null)
+            {
+                Directory.Delete(directory, recursive: true);
+            }
         }
     }
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using ClusterMap.Benchmarks;
 
 // ClusterMap benchmarks. `tiles [GEODATA] [--http-only] [--api-dll DLL]`: tile and static-map rendering, and the HTTP
-// cost per request (issue 5). `mapnik [--quick]`: the same cold tiles z8–z14 by ClusterMap and by Mapnik 3.1 on
+// cost per request (issue 5). `mapnik [--quick] [--keep DIR]`: the same cold tiles z8–z14 by ClusterMap and by Mapnik 3.1 on
 // 20k polygons + 100k points, with the ratio per zoom, the empty tile and the first tile after start. `scale`: 1M points + 200k polygons on PostGIS behind one and two API replicas (issue 8).
 // Otherwise the proximity benchmarks (issue 4): index build, radius and nearest-k queries in process, over HTTP and on
 // PostGIS, on seeded synthetic data. `analysis`: the cluster analyses at 100k institutions + 20k parks (issue 19). `make bench` runs them all at full size; `make bench QUICK=1` is a smoke run.

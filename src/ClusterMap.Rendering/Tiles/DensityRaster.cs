@@ -1,4 +1,5 @@
 using ClusterMap.Core.Tiles;
+using ClusterMap.Rendering.Output;
 using NetTopologySuite.Geometries;
 using SkiaSharp;
 
@@ -173,8 +174,7 @@ public static class DensityRaster
 
         System.Runtime.InteropServices.Marshal.Copy(pixels, 0, bitmap.GetPixels(), pixels.Length);
         using var image = SKImage.FromBitmap(bitmap);
-        using var encoded = image.Encode(SKEncodedImageFormat.Png, 100);
-        return encoded.ToArray();
+        return PngEncoding.Encode(image);
     }
 
     /// <summary>The stored point an institution is counted at: a point as it is, any other geometry by its interior point.</summary>
