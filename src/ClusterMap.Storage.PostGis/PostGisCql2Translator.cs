@@ -11,8 +11,8 @@ namespace ClusterMap.Storage.PostGis;
 /// CQL2 to PostgreSQL/PostGIS: properties read from the <c>json</c> properties column with <c>-&gt;</c>/<c>-&gt;&gt;</c>
 /// and <c>json_typeof</c> (a value of another JSON type than the queryable's reads as NULL, as in memory), text
 /// ordered by code point (<c>COLLATE "C"</c>), CASEI through ICU's lower case, spatial predicates as <c>ST_</c>
-/// functions on the geometry column so that the planner uses its GiST index. Equality and IN on a string, number or
-/// boolean property also carry a JSONB containment test that the GIN index <c>features_properties</c> answers, as a
+/// functions on the geometry column so that the planner uses its GiST index. Equality and IN on a string or number
+/// property also carry a JSONB containment test that the GIN index <c>features_properties</c> answers, as a
 /// pre-filter beside the exact comparison. Instants compare as numeric seconds to the millisecond. Every value from
 /// the filter is a bound parameter.
 /// </summary>
@@ -98,11 +98,8 @@ public sealed class PostGisCql2Translator(Cql2Queryables queryables, string para
                 case Cql2Number number:
                     writer.WriteRawValue(number.Value.ToString("R", CultureInfo.InvariantCulture));
                     break;
-                case Cql2Boolean boolean:
-                    writer.WriteBooleanValue(boolean.Value);
-                    break;
                 default:
-                    throw new ArgumentException($"Not a string, number or boolean literal: {value.GetType().Name}", nameof(value));
+                    throw new ArgumentException($"Not a string or number literal: {value.GetType().Name}", nameof(value));
             }
 
             writer.WriteEndObject();

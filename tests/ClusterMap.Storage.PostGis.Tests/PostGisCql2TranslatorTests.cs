@@ -108,10 +108,11 @@ public sealed class PostGisCql2TranslatorTests(PostGisCql2Store fixture) : Cql2T
     [InlineData("NOT (sector <> '集成电路')")]
     [InlineData("NOT (sector = '集成电路')")]
     [InlineData("name LIKE 'Alpha%'")]
+    [InlineData("open = TRUE")]
     public async Task PropertyFilter_WithoutAnExactContainment_HasNoPropertiesIndexCondition(string text)
     {
         // What the containment cannot stand for exactly gets none: case folding, an equality under NOT (where the
-        // exact test's NULL must stay NULL, not turn into true), a pattern.
+        // exact test's NULL must stay NULL, not turn into true), a pattern; nor does a boolean, rarely selective.
         var filter = Cql2.ParseText(text);
         Cql2Validator.Validate(filter, Cql2BruteForceCases.Queryables);
         var sql = new PostGisCql2Translator(Cql2BruteForceCases.Queryables).Translate(filter);

@@ -88,8 +88,8 @@ public abstract class Cql2SqlTranslator(Cql2Queryables queryables, string parame
     /// <summary>
     /// A condition that every feature whose property equals one of <paramref name="values"/> meets, written so that an
     /// index can answer it; it is ANDed to the exact comparison, which alone decides, so it may let through more
-    /// features but never fewer. Each value is a string, finite number or boolean literal of the property's declared
-    /// type (no CASEI, no instants). Null (the default) when the dialect has no such index.
+    /// features but never fewer. Each value is a string or finite number literal of the property's declared type (no
+    /// CASEI, no instants). Null (the default) when the dialect has no such index.
     /// </summary>
     protected virtual string? EqualityPrefilter(string property, IReadOnlyList<Cql2Node> values) => null;
 
@@ -127,7 +127,9 @@ public abstract class Cql2SqlTranslator(Cql2Queryables queryables, string parame
     }
 
     // The exact test, and the dialect's index-usable pre-filter when the test is "property = literal" or "property IN
-    // (literals)" with literals of the property's own type, outside any NOT.
+    // (literals)" with string or number literals of the property's own type, outside any NOT. Booleans get none: one
+    // of two values matches a large share of a collection, where the pre-filter would cost more than it saves (it is
+    // evaluated again on every feature it lets through).
     private string WithPrefilter(string exactSql, Cql2Node value, IReadOnlyList<Cql2Node> literals)
     {
         if (_negated || value is not Cql2Property property || !Queryables.TryGet(property.Name, out var type)
@@ -135,7 +137,6 @@ public abstract class Cql2SqlTranslator(Cql2Queryables queryables, string parame
             {
                 (Cql2PropertyType.String, Cql2String text) => IsUnicode(text.Value),
                 (Cql2PropertyType.Number or Cql2PropertyType.Integer, Cql2Number number) => double.IsFinite(number.Value),
-                (Cql2PropertyType.Boolean, Cql2Boolean) => true,
                 _ => false,
             }))
         {
