@@ -224,16 +224,17 @@ internal static class ScaleBench
     /// <summary>
     /// Loads the data into the empty database of <paramref name="connectionString"/> through the service's own store
     /// (schema, then one binary COPY into the indexed table in one transaction), then ANALYZE; returns a note on the load.
-    /// Shared with <see cref="MapsScaleBench"/>, which measures maps on the same data.
+    /// Shared with <see cref="MapsScaleBench"/>, which measures maps on the same data, as one collection or split
+    /// (<paramref name="collections"/>: the same features under other collections).
     /// </summary>
-    internal static async Task<string> LoadAsync(string connectionString, SyntheticCollection data)
+    internal static async Task<string> LoadAsync(string connectionString, SyntheticCollection data, IReadOnlyList<CollectionImport>? collections = null)
     {
         await using var store = new PostGisFeatureStore(connectionString);
         var watch = Stopwatch.StartNew();
         await store.InitializeAsync();
         var schemaSeconds = watch.Elapsed.TotalSeconds;
         watch.Restart();
-        await store.ReplaceCollectionsAsync([new CollectionImport(new CollectionDefinition(SyntheticCollection.CollectionId, "Benchmark", "Synthetic features around Chinese cities"), data.Records())]);
+        await store.ReplaceCollectionsAsync(collections ?? [new CollectionImport(new CollectionDefinition(SyntheticCollection.CollectionId, "Benchmark", "Synthetic features around Chinese cities"), data.Records())]);
         var copySeconds = watch.Elapsed.TotalSeconds;
         watch.Restart();
         await ExecuteAsync(connectionString, "ANALYZE features");
@@ -297,7 +298,7 @@ internal static class ScaleBench
         await command.ExecuteNonQueryAsync();
     }
 
-    private static async Task<string> ScalarAsync(string connectionString, string sql)
+    internal static async Task<string> ScalarAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
