@@ -95,38 +95,29 @@ internal static class ScaleBench
         var filterRows = new List<string>();
         try
         {
+            notes.Add(await LoadAsync(connectionString, data, [new CollectionImport(new CollectionDefinition(SyntheticCollection.CollectionId, "Benchmark", "Synthetic features around Chinese cities"), RecordsWithCells(data))]));
+            Log($"scale: {notes[^1]}");
+            foreach (var (label, filter, index) in new[]
+            {
+                ("spatial", SelectiveFilter(data.Origins[0]), "features_geom"),
+                ("property", CellFilter(data, 0), "features_properties"),
+            })
+            {
+                var plan = await ExplainFilterAsync(connectionString, filter);
+                var usesIndex = plan.Any(line => line.Contains($"Index Scan on {index}", StringComparison.Ordinal) || line.Contains($"Index Scan using {index}", StringComparison.Ordinal));
+                notes.Add(Invariant($"EXPLAIN (ANALYZE) of the selective {label} filter {filter}, as the store's own CQL2 translator writes it (PostGisCql2Translator; warm): {index} used: {(usesIndex ? "yes" : "NO")}; {string.Join(" / ", plan)}"));
+                Log($"scale: {notes[^1]}");
+            }
+
             await using (var store = new PostGisFeatureStore(connectionString))
             {
-                var watch = Stopwatch.StartNew();
-                await store.InitializeAsync();
-                var schemaSeconds = watch.Elapsed.TotalSeconds;
-                watch.Restart();
-                await store.ReplaceCollectionsAsync([new CollectionImport(new CollectionDefinition(SyntheticCollection.CollectionId, "Benchmark", "Synthetic features around Chinese cities"), RecordsWithCells(data))]);
-                var copySeconds = watch.Elapsed.TotalSeconds;
-                watch.Restart();
-                await ExecuteAsync(connectionString, "ANALYZE features");
-                var analyzeSeconds = watch.Elapsed.TotalSeconds;
-                var size = await ScalarAsync(connectionString, "SELECT pg_size_pretty(pg_total_relation_size('features'))");
-                notes.Add(Invariant($"Load of {data.Points:N0} points + {data.Polygons:N0} polygons through PostGisFeatureStore.ReplaceCollectionsAsync: schema {schemaSeconds:F1} s; binary COPY into the indexed table (GiST on geometry and geography, GIN on the properties, B-trees; one transaction) {copySeconds:F1} s ({data.Items.Length / copySeconds:N0} features/s); ANALYZE {analyzeSeconds:F1} s; table with indexes {size}."));
-                Log($"scale: {notes[^1]}");
-                foreach (var (label, filter, index) in new[]
-                {
-                    ("spatial", SelectiveFilter(data.Origins[0]), "features_geom"),
-                    ("property", CellFilter(data, 0), "features_properties"),
-                })
-                {
-                    var plan = await ExplainFilterAsync(connectionString, filter);
-                    var usesIndex = plan.Any(line => line.Contains($"Index Scan on {index}", StringComparison.Ordinal) || line.Contains($"Index Scan using {index}", StringComparison.Ordinal));
-                    notes.Add(Invariant($"EXPLAIN (ANALYZE) of the selective {label} filter {filter}, as the store's own CQL2 translator writes it (PostGisCql2Translator; warm): {index} used: {(usesIndex ? "yes" : "NO")}; {string.Join(" / ", plan)}"));
-                    Log($"scale: {notes[^1]}");
-                }
-
                 filterRows.Add(await TimeFilterAsync(store, "S_INTERSECTS 0.01° box", i => SelectiveFilter(Origin(data, i)), FilterQueries(quick)));
                 filterRows.Add(await TimeFilterAsync(store, $"cell = '…' (~{FeaturesPerCell} features)", i => CellFilter(data, i), FilterQueries(quick)));
-                foreach (var row in filterRows)
-                {
-                    Log($"scale: {row}");
-                }
+            }
+
+            foreach (var row in filterRows)
+            {
+                Log($"scale: {row}");
             }
 
             NpgsqlConnection.ClearAllPools();
@@ -273,6 +264,28 @@ internal static class ScaleBench
         return rows;
     }
 
+    /// <summary>
+    /// Loads the data into the empty database of <paramref name="connectionString"/> through the service's own store
+    /// (schema, then one binary COPY into the indexed table in one transaction), then ANALYZE; returns a note on the load.
+    /// Shared with <see cref="MapsScaleBench"/>, which measures maps on the same data, as one collection or split
+    /// (<paramref name="collections"/>: the same features under other collections).
+    /// </summary>
+    internal static async Task<string> LoadAsync(string connectionString, SyntheticCollection data, IReadOnlyList<CollectionImport>? collections = null)
+    {
+        await using var store = new PostGisFeatureStore(connectionString);
+        var watch = Stopwatch.StartNew();
+        await store.InitializeAsync();
+        var schemaSeconds = watch.Elapsed.TotalSeconds;
+        watch.Restart();
+        await store.ReplaceCollectionsAsync(collections ?? [new CollectionImport(new CollectionDefinition(SyntheticCollection.CollectionId, "Benchmark", "Synthetic features around Chinese cities"), data.Records())]);
+        var copySeconds = watch.Elapsed.TotalSeconds;
+        watch.Restart();
+        await ExecuteAsync(connectionString, "ANALYZE features");
+        var analyzeSeconds = watch.Elapsed.TotalSeconds;
+        var size = await ScalarAsync(connectionString, "SELECT pg_size_pretty(pg_total_relation_size('features'))");
+        return Invariant($"Load of {data.Points:N0} points + {data.Polygons:N0} polygons through PostGisFeatureStore.ReplaceCollectionsAsync: schema {schemaSeconds:F1} s; binary COPY into the indexed table (GiST on geometry and geography, GIN on the properties, B-trees; one transaction) {copySeconds:F1} s ({data.Items.Length / copySeconds:N0} features/s); ANALYZE {analyzeSeconds:F1} s; table with indexes {size}.");
+    }
+
     // A CQL2 filter selecting the features in a box of 0.01° (about 1 km) around an origin: a few hundred of 1.2M.
     private static string SelectiveFilter(NetTopologySuite.Geometries.Point o) =>
         Invariant($"S_INTERSECTS(geometry, BBOX({o.X - 0.005:R}, {o.Y - 0.005:R}, {o.X + 0.005:R}, {o.Y + 0.005:R}))");
@@ -353,7 +366,7 @@ internal static class ScaleBench
     }
 
     /// <summary>The PostgreSQL backends connected to the benchmark database (the replicas' pools), by process id.</summary>
-    private static async Task<int[]> BackendsAsync(string connectionString)
+    internal static async Task<int[]> BackendsAsync(string connectionString)
     {
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync();
@@ -368,7 +381,7 @@ internal static class ScaleBench
         return [.. pids];
     }
 
-    private static async Task ExecuteAsync(string connectionString, string sql)
+    internal static async Task ExecuteAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
@@ -376,7 +389,7 @@ internal static class ScaleBench
         await command.ExecuteNonQueryAsync();
     }
 
-    private static async Task<string> ScalarAsync(string connectionString, string sql)
+    internal static async Task<string> ScalarAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
