@@ -25,7 +25,7 @@ bless: ## Rewrite the golden reference images (tests/ClusterMap.Rendering.Tests/
 	CLUSTERMAP_BLESS=1 $(DOTNET) test tests/ClusterMap.Rendering.Tests -c $(CONFIG) --nologo
 	bash tests/ClusterMap.Rendering.Tests/ReadmeImages/render.sh $(CONFIG)
 
-bench: ## Proximity (10k/100k/1M: in process, HTTP, PostGIS), the PostGIS scale run (1M + 200k behind 1 and 2 replicas), then tiles and static maps; QUICK=1 for a smoke run, BENCH_ARGS=… for more options
+bench: ## Proximity (10k/100k/1M: in process, HTTP, PostGIS), the PostGIS scale run (1M + 200k behind 1 and 2 replicas) and its maps (maps-scale), then tiles and static maps; QUICK=1 for a smoke run, BENCH_ARGS=… for more options
 	@bash tests/ClusterMap.Benchmarks/bench.sh $(if $(QUICK),--quick) $(BENCH_ARGS)
 	$(DOTNET) run --project tests/ClusterMap.Benchmarks -c Release --no-build -- tiles
 

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using ClusterMap.Core.Filtering;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
@@ -9,8 +11,10 @@ namespace ClusterMap.Storage.PostGis;
 /// CQL2 to PostgreSQL/PostGIS: properties read from the <c>json</c> properties column with <c>-&gt;</c>/<c>-&gt;&gt;</c>
 /// and <c>json_typeof</c> (a value of another JSON type than the queryable's reads as NULL, as in memory), text
 /// ordered by code point (<c>COLLATE "C"</c>), CASEI through ICU's lower case, spatial predicates as <c>ST_</c>
-/// functions on the geometry column so that the planner uses its GiST index. Instants compare as numeric seconds to
-/// the millisecond. Every value from the filter is a bound parameter.
+/// functions on the geometry column so that the planner uses its GiST index. Equality and IN on a string or number
+/// property also carry a JSONB containment test that the GIN index <c>features_properties</c> answers, as a
+/// pre-filter beside the exact comparison. Instants compare as numeric seconds to the millisecond. Every value from
+/// the filter is a bound parameter.
 /// </summary>
 public sealed class PostGisCql2Translator(Cql2Queryables queryables, string parameterPrefix = "cql") : Cql2SqlTranslator(queryables, parameterPrefix)
 {
@@ -59,6 +63,50 @@ public sealed class PostGisCql2Translator(Cql2Queryables queryables, string para
 
     // PostgreSQL's LIKE has CQL2's wildcards and its default escape is the backslash, as CQL2's.
     protected override string Like(string textSql, string patternParameter) => $"(({textSql}) LIKE {patternParameter})";
+
+    // Containment on the GIN (jsonb_path_ops) index of the properties: jsonb compares strings byte for byte, as the
+    // exact test's COLLATE "C" equality does, and numbers as numeric, as the exact test does; the number is written
+    // with the same shortest round-trip text as NumberParameter. A feature the exact test matches therefore contains
+    // the object, so the pre-filter never drops a match. One value is one @>; several are @> ANY, which the index
+    // answers with one scan per value.
+    protected override string? EqualityPrefilter(string property, IReadOnlyList<Cql2Node> values)
+    {
+        var objects = values.Select(value => Bind(ContainedObject(property, value))).ToList();
+        return objects.Count == 1
+            ? $"({PropertiesJsonb} @> {objects[0]}::jsonb)"
+            : $"({PropertiesJsonb} @> ANY (ARRAY[{string.Join(", ", objects)}]::jsonb[]))";
+    }
+
+    /// <summary>
+    /// The expression the GIN index <c>features_properties</c> is built on (PostGisMigrations, version 3); the planner
+    /// uses the index only for this exact expression.
+    /// </summary>
+    internal const string PropertiesJsonb = "clustermap_properties_jsonb(f.properties)";
+
+    private static string ContainedObject(string property, Cql2Node value)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName(property);
+            switch (value)
+            {
+                case Cql2String text:
+                    writer.WriteStringValue(text.Value);
+                    break;
+                case Cql2Number number:
+                    writer.WriteRawValue(number.Value.ToString("R", CultureInfo.InvariantCulture));
+                    break;
+                default:
+                    throw new ArgumentException($"Not a string or number literal: {value.GetType().Name}", nameof(value));
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
 
     protected override string Spatial(Cql2SpatialOperator op, Geometry literal)
     {

@@ -77,11 +77,49 @@ internal static class PostGisMigrations
                 PRIMARY KEY (data_version, style, format, z, x, y, scale)
             );
             """),
+        (3, "GIN index (jsonb_path_ops) on the properties for CQL2 equality and IN", """
+            -- The properties column stays json (byte identity); the index holds its jsonb form. A plain ::jsonb cast
+            -- fails on text that json accepts and jsonb does not (a number beyond numeric's range, \u0000), and would
+            -- then refuse to store such a feature: this function keeps the members that convert instead (none when the
+            -- document holds \u0000, which every json operator refuses as well, so the exact tests fail on it already).
+            -- IMMUTABLE because the index is built on it; a released body is never changed (a new one gets a new name).
+            CREATE OR REPLACE FUNCTION clustermap_properties_jsonb(properties json) RETURNS jsonb
+            LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+            DECLARE
+                member record;
+                converted jsonb := '{}';
+            BEGIN
+                RETURN properties::jsonb;
+            EXCEPTION WHEN others THEN
+                BEGIN
+                    FOR member IN SELECT key, value FROM json_each(properties) LOOP
+                        BEGIN
+                            converted := converted || jsonb_build_object(member.key, member.value::jsonb);
+                        EXCEPTION WHEN others THEN
+                            NULL;
+                        END;
+                    END LOOP;
+                    RETURN converted;
+                EXCEPTION WHEN others THEN
+                    RETURN NULL;
+                END;
+            END
+            $$;
+
+            -- Containment (@>) on any property, whatever the collection's queryables: the translator adds it beside
+            -- the exact test of = and IN. Built inside the migration's transaction (CREATE INDEX CONCURRENTLY cannot
+            -- be), so writes wait while an existing table is indexed once.
+            CREATE INDEX IF NOT EXISTS features_properties ON features USING gin (clustermap_properties_jsonb(properties) jsonb_path_ops);
+            """),
     ];
 
     public static int LatestVersion => _migrations[^1].Version;
 
-    public static async Task ApplyAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    public static Task ApplyAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        ApplyAsync(connection, LatestVersion, cancellationToken);
+
+    /// <summary>Applies the pending migrations up to <paramref name="upToVersion"/> (a test builds an older schema with it).</summary>
+    public static async Task ApplyAsync(NpgsqlConnection connection, int upToVersion, CancellationToken cancellationToken)
     {
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
@@ -93,7 +131,7 @@ internal static class PostGisMigrations
             var applied = (await connection.QueryAsync<int>(new CommandDefinition("SELECT version FROM schema_migrations", transaction: transaction, cancellationToken: cancellationToken))).ToHashSet();
             foreach (var (version, name, sql) in _migrations)
             {
-                if (applied.Contains(version))
+                if (applied.Contains(version) || version > upToVersion)
                 {
                     continue;
                 }

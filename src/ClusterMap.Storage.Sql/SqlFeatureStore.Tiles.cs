@@ -20,17 +20,29 @@ public abstract partial class SqlFeatureStore<TConnection, TTransaction> : ITile
             key, cancellationToken: cancellationToken));
     }
 
-    public async Task PutTileAsync(TileKey key, byte[] bytes, CancellationToken cancellationToken = default)
+    public async Task PutTilesAsync(IReadOnlyList<(TileKey Key, byte[] Bytes)> tiles, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(tiles);
+        if (tiles.Count == 0)
+        {
+            return;
+        }
+
         await using var connection = await OpenAsync(cancellationToken);
-        // Two processes may draw the same tile at once: both drew the same bytes, the last write stays.
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO map_tiles (style, z, x, y, scale, format, data_version, bytes)
-            VALUES (@Style, @Z, @X, @Y, @Scale, @Format, @DataVersion, @bytes)
-            ON CONFLICT (data_version, style, format, z, x, y, scale) DO UPDATE SET bytes = excluded.bytes
-            """,
-            new { key.Style, key.Z, key.X, key.Y, key.Scale, key.Format, key.DataVersion, bytes }, cancellationToken: cancellationToken));
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken);
+        foreach (var (key, bytes) in tiles)
+        {
+            // Two processes may draw the same tile at once: both drew the same bytes, the last write stays.
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO map_tiles (style, z, x, y, scale, format, data_version, bytes)
+                VALUES (@Style, @Z, @X, @Y, @Scale, @Format, @DataVersion, @bytes)
+                ON CONFLICT (data_version, style, format, z, x, y, scale) DO UPDATE SET bytes = excluded.bytes
+                """,
+                new { key.Style, key.Z, key.X, key.Y, key.Scale, key.Format, key.DataVersion, bytes }, transaction, cancellationToken: cancellationToken));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task<int> PruneTilesAsync(long dataVersion, CancellationToken cancellationToken = default)

@@ -132,8 +132,11 @@ public abstract partial class SqlFeatureStore<TConnection, TTransaction> : IFeat
         await using var connection = await OpenAsync(cancellationToken);
         translators.ForEach(translator => Prepare(connection, translator));
         await using var snapshot = await BeginReadSnapshotAsync(connection, cancellationToken);
-        var matched = await connection.ExecuteScalarAsync<long>(
-            new CommandDefinition($"SELECT COUNT(*) FROM features f WHERE {where}", parameters, snapshot, cancellationToken: cancellationToken));
+        // A page of the whole collection is counted by the collection's kept count, not by a scan of every feature.
+        var whole = query.BboxParts.Count == 0 && query.Filters.Count == 0 && query.Filter is null;
+        var matched = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            whole ? "SELECT feature_count FROM collections WHERE id = @wholeCollectionId" : $"SELECT COUNT(*) FROM features f WHERE {where}",
+            whole ? new { wholeCollectionId = query.CollectionId } : parameters, snapshot, cancellationToken: cancellationToken)) ?? 0;
         var rows = await connection.QueryAsync<FeatureRow>(new CommandDefinition(
             $"SELECT {FeatureColumns} FROM features f WHERE {where} ORDER BY {orderBy} LIMIT @limit OFFSET @offset",
             parameters, snapshot, cancellationToken: cancellationToken));

@@ -106,7 +106,7 @@ internal sealed record BenchOptions
         _ => points.ToString(CultureInfo.InvariantCulture),
     };
 
-    private static int ParseSize(string text)
+    internal static int ParseSize(string text)
     {
         var t = text.Trim().ToLowerInvariant();
         var multiplier = t.EndsWith('k') ? 1_000 : t.EndsWith('m') ? 1_000_000 : 1;

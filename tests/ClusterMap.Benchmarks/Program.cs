@@ -4,6 +4,7 @@ using ClusterMap.Benchmarks;
 // ClusterMap benchmarks. `tiles [GEODATA] [--http-only] [--api-dll DLL]`: tile and static-map rendering, and the HTTP
 // cost per request (issue 5). `mapnik [--quick] [--keep DIR]`: the same cold tiles z8–z14 by ClusterMap and by Mapnik 3.1 on
 // 20k polygons + 100k points, with the ratio per zoom, the empty tile and the first tile after start. `scale`: 1M points + 200k polygons on PostGIS behind one and two API replicas (issue 8).
+// `maps-scale`: tiles, vector tiles, static maps, TileJSON and the client's config on that data, one cold request at a time, with the service's peak RSS (issue 16).
 // Otherwise the proximity benchmarks (issue 4): index build, radius and nearest-k queries in process, over HTTP and on
 // PostGIS, on seeded synthetic data. `analysis`: the cluster analyses at 100k institutions + 20k parks (issue 19). `make bench` runs them all at full size; `make bench QUICK=1` is a smoke run.
 if (args.Length > 0 && args[0] == "tiles")
@@ -20,6 +21,11 @@ if (args.Length > 0 && args[0] == "mapnik")
 if (args.Length > 0 && args[0] == "scale")
 {
     return await ScaleBench.RunAsync(args[1..], DefaultApiDll());
+}
+
+if (args.Length > 0 && args[0] == "maps-scale")
+{
+    return await MapsScaleBench.RunAsync(args[1..], DefaultApiDll());
 }
 
 if (args.Length > 0 && args[0] == "analysis")

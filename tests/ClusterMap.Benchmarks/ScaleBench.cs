@@ -15,7 +15,9 @@ namespace ClusterMap.Benchmarks;
 /// The scale benchmark of issue 8: 1M points + 200k polygons loaded into a throwaway PostGIS database through the
 /// service's own store (binary COPY into the indexed table, one transaction; then ANALYZE), then one and then two real
 /// API processes on it, with proximity pushed down (the collection is above Proximity:InMemoryMaxFeatures), measured by
-/// a closed loop of HttpClient workers spread round-robin over the replicas, as a load balancer would.
+/// a closed loop of HttpClient workers spread round-robin over the replicas, as a load balancer would. Before the
+/// replicas start, one client times a selective spatial and a selective property filter through the store, and the
+/// plan of each shows whether its index (GiST on the geometry, GIN on the properties) is used.
 /// </summary>
 internal static class ScaleBench
 {
@@ -30,14 +32,25 @@ internal static class ScaleBench
 
     private const string Database = "clustermap_scale";
 
-    private sealed record Workload(string Name, Func<NetTopologySuite.Geometries.Point, string> Path);
+    // Every feature carries one synthetic string property, "cell", shared by about this many features: equality on
+    // it is a selective property filter (some 100,000 distinct values at 1.2M features).
+    private const int FeaturesPerCell = 12;
+
+    private static readonly Cql2Queryables _queryables = new(new Dictionary<string, Cql2PropertyType>
+    {
+        ["geometry"] = Cql2PropertyType.Geometry,
+        ["cell"] = Cql2PropertyType.String,
+    });
+
+    private sealed record Workload(string Name, Func<SyntheticCollection, long, string> Path);
 
     private static readonly Workload[] _workloads =
     [
-        new("items bbox, limit=100", o => Invariant($"/collections/{SyntheticCollection.CollectionId}/items?bbox={o.X - 0.05:R},{o.Y - 0.05:R},{o.X + 0.05:R},{o.Y + 0.05:R}&limit=100")),
-        new("items CQL2 S_INTERSECTS 0.01° box, limit=100", o => Invariant($"/collections/{SyntheticCollection.CollectionId}/items?filter-lang=cql2-text&limit=100&filter={Uri.EscapeDataString(SelectiveFilter(o))}")),
-        new("within 1 km", o => Invariant($"/proximity/within?target={SyntheticCollection.CollectionId}&radius_m=1000&lon={o.X:R}&lat={o.Y:R}")),
-        new("nearest 10", o => Invariant($"/proximity/nearest?target={SyntheticCollection.CollectionId}&k=10&lon={o.X:R}&lat={o.Y:R}")),
+        new("items bbox, limit=100", AtOrigin(o => Invariant($"/collections/{SyntheticCollection.CollectionId}/items?bbox={o.X - 0.05:R},{o.Y - 0.05:R},{o.X + 0.05:R},{o.Y + 0.05:R}&limit=100"))),
+        new("items CQL2 S_INTERSECTS 0.01° box, limit=100", AtOrigin(o => Invariant($"/collections/{SyntheticCollection.CollectionId}/items?filter-lang=cql2-text&limit=100&filter={Uri.EscapeDataString(SelectiveFilter(o))}"))),
+        new($"items CQL2 cell = '…' (~{FeaturesPerCell} features), limit=100", (d, i) => Invariant($"/collections/{SyntheticCollection.CollectionId}/items?filter-lang=cql2-text&limit=100&filter={Uri.EscapeDataString(CellFilter(d, i))}")),
+        new("within 1 km", AtOrigin(o => Invariant($"/proximity/within?target={SyntheticCollection.CollectionId}&radius_m=1000&lon={o.X:R}&lat={o.Y:R}"))),
+        new("nearest 10", AtOrigin(o => Invariant($"/proximity/nearest?target={SyntheticCollection.CollectionId}&k=10&lon={o.X:R}&lat={o.Y:R}"))),
     ];
 
     public static async Task<int> RunAsync(string[] args, string defaultApiDll)
@@ -79,25 +92,32 @@ internal static class ScaleBench
         await ExecuteAsync(admin, $"CREATE DATABASE {Database}");
         var connectionString = new NpgsqlConnectionStringBuilder(postgres) { Database = Database }.ConnectionString;
         var rows = new List<string>();
+        var filterRows = new List<string>();
         try
         {
+            notes.Add(await LoadAsync(connectionString, data, [new CollectionImport(new CollectionDefinition(SyntheticCollection.CollectionId, "Benchmark", "Synthetic features around Chinese cities"), RecordsWithCells(data))]));
+            Log($"scale: {notes[^1]}");
+            foreach (var (label, filter, index) in new[]
+            {
+                ("spatial", SelectiveFilter(data.Origins[0]), "features_geom"),
+                ("property", CellFilter(data, 0), "features_properties"),
+            })
+            {
+                var plan = await ExplainFilterAsync(connectionString, filter);
+                var usesIndex = plan.Any(line => line.Contains($"Index Scan on {index}", StringComparison.Ordinal) || line.Contains($"Index Scan using {index}", StringComparison.Ordinal));
+                notes.Add(Invariant($"EXPLAIN (ANALYZE) of the selective {label} filter {filter}, as the store's own CQL2 translator writes it (PostGisCql2Translator; warm): {index} used: {(usesIndex ? "yes" : "NO")}; {string.Join(" / ", plan)}"));
+                Log($"scale: {notes[^1]}");
+            }
+
             await using (var store = new PostGisFeatureStore(connectionString))
             {
-                var watch = Stopwatch.StartNew();
-                await store.InitializeAsync();
-                var schemaSeconds = watch.Elapsed.TotalSeconds;
-                watch.Restart();
-                await store.ReplaceCollectionsAsync([new CollectionImport(new CollectionDefinition(SyntheticCollection.CollectionId, "Benchmark", "Synthetic features around Chinese cities"), data.Records())]);
-                var copySeconds = watch.Elapsed.TotalSeconds;
-                watch.Restart();
-                await ExecuteAsync(connectionString, "ANALYZE features");
-                var analyzeSeconds = watch.Elapsed.TotalSeconds;
-                var size = await ScalarAsync(connectionString, "SELECT pg_size_pretty(pg_total_relation_size('features'))");
-                notes.Add(Invariant($"Load of {data.Points:N0} points + {data.Polygons:N0} polygons through PostGisFeatureStore.ReplaceCollectionsAsync: schema {schemaSeconds:F1} s; binary COPY into the indexed table (GiST on geometry and geography, B-trees; one transaction) {copySeconds:F1} s ({data.Items.Length / copySeconds:N0} features/s); ANALYZE {analyzeSeconds:F1} s; table with indexes {size}."));
-                Log($"scale: {notes[^1]}");
-                var plan = await ExplainSelectiveFilterAsync(connectionString, data.Origins[0]);
-                notes.Add(Invariant($"EXPLAIN (ANALYZE) of the selective filter {SelectiveFilter(data.Origins[0])}, as the store's own CQL2 translator writes it (PostGisCql2Translator; one origin, warm): {string.Join(" / ", plan)}"));
-                Log($"scale: {notes[^1]}");
+                filterRows.Add(await TimeFilterAsync(store, "S_INTERSECTS 0.01° box", i => SelectiveFilter(Origin(data, i)), FilterQueries(quick)));
+                filterRows.Add(await TimeFilterAsync(store, $"cell = '…' (~{FeaturesPerCell} features)", i => CellFilter(data, i), FilterQueries(quick)));
+            }
+
+            foreach (var row in filterRows)
+            {
+                Log($"scale: {row}");
             }
 
             NpgsqlConnection.ClearAllPools();
@@ -152,6 +172,16 @@ internal static class ScaleBench
         notes.Add(Invariant($"{clients} concurrent HttpClient workers per figure, round-robin over the replicas, {measureSeconds:F0} s after a warm-up; loopback; client, replicas and PostgreSQL share {Environment.ProcessorCount} cores, so a second replica adds no cores: on a 2-core machine it shows the cost of the split, not the gain of a second server."));
         notes.Add(Invariant($"Run on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, .NET {Environment.Version}; load average (1 min) {loadAtStart} at the start and {LoadAverage()} at the end."));
         var report = new StringBuilder();
+        report.AppendLine(Invariant($"Selective filters, one client in turn, through PostGisFeatureStore.GetItemsAsync (limit=100 and numberMatched, as an items page), {FilterQueries(quick)} queries after {FilterQueries(quick) / 10} unmeasured, a different origin or cell each time:"));
+        report.AppendLine();
+        report.AppendLine("| filter | p50 ms | p95 ms | p99 ms | mean matched |");
+        report.AppendLine("|---|---:|---:|---:|---:|");
+        foreach (var row in filterRows)
+        {
+            report.AppendLine(row);
+        }
+
+        report.AppendLine();
         report.AppendLine("| replicas | workload | requests/s | p50 ms | p99 ms | errors | API CPU ms/request | PostgreSQL CPU ms/request |");
         report.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|");
         foreach (var row in rows)
@@ -192,7 +222,7 @@ internal static class ScaleBench
                 {
                     try
                     {
-                        using var response = await http[i % http.Length].GetAsync(workload.Path(data.Origins[i % data.Origins.Length]), HttpCompletionOption.ResponseContentRead);
+                        using var response = await http[i % http.Length].GetAsync(workload.Path(data, i), HttpCompletionOption.ResponseContentRead);
                         if (response.StatusCode != HttpStatusCode.OK)
                         {
                             Interlocked.Increment(ref errors);
@@ -234,14 +264,84 @@ internal static class ScaleBench
         return rows;
     }
 
+    /// <summary>
+    /// Loads the data into the empty database of <paramref name="connectionString"/> through the service's own store
+    /// (schema, then one binary COPY into the indexed table in one transaction), then ANALYZE; returns a note on the load.
+    /// Shared with <see cref="MapsScaleBench"/>, which measures maps on the same data, as one collection or split
+    /// (<paramref name="collections"/>: the same features under other collections).
+    /// </summary>
+    internal static async Task<string> LoadAsync(string connectionString, SyntheticCollection data, IReadOnlyList<CollectionImport>? collections = null)
+    {
+        await using var store = new PostGisFeatureStore(connectionString);
+        var watch = Stopwatch.StartNew();
+        await store.InitializeAsync();
+        var schemaSeconds = watch.Elapsed.TotalSeconds;
+        watch.Restart();
+        await store.ReplaceCollectionsAsync(collections ?? [new CollectionImport(new CollectionDefinition(SyntheticCollection.CollectionId, "Benchmark", "Synthetic features around Chinese cities"), data.Records())]);
+        var copySeconds = watch.Elapsed.TotalSeconds;
+        watch.Restart();
+        await ExecuteAsync(connectionString, "ANALYZE features");
+        var analyzeSeconds = watch.Elapsed.TotalSeconds;
+        var size = await ScalarAsync(connectionString, "SELECT pg_size_pretty(pg_total_relation_size('features'))");
+        return Invariant($"Load of {data.Points:N0} points + {data.Polygons:N0} polygons through PostGisFeatureStore.ReplaceCollectionsAsync: schema {schemaSeconds:F1} s; binary COPY into the indexed table (GiST on geometry and geography, GIN on the properties, B-trees; one transaction) {copySeconds:F1} s ({data.Items.Length / copySeconds:N0} features/s); ANALYZE {analyzeSeconds:F1} s; table with indexes {size}.");
+    }
+
     // A CQL2 filter selecting the features in a box of 0.01° (about 1 km) around an origin: a few hundred of 1.2M.
     private static string SelectiveFilter(NetTopologySuite.Geometries.Point o) =>
         Invariant($"S_INTERSECTS(geometry, BBOX({o.X - 0.005:R}, {o.Y - 0.005:R}, {o.X + 0.005:R}, {o.Y + 0.005:R}))");
 
-    /// <summary>The plan and timing of the selective filter's WHERE clause from the store's translator, on the features table.</summary>
-    private static async Task<List<string>> ExplainSelectiveFilterAsync(string connectionString, NetTopologySuite.Geometries.Point origin)
+    private static NetTopologySuite.Geometries.Point Origin(SyntheticCollection data, long i) => data.Origins[i % data.Origins.Length];
+
+    // Query i at origin i (modulo the number of origins).
+    private static Func<SyntheticCollection, long, string> AtOrigin(Func<NetTopologySuite.Geometries.Point, string> path) => (data, i) => path(Origin(data, i));
+
+    private static int Cells(SyntheticCollection data) => Math.Max(1, data.Items.Length / FeaturesPerCell);
+
+    // Feature i has cell i modulo the number of cells: cells are spread over the whole collection, not clustered.
+    private static string Cell(int i) => "c" + i.ToString("D6", CultureInfo.InvariantCulture);
+
+    private static List<FeatureRecord> RecordsWithCells(SyntheticCollection data)
     {
-        var sql = new PostGisCql2Translator(new Cql2Queryables(new Dictionary<string, Cql2PropertyType>())).Translate(Cql2.ParseText(SelectiveFilter(origin)));
+        var cells = Cells(data);
+        return [.. data.Items.Select((item, i) => new FeatureRecord(item.Id, item.Geometry, $"{{\"cell\":\"{Cell(i % cells)}\"}}"))];
+    }
+
+    // Query i asks for a cell far from query i - 1's, so consecutive queries do not share pages.
+    private static string CellFilter(SyntheticCollection data, long i) => $"cell = '{Cell((int)(i * 7919 % Cells(data)))}'";
+
+    private static int FilterQueries(bool quick) => quick ? 100 : 1000;
+
+    /// <summary>p50, p95 and p99 of one client's items pages with a filter, as a table row.</summary>
+    private static async Task<string> TimeFilterAsync(PostGisFeatureStore store, string label, Func<long, string> filter, int queries)
+    {
+        var warmUp = queries / 10;
+        var milliseconds = new List<double>(queries);
+        var matched = 0L;
+        for (var i = 0; i < warmUp + queries; i++)
+        {
+            var condition = Cql2.ParseText(filter(i));
+            Cql2Validator.Validate(condition, _queryables);
+            var watch = Stopwatch.StartNew();
+            var page = await store.GetItemsAsync(new ItemsQuery(SyntheticCollection.CollectionId, [], [], 100, 0, new ItemsFilter(condition, _queryables)));
+            watch.Stop();
+            if (i >= warmUp)
+            {
+                milliseconds.Add(watch.Elapsed.TotalMilliseconds);
+                matched += page.NumberMatched;
+            }
+        }
+
+        milliseconds.Sort();
+        double Percentile(double p) => milliseconds[Math.Clamp((int)Math.Ceiling(p * milliseconds.Count) - 1, 0, milliseconds.Count - 1)];
+        return Invariant($"| {label} | {Percentile(0.50):F2} | {Percentile(0.95):F2} | {Percentile(0.99):F2} | {(double)matched / queries:F1} |");
+    }
+
+    /// <summary>The plan and timing of a filter's WHERE clause from the store's translator, on the features table.</summary>
+    private static async Task<List<string>> ExplainFilterAsync(string connectionString, string filter)
+    {
+        var condition = Cql2.ParseText(filter);
+        Cql2Validator.Validate(condition, _queryables);
+        var sql = new PostGisCql2Translator(_queryables).Translate(condition);
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         var lines = new List<string>();
@@ -266,7 +366,7 @@ internal static class ScaleBench
     }
 
     /// <summary>The PostgreSQL backends connected to the benchmark database (the replicas' pools), by process id.</summary>
-    private static async Task<int[]> BackendsAsync(string connectionString)
+    internal static async Task<int[]> BackendsAsync(string connectionString)
     {
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync();
@@ -281,7 +381,7 @@ internal static class ScaleBench
         return [.. pids];
     }
 
-    private static async Task ExecuteAsync(string connectionString, string sql)
+    internal static async Task ExecuteAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
@@ -289,7 +389,7 @@ internal static class ScaleBench
         await command.ExecuteNonQueryAsync();
     }
 
-    private static async Task<string> ScalarAsync(string connectionString, string sql)
+    internal static async Task<string> ScalarAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();

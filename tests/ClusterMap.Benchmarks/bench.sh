@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: build in Release, start a throwaway PostGIS cluster on a free loopback port with .ci/with-postgis.sh
 # (installing PostgreSQL 15 + PostGIS 3 from Debian when missing), run the harness, stop and delete the cluster.
-# Usage: bench.sh [harness options…]   (e.g. --quick, --sizes 100k, --no-http); then the scale benchmark (ScaleBench.cs).
+# Usage: bench.sh [harness options…]   (e.g. --quick, --sizes 100k, --no-http); then the scale benchmark (ScaleBench.cs) and maps at scale (MapsScaleBench.cs).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 config="${CONFIG:-Release}"
@@ -42,4 +42,14 @@ if [ -z "${BENCH_NO_POSTGIS:-}" ] && [ -z "${BENCH_NO_SCALE:-}" ]; then
   for arg in "$@"; do [ "$arg" = "--quick" ] && scale_args+=(--quick); done
   dotnet "tests/ClusterMap.Benchmarks/bin/$config/net10.0/ClusterMap.Benchmarks.dll" scale \
     --api-dll "src/ClusterMap.Api/bin/$config/net10.0/ClusterMap.Api.dll" "${pg_args[@]}" "${scale_args[@]}"
+fi
+
+# Maps on the scale benchmark's data: cold raster and vector tiles z8–z14, static maps, TileJSON and the client's
+# config from one API process on PostGIS, one request at a time, with its peak RSS; --quick loads 10k.
+# BENCH_NO_MAPS_SCALE=1 leaves it out.
+if [ -z "${BENCH_NO_POSTGIS:-}" ] && [ -z "${BENCH_NO_MAPS_SCALE:-}" ]; then
+  maps_scale_args=()
+  for arg in "$@"; do [ "$arg" = "--quick" ] && maps_scale_args+=(--quick); done
+  dotnet "tests/ClusterMap.Benchmarks/bin/$config/net10.0/ClusterMap.Benchmarks.dll" maps-scale \
+    --api-dll "src/ClusterMap.Api/bin/$config/net10.0/ClusterMap.Api.dll" "${pg_args[@]}" "${maps_scale_args[@]}"
 fi

@@ -60,6 +60,9 @@ public static class Cql2BruteForceCases
         "floors NOT BETWEEN 5 AND 20",
         "sector IN ('集成电路', '生物医药')",
         "floors NOT IN (1, 2, 3)",
+        // Equality and IN outside and inside NOT (PostGIS adds an index pre-filter to the first only).
+        "area_km2 = 12 OR open = FALSE",
+        "NOT (sector IN ('集成电路', 'Logistics') AND floors = 7)",
         """{"op":"in","args":[{"property":"sector"},["Logistics","新材料"]]}""",
         // Case-insensitive comparison
         "CASEI(name) LIKE CASEI('alpha%')",

@@ -4,6 +4,7 @@ using ClusterMap.Api.Problems;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Filtering;
 using ClusterMap.Core.Proximity;
+using ClusterMap.Core.Storage;
 using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering;
 using ClusterMap.Rendering.Data;
@@ -38,7 +39,7 @@ internal static class StaticMapsApi
 
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetStaticMap(
         string format, HttpRequest request, MapDataProvider provider, MapRenderer renderer, StaticMapParameters parameters, BasemapSource basemap, CollectionQueryablesCache queryablesCache,
-        IOptions<MapsOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+        IOptions<MapsOptions> options, ProximityTargets proximity, IOptions<ProximityOptions> proximityOptions, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (!_formats.Contains(format))
         {
@@ -60,8 +61,10 @@ internal static class StaticMapsApi
         var named = query.Text(StaticMapParameters.Highlight) is { } highlightText && highlightText.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash
             ? new FeatureRef(highlightText[..slash], highlightText[(slash + 1)..])
             : null;
-        var checkedAgainst = await provider.GetForFigureAsync(catalog, named, query.Has(StaticMapParameters.Nearest), cancellationToken);
-        var parsed = Parse(query, checkedAgainst, parameters);
+        // Nearest lines are measured by the proximity engine, not over layers read here: only the highlight is needed.
+        var checkedAgainst = await provider.GetForFigureAsync(catalog, named, wholeForProximity: false, cancellationToken);
+        var nearest = new NearestLinksReader(proximity, proximityOptions.VersionWindow(), cancellationToken);
+        var parsed = await ParseAsync(query, checkedAgainst, parameters, nearest);
         if (parsed.Problem is not null)
         {
             return parsed.Problem;
@@ -155,7 +158,7 @@ internal static class StaticMapsApi
     internal sealed record ParsedMap(MapRequest? Request, ProblemHttpResult? Problem);
 
     /// <summary>Every parameter of a map request, read through its definition and checked against the data and the others.</summary>
-    internal static ParsedMap Parse(QueryParameters query, MapData data, StaticMapParameters parameters)
+    internal static async Task<ParsedMap> ParseAsync(QueryParameters query, MapData data, StaticMapParameters parameters, NearestLinksReader nearest)
     {
         static ParsedMap Fail(ProblemHttpResult problem) => new(null, problem);
 
@@ -237,7 +240,7 @@ internal static class StaticMapsApi
                     : [.. data.OfKind(MapLayerKind.Parks)];
             }
 
-            links = NearestLinks(highlight!, highlighted, targets, (int)k, data.Version);
+            links = await nearest.ReadAsync(highlight!, highlighted, targets, (int)k);
         }
 
         var (hasCenter, hasZoom) = (query.Has(StaticMapParameters.Center), query.Has(StaticMapParameters.Zoom));
@@ -307,25 +310,31 @@ internal static class StaticMapsApi
     }
 
     /// <summary>
-    /// Lines to the k nearest features of each target collection, measured by the proximity engine as
-    /// <c>/proximity/nearest?from=…&amp;target=…&amp;k=…</c> measures them (the same numbers the client lists).
+    /// Lines to the k nearest features of each target collection, measured by the proximity engine and the snapshots
+    /// (or the store, for collections too large to hold) that answer <c>/proximity/nearest?from=…&amp;target=…&amp;k=…</c>:
+    /// the same numbers the client lists, and no read of a whole collection per figure.
     /// </summary>
-    internal static IReadOnlyList<NearestLink> NearestLinks(FeatureRef origin, MapFeature feature, IReadOnlyList<MapLayer> targets, int k, long version)
+    internal sealed class NearestLinksReader(ProximityTargets targets, TimeSpan versionWindow, CancellationToken cancellationToken)
     {
-        var from = feature.LonLat.Centroid.Coordinate;
-        var links = new List<NearestLink>();
-        foreach (var target in targets)
+        public async Task<IReadOnlyList<NearestLink>> ReadAsync(FeatureRef origin, MapFeature feature, IReadOnlyList<MapLayer> targetLayers, int k)
         {
-            var index = ProximityIndex.Build(
-                target.Features
-                    .Where(f => target.Id != origin.CollectionId || f.Id != origin.FeatureId)
-                    .Select(f => new ProximityItem(f.Id, f.LonLat, f.UncertaintyMeters)),
-                version);
-            links.AddRange(index.Nearest(feature.LonLat, k, feature.UncertaintyMeters)
-                .Select(hit => new NearestLink(from, target.Find(hit.Id)!.LonLat.Centroid.Coordinate, hit.DistanceMeters)));
-        }
+            var from = feature.LonLat.Centroid.Coordinate;
+            var links = new List<NearestLink>();
+            foreach (var layer in targetLayers)
+            {
+                if (await targets.GetAsync(layer.Id, versionWindow, cancellationToken) is not { } target)
+                {
+                    continue;
+                }
 
-        return links;
+                Func<ProximityItem, bool>? notItself = layer.Id == origin.CollectionId ? item => item.Id != origin.FeatureId : null;
+                var candidates = await target.ForNearestAsync(feature.LonLat, k, feature.UncertaintyMeters, double.PositiveInfinity, notItself, cancellationToken);
+                links.AddRange(candidates.ProximityIndex.Nearest(feature.LonLat, k, feature.UncertaintyMeters, double.PositiveInfinity, notItself)
+                    .Select(hit => new NearestLink(from, candidates.Find(hit.Id)!.Geometry.Centroid.Coordinate, hit.DistanceMeters)));
+            }
+
+            return links;
+        }
     }
 
     private static string DefaultTitle(MapFeature? highlighted, MapLanguage language)

@@ -17,12 +17,17 @@ public abstract class Cql2SqlTranslator(Cql2Queryables queryables, string parame
 {
     private readonly List<KeyValuePair<string, object?>> _parameters = [];
 
+    // Inside an odd number of NOTs a pre-filter would turn the exact test's NULL (no value of the type) into false,
+    // and NOT false into true: pre-filters are added only where the filter is not negated.
+    private bool _negated;
+
     protected Cql2Queryables Queryables { get; } = queryables;
 
     /// <summary>Translates a validated filter to a condition on the store's features table (aliased <c>f</c>).</summary>
     public Cql2Sql Translate(Cql2Node node)
     {
         _parameters.Clear();
+        _negated = false;
         var where = Boolean(node);
         return new Cql2Sql(where, [.. _parameters]);
     }
@@ -80,16 +85,24 @@ public abstract class Cql2SqlTranslator(Cql2Queryables queryables, string parame
     /// <summary>The feature's geometry in relation <paramref name="op"/> to <paramref name="literal"/> (feature first).</summary>
     protected abstract string Spatial(Cql2SpatialOperator op, Geometry literal);
 
+    /// <summary>
+    /// A condition that every feature whose property equals one of <paramref name="values"/> meets, written so that an
+    /// index can answer it; it is ANDed to the exact comparison, which alone decides, so it may let through more
+    /// features but never fewer. Each value is a string or finite number literal of the property's declared type (no
+    /// CASEI, no instants). Null (the default) when the dialect has no such index.
+    /// </summary>
+    protected virtual string? EqualityPrefilter(string property, IReadOnlyList<Cql2Node> values) => null;
+
     private string Boolean(Cql2Node node) => node switch
     {
         Cql2And and => "(" + string.Join(" AND ", and.Args.Select(Boolean)) + ")",
         Cql2Or or => "(" + string.Join(" OR ", or.Args.Select(Boolean)) + ")",
-        Cql2Not not => "(NOT " + Boolean(not.Arg) + ")",
+        Cql2Not not => Negation(not.Arg),
         Cql2Boolean constant => constant.Value ? "(1 = 1)" : "(1 = 0)",
         Cql2Comparison comparison => Comparison(comparison),
         Cql2Like like => Like(Text(like.Value), Bind(Cql2Evaluator.PatternText(like.Pattern))),
         Cql2Between between => $"({Scalar(between.Value)} BETWEEN {Scalar(between.Low)} AND {Scalar(between.High)})",
-        Cql2In inList => $"({Ordered(inList.Value)} IN ({string.Join(", ", inList.List.Select(Ordered))}))",
+        Cql2In inList => WithPrefilter($"({Ordered(inList.Value)} IN ({string.Join(", ", inList.List.Select(Ordered))}))", inList.Value, inList.List),
         Cql2IsNull { Value: Cql2Property property } when Queryables.TryGet(property.Name, out var type) && type != Cql2PropertyType.Geometry => PropertyIsNull(property.Name),
         Cql2IsNull => "(1 = 0)",
         Cql2Spatial spatial => Spatial(spatial),
@@ -97,8 +110,59 @@ public abstract class Cql2SqlTranslator(Cql2Queryables queryables, string parame
         _ => throw new ArgumentException($"Not a validated CQL2 predicate: {node.GetType().Name}", nameof(node)),
     };
 
-    private string Comparison(Cql2Comparison comparison) =>
-        $"({Ordered(comparison.Left)} {Cql2Names.Symbol(comparison.Operator)} {Ordered(comparison.Right)})";
+    private string Negation(Cql2Node arg)
+    {
+        _negated = !_negated;
+        var sql = "(NOT " + Boolean(arg) + ")";
+        _negated = !_negated;
+        return sql;
+    }
+
+    private string Comparison(Cql2Comparison comparison)
+    {
+        var sql = $"({Ordered(comparison.Left)} {Cql2Names.Symbol(comparison.Operator)} {Ordered(comparison.Right)})";
+        return comparison.Operator != Cql2ComparisonOperator.Equal ? sql
+            : comparison.Left is Cql2Property ? WithPrefilter(sql, comparison.Left, [comparison.Right])
+            : WithPrefilter(sql, comparison.Right, [comparison.Left]);
+    }
+
+    // The exact test, and the dialect's index-usable pre-filter when the test is "property = literal" or "property IN
+    // (literals)" with string or number literals of the property's own type, outside any NOT. Booleans get none: one
+    // of two values matches a large share of a collection, where the pre-filter would cost more than it saves (it is
+    // evaluated again on every feature it lets through).
+    private string WithPrefilter(string exactSql, Cql2Node value, IReadOnlyList<Cql2Node> literals)
+    {
+        if (_negated || value is not Cql2Property property || !Queryables.TryGet(property.Name, out var type)
+            || !literals.All(literal => (type, literal) switch
+            {
+                (Cql2PropertyType.String, Cql2String text) => IsUnicode(text.Value),
+                (Cql2PropertyType.Number or Cql2PropertyType.Integer, Cql2Number number) => double.IsFinite(number.Value),
+                _ => false,
+            }))
+        {
+            return exactSql;
+        }
+
+        return EqualityPrefilter(property.Name, literals) is { } prefilter ? $"({exactSql} AND {prefilter})" : exactSql;
+    }
+
+    // A lone surrogate has no UTF-8 form for a JSON document to hold.
+    private static bool IsUnicode(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     // Text compares in code point order; other types as they are.
     private string Ordered(Cql2Node node) =>

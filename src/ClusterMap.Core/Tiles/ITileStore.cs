@@ -16,8 +16,8 @@ public interface ITileStore
     /// <summary>The stored bytes of the tile, or null.</summary>
     Task<byte[]?> GetTileAsync(TileKey key, CancellationToken cancellationToken = default);
 
-    /// <summary>Stores (or replaces) a tile.</summary>
-    Task PutTileAsync(TileKey key, byte[] bytes, CancellationToken cancellationToken = default);
+    /// <summary>Stores (or replaces) tiles, all in one transaction.</summary>
+    Task PutTilesAsync(IReadOnlyList<(TileKey Key, byte[] Bytes)> tiles, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes every tile of a data version older than <paramref name="dataVersion"/>; returns how many.</summary>
     Task<int> PruneTilesAsync(long dataVersion, CancellationToken cancellationToken = default);

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Threading.Channels;
 using ClusterMap.Core.Tiles;
 
 namespace ClusterMap.Rendering.Tiles;
@@ -15,8 +16,17 @@ public sealed record CachedTile(byte[] Bytes, string ETag)
 /// tile is written to both. When a tile of a newer data version arrives, every tile of older versions is dropped from
 /// memory at once and pruned from the store: they can never be asked for again.
 /// </summary>
-public sealed class TileCache
+/// <remarks>
+/// Writes to the store are behind the response: a drawn tile is queued and one writer stores the queue in batches, a
+/// transaction each, so a cold tile costs its drawing and not a database commit. The queue is bounded; when the
+/// store falls that far behind, tiles are left out of it (<see cref="StoreWritesDropped"/>) — it is a cache, and
+/// the tile is still in memory and drawn again where it is missing. Disposing drains the queue.
+/// </remarks>
+public sealed class TileCache : IAsyncDisposable
 {
+    private const int StoreQueueCapacity = 4096;
+    private const int StoreBatchSize = 256;
+
     private readonly Lock _lock = new();
     private readonly Dictionary<TileKey, LinkedListNode<(TileKey Key, CachedTile Tile)>> _entries = [];
     private readonly LinkedList<(TileKey Key, CachedTile Tile)> _recency = new();
@@ -28,6 +38,12 @@ public sealed class TileCache
     private long _prunedVersion = long.MinValue;
     private long _drawn;
     private long _storeHits;
+    private long _storeWritesDropped;
+    private readonly Channel<StoreWrite>? _storeWrites;
+    private readonly Task _storeWriter = Task.CompletedTask;
+
+    /// <summary>A drawn tile for the store, or (with <see cref="Flushed"/>) a mark the writer completes when it reaches it.</summary>
+    private sealed record StoreWrite(TileKey Key, byte[]? Bytes, TaskCompletionSource? Flushed);
 
     /// <param name="limitBytes">Bytes of tiles kept in memory.</param>
     /// <param name="store">Where drawn tiles outlive the process (null: memory only).</param>
@@ -42,6 +58,11 @@ public sealed class TileCache
         _store = store;
         _storeVariant = storeVariant;
         _onStoreError = onStoreError;
+        if (store is not null)
+        {
+            _storeWrites = Channel.CreateBounded<StoreWrite>(new BoundedChannelOptions(StoreQueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+            _storeWriter = Task.Run(WriteToStoreAsync);
+        }
     }
 
     public long Bytes { get; private set; }
@@ -61,11 +82,14 @@ public sealed class TileCache
 
     public long Misses { get; private set; }
 
-    /// <summary>Tiles drawn by this process (written through <see cref="AddDrawnAsync"/>).</summary>
+    /// <summary>Tiles drawn by this process (added through <see cref="AddDrawn"/>).</summary>
     public long Drawn => Interlocked.Read(ref _drawn);
 
     /// <summary>Tiles missing in memory that the store had.</summary>
     public long StoreHits => Interlocked.Read(ref _storeHits);
+
+    /// <summary>Drawn tiles not written to the store because its queue was full.</summary>
+    public long StoreWritesDropped => Interlocked.Read(ref _storeWritesDropped);
 
     /// <summary>Whether a store is behind the memory.</summary>
     public bool HasStore => _store is not null;
@@ -124,28 +148,75 @@ public sealed class TileCache
         return tile;
     }
 
-    /// <summary>A tile just drawn: kept in memory and written to the store; the first of a newer data version prunes older ones there.</summary>
-    public async Task AddDrawnAsync(TileKey key, CachedTile tile, CancellationToken cancellationToken)
+    /// <summary>A tile just drawn: kept in memory and queued for the store (<see cref="TileCache"/>'s remarks).</summary>
+    public void AddDrawn(TileKey key, CachedTile tile)
     {
         Interlocked.Increment(ref _drawn);
         Add(key, tile);
-        if (_store is null)
+        if (_storeWrites is not null && !_storeWrites.Writer.TryWrite(new StoreWrite(StoreKey(key), tile.Bytes, null)))
+        {
+            Interlocked.Increment(ref _storeWritesDropped);
+        }
+    }
+
+    /// <summary>Completes when every tile drawn before the call is in the store (or its write failed and was reported).</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        if (_storeWrites is null)
         {
             return;
         }
 
-        try
+        var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _storeWrites.Writer.WriteAsync(new StoreWrite(default, null, flushed), cancellationToken);
+        await flushed.Task.WaitAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _storeWrites?.Writer.TryComplete();
+        await _storeWriter;
+    }
+
+    /// <summary>The one writer: takes what is queued, stores it in one transaction, prunes once per newer data version.</summary>
+    private async Task WriteToStoreAsync()
+    {
+        var reader = _storeWrites!.Reader;
+        var batch = new List<(TileKey Key, byte[] Bytes)>(StoreBatchSize);
+        var marks = new List<TaskCompletionSource>();
+        while (await reader.WaitToReadAsync())
         {
-            // Not the request's token: a tile drawn is worth keeping even if its client went away.
-            await _store.PutTileAsync(StoreKey(key), tile.Bytes, CancellationToken.None);
-            if (ClaimPrune(key.DataVersion))
+            while (batch.Count < StoreBatchSize && reader.TryRead(out var write))
             {
-                await _store.PruneTilesAsync(key.DataVersion, CancellationToken.None);
+                if (write.Flushed is not null)
+                {
+                    marks.Add(write.Flushed);
+                }
+                else if (write.Key.DataVersion >= Interlocked.Read(ref _prunedVersion))
+                {
+                    // A tile of a version already pruned for could only linger until the next prune.
+                    batch.Add((write.Key, write.Bytes!));
+                }
             }
-        }
-        catch (Exception e)
-        {
-            _onStoreError?.Invoke(e);
+
+            try
+            {
+                // Not a request's token: a tile drawn is worth keeping even if its client went away.
+                await _store!.PutTilesAsync(batch, CancellationToken.None);
+                var newest = batch.Count == 0 ? long.MinValue : batch.Max(t => t.Key.DataVersion);
+                if (batch.Count > 0 && ClaimPrune(newest))
+                {
+                    await _store.PruneTilesAsync(newest, CancellationToken.None);
+                }
+            }
+            catch (Exception e)
+            {
+                _onStoreError?.Invoke(e);
+            }
+
+            batch.Clear();
+            marks.ForEach(m => m.TrySetResult());
+            marks.Clear();
         }
     }
 

@@ -60,7 +60,7 @@ public static class TileDrawing
         var drawn = CachedTile.Of(png);
         if (!under.IsFallback)
         {
-            await cache.AddDrawnAsync(key, drawn, cancellationToken);
+            cache.AddDrawn(key, drawn);
         }
 
         return (drawn, under);
@@ -91,7 +91,7 @@ public static class TileDrawing
             .Select(f => new DensityPoint(DensityRaster.PointOf(f.LonLat), f.UncertaintyMeters))
             .ToList();
         var drawn = points.Count == 0 ? EmptyTile(scale) : CachedTile.Of(DensityRaster.RenderPng(points, tile, scale, density.BandwidthMeters));
-        await cache.AddDrawnAsync(key, drawn, cancellationToken);
+        cache.AddDrawn(key, drawn);
         return drawn;
     }
 
@@ -135,7 +135,7 @@ public static class TileDrawing
         }
 
         var drawn = CachedTile.Of(bytes);
-        await cache.AddDrawnAsync(key, drawn, cancellationToken);
+        cache.AddDrawn(key, drawn);
         return drawn;
     }
 }

@@ -5,6 +5,7 @@ using ClusterMap.Rendering.Generalization;
 using ClusterMap.Rendering.Model;
 using NetTopologySuite.Features;
 using NetTopologySuite.Geometries;
+using NetTopologySuite.Geometries.Utilities;
 using NetTopologySuite.IO.VectorTiles;
 using NetTopologySuite.IO.VectorTiles.Mapbox;
 using NetTopologySuite.Simplify;
@@ -66,7 +67,7 @@ public static class MvtTileWriter
 
             var geometry = feature.LonLat is Point || buffered.Contains(feature.LonLat.EnvelopeInternal)
                 ? feature.LonLat
-                : feature.LonLat.Intersection(clip);
+                : Clip(feature.LonLat, clip!);
             if (geometry.NumPoints > SimplifyMinCoordinates)
             {
                 // Detail finer than the tile's own resolution is lost in encoding anyway; it only costs bytes and time.
@@ -101,6 +102,22 @@ public static class MvtTileWriter
         // Named arguments on purpose: positionally, 4096 lands in minLinealExtent and the tiles come out broken.
         vectorTile.Write(stream: stream, minLinealExtent: 1, minPolygonalExtent: 2, extent: Extent, idAttributeName: "id");
         return stream.ToArray();
+    }
+
+    /// <summary>
+    /// The part of a geometry inside the buffered tile. A polygon that is not valid (a self-intersecting ring, which a
+    /// store may hold) cannot be intersected as it is: it is repaired first (GeometryFixer keeps every area it covers).
+    /// </summary>
+    private static Geometry Clip(Geometry geometry, Geometry clip)
+    {
+        try
+        {
+            return geometry.Intersection(clip);
+        }
+        catch (TopologyException)
+        {
+            return GeometryFixer.Fix(geometry).Intersection(clip);
+        }
     }
 
     private static AttributesTable Attributes(MapFeature feature)

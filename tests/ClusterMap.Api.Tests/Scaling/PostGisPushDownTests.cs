@@ -174,6 +174,39 @@ public sealed class PostGisPushDownTests(PostGisPushDownTests.Services services)
         Assert.Equal(expected, actual);
     }
 
+    /// <summary>
+    /// A static map's nearest lines are measured by the proximity engine, so the service that pushes proximity down
+    /// draws them from PostGIS's candidates (never a whole collection) and labels them with the same distances.
+    /// </summary>
+    [Theory]
+    [InlineData($"highlight={Shapes}/shape-002&nearest=3&nearest_to={Shapes},metro-stations")]
+    [InlineData($"highlight={Shapes}/shape-001&nearest=2&nearest_to=universities,{Shapes}")]
+    [InlineData("highlight=parks/park-caohejing-yuanchuang-future&nearest=2")]
+    public async Task StaticMapNearestLines_PushedDown_AreLabelledAsInMemory(string query)
+    {
+        var path = $"/maps/static.svg?lang=en&width=800&height=600&{query}";
+        var expected = await SvgTextsAsync(services.InMemory, path);
+        var actual = await SvgTextsAsync(services.PushedDown, path);
+
+        Assert.Contains(expected, text => text.EndsWith(" km", StringComparison.Ordinal) || text.EndsWith(" m", StringComparison.Ordinal));
+        Assert.Equal(expected, actual);
+    }
+
+    /// <summary>The figure's texts without its stamp (from "Data version" to the attribution), which names the request and its time.</summary>
+    private static async Task<List<string>> SvgTextsAsync(ServiceProcess service, string path)
+    {
+        using var client = new HttpClient { BaseAddress = service.BaseAddress };
+        using var response = await client.GetAsync(path);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {response.StatusCode}: {body}");
+        var texts = System.Xml.Linq.XDocument.Parse(body).Descendants((System.Xml.Linq.XNamespace)"http://www.w3.org/2000/svg" + "text").Select(t => t.Value.Trim()).Distinct().ToList();
+        var stamp = texts.FindIndex(t => t.StartsWith("Data version", StringComparison.Ordinal));
+        var credits = texts.FindIndex(t => t.StartsWith("Data:", StringComparison.Ordinal));
+        Assert.True(stamp >= 0 && credits > stamp, "the stamp comes before the attribution");
+        texts.RemoveRange(stamp, credits - stamp);
+        return texts;
+    }
+
     [Fact]
     public async Task Answers_CoverPossibleHitsAndPolygonTargets_SoTheComparisonMeansSomething()
     {

@@ -133,6 +133,8 @@ public abstract class TileStoreTests : IAsyncLifetime
         var first = Service();
         var drawn = await GetAllAsync(first);
         Assert.Equal(_paths.Length, Cache(first).Drawn);
+        // Tiles are stored behind the responses.
+        await Cache(first).FlushAsync();
         Assert.Equal(_paths.Length, await CountTilesAsync(_database, "true"));
 
         var second = Service();
@@ -152,6 +154,7 @@ public abstract class TileStoreTests : IAsyncLifetime
     {
         var first = Service();
         var before = await GetAllAsync(first);
+        await Cache(first).FlushAsync();
         var second = Service();
         await GetAllAsync(second);
         var client = second.CreateClient();
@@ -160,6 +163,7 @@ public abstract class TileStoreTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync("/collections/parks/items/park-1")).StatusCode);
         var after = await GetAllAsync(second);
+        await Cache(second).FlushAsync();
 
         Assert.Equal(_paths.Length, Cache(second).Drawn);
         Assert.All(before.Zip(after), pair => Assert.NotEqual(pair.First.ETag, pair.Second.ETag));
@@ -178,6 +182,7 @@ public abstract class TileStoreTests : IAsyncLifetime
         await GetAllAsync(first);
         var second = Service(tileStore: false);
         await GetAllAsync(second);
+        await Cache(first).FlushAsync();
 
         Assert.Equal((_paths.Length, _paths.Length), (Cache(first).Drawn, Cache(second).Drawn));
         Assert.Equal(0, Cache(second).StoreHits);

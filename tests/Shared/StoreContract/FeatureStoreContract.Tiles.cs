@@ -16,7 +16,7 @@ public abstract partial class FeatureStoreContract
         var key = new TileKey("default:both|abc", 12, 3430, 1672, 1, "png", 7);
         byte[] bytes = [1, 2, 3, 0, 255];
 
-        await Tiles.PutTileAsync(key, bytes);
+        await Tiles.PutTilesAsync([(key, bytes)]);
 
         Assert.Equal(bytes, await Tiles.GetTileAsync(key));
         // Any other part of the key is another tile.
@@ -31,7 +31,7 @@ public abstract partial class FeatureStoreContract
         }
 
         byte[] redrawn = [9, 9];
-        await Tiles.PutTileAsync(key, redrawn);
+        await Tiles.PutTilesAsync([(key, redrawn)]);
         Assert.Equal(redrawn, await Tiles.GetTileAsync(key));
     }
 
@@ -40,8 +40,7 @@ public abstract partial class FeatureStoreContract
     {
         var old = new TileKey("default:both", 10, 857, 418, 1, "png", 3);
         var current = old with { DataVersion = 4 };
-        await Tiles.PutTileAsync(old, [1]);
-        await Tiles.PutTileAsync(current, [2]);
+        await Tiles.PutTilesAsync([(old, [1]), (current, [2])]);
 
         var pruned = await Tiles.PruneTilesAsync(4);
 
@@ -56,7 +55,7 @@ public abstract partial class FeatureStoreContract
         await Store.ReplaceCollectionsAsync([new CollectionImport(new CollectionDefinition("sites", "Sites", ""), [new FeatureRecord("a", new GeometryFactory().CreatePoint(new Coordinate(121.4, 31.2)), "{}")])]);
         var version = await Store.GetDataVersionAsync();
 
-        await Tiles.PutTileAsync(new TileKey("default:both", 0, 0, 0, 1, "png", version), [1]);
+        await Tiles.PutTilesAsync([(new TileKey("default:both", 0, 0, 0, 1, "png", version), [1])]);
         await Tiles.PruneTilesAsync(version);
 
         Assert.Equal(version, await Store.GetDataVersionAsync());
