@@ -37,10 +37,32 @@ public sealed partial class SqliteFeatureStore : IFeatureClusterReader
             return new ClusteredFeatures([], [.. whole.Select(i => few[i])]);
         }
 
+        var parameters = NearBoxParameters(collectionId, cells);
+        parameters.AddDynamicParams(new
+        {
+            standOut = JsonSerializer.Serialize(query.StandOutIds),
+            standOutCount = query.StandOutIds.Count,
+            r = WebMercator.EarthRadiusMeters,
+            pi = Math.PI,
+            quarterPi = Math.PI / 4,
+            maxLat = WebMercator.MaxLatitude,
+            half = WebMercator.HalfWorldMeters,
+            cell = query.CellMeters,
+            collapse = query.CollapseMeters,
+            max = query.MaxAnchorsPerCell,
+            cx0,
+            cy0,
+            cx1,
+            cy1,
+            bminX = box.MinX,
+            bminY = box.MinY,
+            bmaxX = box.MaxX,
+            bmaxY = box.MaxY,
+        });
         var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
-            // CROSS JOIN keeps the R*Tree as the outer loop (see GetItemsNearBoxAsync). Each row is projected once
-            // (near, materialized); a point's far corner is its near one. A multipoint has no anchor: its WKB type
-            // (bytes 2-5, little-endian) is read only for the shapes small enough to collapse.
+            // Each row near the cells is projected once (near, materialized); a point's far corner is its near one. A
+            // multipoint has no anchor: its WKB type (bytes 2-5, little-endian) is read only for shapes small enough to
+            // collapse.
             $"""
             WITH near AS MATERIALIZED (
                 SELECT f.fid AS fid, f.min_x AS min_x, f.min_y AS min_y, f.max_x AS max_x, f.max_y AS max_y, f.is_point AS is_point,
@@ -48,10 +70,7 @@ public sealed partial class SqliteFeatureStore : IFeatureClusterReader
                        {MercatorX0} AS x0, {MercatorY0} AS y0,
                        CASE WHEN f.is_point = 1 THEN NULL ELSE {MercatorX1} END AS x1,
                        CASE WHEN f.is_point = 1 THEN NULL ELSE {MercatorY1} END AS y1
-                FROM features_rtree r CROSS JOIN features f ON f.fid = r.fid
-                WHERE r.max_x >= @rminX AND r.min_x <= @rmaxX AND r.max_y >= @rminY AND r.min_y <= @rmaxY
-                  AND f.collection_id = @collectionId
-                  AND f.max_x >= @minX AND f.min_x <= @maxX AND f.max_y >= @minY AND f.min_y <= @maxY
+                {NearBoxFrom}
             ),
             classified AS MATERIALIZED (
                 SELECT fid, min_x, min_y, max_x, max_y, anchored, ax, ay,
@@ -84,36 +103,7 @@ public sealed partial class SqliteFeatureStore : IFeatureClusterReader
                     WHERE NOT anchored AND max_x >= @bminX AND min_x <= @bmaxX AND max_y >= @bminY AND min_y <= @bmaxY)
             )
             """,
-            new
-            {
-                collectionId,
-                standOut = JsonSerializer.Serialize(query.StandOutIds),
-                standOutCount = query.StandOutIds.Count,
-                r = WebMercator.EarthRadiusMeters,
-                pi = Math.PI,
-                quarterPi = Math.PI / 4,
-                maxLat = WebMercator.MaxLatitude,
-                half = WebMercator.HalfWorldMeters,
-                cell = query.CellMeters,
-                collapse = query.CollapseMeters,
-                max = query.MaxAnchorsPerCell,
-                cx0,
-                cy0,
-                cx1,
-                cy1,
-                minX = cells.MinX,
-                minY = cells.MinY,
-                maxX = cells.MaxX,
-                maxY = cells.MaxY,
-                rminX = Float32Bounds.Down(cells.MinX),
-                rminY = Float32Bounds.Down(cells.MinY),
-                rmaxX = Float32Bounds.Up(cells.MaxX),
-                rmaxY = Float32Bounds.Up(cells.MaxY),
-                bminX = box.MinX,
-                bminY = box.MinY,
-                bmaxX = box.MaxX,
-                bmaxY = box.MaxY,
-            },
+            parameters,
             cancellationToken: cancellationToken));
         return ClusterRow.ToResult(rows, query.CellMeters);
     }
@@ -125,28 +115,15 @@ public sealed partial class SqliteFeatureStore : IFeatureClusterReader
     /// </summary>
     private static async Task<List<FeatureRecord>?> FewNearAsync(SqliteConnection connection, string collectionId, Envelope box, int limit, CancellationToken cancellationToken)
     {
+        var parameters = NearBoxParameters(collectionId, box);
+        parameters.Add("limit", limit);
         var rows = (await connection.QueryAsync<(long Fid, string Id, byte[] Wkb, string Properties)>(new CommandDefinition(
-            """
+            $"""
             SELECT f.fid, f.feature_id, f.geometry, f.properties
-            FROM features_rtree r CROSS JOIN features f ON f.fid = r.fid
-            WHERE r.max_x >= @rminX AND r.min_x <= @rmaxX AND r.max_y >= @rminY AND r.min_y <= @rmaxY
-              AND f.collection_id = @collectionId
-              AND f.max_x >= @minX AND f.min_x <= @maxX AND f.max_y >= @minY AND f.min_y <= @maxY
+            {NearBoxFrom}
             LIMIT @limit
             """,
-            new
-            {
-                collectionId,
-                limit,
-                minX = box.MinX,
-                minY = box.MinY,
-                maxX = box.MaxX,
-                maxY = box.MaxY,
-                rminX = Float32Bounds.Down(box.MinX),
-                rminY = Float32Bounds.Down(box.MinY),
-                rmaxX = Float32Bounds.Up(box.MaxX),
-                rmaxY = Float32Bounds.Up(box.MaxY),
-            },
+            parameters,
             cancellationToken: cancellationToken))).ToList();
         return rows.Count >= limit ? null : [.. rows.OrderBy(r => r.Fid).Select(r => new FeatureRecord(r.Id, Wkb.Read(r.Wkb), r.Properties))];
     }

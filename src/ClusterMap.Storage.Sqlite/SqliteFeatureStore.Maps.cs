@@ -16,27 +16,38 @@ public sealed partial class SqliteFeatureStore : IFeatureBoxReader
             // instead, and a box with nothing in it would cost as much as the whole collection.
             $"""
             SELECT {FeatureColumns}
-            FROM features_rtree r CROSS JOIN features f ON f.fid = r.fid
-            WHERE r.max_x >= @rminX AND r.min_x <= @rmaxX AND r.max_y >= @rminY AND r.min_y <= @rmaxY
-              AND f.collection_id = @collectionId
-              AND f.max_x >= @minX AND f.min_x <= @maxX AND f.max_y >= @minY AND f.min_y <= @maxY
+            {NearBoxFrom}
             ORDER BY f.fid
             """,
-            new
-            {
-                collectionId,
-                minX = boxLonLat.MinX,
-                minY = boxLonLat.MinY,
-                maxX = boxLonLat.MaxX,
-                maxY = boxLonLat.MaxY,
-                rminX = Float32Bounds.Down(boxLonLat.MinX),
-                rminY = Float32Bounds.Down(boxLonLat.MinY),
-                rmaxX = Float32Bounds.Up(boxLonLat.MaxX),
-                rmaxY = Float32Bounds.Up(boxLonLat.MaxY),
-            },
+            NearBoxParameters(collectionId, boxLonLat),
             cancellationToken: cancellationToken));
         return [.. rows.Select(row => row.ToRecord())];
     }
+
+    /// <summary>
+    /// The rows of a collection whose envelope meets <c>@minX</c>…<c>@maxY</c>: the R*Tree's float32 boxes (the box's
+    /// bounds rounded outward, <c>@rminX</c>…) as the outer loop, then the exact stored envelope. Parameters from
+    /// <see cref="NearBoxParameters"/>.
+    /// </summary>
+    private const string NearBoxFrom = """
+        FROM features_rtree r CROSS JOIN features f ON f.fid = r.fid
+        WHERE r.max_x >= @rminX AND r.min_x <= @rmaxX AND r.max_y >= @rminY AND r.min_y <= @rmaxY
+          AND f.collection_id = @collectionId
+          AND f.max_x >= @minX AND f.min_x <= @maxX AND f.max_y >= @minY AND f.min_y <= @maxY
+        """;
+
+    private static DynamicParameters NearBoxParameters(string collectionId, Envelope boxLonLat) => new(new
+    {
+        collectionId,
+        minX = boxLonLat.MinX,
+        minY = boxLonLat.MinY,
+        maxX = boxLonLat.MaxX,
+        maxY = boxLonLat.MaxY,
+        rminX = Float32Bounds.Down(boxLonLat.MinX),
+        rminY = Float32Bounds.Down(boxLonLat.MinY),
+        rmaxX = Float32Bounds.Up(boxLonLat.MaxX),
+        rmaxY = Float32Bounds.Up(boxLonLat.MaxY),
+    });
 
     public async Task<double> GetMaxUncertaintyMetersAsync(string collectionId, CancellationToken cancellationToken = default)
     {
