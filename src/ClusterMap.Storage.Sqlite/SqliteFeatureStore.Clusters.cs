@@ -24,17 +24,24 @@ public sealed partial class SqliteFeatureStore : IFeatureClusterReader
     private const string MercatorY0 = "(@r * ln(tan(@quarterPi + ((max(-@maxLat, min(@maxLat, f.min_y)) * @pi / 180) / 2))))";
     private const string MercatorY1 = "(@r * ln(tan(@quarterPi + ((max(-@maxLat, min(@maxLat, f.max_y)) * @pi / 180) / 2))))";
 
+    /// <summary>
+    /// Up to this many rows near a box's cells are read whole and clustered by <see cref="ClusterGrid"/> itself (the
+    /// rule the SQL mirrors): reading a few hundred rows costs less than the counting statement's fixed cost and its
+    /// second pass; beyond that the database counts.
+    /// </summary>
+    private const int SparseRows = 256;
+
     public async Task<ClusteredFeatures> GetClusteredNearBoxAsync(string collectionId, ClusterQuery query, CancellationToken cancellationToken = default)
     {
         var cells = query.CellsLonLat();
         var box = query.BoxLonLat;
         var (cx0, cy0, cx1, cy1) = query.CellRange();
         await using var connection = await OpenAsync(cancellationToken);
-        if (await FewNearAsync(connection, collectionId, cells, query.MaxAnchorsPerCell + 1, cancellationToken) is { } few)
+        if (await FewNearAsync(connection, collectionId, cells, Math.Max(SparseRows, query.MaxAnchorsPerCell) + 1, cancellationToken) is { } few)
         {
-            // No cell can hold more than the maximum: the rule over these rows is the answer, with nothing to count.
-            var (_, whole) = ClusterGrid.Group([.. few.Select(f => f.Geometry)], [.. few.Select(f => f.Id)], query);
-            return new ClusteredFeatures([], [.. whole.Select(i => few[i])]);
+            // Few rows: the rule applied to them is the answer, cheaper than the statement that counts in SQL.
+            var (clusters, whole) = ClusterGrid.Group([.. few.Select(f => f.Geometry)], [.. few.Select(f => f.Id)], query);
+            return new ClusteredFeatures(clusters, [.. whole.Select(i => few[i])]);
         }
 
         var parameters = NearBoxParameters(collectionId, cells);
@@ -110,8 +117,8 @@ public sealed partial class SqliteFeatureStore : IFeatureClusterReader
 
     /// <summary>
     /// The features whose envelope meets the box, in store order, when there are fewer than <paramref name="limit"/>;
-    /// else null. Stops at the limit, so a crowded box costs a few rows: an empty or sparse view (most views at high
-    /// zoom, every view far from the data) costs one index probe instead of the clustering statement.
+    /// else null. Stops at the limit, so a crowded box costs a few hundred rows: an empty or sparse view (most views at
+    /// high zoom, every view far from the data) costs one index probe instead of the clustering statement.
     /// </summary>
     private static async Task<List<FeatureRecord>?> FewNearAsync(SqliteConnection connection, string collectionId, Envelope box, int limit, CancellationToken cancellationToken)
     {
