@@ -334,6 +334,8 @@ public sealed class ClusterSourcesTests : IAsyncLifetime
         }
 
         var folder = Directory.CreateTempSubdirectory("clustermap-dense-").FullName;
+        // Shared by every test of the class (each test has its own services), so removed when the test run ends.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(folder, recursive: true);
         File.WriteAllText(Path.Combine(folder, "points.geojson"), Collection(points));
         File.WriteAllText(Path.Combine(folder, "parks.geojson"), Collection(parks));
         File.WriteAllText(Path.Combine(folder, "collections.json"), $$"""
