@@ -17,6 +17,21 @@ public sealed class MapTestFactory()
 
 internal static class MapAssertions
 {
+    /// <summary>
+    /// A static map SVG's texts, each once (a label is written twice: its white halo, then its ink), without the stamp
+    /// (from "Data version" to the attribution's "Data:"), which names the request and its time.
+    /// </summary>
+    public static List<string> SvgTextsWithoutStamp(string svg)
+    {
+        var texts = System.Xml.Linq.XDocument.Parse(svg).Descendants((System.Xml.Linq.XNamespace)"http://www.w3.org/2000/svg" + "text")
+            .Select(t => t.Value.Trim()).Distinct().ToList();
+        var stamp = texts.FindIndex(t => t.StartsWith("Data version", StringComparison.Ordinal));
+        var credits = texts.FindIndex(t => t.StartsWith("Data:", StringComparison.Ordinal));
+        Assert.True(stamp >= 0 && credits > stamp, "the stamp comes before the attribution");
+        texts.RemoveRange(stamp, credits - stamp);
+        return texts;
+    }
+
     /// <summary>Test Park 1 (Life sciences, #CC6677) of the map test data.</summary>
     public static readonly Coordinate Park1 = new(121.20, 31.20);
 

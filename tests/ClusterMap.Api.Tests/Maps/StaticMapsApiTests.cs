@@ -243,15 +243,7 @@ public sealed class StaticMapsApiTests(MapTestFactory factory) : IClassFixture<M
     {
         var response = await factory.CreateClient().GetAsync($"/maps/static.svg?bbox={Bbox}&width=800&height=600&{query}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var svg = XDocument.Parse(await response.Content.ReadAsStringAsync());
-        // Each label is written twice (its white halo, then its ink), so the texts are taken once each. The stamp (from
-        // "Data version" to the attribution's "Data:") names the request itself, so it is left out.
-        var texts = svg.Descendants((XNamespace)"http://www.w3.org/2000/svg" + "text").Select(t => t.Value.Trim()).Distinct().ToList();
-        var stamp = texts.FindIndex(t => t.StartsWith("Data version", StringComparison.Ordinal));
-        var credits = texts.FindIndex(t => t.StartsWith("Data:", StringComparison.Ordinal));
-        Assert.True(stamp >= 0 && credits > stamp, "the stamp comes before the attribution");
-        texts.RemoveRange(stamp, credits - stamp);
-        return texts;
+        return MapAssertions.SvgTextsWithoutStamp(await response.Content.ReadAsStringAsync());
     }
 
     [Fact]

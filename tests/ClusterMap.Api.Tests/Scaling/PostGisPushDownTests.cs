@@ -192,19 +192,14 @@ public sealed class PostGisPushDownTests(PostGisPushDownTests.Services services)
         Assert.Equal(expected, actual);
     }
 
-    /// <summary>The figure's texts without its stamp (from "Data version" to the attribution), which names the request and its time.</summary>
+    /// <summary>The figure's texts (<see cref="MapAssertions.SvgTextsWithoutStamp"/>).</summary>
     private static async Task<List<string>> SvgTextsAsync(ServiceProcess service, string path)
     {
         using var client = new HttpClient { BaseAddress = service.BaseAddress };
         using var response = await client.GetAsync(path);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {response.StatusCode}: {body}");
-        var texts = System.Xml.Linq.XDocument.Parse(body).Descendants((System.Xml.Linq.XNamespace)"http://www.w3.org/2000/svg" + "text").Select(t => t.Value.Trim()).Distinct().ToList();
-        var stamp = texts.FindIndex(t => t.StartsWith("Data version", StringComparison.Ordinal));
-        var credits = texts.FindIndex(t => t.StartsWith("Data:", StringComparison.Ordinal));
-        Assert.True(stamp >= 0 && credits > stamp, "the stamp comes before the attribution");
-        texts.RemoveRange(stamp, credits - stamp);
-        return texts;
+        return MapAssertions.SvgTextsWithoutStamp(body);
     }
 
     [Fact]
