@@ -1,5 +1,6 @@
 using ClusterMap.Core.Storage;
 using ClusterMap.Core.Tiles;
+using ClusterMap.Storage.Sql;
 using Dapper;
 
 namespace ClusterMap.Storage.PostGis;
@@ -7,17 +8,17 @@ namespace ClusterMap.Storage.PostGis;
 /// <summary>
 /// Clusters counted in PostGIS (<see cref="ClusterGrid"/> in SQL): the GiST index selects the rows near the box's
 /// cells, a GROUP BY on the floor of each anchor's Web Mercator coordinates counts the cells, and only the uncrowded
-/// cells' features are read whole. Anchors use the closed-form Mercator on ln and tan, not ST_Transform: PROJ writes
+/// cells' features are read whole. Anchors use the closed-form Mercator on ln and tan (<see cref="ClusterSql"/>), not ST_Transform: PROJ writes
 /// y another way (asinh of tan) and differs from <see cref="WebMercator"/> in the last bits, which is enough to move
 /// an anchor on a cell's edge into the next cell; the same formula on the same doubles does not. Bounds are the
 /// geometry's exact ones (ST_XMin etc. compute them from the shape), never the index's float boxes.
 /// </summary>
 public sealed partial class PostGisFeatureStore : IFeatureClusterReader
 {
-    private const string MercatorX0 = "(@r * n.min_x * pi() / 180)";
-    private const string MercatorX1 = "(@r * n.max_x * pi() / 180)";
-    private const string MercatorY0 = "(@r * ln(tan((pi() / 4) + ((greatest(-@maxLat, least(@maxLat, n.min_y)) * pi() / 180) / 2))))";
-    private const string MercatorY1 = "(@r * ln(tan((pi() / 4) + ((greatest(-@maxLat, least(@maxLat, n.max_y)) * pi() / 180) / 2))))";
+    private static readonly string _mercatorX0 = ClusterSql.MercatorX("n.min_x");
+    private static readonly string _mercatorX1 = ClusterSql.MercatorX("n.max_x");
+    private static readonly string _mercatorY0 = ClusterSql.MercatorY("n.min_y", "greatest", "least");
+    private static readonly string _mercatorY1 = ClusterSql.MercatorY("n.max_y", "greatest", "least");
 
     /// <summary>
     /// The rule in SQL, as common table expressions: <c>near</c> (the rows the GiST index finds near the box's cells,
@@ -33,9 +34,9 @@ public sealed partial class PostGisFeatureStore : IFeatureClusterReader
         ),
         projected AS (
             SELECT n.fid, n.stand_out, n.type, n.min_x, n.min_y, n.max_x, n.max_y,
-                   {MercatorX0} AS x0, {MercatorY0} AS y0,
-                   CASE WHEN n.type = 'ST_Point' THEN {MercatorX0} ELSE {MercatorX1} END AS x1,
-                   CASE WHEN n.type = 'ST_Point' THEN {MercatorY0} ELSE {MercatorY1} END AS y1
+                   {_mercatorX0} AS x0, {_mercatorY0} AS y0,
+                   CASE WHEN n.type = 'ST_Point' THEN {_mercatorX0} ELSE {_mercatorX1} END AS x1,
+                   CASE WHEN n.type = 'ST_Point' THEN {_mercatorY0} ELSE {_mercatorY1} END AS y1
             FROM near n
         ),
         anchored AS MATERIALIZED (
@@ -88,31 +89,16 @@ public sealed partial class PostGisFeatureStore : IFeatureClusterReader
     internal static DynamicParameters ClusterParameters(string collectionId, ClusterQuery query)
     {
         var cells = query.CellsLonLat();
-        var box = query.BoxLonLat;
-        var (cx0, cy0, cx1, cy1) = query.CellRange();
-        return new DynamicParameters(
-            new
-            {
-                collectionId,
-                standOut = query.StandOutIds.ToArray(),
-                r = WebMercator.EarthRadiusMeters,
-                maxLat = WebMercator.MaxLatitude,
-                half = WebMercator.HalfWorldMeters,
-                cell = query.CellMeters,
-                collapse = query.CollapseMeters,
-                max = (long)query.MaxAnchorsPerCell,
-                cx0,
-                cy0,
-                cx1,
-                cy1,
-                minX = cells.MinX,
-                minY = cells.MinY,
-                maxX = cells.MaxX,
-                maxY = cells.MaxY,
-                bminX = box.MinX,
-                bminY = box.MinY,
-                bmaxX = box.MaxX,
-                bmaxY = box.MaxY,
-            });
+        var parameters = new DynamicParameters(new
+        {
+            collectionId,
+            standOut = query.StandOutIds.ToArray(),
+            minX = cells.MinX,
+            minY = cells.MinY,
+            maxX = cells.MaxX,
+            maxY = cells.MaxY,
+        });
+        parameters.AddDynamicParams(ClusterSql.Parameters(query));
+        return parameters;
     }
 }

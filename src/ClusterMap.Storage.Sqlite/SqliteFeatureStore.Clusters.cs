@@ -17,12 +17,10 @@ namespace ClusterMap.Storage.Sqlite;
 /// </summary>
 public sealed partial class SqliteFeatureStore : IFeatureClusterReader
 {
-    // The Web Mercator as WebMercator.FromLonLat writes it, operation for operation: x = R·lon·π/180 and
-    // y = R·ln(tan(π/4 + (clamped lat·π/180)/2)), so both give the same doubles (π and π/4 bound as the same doubles).
-    private const string MercatorX0 = "(@r * f.min_x * @pi / 180)";
-    private const string MercatorX1 = "(@r * f.max_x * @pi / 180)";
-    private const string MercatorY0 = "(@r * ln(tan(@quarterPi + ((max(-@maxLat, min(@maxLat, f.min_y)) * @pi / 180) / 2))))";
-    private const string MercatorY1 = "(@r * ln(tan(@quarterPi + ((max(-@maxLat, min(@maxLat, f.max_y)) * @pi / 180) / 2))))";
+    private static readonly string _mercatorX0 = ClusterSql.MercatorX("f.min_x");
+    private static readonly string _mercatorX1 = ClusterSql.MercatorX("f.max_x");
+    private static readonly string _mercatorY0 = ClusterSql.MercatorY("f.min_y", "max", "min");
+    private static readonly string _mercatorY1 = ClusterSql.MercatorY("f.max_y", "max", "min");
 
     /// <summary>
     /// Up to this many rows near a box's cells are read whole and clustered by <see cref="ClusterGrid"/> itself (the
@@ -34,8 +32,6 @@ public sealed partial class SqliteFeatureStore : IFeatureClusterReader
     public async Task<ClusteredFeatures> GetClusteredNearBoxAsync(string collectionId, ClusterQuery query, CancellationToken cancellationToken = default)
     {
         var cells = query.CellsLonLat();
-        var box = query.BoxLonLat;
-        var (cx0, cy0, cx1, cy1) = query.CellRange();
         await using var connection = await OpenAsync(cancellationToken);
         if (await FewNearAsync(connection, collectionId, cells, Math.Max(SparseRows, query.MaxAnchorsPerCell) + 1, cancellationToken) is { } few)
         {
@@ -45,27 +41,8 @@ public sealed partial class SqliteFeatureStore : IFeatureClusterReader
         }
 
         var parameters = NearBoxParameters(collectionId, cells);
-        parameters.AddDynamicParams(new
-        {
-            standOut = JsonSerializer.Serialize(query.StandOutIds),
-            standOutCount = query.StandOutIds.Count,
-            r = WebMercator.EarthRadiusMeters,
-            pi = Math.PI,
-            quarterPi = Math.PI / 4,
-            maxLat = WebMercator.MaxLatitude,
-            half = WebMercator.HalfWorldMeters,
-            cell = query.CellMeters,
-            collapse = query.CollapseMeters,
-            max = query.MaxAnchorsPerCell,
-            cx0,
-            cy0,
-            cx1,
-            cy1,
-            bminX = box.MinX,
-            bminY = box.MinY,
-            bmaxX = box.MaxX,
-            bmaxY = box.MaxY,
-        });
+        parameters.AddDynamicParams(new { standOut = JsonSerializer.Serialize(query.StandOutIds), standOutCount = query.StandOutIds.Count });
+        parameters.AddDynamicParams(ClusterSql.Parameters(query));
         var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
             // Each row near the cells is projected once (near, materialized); a point's far corner is its near one. A
             // multipoint has no anchor: its WKB type (bytes 2-5, little-endian) is read only for shapes small enough to
@@ -74,9 +51,9 @@ public sealed partial class SqliteFeatureStore : IFeatureClusterReader
             WITH near AS MATERIALIZED (
                 SELECT f.fid AS fid, f.min_x AS min_x, f.min_y AS min_y, f.max_x AS max_x, f.max_y AS max_y, f.is_point AS is_point,
                        CASE WHEN @standOutCount = 0 THEN 0 ELSE f.feature_id IN (SELECT value FROM json_each(@standOut)) END AS stand_out,
-                       {MercatorX0} AS x0, {MercatorY0} AS y0,
-                       CASE WHEN f.is_point = 1 THEN NULL ELSE {MercatorX1} END AS x1,
-                       CASE WHEN f.is_point = 1 THEN NULL ELSE {MercatorY1} END AS y1
+                       {_mercatorX0} AS x0, {_mercatorY0} AS y0,
+                       CASE WHEN f.is_point = 1 THEN NULL ELSE {_mercatorX1} END AS x1,
+                       CASE WHEN f.is_point = 1 THEN NULL ELSE {_mercatorY1} END AS y1
                 {NearBoxFrom}
             ),
             classified AS MATERIALIZED (
