@@ -13,6 +13,12 @@ internal static class PostGisMigrations
     // Arbitrary but fixed: the advisory lock every ClusterMap process takes while it creates or upgrades the schema.
     private const long MigrationLockKey = 0x436C75737465724D; // "ClusterM"
 
+    /// <summary>
+    /// The span (<c>clustermap_anchor_span</c>, Web Mercator metres) from which a feature is in the partial index
+    /// <c>features_geom_unanchored</c>; part of migration 4, never to change.
+    /// </summary>
+    public const int UnanchoredIndexSpanMeters = 100;
+
     private static readonly (int Version, string Name, string Sql)[] _migrations =
     [
         (1, "collections, features with GiST on geometry and geography, data version, API keys", """
@@ -110,6 +116,45 @@ internal static class PostGisMigrations
             -- the exact test of = and IN. Built inside the migration's transaction (CREATE INDEX CONCURRENTLY cannot
             -- be), so writes wait while an existing table is indexed once.
             CREATE INDEX IF NOT EXISTS features_properties ON features USING gin (clustermap_properties_jsonb(properties) jsonb_path_ops);
+            """),
+        (4, "cluster pyramid: anchors counted per level and cell; GiST index of the features too wide to anchor", $"""
+            -- Kept by the store in each write's transaction (ClusterPyramid in Core): n anchors in the cell, sx and sy
+            -- the sums of their offsets from its north-west corner, in Web Mercator metres.
+            CREATE TABLE cluster_cells (
+                collection_id text NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+                level         integer NOT NULL,
+                cx            bigint NOT NULL,
+                cy            bigint NOT NULL,
+                n             bigint NOT NULL,
+                sx            double precision NOT NULL,
+                sy            double precision NOT NULL,
+                PRIMARY KEY (collection_id, level, cx, cy)
+            );
+
+            -- A collection is answered from its cells only once they have been counted (at its import, or when a
+            -- replica first starts on a database made before this migration).
+            CREATE TABLE cluster_pyramids (
+                collection_id text PRIMARY KEY REFERENCES collections(id) ON DELETE CASCADE
+            );
+
+            -- The larger side of a feature's Web Mercator envelope (0 for a point; infinite for a multipoint, which is
+            -- never anchored; null when empty): what decides whether a shape collapses to an anchor. Only ever
+            -- compared with a threshold far from the exact collapse sizes, so the last bits do not matter.
+            CREATE FUNCTION clustermap_anchor_span(geom geometry) RETURNS double precision
+            LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+                SELECT CASE ST_GeometryType(geom)
+                    WHEN 'ST_Point' THEN 0
+                    WHEN 'ST_MultiPoint' THEN 'Infinity'::double precision
+                    ELSE greatest(
+                        6378137 * radians(ST_XMax(geom) - ST_XMin(geom)),
+                        6378137 * (ln(tan(pi() / 4 + radians(least(85.0511287798066, ST_YMax(geom))) / 2))
+                                 - ln(tan(pi() / 4 + radians(greatest(-85.0511287798066, ST_YMin(geom))) / 2))))
+                END
+            $$;
+
+            -- What a low-zoom map reads whole besides the few features of quiet cells: the shapes too wide to anchor.
+            CREATE INDEX features_geom_unanchored ON features USING gist (geom)
+                WHERE clustermap_anchor_span(geom) >= {UnanchoredIndexSpanMeters.ToString(System.Globalization.CultureInfo.InvariantCulture)};
             """),
     ];
 
