@@ -17,9 +17,6 @@ namespace ClusterMap.Storage.PostGis;
 /// </summary>
 public sealed partial class PostGisFeatureStore
 {
-    /// <summary>Levels with a collapse size at least this find their unanchored shapes through the partial index.</summary>
-    private const double UnanchoredIndexMinCollapseMeters = PostGisMigrations.UnanchoredIndexSpanMeters * 1.5;
-
     /// <summary>
     /// The features a pyramid read takes whole, as the CTE <c>whole</c>: the anchored members of the quiet cells
     /// (<c>@pcx</c>, <c>@pcy</c> with their lon/lat boxes), found by probing each cell and keeping the rows whose
@@ -160,7 +157,7 @@ public sealed partial class PostGisFeatureStore
         parameters.AddDynamicParams(ClusterSql.Parameters(query));
         // At coarse levels the view box holds most of the collection: only the partial index finds the few wide shapes
         // without visiting the rest. At fine levels the box is small and the collapse size below the index's threshold.
-        return new PyramidRead(clusters, query.CollapseMeters >= UnanchoredIndexMinCollapseMeters ? _pyramidWholeIndexed : _pyramidWholeScanned, parameters);
+        return new PyramidRead(clusters, UnanchoredIndex.Serves(query) ? _pyramidWholeIndexed : _pyramidWholeScanned, parameters);
     }
 
     /// <summary>Counts a whole collection's features into its pyramid, replacing what it held.</summary>

@@ -22,7 +22,7 @@ public sealed partial class PostGisFeatureStore : IFeatureClusterReader
 
     // Here, after the expressions they are built from: static fields of one partial class in several files are
     // initialised in no defined order between the files.
-    private static readonly string _pyramidWholeIndexed = PyramidWholeCte($"clustermap_anchor_span(f.geom) >= {PostGisMigrations.UnanchoredIndexSpanMeters}");
+    private static readonly string _pyramidWholeIndexed = PyramidWholeCte($"clustermap_anchor_span(f.geom) >= {UnanchoredIndex.SpanMeters}");
 
     private static readonly string _pyramidWholeScanned = PyramidWholeCte("true");
 

@@ -13,12 +13,6 @@ internal static class PostGisMigrations
     // Arbitrary but fixed: the advisory lock every ClusterMap process takes while it creates or upgrades the schema.
     private const long MigrationLockKey = 0x436C75737465724D; // "ClusterM"
 
-    /// <summary>
-    /// The span (<c>clustermap_anchor_span</c>, Web Mercator metres) from which a feature is in the partial index
-    /// <c>features_geom_unanchored</c>; part of migration 4, never to change.
-    /// </summary>
-    public const int UnanchoredIndexSpanMeters = 100;
-
     private static readonly (int Version, string Name, string Sql)[] _migrations =
     [
         (1, "collections, features with GiST on geometry and geography, data version, API keys", """
@@ -152,9 +146,10 @@ internal static class PostGisMigrations
                 END
             $$;
 
-            -- What a low-zoom map reads whole besides the few features of quiet cells: the shapes too wide to anchor.
+            -- What a low-zoom map reads whole besides the few features of quiet cells: the shapes too wide to anchor
+            -- (UnanchoredIndex).
             CREATE INDEX features_geom_unanchored ON features USING gist (geom)
-                WHERE clustermap_anchor_span(geom) >= {UnanchoredIndexSpanMeters.ToString(System.Globalization.CultureInfo.InvariantCulture)};
+                WHERE clustermap_anchor_span(geom) >= {ClusterMap.Storage.Sql.UnanchoredIndex.SpanMeters.ToString(System.Globalization.CultureInfo.InvariantCulture)};
             """),
     ];
 
