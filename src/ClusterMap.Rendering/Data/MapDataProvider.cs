@@ -25,15 +25,22 @@ public sealed record NearestFeature(ProximityHit Hit, MapLayer Layer, MapFeature
 /// another projection than Web Mercator, is clustered by the renderer itself, by the same rule.</param>
 public sealed record NearRead(IReadOnlyCollection<FeatureRef> StandOut, Func<string, bool> EveryFeatureOf)
 {
+    /// <summary>
+    /// The zoom of the drawing the read is for (<see cref="MapRequest.DrawingZoom"/>): a layer that drawing shows
+    /// nothing of (<see cref="MapGeneralization.DrawsNothingOf"/>) and with no feature standing out is not read. Null
+    /// (a vector tile, a density raster, a drawing in another projection) reads every chosen layer.
+    /// </summary>
+    public double? DrawingZoom { get; init; }
+
     /// <summary>Point layers clustered by their source, nothing standing out.</summary>
     public static NearRead Clustered { get; } = new([], _ => false);
 
     /// <summary>Every feature of every layer.</summary>
     public static NearRead EveryFeature { get; } = new([], _ => true);
 
-    /// <summary>Clustered, except the features a figure highlights or marks.</summary>
+    /// <summary>Clustered, except the features a figure highlights or marks; only the layers the drawing shows at its zoom.</summary>
     public static NearRead For(MapRequest request) =>
-        new([.. request.Marks.Select(m => m.Feature), .. request.Highlight is { } h ? [h] : Array.Empty<FeatureRef>()], _ => false);
+        new([.. request.Marks.Select(m => m.Feature), .. request.Highlight is { } h ? [h] : Array.Empty<FeatureRef>()], _ => false) { DrawingZoom = request.DrawingZoom };
 }
 
 /// <summary>
@@ -111,7 +118,7 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
         var layers = new List<MapLayer>(catalog.Skeleton.Layers.Count);
         foreach (var layer in catalog.Skeleton.Layers)
         {
-            if (layerIds is not null && !layerIds.Contains(layer.Id))
+            if ((layerIds is not null && !layerIds.Contains(layer.Id)) || !IsDrawn(catalog, layer, read))
             {
                 layers.Add(layer);
                 continue;
@@ -142,6 +149,13 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
 
         return new MapData(layers, catalog.Version);
     }
+
+    /// <summary>Whether the drawing a read is for shows anything of the layer: when it does not, the layer is not read.</summary>
+    private static bool IsDrawn(MapCatalog catalog, MapLayer layer, NearRead read) =>
+        read.DrawingZoom is not { } zoom
+        || catalog.Collection(layer.Id) is not { } collection
+        || !MapGeneralization.DrawsNothingOf(layer.Kind, collection.GeometryType, zoom)
+        || read.StandOut.Any(f => f.CollectionId == layer.Id);
 
     /// <summary>
     /// What a figure's parameters are checked against before its view is known: every feature of the layers held in
