@@ -115,7 +115,8 @@ public sealed class PostGisClusterPyramidTests : IAsyncLifetime
         await using var store = new PostGisFeatureStore(_connectionString + ";Pooling=false");
         await store.InitializeAsync();
         await store.ReplaceCollectionsAsync([new CollectionImport(new CollectionDefinition(Blob, "Blob", "Synthetic."), BlobFeatures(40_000))]);
-        await ExecuteAsync("ANALYZE features", null);
+        // ANALYZE reads the table's pages: its counts are sent now, before the baseline, not when its backend idles.
+        await ExecuteAsync("ANALYZE features; SELECT pg_stat_force_next_flush();", null);
         var atLevel = QueryAt(10);
         var offLevel = atLevel with { CellMeters = atLevel.CellMeters * 1.01, CollapseMeters = atLevel.CollapseMeters * 1.01 };
 
