@@ -115,6 +115,13 @@ public sealed partial class PostGisFeatureStore : SqlFeatureStore<NpgsqlConnecti
     // PostgreSQL's text cannot hold NUL: reading such a string (or name) as text fails.
     protected override string UnreadablePropertiesCondition => @"strpos(f.properties::text, '\u0000') > 0";
 
+    // OFFSET 0 keeps a subquery from being pulled up into its parent, whose expressions would then repeat its own.
+    protected override string StatisticsFence => " OFFSET 0";
+
+    // The statement is large and its row estimates (json_each's default 100 rows a call) high, so the planner would
+    // compile it to machine code; that costs more than the scan it would speed up.
+    protected override string StatisticsSettingsSql => "SET LOCAL jit = off";
+
     // Digits spelt out: a range in a bracket expression may follow the collation.
     protected override string Rfc3339Shape(string text)
     {

@@ -40,33 +40,66 @@ public abstract partial class SqlFeatureStore<TConnection, TTransaction> : IProp
     /// </summary>
     protected abstract string Rfc3339Shape(string text);
 
+    /// <summary>
+    /// Appended to each layer of the statistics statement so that the planner does not merge the layers (which would copy
+    /// each column's expression into every use); empty where the planner evaluates them once anyway.
+    /// </summary>
+    protected virtual string StatisticsFence => "";
+
+    /// <summary>
+    /// Run before the statistics statement in the read snapshot's transaction (<see cref="BeginReadSnapshotAsync"/>), so
+    /// that it holds for that statement alone; or empty.
+    /// </summary>
+    protected virtual string StatisticsSettingsSql => "";
+
     public async Task<IReadOnlyList<PropertyStatistics>?> GetPropertyStatisticsAsync(string collectionId, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        // One snapshot for the check and the count, where the store reads in one.
+        await using var transaction = await BeginReadSnapshotAsync(connection, cancellationToken);
+        if (transaction is not null && StatisticsSettingsSql.Length > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(StatisticsSettingsSql, transaction: transaction, cancellationToken: cancellationToken));
+        }
+
         if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             $"SELECT EXISTS (SELECT 1 FROM features f WHERE f.collection_id = @collectionId AND {UnreadablePropertiesCondition})",
-            new { collectionId }, cancellationToken: cancellationToken)))
+            new { collectionId }, transaction, cancellationToken: cancellationToken)))
         {
             return null;
         }
 
-        var rows = await connection.QueryAsync<StatisticsRow>(new CommandDefinition(StatisticsSql(), new { collectionId }, cancellationToken: cancellationToken));
+        // A scan of the whole collection, like the read it replaces: no shorter time limit than that read's.
+        var rows = (await connection.QueryAsync<StatisticsRow>(new CommandDefinition(
+            StatisticsSql(), new { collectionId }, transaction, commandTimeout: 0, cancellationToken: cancellationToken))).ToList();
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+
         return [.. rows.GroupBy(row => row.Name, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(StatisticsRow.ToStatistics)];
     }
 
-    // Layer by layer: the members; the shape; the fields (read only from shaped text, so that no cast fails); the
-    // checks Rfc3339.TryParse and DateTimeOffset make; the instant in UTC seconds; then one group per name, type and
-    // plain text value, of which each name keeps MaxEnumValues + 1 per type with the type's totals beside them.
+    // Layer by layer: the members; grouped by name, kind and text (so that each distinct text is read once); the
+    // shape; the fields (read only from shaped text, so that no cast fails); the checks Rfc3339.TryParse and
+    // DateTimeOffset make; the instant in UTC seconds; then one group per name, type and plain text value, of which each
+    // name keeps MaxEnumValues + 1 per type with the type's totals beside them. Each layer ends with the dialect's
+    // fence, so that a planner computes a column once instead of copying its expression into every use.
     private string StatisticsSql()
     {
         var more = QueryablesSchema.MaxEnumValues + 1;
+        var fence = StatisticsFence;
         const string Zulu = "substr(t, length(t), 1) IN ('Z', 'z')";
         const string Clock = "shaped = 1 AND length(t) > 10";
         return $"""
-            WITH m AS ({PropertyMembersSql}),
-            s AS (SELECT name, kind, t, CASE WHEN kind = 's' AND {Rfc3339Shape("t")} THEN 1 ELSE 0 END AS shaped FROM m),
+            WITH m AS ({PropertyMembersSql}{fence}),
+            a AS (SELECT name, kind, t, COUNT(*) AS n FROM m GROUP BY name, kind, t{fence}),
+            s AS (
+                SELECT name, kind, t, n,
+                    CASE WHEN kind = 's' AND length(t) >= 10 AND substr(t, 5, 1) = '-' AND {Rfc3339Shape("t")} THEN 1 ELSE 0 END AS shaped
+                FROM a{fence}),
             x AS (
-                SELECT name, kind, t, shaped,
+                SELECT name, kind, t, n, shaped,
                     CASE WHEN shaped = 1 THEN CAST(substr(t, 1, 4) AS BIGINT) END AS y,
                     CASE WHEN shaped = 1 THEN CAST(substr(t, 6, 2) AS BIGINT) END AS mo,
                     CASE WHEN shaped = 1 THEN CAST(substr(t, 9, 2) AS BIGINT) END AS d,
@@ -79,24 +112,24 @@ public abstract partial class SqlFeatureStore<TConnection, TTransaction> : IProp
                     CASE WHEN {Clock} AND substr(t, 20, 1) = '.'
                         THEN CAST(substr(substr(t, 21, length(t) - 20 - CASE WHEN {Zulu} THEN 1 ELSE 6 END) || '0000000', 1, 7) AS BIGINT)
                         ELSE 0 END AS frac
-                FROM s),
+                FROM s{fence}),
             v AS (
-                SELECT name, kind, t, frac,
+                SELECT name, kind, t, n, frac,
                     CASE WHEN shaped = 1 AND y >= 1 AND mo BETWEEN 1 AND 12
                         AND d BETWEEN 1 AND (CASE WHEN mo = 2 THEN (CASE WHEN y % 4 = 0 AND (y % 100 <> 0 OR y % 400 = 0) THEN 29 ELSE 28 END)
                                                   WHEN mo IN (4, 6, 9, 11) THEN 30 ELSE 31 END)
                         AND h <= 23 AND mi <= 59 AND se <= 59 AND oh <= 23 AND om <= 59 AND oh * 60 + om <= 840
                     THEN {DaysSince1970("y", "mo", "d")} * 86400 + h * 3600 + mi * 60 + se - sign * (oh * 3600 + om * 60) END AS utc
-                FROM x),
+                FROM x{fence}),
             z AS (
-                SELECT name, kind, t,
+                SELECT name, kind, t, n,
                     CASE WHEN utc >= {FirstSecond} AND utc < {EndSecond} THEN (CASE WHEN length(t) = 10 THEN 'd' ELSE 'u' END) END AS instant,
                     CASE WHEN utc >= {FirstSecond} AND utc < {EndSecond} THEN utc * 10000000 + frac END AS ticks
-                FROM v),
+                FROM v{fence}),
             g AS (
                 SELECT name, COALESCE(instant, kind) AS vote, CASE WHEN kind = 's' AND instant IS NULL THEN t END AS text,
-                    COUNT(*) AS n, MIN(ticks) AS first, MAX(ticks) AS last
-                FROM z GROUP BY name, COALESCE(instant, kind), CASE WHEN kind = 's' AND instant IS NULL THEN t END),
+                    SUM(n) AS n, MIN(ticks) AS first, MAX(ticks) AS last
+                FROM z GROUP BY name, COALESCE(instant, kind), CASE WHEN kind = 's' AND instant IS NULL THEN t END{fence}),
             r AS (
                 SELECT name, vote, text,
                     CAST(SUM(n) OVER w AS BIGINT) AS votes, COUNT(*) OVER w AS texts, MIN(first) OVER w AS first, MAX(last) OVER w AS last,
