@@ -111,6 +111,10 @@ internal static class PostGisMigrations
             -- be), so writes wait while an existing table is indexed once.
             CREATE INDEX IF NOT EXISTS features_properties ON features USING gin (clustermap_properties_jsonb(properties) jsonb_path_ops);
             """),
+        (4, "property statistics kept with the collection, stamped with the change they were counted at", """
+            -- Counted by the first replica that needs them after a change, read by every other (PropertyStatisticsJson).
+            ALTER TABLE collections ADD COLUMN IF NOT EXISTS property_statistics text;
+            """),
     ];
 
     public static int LatestVersion => _migrations[^1].Version;

@@ -11,7 +11,9 @@ namespace ClusterMap.Storage.Sql;
 /// calendar, the clock, the offset of at most 14 hours a <see cref="DateTimeOffset"/> takes and the years 1 to 9999 in
 /// UTC), then counted per name and type; plain strings are grouped by value, and at most one more value than an enum
 /// may hold comes back per name. Instants are compared as exact 100 ns ticks since 1970 in UTC. Only the counts, a few
-/// values and two instants per name leave the database.
+/// values and two instants per name leave the database. The answer is kept in the collection's row, stamped with the
+/// collection's state (<see cref="PropertyStatisticsJson"/>), so that it is counted once per change of the collection,
+/// not once per replica or restart.
 /// </summary>
 public abstract partial class SqlFeatureStore<TConnection, TTransaction> : IPropertyStatisticsReader
 {
@@ -55,8 +57,45 @@ public abstract partial class SqlFeatureStore<TConnection, TTransaction> : IProp
     public async Task<IReadOnlyList<PropertyStatistics>?> GetPropertyStatisticsAsync(string collectionId, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        // One snapshot for the check and the count, where the store reads in one.
-        await using var transaction = await BeginReadSnapshotAsync(connection, cancellationToken);
+        IReadOnlyList<PropertyStatistics>? counted;
+        StampRow? stamp;
+        // One snapshot for the stamp, the check and the count, where the store reads in one.
+        await using (var transaction = await BeginReadSnapshotAsync(connection, cancellationToken))
+        {
+            stamp = await connection.QuerySingleOrDefaultAsync<StampRow>(new CommandDefinition(
+                "SELECT updated_at AS UpdatedAt, feature_count AS FeatureCount, property_statistics AS Statistics FROM collections WHERE id = @collectionId",
+                new { collectionId }, transaction, cancellationToken: cancellationToken));
+            if (stamp is null)
+            {
+                return [];
+            }
+
+            if (PropertyStatisticsJson.Read(stamp.Statistics, stamp.UpdatedAt, stamp.FeatureCount) is { } kept)
+            {
+                return kept;
+            }
+
+            counted = await CountStatisticsAsync(connection, transaction, collectionId, cancellationToken);
+            if (transaction is not null)
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
+        }
+
+        if (counted is not null)
+        {
+            // Kept only if the collection is still as counted: a write since then has moved updated_at on.
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE collections SET property_statistics = @json WHERE id = @collectionId AND updated_at = @UpdatedAt AND feature_count = @FeatureCount",
+                new { json = PropertyStatisticsJson.Write(stamp.UpdatedAt, stamp.FeatureCount, counted), collectionId, stamp.UpdatedAt, stamp.FeatureCount },
+                cancellationToken: cancellationToken));
+        }
+
+        return counted;
+    }
+
+    private async Task<IReadOnlyList<PropertyStatistics>?> CountStatisticsAsync(TConnection connection, TTransaction? transaction, string collectionId, CancellationToken cancellationToken)
+    {
         if (transaction is not null && StatisticsSettingsSql.Length > 0)
         {
             await connection.ExecuteAsync(new CommandDefinition(StatisticsSettingsSql, transaction: transaction, cancellationToken: cancellationToken));
@@ -70,14 +109,18 @@ public abstract partial class SqlFeatureStore<TConnection, TTransaction> : IProp
         }
 
         // A scan of the whole collection, like the read it replaces: no shorter time limit than that read's.
-        var rows = (await connection.QueryAsync<StatisticsRow>(new CommandDefinition(
-            StatisticsSql(), new { collectionId }, transaction, commandTimeout: 0, cancellationToken: cancellationToken))).ToList();
-        if (transaction is not null)
-        {
-            await transaction.CommitAsync(cancellationToken);
-        }
-
+        var rows = await connection.QueryAsync<StatisticsRow>(new CommandDefinition(
+            StatisticsSql(), new { collectionId }, transaction, commandTimeout: 0, cancellationToken: cancellationToken));
         return [.. rows.GroupBy(row => row.Name, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(StatisticsRow.ToStatistics)];
+    }
+
+    private sealed class StampRow
+    {
+        public string UpdatedAt { get; set; } = "";
+
+        public long FeatureCount { get; set; }
+
+        public string? Statistics { get; set; }
     }
 
     // Layer by layer: the members; grouped by name, kind and text (so that each distinct text is read once); the

@@ -105,6 +105,10 @@ internal static class SqliteMigrations
                 PRIMARY KEY (data_version, style, format, z, x, y, scale)
             ) STRICT;
             """),
+        (5, "property statistics kept with the collection, stamped with the change they were counted at", """
+            -- Counted at the first filter after a change and read at every later start (PropertyStatisticsJson).
+            ALTER TABLE collections ADD COLUMN property_statistics TEXT;
+            """),
     ];
 
     public static void Apply(SqliteConnection connection)

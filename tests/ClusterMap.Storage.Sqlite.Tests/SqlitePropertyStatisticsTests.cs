@@ -29,4 +29,13 @@ public sealed class SqlitePropertyStatisticsStore : IAsyncLifetime
 public sealed class SqlitePropertyStatisticsTests(SqlitePropertyStatisticsStore fixture) : PropertyStatisticsContract, IClassFixture<SqlitePropertyStatisticsStore>
 {
     protected override IFeatureStore Store => fixture.Store;
+
+    protected override async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={fixture.Store.DatabasePath}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
 }

@@ -20,8 +20,11 @@ public abstract class PropertyStatisticsContract
     /// <summary>A store holding <see cref="PropertyStatisticsCases.Imports"/>.</summary>
     protected abstract IFeatureStore Store { get; }
 
+    /// <summary>Runs SQL on the store's database behind its back.</summary>
+    protected abstract Task ExecuteAsync(string sql);
+
     // The collection with an escaped NUL is left to the caller (its own test).
-    public static TheoryData<string> Collections() => [.. PropertyStatisticsCases.Imports().Select(i => i.Definition.Id).Where(id => id != PropertyStatisticsCases.Nul)];
+    public static TheoryData<string> Collections() => [.. PropertyStatisticsCases.Imports().Select(i => i.Definition.Id).Where(id => id is not PropertyStatisticsCases.Nul and not PropertyStatisticsCases.Kept)];
 
     [Theory]
     [MemberData(nameof(Collections), MemberType = typeof(PropertyStatisticsContract))]
@@ -67,6 +70,24 @@ public abstract class PropertyStatisticsContract
 
         Assert.Null(await ((IPropertyStatisticsReader)Store).GetPropertyStatisticsAsync(collection.Id));
         Assert.Equal(Describe(expected), Describe(await new CollectionQueryablesCache(Store).GetAsync(collection)));
+    }
+
+    [Fact]
+    public async Task Statistics_AreKeptWithTheCollection_UntilItChanges()
+    {
+        var reader = (IPropertyStatisticsReader)Store;
+        var counted = Describe((await reader.GetPropertyStatisticsAsync(PropertyStatisticsCases.Kept))!);
+
+        // Features changed behind the store's back leave the collection's stamp as it was: the kept answer is read.
+        await ExecuteAsync($"UPDATE features SET properties = '{{\"other\":\"2024-05-06\"}}' WHERE collection_id = '{PropertyStatisticsCases.Kept}'");
+        Assert.Equal(counted, Describe((await reader.GetPropertyStatisticsAsync(PropertyStatisticsCases.Kept))!));
+
+        // A write through the store moves the stamp on: the collection is counted again, all of it.
+        await Store.WriteFeaturesAsync(PropertyStatisticsCases.Kept, [new FeatureRecord("k9", new Point(121.5, 31.2), """{"sector":"新材料"}""")], FeatureWriteMode.Upsert);
+        var recounted = Describe((await reader.GetPropertyStatisticsAsync(PropertyStatisticsCases.Kept))!);
+
+        Assert.Equal(Describe(PropertyStatistics.Of(await Store.GetAllItemsAsync(PropertyStatisticsCases.Kept))), recounted);
+        Assert.Contains(recounted, line => line.StartsWith("\"other\" Date=", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -131,6 +152,7 @@ public static class PropertyStatisticsCases
     public const string TwoCandidates = "two-candidates";
     public const string Instants = "instants";
     public const string Nul = "nul";
+    public const string Kept = "kept";
 
     private static readonly Point _point = new(121.47, 31.23);
 
@@ -143,6 +165,7 @@ public static class PropertyStatisticsCases
         Import(TwoCandidates, """{"temporal_property":"sector"}""", Mixed(300, seed: 3, secondTemporal: true)),
         Import("empty", "{}", []),
         Import(Instants, "{}", [.. EdgeInstants().Select((text, i) => Feature($"e{i}", new Dictionary<string, object?> { [$"p{i:D5}"] = text }))]),
+        Import(Kept, "{}", Mixed(20, seed: 4, secondTemporal: false)),
         Import(Nul, "{}", [new FeatureRecord("n1", _point, """{"name":"a\u0000b","when":"2020-01-01"}"""), new FeatureRecord("n2", _point, """{"name":"c"}""")]),
     ];
 
