@@ -20,6 +20,12 @@ public sealed partial class PostGisFeatureStore : IFeatureClusterReader
     private static readonly string _mercatorY0 = ClusterSql.MercatorY("n.min_y", "greatest", "least");
     private static readonly string _mercatorY1 = ClusterSql.MercatorY("n.max_y", "greatest", "least");
 
+    // Here, after the expressions they are built from: static fields of one partial class in several files are
+    // initialised in no defined order between the files.
+    private static readonly string _pyramidWholeIndexed = PyramidWholeCte($"clustermap_anchor_span(f.geom) >= {UnanchoredIndex.SpanMeters}");
+
+    private static readonly string _pyramidWholeScanned = PyramidWholeCte("true");
+
     /// <summary>
     /// The rule in SQL, as common table expressions: <c>near</c> (the rows the GiST index finds near the box's cells,
     /// with their exact bounds), <c>anchored</c> (each anchor's Mercator position and cell) and <c>cells</c> (count and
@@ -68,6 +74,21 @@ public sealed partial class PostGisFeatureStore : IFeatureClusterReader
     public async Task<ClusteredFeatures> GetClusteredNearBoxAsync(string collectionId, ClusterQuery query, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        if (await ReadPyramidAsync(connection, collectionId, query, cancellationToken) is { } pyramid)
+        {
+            var whole = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
+                $"""
+                {pyramid.WholeCte}
+                SELECT NULL::bigint AS cellx, NULL::bigint AS celly, 0::bigint AS count, 0::float8 AS sumx, 0::float8 AS sumy,
+                       f.feature_id AS id, ST_AsBinary(f.geom, 'NDR') AS wkb, f.properties::text AS properties, f.fid
+                FROM features f
+                WHERE f.fid IN (SELECT fid FROM whole)
+                """,
+                pyramid.Parameters,
+                cancellationToken: cancellationToken));
+            return new ClusteredFeatures(pyramid.Clusters, ClusterRow.ToResult(whole, query.CellMeters).Features);
+        }
+
         var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
             $"""
             {_clusterCte}

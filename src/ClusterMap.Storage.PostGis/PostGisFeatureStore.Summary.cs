@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ClusterMap.Core.Features;
+using ClusterMap.Core.Tiles;
 using Dapper;
 using NetTopologySuite.Geometries;
 using Npgsql;
@@ -18,7 +19,10 @@ public sealed partial class PostGisFeatureStore
     /// <summary>What a write took out of a collection (a deleted feature, or the old version of a replaced one).</summary>
     private class RemovedRow
     {
-        public const string Columns = "ST_XMin(geom) AS MinX, ST_YMin(geom) AS MinY, ST_XMax(geom) AS MaxX, ST_YMax(geom) AS MaxY, substr(ST_GeometryType(geom), 4) AS GeometryType, properties::text AS Properties";
+        /// <summary>What places the feature in the cluster pyramid: its exact bounds and its type.</summary>
+        public const string AnchorColumns = "ST_XMin(geom) AS MinX, ST_YMin(geom) AS MinY, ST_XMax(geom) AS MaxX, ST_YMax(geom) AS MaxY, substr(ST_GeometryType(geom), 4) AS GeometryType";
+
+        public const string Columns = $"{AnchorColumns}, properties::text AS Properties";
 
         public double? MinX { get; set; }
 
@@ -31,6 +35,9 @@ public sealed partial class PostGisFeatureStore
         public string GeometryType { get; set; } = "";
 
         public string Properties { get; set; } = "{}";
+
+        public AnchorCandidate? ToAnchorCandidate() =>
+            AnchorCandidate.Of(MinX is { } minX ? new Envelope(minX, MaxX!.Value, MinY!.Value, MaxY!.Value) : null, GeometryType == "Point", GeometryType == "MultiPoint");
     }
 
     private sealed class ReplacedRow : RemovedRow

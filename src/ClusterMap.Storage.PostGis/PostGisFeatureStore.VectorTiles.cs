@@ -42,17 +42,49 @@ public sealed partial class PostGisFeatureStore : IVectorTileBuilder
     }
 
     /// <summary>
-    /// The tile of a clustered layer: the features the cluster CTEs read whole, then each crowded cell as a
-    /// point at its mean (<see cref="ClusterGrid.Mean"/> in SQL) with <c>cluster</c> and <c>point_count</c>.
+    /// The tile of a clustered layer: the features the cluster CTEs read whole (<c>whole</c>), then each crowded cell
+    /// (<c>crowded</c>) as a point at its mean (<see cref="ClusterGrid.Mean"/>) with <c>cluster</c> and
+    /// <c>point_count</c>. At a pyramid level the crowded cells come from it, else from counting the rows.
     /// </summary>
     private static async Task<byte[]> BuildClusteredVectorTileAsync(
         Npgsql.NpgsqlConnection connection, string collectionId, TileIndex tile, int extent, int buffer, ClusterQuery clusters, CancellationToken cancellationToken)
     {
-        var parameters = ClusterParameters(collectionId, clusters);
+        string sources;
+        DynamicParameters parameters;
+        if (await ReadPyramidAsync(connection, collectionId, clusters, cancellationToken) is { } pyramid)
+        {
+            sources = $"""
+                {pyramid.WholeCte},
+                crowded AS (
+                    SELECT * FROM unnest(@mx::float8[], @my::float8[], @mn::bigint[], @mcy::bigint[], @mcx::bigint[]) AS c(x, y, n, cy, cx)
+                )
+                """;
+            parameters = pyramid.Parameters;
+            parameters.AddDynamicParams(new
+            {
+                mx = pyramid.Clusters.Select(c => c.MeanMeters.X).ToArray(),
+                my = pyramid.Clusters.Select(c => c.MeanMeters.Y).ToArray(),
+                mn = pyramid.Clusters.Select(c => c.Count).ToArray(),
+                mcy = pyramid.Clusters.Select(c => c.CellY).ToArray(),
+                mcx = pyramid.Clusters.Select(c => c.CellX).ToArray(),
+            });
+        }
+        else
+        {
+            sources = $"""
+                {_clusterCte},
+                crowded AS (
+                    SELECT ((c.cx * @cell) - @half) + (c.sx / c.n) AS x, (@half - (c.cy * @cell)) - (c.sy / c.n) AS y, c.n, c.cy, c.cx
+                    FROM cells c WHERE c.n > @max
+                )
+                """;
+            parameters = ClusterParameters(collectionId, clusters);
+        }
+
         parameters.AddDynamicParams(new { z = tile.Z, x = tile.X, y = tile.Y, extent, buffer });
         var bytes = await connection.ExecuteScalarAsync<byte[]?>(new CommandDefinition(
             $"""
-            {_clusterCte},
+            {sources},
             bounds AS (SELECT ST_TileEnvelope(@z, @x, @y) AS tile),
             drawn AS (
                 SELECT ST_AsMVTGeom(ST_Transform(f.geom, 3857), b.tile, @extent, @buffer, true) AS geom,
@@ -60,10 +92,9 @@ public sealed partial class PostGisFeatureStore : IVectorTileBuilder
                 FROM features f, bounds b
                 WHERE f.fid IN (SELECT fid FROM whole)
                 UNION ALL
-                SELECT ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(((c.cx * @cell) - @half) + (c.sx / c.n), (@half - (c.cy * @cell)) - (c.sy / c.n)), 3857), b.tile, @extent, @buffer, true),
+                SELECT ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(c.x, c.y), 3857), b.tile, @extent, @buffer, true),
                        NULL, jsonb_build_object('cluster', true, 'point_count', c.n), 2, c.cy, c.cx
-                FROM cells c, bounds b
-                WHERE c.n > @max
+                FROM crowded c, bounds b
             )
             SELECT ST_AsMVT(t, @collectionId, @extent, 'geom')
             FROM (SELECT geom, id, properties FROM drawn WHERE geom IS NOT NULL ORDER BY part, o1, o2) AS t

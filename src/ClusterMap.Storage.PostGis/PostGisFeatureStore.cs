@@ -3,6 +3,7 @@ using System.Text;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Filtering;
 using ClusterMap.Core.Storage;
+using ClusterMap.Core.Tiles;
 using ClusterMap.Storage.Sql;
 using Dapper;
 using NetTopologySuite.Geometries;
@@ -54,8 +55,12 @@ public sealed partial class PostGisFeatureStore : SqlFeatureStore<NpgsqlConnecti
             await PostGisMigrations.ApplyAsync(connection, cancellationToken);
         }
 
-        await using var pooled = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await pooled.ReloadTypesAsync(cancellationToken);
+        await using (var pooled = await _dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            await pooled.ReloadTypesAsync(cancellationToken);
+        }
+
+        await BuildMissingPyramidsAsync(cancellationToken);
     }
 
     /// <summary>
@@ -166,6 +171,7 @@ public sealed partial class PostGisFeatureStore : SqlFeatureStore<NpgsqlConnecti
         await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM features WHERE collection_id = @collectionId", new { collectionId }, transaction, cancellationToken: cancellationToken));
         await CopyFeaturesAsync(connection, "features (collection_id, feature_id, geom, properties)", collectionId, features, cancellationToken);
+        await WritePyramidAsync(connection, transaction, collectionId, features.Select(f => AnchorCandidate.Of(f.Geometry)), cancellationToken);
     }
 
     protected override async Task<int> WriteIntoCollectionAsync(
@@ -192,6 +198,7 @@ public sealed partial class PostGisFeatureStore : SqlFeatureStore<NpgsqlConnecti
             """, transaction: transaction, cancellationToken: cancellationToken));
 
         await UpdateSummaryAsync(connection, transaction, collection, features, replaced, cancellationToken);
+        await ChangePyramidAsync(connection, transaction, collectionId, features, replaced, cancellationToken);
         return stored.Count;
     }
 
@@ -207,6 +214,7 @@ public sealed partial class PostGisFeatureStore : SqlFeatureStore<NpgsqlConnecti
         }
 
         await UpdateSummaryAsync(connection, transaction, collection, [], deleted, cancellationToken);
+        await ChangePyramidAsync(connection, transaction, collection.Id, [], deleted, cancellationToken);
         return true;
     }
 

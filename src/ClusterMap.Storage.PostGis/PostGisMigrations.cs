@@ -111,7 +111,47 @@ internal static class PostGisMigrations
             -- be), so writes wait while an existing table is indexed once.
             CREATE INDEX IF NOT EXISTS features_properties ON features USING gin (clustermap_properties_jsonb(properties) jsonb_path_ops);
             """),
-        (4, "property statistics kept with the collection, stamped with the change they were counted at", """
+        (4, "cluster pyramid: anchors counted per level and cell; GiST index of the features too wide to anchor", $"""
+            -- Kept by the store in each write's transaction (ClusterPyramid in Core): n anchors in the cell, sx and sy
+            -- the sums of their offsets from its north-west corner, in Web Mercator metres.
+            CREATE TABLE cluster_cells (
+                collection_id text NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+                level         integer NOT NULL,
+                cx            bigint NOT NULL,
+                cy            bigint NOT NULL,
+                n             bigint NOT NULL,
+                sx            double precision NOT NULL,
+                sy            double precision NOT NULL,
+                PRIMARY KEY (collection_id, level, cx, cy)
+            );
+
+            -- A collection is answered from its cells only once they have been counted (at its import, or when a
+            -- replica first starts on a database made before this migration).
+            CREATE TABLE cluster_pyramids (
+                collection_id text PRIMARY KEY REFERENCES collections(id) ON DELETE CASCADE
+            );
+
+            -- The larger side of a feature's Web Mercator envelope (0 for a point; infinite for a multipoint, which is
+            -- never anchored; null when empty): what decides whether a shape collapses to an anchor. Only ever
+            -- compared with a threshold far from the exact collapse sizes, so the last bits do not matter.
+            CREATE FUNCTION clustermap_anchor_span(geom geometry) RETURNS double precision
+            LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+                SELECT CASE ST_GeometryType(geom)
+                    WHEN 'ST_Point' THEN 0
+                    WHEN 'ST_MultiPoint' THEN 'Infinity'::double precision
+                    ELSE greatest(
+                        6378137 * radians(ST_XMax(geom) - ST_XMin(geom)),
+                        6378137 * (ln(tan(pi() / 4 + radians(least(85.0511287798066, ST_YMax(geom))) / 2))
+                                 - ln(tan(pi() / 4 + radians(greatest(-85.0511287798066, ST_YMin(geom))) / 2))))
+                END
+            $$;
+
+            -- What a low-zoom map reads whole besides the few features of quiet cells: the shapes too wide to anchor
+            -- (UnanchoredIndex).
+            CREATE INDEX features_geom_unanchored ON features USING gist (geom)
+                WHERE clustermap_anchor_span(geom) >= {ClusterMap.Storage.Sql.UnanchoredIndex.SpanMeters.ToString(System.Globalization.CultureInfo.InvariantCulture)};
+            """),
+        (5, "property statistics kept with the collection, stamped with the change they were counted at", """
             -- Counted by the first replica that needs them after a change, read by every other (PropertyStatisticsJson).
             ALTER TABLE collections ADD COLUMN IF NOT EXISTS property_statistics text;
             """),

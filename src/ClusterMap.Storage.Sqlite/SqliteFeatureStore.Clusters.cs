@@ -40,6 +40,11 @@ public sealed partial class SqliteFeatureStore : IFeatureClusterReader
             return new ClusteredFeatures(clusters, [.. whole.Select(i => few[i])]);
         }
 
+        if (await ReadPyramidAsync(connection, collectionId, query, cancellationToken) is { } counted)
+        {
+            return counted;
+        }
+
         var parameters = NearBoxParameters(collectionId, cells);
         parameters.AddDynamicParams(new { standOut = JsonSerializer.Serialize(query.StandOutIds), standOutCount = query.StandOutIds.Count });
         parameters.AddDynamicParams(ClusterSql.Parameters(query));

@@ -4,6 +4,7 @@ using System.Text.Json;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Filtering;
 using ClusterMap.Core.Storage;
+using ClusterMap.Core.Tiles;
 using ClusterMap.Storage.Sql;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -49,6 +50,7 @@ public sealed partial class SqliteFeatureStore : SqlFeatureStore<SqliteConnectio
         // WAL lets readers carry on while an import writes, and makes a crash mid-write roll back cleanly.
         await connection.ExecuteAsync("PRAGMA journal_mode = WAL");
         SqliteMigrations.Apply(connection);
+        await BuildMissingPyramidsAsync(connection, cancellationToken);
     }
 
     protected override async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
@@ -143,6 +145,8 @@ public sealed partial class SqliteFeatureStore : SqlFeatureStore<SqliteConnectio
         await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM features_rtree WHERE fid IN (SELECT fid FROM features WHERE collection_id = @collectionId)", new { collectionId }, transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM features_wide_rtree WHERE fid IN (SELECT fid FROM features WHERE collection_id = @collectionId)", new { collectionId }, transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM features WHERE collection_id = @collectionId", new { collectionId }, transaction, cancellationToken: cancellationToken));
         foreach (var feature in features)
         {
@@ -150,6 +154,7 @@ public sealed partial class SqliteFeatureStore : SqlFeatureStore<SqliteConnectio
         }
 
         await RecountCollectionAsync(connection, transaction, collectionId);
+        await WritePyramidAsync(connection, transaction, collectionId, features.Select(f => AnchorCandidate.Of(f.Geometry)));
     }
 
     protected override async Task<int> WriteIntoCollectionAsync(
@@ -188,6 +193,8 @@ public sealed partial class SqliteFeatureStore : SqlFeatureStore<SqliteConnectio
                 await connection.ExecuteAsync(
                     "UPDATE features_rtree SET min_x = @minX, max_x = @maxX, min_y = @minY, max_y = @maxY WHERE fid = @fid",
                     RtreeBounds(fid, envelope), transaction);
+                await connection.ExecuteAsync("DELETE FROM features_wide_rtree WHERE fid = @fid", new { fid }, transaction);
+                await IndexIfWideAsync(connection, transaction, fid, feature.Geometry);
             }
             else
             {
@@ -204,6 +211,7 @@ public sealed partial class SqliteFeatureStore : SqlFeatureStore<SqliteConnectio
         }
 
         await UpdateDerivedInfoAsync(connection, transaction, collection, features.Count - stored.Count, added, rescanExtent);
+        await ChangePyramidAsync(connection, transaction, collectionId, features.Select(f => AnchorCandidate.Of(f.Geometry)), stored.Values.Select(old => old.ToAnchorCandidate()));
         return stored.Count;
     }
 
@@ -218,14 +226,16 @@ public sealed partial class SqliteFeatureStore : SqlFeatureStore<SqliteConnectio
 
         await CountFeatureAsync(connection, transaction, old.Fid, -1);
         await connection.ExecuteAsync("DELETE FROM features_rtree WHERE fid = @Fid", new { old.Fid }, transaction);
+        await connection.ExecuteAsync("DELETE FROM features_wide_rtree WHERE fid = @Fid", new { old.Fid }, transaction);
         await connection.ExecuteAsync("DELETE FROM features WHERE fid = @Fid", new { old.Fid }, transaction);
         await UpdateDerivedInfoAsync(connection, transaction, collection, -1, added: null, rescanExtent: old.TouchesBoundaryOf(collection.Extent));
+        await ChangePyramidAsync(connection, transaction, collection.Id, [], [old.ToAnchorCandidate()]);
         return true;
     }
 
     private static Task<StoredFeature?> FindStoredAsync(SqliteConnection connection, SqliteTransaction transaction, string collectionId, string featureId, CancellationToken cancellationToken) =>
         connection.QuerySingleOrDefaultAsync<StoredFeature>(new CommandDefinition(
-            "SELECT fid AS Fid, min_x AS MinX, min_y AS MinY, max_x AS MaxX, max_y AS MaxY FROM features WHERE collection_id = @collectionId AND feature_id = @featureId",
+            $"SELECT {StoredFeature.Columns} FROM features WHERE collection_id = @collectionId AND feature_id = @featureId",
             new { collectionId, featureId }, transaction, cancellationToken: cancellationToken));
 
     private static async Task<long> InsertFeatureAsync(SqliteConnection connection, SqliteTransaction transaction, string collectionId, FeatureRecord feature)
@@ -252,6 +262,7 @@ public sealed partial class SqliteFeatureStore : SqlFeatureStore<SqliteConnectio
         await connection.ExecuteAsync(
             "INSERT INTO features_rtree (fid, min_x, max_x, min_y, max_y) VALUES (@fid, @minX, @maxX, @minY, @maxY)",
             RtreeBounds(fid, envelope), transaction);
+        await IndexIfWideAsync(connection, transaction, fid, feature.Geometry);
         return fid;
     }
 
@@ -349,7 +360,14 @@ public sealed partial class SqliteFeatureStore : SqlFeatureStore<SqliteConnectio
 
     private sealed class StoredFeature
     {
+        /// <summary>The columns read, with the multipoint test on the WKB header (type code 4, little-endian).</summary>
+        public const string Columns = "fid AS Fid, min_x AS MinX, min_y AS MinY, max_x AS MaxX, max_y AS MaxY, is_point AS IsPoint, substr(geometry, 2, 4) = x'04000000' AS IsMultiPoint";
+
         public long Fid { get; set; }
+
+        public bool IsPoint { get; set; }
+
+        public bool IsMultiPoint { get; set; }
 
         public double MinX { get; set; }
 
@@ -362,5 +380,9 @@ public sealed partial class SqliteFeatureStore : SqlFeatureStore<SqliteConnectio
         /// <summary>Whether removing this feature can shrink the extent (it lies on, or outside, an edge of it).</summary>
         public bool TouchesBoundaryOf(Envelope? extent) =>
             extent is null || MinX <= extent.MinX || MinY <= extent.MinY || MaxX >= extent.MaxX || MaxY >= extent.MaxY;
+
+        /// <summary>Where the feature is anchored (an empty geometry is stored with max below min: none).</summary>
+        public AnchorCandidate? ToAnchorCandidate() =>
+            AnchorCandidate.Of(MaxX < MinX || MaxY < MinY ? null : new Envelope(MinX, MaxX, MinY, MaxY), IsPoint, IsMultiPoint);
     }
 }

@@ -105,7 +105,31 @@ internal static class SqliteMigrations
                 PRIMARY KEY (data_version, style, format, z, x, y, scale)
             ) STRICT;
             """),
-        (5, "property statistics kept with the collection, stamped with the change they were counted at", """
+        (5, "cluster pyramid: anchors counted per level and cell; R*Tree of the features too wide to anchor", """
+            -- Kept by the store in each write's transaction (ClusterPyramid in Core): n anchors in the cell, sx and sy
+            -- the sums of their offsets from its north-west corner, in Web Mercator metres.
+            CREATE TABLE cluster_cells (
+                collection_id TEXT NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+                level         INTEGER NOT NULL,
+                cx            INTEGER NOT NULL,
+                cy            INTEGER NOT NULL,
+                n             INTEGER NOT NULL,
+                sx            REAL NOT NULL,
+                sy            REAL NOT NULL,
+                PRIMARY KEY (collection_id, level, cx, cy)
+            ) STRICT, WITHOUT ROWID;
+
+            -- A collection is answered from its cells (and from features_wide_rtree) only once they have been counted:
+            -- at its import, or when the store first opens a database made before this migration.
+            CREATE TABLE cluster_pyramids (
+                collection_id TEXT PRIMARY KEY REFERENCES collections(id) ON DELETE CASCADE
+            ) STRICT;
+
+            -- The features too wide to anchor at low zoom (UnanchoredIndex), float32 bounds rounded outward as in
+            -- features_rtree.
+            CREATE VIRTUAL TABLE features_wide_rtree USING rtree(fid, min_x, max_x, min_y, max_y);
+            """),
+        (6, "property statistics kept with the collection, stamped with the change they were counted at", """
             -- Counted at the first filter after a change and read at every later start (PropertyStatisticsJson).
             ALTER TABLE collections ADD COLUMN property_statistics TEXT;
             """),

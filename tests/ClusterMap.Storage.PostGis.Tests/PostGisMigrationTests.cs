@@ -20,13 +20,7 @@ public sealed class PostGisMigrationTests
         var connectionString = await cluster.CreateDatabaseAsync();
         try
         {
-            // Schema version 2, as the build before the properties index left it, filled through the store.
-            await using (var connection = new NpgsqlConnection(connectionString))
-            {
-                await connection.OpenAsync();
-                await PostGisMigrations.ApplyAsync(connection, upToVersion: 2, CancellationToken.None);
-            }
-
+            // Schema version 2, as the build before the properties index left it, with its rows.
             var features = Cql2BruteForceCases.Features(3000);
             // JSON that json stores and jsonb refuses: a number beyond numeric's range, and an escaped NUL.
             var odd = new List<FeatureRecord>
@@ -34,13 +28,10 @@ public sealed class PostGisMigrationTests
                 new("huge-number", _factory.CreatePoint(new Coordinate(121.45, 31.15)), """{"sector":"集成电路","area_km2":1e999999}"""),
                 new("escaped-nul", _factory.CreatePoint(new Coordinate(121.46, 31.16)), """{"note":"a\u0000b"}"""),
             };
-            await using (var store = new PostGisFeatureStore(connectionString))
-            {
-                await store.ReplaceCollectionsAsync([
-                    new CollectionImport(new CollectionDefinition(Cql2BruteForceCases.CollectionId, "CQL2 features", "Synthetic."), features),
-                    new CollectionImport(new CollectionDefinition("odd", "Odd JSON", "Synthetic."), odd),
-                ]);
-            }
+            await OlderSchema.CreateAsync(connectionString, 2, [
+                new CollectionImport(new CollectionDefinition(Cql2BruteForceCases.CollectionId, "CQL2 features", "Synthetic."), features),
+                new CollectionImport(new CollectionDefinition("odd", "Odd JSON", "Synthetic."), odd),
+            ]);
 
             var before = await RowsAsync(connectionString);
             Assert.Equal(2, await ScalarAsync<int>(connectionString, "SELECT max(version) FROM schema_migrations"));

@@ -63,4 +63,51 @@ public sealed class SqliteFeatureStoreTests : IAsyncLifetime
         Assert.Equal(["sector"], collection.Queryables);
         Assert.Equal(new Envelope(121.70, 121.80, 31.30, 31.40), collection.Extent);
     }
+
+    [Fact]
+    public async Task MigrationV5_OnADatabaseWrittenBeforeIt_CountsThePyramidAndIndexesWideShapes()
+    {
+        var random = new Random(5);
+        var factory = new GeometryFactory();
+        var features = new List<FeatureRecord>();
+        for (var i = 0; i < 1500; i++)
+        {
+            var x = 121.3 + (random.NextDouble() * 0.3);
+            var y = 31.1 + (random.NextDouble() * 0.2);
+            var side = i % 10 == 0 ? 0.05 : 0.0001;
+            features.Add(new FeatureRecord($"f{i}", i % 3 == 0 ? factory.ToGeometry(new Envelope(x, x + side, y, y + side)) : factory.CreatePoint(new Coordinate(x, y)), "{}"));
+        }
+
+        await _store.ReplaceCollectionsAsync([new CollectionImport(new CollectionDefinition("dense", "Dense", "Test"), features)]);
+        await using (var connection = new SqliteConnection($"Data Source={_store.DatabasePath};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "DROP TABLE cluster_cells; DROP TABLE cluster_pyramids; DROP TABLE features_wide_rtree; DELETE FROM schema_migrations WHERE version = 5";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await _store.InitializeAsync();
+
+        await using (var connection = new SqliteConnection($"Data Source={_store.DatabasePath};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT (SELECT count(*) FROM cluster_pyramids) || ' ' || (SELECT count(*) FROM features_wide_rtree)";
+            // Both collections counted; the wide squares (0.05°) and the wide polygon of "sites" indexed, nothing else.
+            Assert.Equal($"2 {features.Count(f => Storage.Sql.UnanchoredIndex.Holds(f.Geometry)) + 1}", await command.ExecuteScalarAsync());
+        }
+
+        var geometries = features.Select(f => f.Geometry).ToList();
+        var ids = features.Select(f => f.Id).ToList();
+        foreach (var level in new[] { 9, 12, 15 })
+        {
+            var query = new Core.Storage.ClusterQuery(new Envelope(121.2, 121.7, 31.0, 31.4), Core.Tiles.ClusterPyramid.CellMeters(level), Core.Tiles.ClusterPyramid.CollapseMeters(level), 3, ["f3"]);
+            var (clusters, whole) = Core.Tiles.ClusterGrid.Group(geometries, ids, query);
+            var read = await _store.GetClusteredNearBoxAsync("dense", query);
+
+            Assert.Equal(clusters.Select(c => (c.CellX, c.CellY, c.Count)), read.Clusters.Select(c => (c.CellX, c.CellY, c.Count)));
+            Assert.Equal(whole.Select(i => ids[i]), read.Features.Select(f => f.Id));
+        }
+    }
 }

@@ -37,19 +37,7 @@ public sealed record ClusterQuery(Envelope BoxLonLat, double CellMeters, double 
     /// A lon/lat box holding every anchor of the cells of <see cref="CellRange"/>, a little wider for rounding: what a
     /// store reads through its spatial index before it computes each anchor's cell exactly.
     /// </summary>
-    public Envelope CellsLonLat()
-    {
-        var (minX, minY, maxX, maxY) = CellRange();
-        var slack = CellMeters * 1e-6;
-        var west = (minX * CellMeters) - WebMercator.HalfWorldMeters - slack;
-        var east = ((maxX + 1) * CellMeters) - WebMercator.HalfWorldMeters + slack;
-        var north = WebMercator.HalfWorldMeters - (minY * CellMeters) + slack;
-        var south = WebMercator.HalfWorldMeters - ((maxY + 1) * CellMeters) - slack;
-        var sw = WebMercator.ToLonLat(new Coordinate(west, south));
-        var ne = WebMercator.ToLonLat(new Coordinate(east, north));
-        // Beyond the square world the Mercator clamps latitudes: cells at its edge hold everything further out.
-        return new Envelope(sw.X, ne.X, south <= -WebMercator.HalfWorldMeters ? -90 : sw.Y, north >= WebMercator.HalfWorldMeters ? 90 : ne.Y);
-    }
+    public Envelope CellsLonLat() => ClusterGrid.CellsLonLat(CellRange(), CellMeters);
 }
 
 /// <summary>A crowded cell: its indices, how many anchors it holds and their mean (Web Mercator metres).</summary>

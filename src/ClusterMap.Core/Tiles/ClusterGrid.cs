@@ -28,25 +28,8 @@ public static class ClusterGrid
     /// this collapse size. Computed from the lon/lat envelope's corners, as the stores compute it from their stored
     /// bounds: the Mercator is monotonic in each axis, so these are the projected geometry's envelope.
     /// </summary>
-    public static Coordinate? Anchor(Geometry lonLat, double collapseMeters)
-    {
-        if (lonLat is Point point)
-        {
-            return point.IsEmpty ? null : WebMercator.FromLonLat(point.Coordinate);
-        }
-
-        if (lonLat is MultiPoint || lonLat.IsEmpty)
-        {
-            return null;
-        }
-
-        var envelope = lonLat.EnvelopeInternal;
-        var min = WebMercator.FromLonLat(new Coordinate(envelope.MinX, envelope.MinY));
-        var max = WebMercator.FromLonLat(new Coordinate(envelope.MaxX, envelope.MaxY));
-        return max.X - min.X < collapseMeters && max.Y - min.Y < collapseMeters
-            ? new Coordinate((min.X + max.X) / 2, (min.Y + max.Y) / 2)
-            : null;
-    }
+    public static Coordinate? Anchor(Geometry lonLat, double collapseMeters) =>
+        AnchorCandidate.Of(lonLat) is { } candidate && candidate.IsAnchoredAt(collapseMeters) ? candidate.At : null;
 
     /// <summary>
     /// The reference answer of <see cref="IFeatureClusterReader"/> over candidates that include at least every feature
@@ -113,6 +96,24 @@ public static class ClusterGrid
         return (minX, minY, maxX, maxY);
     }
 
+    /// <summary>
+    /// A lon/lat box holding every anchor of a range of cells, a little wider for rounding: what a store reads through
+    /// its spatial index before it computes each anchor's cell exactly.
+    /// </summary>
+    public static Envelope CellsLonLat((long MinX, long MinY, long MaxX, long MaxY) cellRange, double cellMeters)
+    {
+        var (minX, minY, maxX, maxY) = cellRange;
+        var slack = cellMeters * 1e-6;
+        var west = (minX * cellMeters) - WebMercator.HalfWorldMeters - slack;
+        var east = ((maxX + 1) * cellMeters) - WebMercator.HalfWorldMeters + slack;
+        var north = WebMercator.HalfWorldMeters - (minY * cellMeters) + slack;
+        var south = WebMercator.HalfWorldMeters - ((maxY + 1) * cellMeters) - slack;
+        var sw = WebMercator.ToLonLat(new Coordinate(west, south));
+        var ne = WebMercator.ToLonLat(new Coordinate(east, north));
+        // Beyond the square world the Mercator clamps latitudes: cells at its edge hold everything further out.
+        return new Envelope(sw.X, ne.X, south <= -WebMercator.HalfWorldMeters ? -90 : sw.Y, north >= WebMercator.HalfWorldMeters ? 90 : ne.Y);
+    }
+
     /// <summary>The mean anchor of a cell from its count and the sums of <see cref="OffsetX"/> and <see cref="OffsetY"/>.</summary>
     public static Coordinate Mean(long cellX, long cellY, long count, double sumOffsetX, double sumOffsetY, double cellMeters) =>
         new((cellX * cellMeters) - WebMercator.HalfWorldMeters + (sumOffsetX / count), WebMercator.HalfWorldMeters - (cellY * cellMeters) - (sumOffsetY / count));
@@ -130,5 +131,51 @@ public static class ClusterGrid
 
         public GridCluster ToCluster((long X, long Y) cell, double cellMeters) =>
             new(cell.X, cell.Y, Count, Mean(cell.X, cell.Y, Count, SumX, SumY, cellMeters));
+    }
+}
+
+/// <summary>
+/// Where a feature would be anchored and how wide its Web Mercator envelope is: a point is anchored at every collapse
+/// size, a multipoint or an empty geometry at none, any other shape at its envelope's centre while that envelope is
+/// narrower than the collapse size both ways (<see cref="ClusterGrid"/>). The same for every scale, so a store can
+/// count a feature at every level of a pyramid from one projection.
+/// </summary>
+/// <param name="At">The anchor, Web Mercator metres.</param>
+/// <param name="Width">The Web Mercator envelope's width (0 for a point).</param>
+/// <param name="Height">Its height.</param>
+public readonly record struct AnchorCandidate(Coordinate At, double Width, double Height)
+{
+    public bool IsAnchoredAt(double collapseMeters) => Width < collapseMeters && Height < collapseMeters;
+
+    /// <summary>The candidate of a WGS84 lon/lat geometry, or null when it never has an anchor.</summary>
+    public static AnchorCandidate? Of(Geometry lonLat) => lonLat switch
+    {
+        Point point => point.IsEmpty ? null : new AnchorCandidate(WebMercator.FromLonLat(point.Coordinate), 0, 0),
+        MultiPoint => null,
+        _ when lonLat.IsEmpty => null,
+        _ => OfBounds(lonLat.EnvelopeInternal),
+    };
+
+    /// <summary>
+    /// The candidate of a stored feature from its exact lon/lat bounds (null for an empty geometry) and whether it is a
+    /// point or a multipoint: what a store reads back of a feature it replaces or deletes.
+    /// </summary>
+    public static AnchorCandidate? Of(Envelope? lonLatBounds, bool isPoint, bool isMultiPoint)
+    {
+        if (lonLatBounds is null || lonLatBounds.IsNull || isMultiPoint)
+        {
+            return null;
+        }
+
+        return isPoint
+            ? new AnchorCandidate(WebMercator.FromLonLat(new Coordinate(lonLatBounds.MinX, lonLatBounds.MinY)), 0, 0)
+            : OfBounds(lonLatBounds);
+    }
+
+    private static AnchorCandidate OfBounds(Envelope lonLat)
+    {
+        var min = WebMercator.FromLonLat(new Coordinate(lonLat.MinX, lonLat.MinY));
+        var max = WebMercator.FromLonLat(new Coordinate(lonLat.MaxX, lonLat.MaxY));
+        return new AnchorCandidate(new Coordinate((min.X + max.X) / 2, (min.Y + max.Y) / 2), max.X - min.X, max.Y - min.Y);
     }
 }

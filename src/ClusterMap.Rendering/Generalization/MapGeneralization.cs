@@ -26,8 +26,11 @@ public static class MapGeneralization
     /// <summary>At most this many points of one layer and cell compete for a label, the first by id.</summary>
     public const int MaxLabelsPerCell = 6;
 
-    /// <summary>A polygon whose envelope is smaller than this many pixels both ways is drawn as a symbol.</summary>
-    public const double CollapsePixels = 4;
+    /// <summary>
+    /// A polygon whose envelope is smaller than this many pixels both ways (4) is drawn as a symbol. Tied to the cell
+    /// side as the stores' <see cref="ClusterPyramid"/> counts them, so tiles are answered from its levels.
+    /// </summary>
+    public const double CollapsePixels = (double)ClusterCellPixels / ClusterPyramid.CollapseDivisor;
 
     /// <summary>
     /// How far outside a view (logical pixels) the renderer looks for what it draws: symbols and their labels reaching

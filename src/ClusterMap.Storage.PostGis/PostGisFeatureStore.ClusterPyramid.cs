@@ -1,0 +1,253 @@
+using ClusterMap.Core.Features;
+using ClusterMap.Core.Storage;
+using ClusterMap.Core.Tiles;
+using ClusterMap.Storage.Sql;
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ClusterMap.Storage.PostGis;
+
+/// <summary>
+/// The cluster pyramid (<see cref="ClusterPyramid"/>) in PostGIS: <c>cluster_cells</c> holds each level's counts,
+/// changed in the transaction of every write; a clustered read at a level's scale takes its crowded cells from there
+/// and reads rows only for the quiet cells (a GiST probe per cell) and for the shapes too wide to anchor (the partial
+/// index <c>features_geom_unanchored</c>). A z8 tile over a million points then reads a few hundred cells and the
+/// features it draws, not the half million rows beneath it.
+/// </summary>
+public sealed partial class PostGisFeatureStore
+{
+    /// <summary>
+    /// The features a pyramid read takes whole, as the CTE <c>whole</c>: the anchored members of the quiet cells
+    /// (<c>@pcx</c>, <c>@pcy</c> with their lon/lat boxes), found by probing each cell and keeping the rows whose
+    /// anchor (the same SQL as the rows' clustering statement) lies in it; the stand-out features; and the shapes that
+    /// have no anchor at this collapse size, when their exact bounds meet the view box. <paramref name="wideCondition"/>
+    /// lets the planner use the partial index (or is true).
+    /// </summary>
+    private static string PyramidWholeCte(string wideCondition) => $$"""
+        WITH probe AS (
+            SELECT * FROM unnest(@pcx::bigint[], @pcy::bigint[], @pw::float8[], @ps::float8[], @pe::float8[], @pn::float8[]) AS p(cx, cy, w, s, e, n)
+        ),
+        near AS MATERIALIZED (
+            SELECT p.cx AS pcx, p.cy AS pcy, f.fid, ST_GeometryType(f.geom) AS type,
+                   ST_XMin(f.geom) AS min_x, ST_YMin(f.geom) AS min_y, ST_XMax(f.geom) AS max_x, ST_YMax(f.geom) AS max_y
+            FROM probe p
+            JOIN features f ON f.collection_id = @collectionId AND f.geom && ST_MakeEnvelope(p.w, p.s, p.e, p.n, {{Srid}})
+            WHERE NOT (f.feature_id = ANY(@standOut))
+        ),
+        projected AS (
+            SELECT n.pcx, n.pcy, n.fid, n.type, n.min_x,
+                   {{_mercatorX0}} AS x0, {{_mercatorY0}} AS y0,
+                   CASE WHEN n.type = 'ST_Point' THEN {{_mercatorX0}} ELSE {{_mercatorX1}} END AS x1,
+                   CASE WHEN n.type = 'ST_Point' THEN {{_mercatorY0}} ELSE {{_mercatorY1}} END AS y1
+            FROM near n
+        ),
+        members AS (
+            SELECT fid FROM (
+                SELECT pcx, pcy, fid,
+                       CASE WHEN type = 'ST_Point' THEN x0 ELSE (x0 + x1) / 2 END AS ax,
+                       CASE WHEN type = 'ST_Point' THEN y0 ELSE (y0 + y1) / 2 END AS ay
+                FROM projected
+                WHERE min_x IS NOT NULL
+                  AND (type = 'ST_Point' OR (type <> 'ST_MultiPoint' AND x1 - x0 < @collapse AND y1 - y0 < @collapse))
+            ) a
+            WHERE floor((ax + @half) / @cell)::bigint = pcx AND floor((@half - ay) / @cell)::bigint = pcy
+        ),
+        wide AS (
+            SELECT n.fid, n.type, {{_mercatorX0}} AS x0, {{_mercatorY0}} AS y0, {{_mercatorX1}} AS x1, {{_mercatorY1}} AS y1
+            FROM (
+                SELECT f.fid, ST_GeometryType(f.geom) AS type,
+                       ST_XMin(f.geom) AS min_x, ST_YMin(f.geom) AS min_y, ST_XMax(f.geom) AS max_x, ST_YMax(f.geom) AS max_y
+                FROM features f
+                WHERE f.collection_id = @collectionId AND f.geom && ST_MakeEnvelope(@bminX, @bminY, @bmaxX, @bmaxY, {{Srid}})
+                  AND {{wideCondition}} AND NOT (f.feature_id = ANY(@standOut))
+            ) n
+            WHERE n.min_x IS NOT NULL AND n.max_x >= @bminX AND n.min_x <= @bmaxX AND n.max_y >= @bminY AND n.min_y <= @bmaxY
+        ),
+        whole AS (
+            SELECT fid FROM members
+            UNION ALL
+            SELECT fid FROM wide
+            WHERE type <> 'ST_Point' AND (type = 'ST_MultiPoint' OR NOT (x1 - x0 < @collapse AND y1 - y0 < @collapse))
+            UNION ALL
+            SELECT f.fid FROM features f
+            WHERE f.collection_id = @collectionId AND f.feature_id = ANY(@standOut)
+              AND ST_XMax(f.geom) >= @bminX AND ST_XMin(f.geom) <= @bmaxX AND ST_YMax(f.geom) >= @bminY AND ST_YMin(f.geom) <= @bmaxY
+        )
+        """;
+
+    /// <summary>The counts of one level's cells near a query, as read from <c>cluster_cells</c>.</summary>
+    private sealed class CellRow
+    {
+        public long X { get; set; }
+
+        public long Y { get; set; }
+
+        public long Count { get; set; }
+
+        public double SumX { get; set; }
+
+        public double SumY { get; set; }
+    }
+
+    /// <summary>What a read at a pyramid level found: the clusters, and the CTE <c>whole</c> with its parameters.</summary>
+    private sealed record PyramidRead(IReadOnlyList<GridCluster> Clusters, string WholeCte, DynamicParameters Parameters);
+
+    /// <summary>
+    /// The clusters of a query from the pyramid, and the CTE (<see cref="PyramidWholeCte"/>) and parameters that read the features it takes whole; null when the query's
+    /// scale is not a level, or the collection's cells have not been counted.
+    /// </summary>
+    private static async Task<PyramidRead?> ReadPyramidAsync(NpgsqlConnection connection, string collectionId, ClusterQuery query, CancellationToken cancellationToken)
+    {
+        if (ClusterPyramid.LevelOf(query) is not { } level)
+        {
+            return null;
+        }
+
+        var (cx0, cy0, cx1, cy1) = query.CellRange();
+        var standOut = query.StandOutIds.ToArray();
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
+            $"""
+            SELECT EXISTS (SELECT 1 FROM cluster_pyramids WHERE collection_id = @collectionId);
+            SELECT cx AS X, cy AS Y, n AS Count, sx AS SumX, sy AS SumY FROM cluster_cells
+            WHERE collection_id = @collectionId AND level = @level AND cx BETWEEN @cx0 AND @cx1 AND cy BETWEEN @cy0 AND @cy1;
+            SELECT {RemovedRow.AnchorColumns} FROM features WHERE collection_id = @collectionId AND feature_id = ANY(@standOut);
+            """,
+            new { collectionId, level, cx0, cy0, cx1, cy1, standOut },
+            cancellationToken: cancellationToken));
+        if (!await results.ReadSingleAsync<bool>())
+        {
+            return null;
+        }
+
+        var cells = (await results.ReadAsync<CellRow>()).ToDictionary(c => (c.X, c.Y), c => new CellTotals(c.Count, c.SumX, c.SumY));
+        // A stand-out feature is counted in its cell like any other; this view draws it on its own instead.
+        foreach (var row in await results.ReadAsync<RemovedRow>())
+        {
+            if (row.ToAnchorCandidate() is { } candidate && candidate.IsAnchoredAt(query.CollapseMeters))
+            {
+                var cell = ClusterGrid.Cell(candidate.At, query.CellMeters);
+                if (cells.TryGetValue(cell, out var totals))
+                {
+                    cells[cell] = new CellTotals(
+                        totals.Count - 1,
+                        totals.SumX - ClusterGrid.OffsetX(candidate.At, cell.X, query.CellMeters),
+                        totals.SumY - ClusterGrid.OffsetY(candidate.At, cell.Y, query.CellMeters));
+                }
+            }
+        }
+
+        var clusters = cells.Where(c => c.Value.Count > query.MaxAnchorsPerCell)
+            .Select(c => new GridCluster(c.Key.X, c.Key.Y, c.Value.Count, ClusterGrid.Mean(c.Key.X, c.Key.Y, c.Value.Count, c.Value.SumX, c.Value.SumY, query.CellMeters)))
+            .OrderBy(c => c.CellY).ThenBy(c => c.CellX)
+            .ToList();
+        var quiet = cells.Where(c => c.Value.Count > 0 && c.Value.Count <= query.MaxAnchorsPerCell).Select(c => c.Key).ToList();
+        var boxes = quiet.Select(c => ClusterGrid.CellsLonLat((c.X, c.Y, c.X, c.Y), query.CellMeters)).ToList();
+        var parameters = new DynamicParameters(new
+        {
+            collectionId,
+            standOut,
+            pcx = quiet.Select(c => c.X).ToArray(),
+            pcy = quiet.Select(c => c.Y).ToArray(),
+            pw = boxes.Select(b => b.MinX).ToArray(),
+            ps = boxes.Select(b => b.MinY).ToArray(),
+            pe = boxes.Select(b => b.MaxX).ToArray(),
+            pn = boxes.Select(b => b.MaxY).ToArray(),
+        });
+        parameters.AddDynamicParams(ClusterSql.Parameters(query));
+        // At coarse levels the view box holds most of the collection: only the partial index finds the few wide shapes
+        // without visiting the rest. At fine levels the box is small and the collapse size below the index's threshold.
+        return new PyramidRead(clusters, UnanchoredIndex.Serves(query) ? _pyramidWholeIndexed : _pyramidWholeScanned, parameters);
+    }
+
+    /// <summary>Counts a whole collection's features into its pyramid, replacing what it held.</summary>
+    private static async Task WritePyramidAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string collectionId, IEnumerable<AnchorCandidate?> candidates, CancellationToken cancellationToken)
+    {
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM cluster_cells WHERE collection_id = @collectionId", new { collectionId }, transaction, cancellationToken: cancellationToken));
+        var cells = ClusterPyramid.Changes(candidates, []);
+        await using (var importer = await connection.BeginBinaryImportAsync("COPY cluster_cells (collection_id, level, cx, cy, n, sx, sy) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            foreach (var (cell, totals) in cells)
+            {
+                await importer.StartRowAsync(cancellationToken);
+                await importer.WriteAsync(collectionId, NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(cell.Level, NpgsqlDbType.Integer, cancellationToken);
+                await importer.WriteAsync(cell.X, NpgsqlDbType.Bigint, cancellationToken);
+                await importer.WriteAsync(cell.Y, NpgsqlDbType.Bigint, cancellationToken);
+                await importer.WriteAsync(totals.Count, NpgsqlDbType.Bigint, cancellationToken);
+                await importer.WriteAsync(totals.SumX, NpgsqlDbType.Double, cancellationToken);
+                await importer.WriteAsync(totals.SumY, NpgsqlDbType.Double, cancellationToken);
+            }
+
+            await importer.CompleteAsync(cancellationToken);
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO cluster_pyramids (collection_id) VALUES (@collectionId) ON CONFLICT DO NOTHING", new { collectionId }, transaction, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Counts written features in and replaced or deleted ones out of their cells, in the write's transaction.</summary>
+    private static async Task ChangePyramidAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string collectionId, IReadOnlyList<FeatureRecord> added, IReadOnlyList<RemovedRow> removed, CancellationToken cancellationToken)
+    {
+        var changes = ClusterPyramid.Changes(added.Select(f => AnchorCandidate.Of(f.Geometry)), removed.Select(r => r.ToAnchorCandidate()));
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        var parameters = new
+        {
+            collectionId,
+            levels = changes.Keys.Select(c => c.Level).ToArray(),
+            xs = changes.Keys.Select(c => c.X).ToArray(),
+            ys = changes.Keys.Select(c => c.Y).ToArray(),
+            ns = changes.Values.Select(t => t.Count).ToArray(),
+            sxs = changes.Values.Select(t => t.SumX).ToArray(),
+            sys = changes.Values.Select(t => t.SumY).ToArray(),
+        };
+        // A cell left with no anchor is deleted, so that its sums start again from nothing.
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO cluster_cells (collection_id, level, cx, cy, n, sx, sy)
+            SELECT @collectionId, u.level, u.cx, u.cy, u.n, u.sx, u.sy
+            FROM unnest(@levels::integer[], @xs::bigint[], @ys::bigint[], @ns::bigint[], @sxs::float8[], @sys::float8[]) AS u(level, cx, cy, n, sx, sy)
+            ON CONFLICT (collection_id, level, cx, cy) DO UPDATE
+                SET n = cluster_cells.n + excluded.n, sx = cluster_cells.sx + excluded.sx, sy = cluster_cells.sy + excluded.sy;
+            DELETE FROM cluster_cells c
+            USING unnest(@levels::integer[], @xs::bigint[], @ys::bigint[]) AS u(level, cx, cy)
+            WHERE c.collection_id = @collectionId AND c.level = u.level AND c.cx = u.cx AND c.cy = u.cy AND c.n = 0;
+            """,
+            parameters, transaction, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// Counts the collections whose cells were never counted (a database made before the pyramid): each under its
+    /// row's lock, so no write to it runs meanwhile.
+    /// </summary>
+    private async Task BuildMissingPyramidsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var missing = (await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT id FROM collections WHERE id NOT IN (SELECT collection_id FROM cluster_pyramids) ORDER BY ord", cancellationToken: cancellationToken))).ToList();
+        foreach (var collectionId in missing)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var locked = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+                "SELECT id FROM collections WHERE id = @collectionId FOR UPDATE", new { collectionId }, transaction, cancellationToken: cancellationToken));
+            var counted = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "SELECT EXISTS (SELECT 1 FROM cluster_pyramids WHERE collection_id = @collectionId)", new { collectionId }, transaction, cancellationToken: cancellationToken));
+            if (locked is null || counted)
+            {
+                continue;
+            }
+
+            var rows = await connection.QueryAsync<RemovedRow>(new CommandDefinition(
+                $"SELECT {RemovedRow.AnchorColumns} FROM features WHERE collection_id = @collectionId",
+                new { collectionId }, transaction, cancellationToken: cancellationToken));
+            await WritePyramidAsync(connection, transaction, collectionId, rows.Select(r => r.ToAnchorCandidate()), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,216 @@
+using System.Text.Json;
+using ClusterMap.Core.Storage;
+using ClusterMap.Core.Tiles;
+using ClusterMap.Storage.Sql;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using NetTopologySuite.Geometries;
+
+namespace ClusterMap.Storage.Sqlite;
+
+/// <summary>
+/// The cluster pyramid (<see cref="ClusterPyramid"/>) in SQLite: <c>cluster_cells</c> holds each level's counts,
+/// changed in the transaction of every write, and <c>features_wide_rtree</c> indexes the shapes too wide to anchor
+/// (<see cref="UnanchoredIndex"/>). A clustered read at a level's scale takes its crowded cells from the counts and reads
+/// rows only for the quiet cells (an R*Tree probe per cell), the wide shapes and the stand-out features.
+/// </summary>
+public sealed partial class SqliteFeatureStore
+{
+    /// <summary>Indexes a written feature in <c>features_wide_rtree</c> when it belongs there.</summary>
+    private static async Task IndexIfWideAsync(SqliteConnection connection, SqliteTransaction transaction, long fid, Geometry geometry)
+    {
+        if (UnanchoredIndex.Holds(geometry))
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO features_wide_rtree (fid, min_x, max_x, min_y, max_y) VALUES (@fid, @minX, @maxX, @minY, @maxY)",
+                RtreeBounds(fid, geometry.EnvelopeInternal), transaction);
+        }
+    }
+
+    /// <summary>Counts a whole collection's features into its pyramid, replacing what it held.</summary>
+    private static async Task WritePyramidAsync(SqliteConnection connection, SqliteTransaction transaction, string collectionId, IEnumerable<AnchorCandidate?> candidates)
+    {
+        await connection.ExecuteAsync("DELETE FROM cluster_cells WHERE collection_id = @collectionId", new { collectionId }, transaction);
+        await ChangePyramidAsync(connection, transaction, collectionId, candidates, []);
+        await connection.ExecuteAsync("INSERT INTO cluster_pyramids (collection_id) VALUES (@collectionId) ON CONFLICT DO NOTHING", new { collectionId }, transaction);
+    }
+
+    /// <summary>Counts written features in and replaced or deleted ones out of their cells, in the write's transaction.</summary>
+    private static async Task ChangePyramidAsync(
+        SqliteConnection connection, SqliteTransaction transaction, string collectionId, IEnumerable<AnchorCandidate?> added, IEnumerable<AnchorCandidate?> removed)
+    {
+        var changes = ClusterPyramid.Changes(added, removed);
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        // One prepared statement per change (Dapper runs it for each element); a cell left empty is deleted, so that
+        // its sums start again from nothing.
+        var rows = changes.Select(c => new { collectionId, level = c.Key.Level, cx = c.Key.X, cy = c.Key.Y, n = c.Value.Count, sx = c.Value.SumX, sy = c.Value.SumY }).ToList();
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO cluster_cells (collection_id, level, cx, cy, n, sx, sy) VALUES (@collectionId, @level, @cx, @cy, @n, @sx, @sy)
+            ON CONFLICT (collection_id, level, cx, cy) DO UPDATE SET n = n + excluded.n, sx = sx + excluded.sx, sy = sy + excluded.sy
+            """,
+            rows, transaction);
+        await connection.ExecuteAsync(
+            "DELETE FROM cluster_cells WHERE collection_id = @collectionId AND level = @level AND cx = @cx AND cy = @cy AND n = 0",
+            rows, transaction);
+    }
+
+    /// <summary>
+    /// Counts the collections whose cells were never counted (a database made before the pyramid), and indexes their
+    /// wide shapes, each in one write transaction.
+    /// </summary>
+    private static async Task BuildMissingPyramidsAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        var missing = (await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT id FROM collections WHERE id NOT IN (SELECT collection_id FROM cluster_pyramids) ORDER BY rowid", cancellationToken: cancellationToken))).ToList();
+        foreach (var collectionId in missing)
+        {
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            if (await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM cluster_pyramids WHERE collection_id = @collectionId)", new { collectionId }, transaction))
+            {
+                continue;
+            }
+
+            var rows = (await connection.QueryAsync<StoredFeature>($"SELECT {StoredFeature.Columns} FROM features WHERE collection_id = @collectionId", new { collectionId }, transaction)).ToList();
+            await connection.ExecuteAsync("DELETE FROM features_wide_rtree WHERE fid IN (SELECT fid FROM features WHERE collection_id = @collectionId)", new { collectionId }, transaction);
+            foreach (var (fid, geometry) in await connection.QueryAsync<(long, byte[])>("SELECT fid, geometry FROM features WHERE collection_id = @collectionId", new { collectionId }, transaction))
+            {
+                await IndexIfWideAsync(connection, transaction, fid, Wkb.Read(geometry));
+            }
+
+            await WritePyramidAsync(connection, transaction, collectionId, rows.Select(r => r.ToAnchorCandidate()));
+            transaction.Commit();
+        }
+    }
+
+    /// <summary>The counts of one level's cells near a query.</summary>
+    private sealed class CellRow
+    {
+        public long X { get; set; }
+
+        public long Y { get; set; }
+
+        public long Count { get; set; }
+
+        public double SumX { get; set; }
+
+        public double SumY { get; set; }
+    }
+
+    /// <summary>
+    /// The query answered from the pyramid, or null when its scale is not a level or the collection's cells have not
+    /// been counted.
+    /// </summary>
+    private static async Task<ClusteredFeatures?> ReadPyramidAsync(SqliteConnection connection, string collectionId, ClusterQuery query, CancellationToken cancellationToken)
+    {
+        if (ClusterPyramid.LevelOf(query) is not { } level
+            || !await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "SELECT EXISTS (SELECT 1 FROM cluster_pyramids WHERE collection_id = @collectionId)", new { collectionId }, cancellationToken: cancellationToken)))
+        {
+            return null;
+        }
+
+        var (cx0, cy0, cx1, cy1) = query.CellRange();
+        var standOut = JsonSerializer.Serialize(query.StandOutIds);
+        var cells = (await connection.QueryAsync<CellRow>(new CommandDefinition(
+            """
+            SELECT cx AS X, cy AS Y, n AS Count, sx AS SumX, sy AS SumY FROM cluster_cells
+            WHERE collection_id = @collectionId AND level = @level AND cx BETWEEN @cx0 AND @cx1 AND cy BETWEEN @cy0 AND @cy1
+            """,
+            new { collectionId, level, cx0, cy0, cx1, cy1 },
+            cancellationToken: cancellationToken))).ToDictionary(c => (c.X, c.Y), c => new CellTotals(c.Count, c.SumX, c.SumY));
+        var standing = (await connection.QueryAsync<StoredFeature>(new CommandDefinition(
+            $"SELECT {StoredFeature.Columns} FROM features WHERE collection_id = @collectionId AND feature_id IN (SELECT value FROM json_each(@standOut))",
+            new { collectionId, standOut },
+            cancellationToken: cancellationToken))).ToList();
+        // A stand-out feature is counted in its cell like any other; this view draws it on its own instead.
+        foreach (var row in standing)
+        {
+            if (row.ToAnchorCandidate() is { } candidate && candidate.IsAnchoredAt(query.CollapseMeters))
+            {
+                var cell = ClusterGrid.Cell(candidate.At, query.CellMeters);
+                if (cells.TryGetValue(cell, out var totals))
+                {
+                    cells[cell] = new CellTotals(
+                        totals.Count - 1,
+                        totals.SumX - ClusterGrid.OffsetX(candidate.At, cell.X, query.CellMeters),
+                        totals.SumY - ClusterGrid.OffsetY(candidate.At, cell.Y, query.CellMeters));
+                }
+            }
+        }
+
+        var clusters = cells.Where(c => c.Value.Count > query.MaxAnchorsPerCell)
+            .Select(c => new GridCluster(c.Key.X, c.Key.Y, c.Value.Count, ClusterGrid.Mean(c.Key.X, c.Key.Y, c.Value.Count, c.Value.SumX, c.Value.SumY, query.CellMeters)))
+            .OrderBy(c => c.CellY).ThenBy(c => c.CellX)
+            .ToList();
+        var probes = cells.Where(c => c.Value.Count > 0 && c.Value.Count <= query.MaxAnchorsPerCell).Select(c =>
+        {
+            var box = ClusterGrid.CellsLonLat((c.Key.X, c.Key.Y, c.Key.X, c.Key.Y), query.CellMeters);
+            return new object[] { c.Key.X, c.Key.Y, Float32Bounds.Down(box.MinX), Float32Bounds.Down(box.MinY), Float32Bounds.Up(box.MaxX), Float32Bounds.Up(box.MaxY) };
+        }).ToList();
+
+        var parameters = NearBoxParameters(collectionId, query.BoxLonLat);
+        parameters.AddDynamicParams(new { standOut, probes = JsonSerializer.Serialize(probes) });
+        parameters.AddDynamicParams(ClusterSql.Parameters(query));
+        var wideIndex = UnanchoredIndex.Serves(query) ? "features_wide_rtree" : "features_rtree";
+        var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
+            // Members of the quiet cells: each cell's R*Tree probe (the probes are the outer loop), then the exact anchor
+            // in that very cell. Wide shapes: the view box in the wide shapes' R*Tree, kept when they have no anchor at
+            // this collapse size. Stand-out features: by id, when their envelope meets the view box.
+            $"""
+            WITH probe AS (
+                SELECT value ->> 0 AS cx, value ->> 1 AS cy, value ->> 2 AS w, value ->> 3 AS s, value ->> 4 AS e, value ->> 5 AS n
+                FROM json_each(@probes)
+            ),
+            near AS MATERIALIZED (
+                SELECT p.cx AS pcx, p.cy AS pcy, f.fid AS fid, f.max_x >= f.min_x AS nonempty, f.is_point AS is_point,
+                       {_mercatorX0} AS x0, {_mercatorY0} AS y0,
+                       CASE WHEN f.is_point = 1 THEN NULL ELSE {_mercatorX1} END AS x1,
+                       CASE WHEN f.is_point = 1 THEN NULL ELSE {_mercatorY1} END AS y1
+                FROM probe p
+                CROSS JOIN features_rtree r ON r.max_x >= p.w AND r.min_x <= p.e AND r.max_y >= p.s AND r.min_y <= p.n
+                CROSS JOIN features f ON f.fid = r.fid
+                WHERE f.collection_id = @collectionId AND f.feature_id NOT IN (SELECT value FROM json_each(@standOut))
+            ),
+            members AS (
+                SELECT fid FROM (
+                    SELECT pcx, pcy, fid,
+                           CASE WHEN is_point = 1 THEN x0 ELSE (x0 + x1) / 2 END AS ax,
+                           CASE WHEN is_point = 1 THEN y0 ELSE (y0 + y1) / 2 END AS ay
+                    FROM near
+                    WHERE is_point = 1 OR (nonempty AND x1 - x0 < @collapse AND y1 - y0 < @collapse
+                        AND (SELECT substr(g.geometry, 2, 4) FROM features g WHERE g.fid = near.fid) <> x'04000000')
+                ) a
+                WHERE CAST(floor((ax + @half) / @cell) AS INTEGER) = pcx AND CAST(floor((@half - ay) / @cell) AS INTEGER) = pcy
+            ),
+            wide AS (
+                SELECT f.fid AS fid, f.is_point AS is_point, f.max_x >= f.min_x AS nonempty,
+                       {_mercatorX0} AS x0, {_mercatorY0} AS y0, {_mercatorX1} AS x1, {_mercatorY1} AS y1
+                FROM {wideIndex} r CROSS JOIN features f ON f.fid = r.fid
+                WHERE r.max_x >= @rminX AND r.min_x <= @rmaxX AND r.max_y >= @rminY AND r.min_y <= @rmaxY
+                  AND f.collection_id = @collectionId
+                  AND f.max_x >= @minX AND f.min_x <= @maxX AND f.max_y >= @minY AND f.min_y <= @maxY
+                  AND f.is_point = 0 AND f.feature_id NOT IN (SELECT value FROM json_each(@standOut))
+            )
+            SELECT NULL AS CellX, NULL AS CellY, 0 AS Count, 0.0 AS SumX, 0.0 AS SumY, f.feature_id AS Id, f.geometry AS Wkb, f.properties AS Properties, f.fid AS Fid
+            FROM features f
+            WHERE f.fid IN (
+                SELECT fid FROM members
+                UNION ALL
+                SELECT w.fid FROM wide w
+                WHERE w.nonempty AND NOT (w.x1 - w.x0 < @collapse AND w.y1 - w.y0 < @collapse
+                    AND (SELECT substr(g.geometry, 2, 4) FROM features g WHERE g.fid = w.fid) <> x'04000000')
+                UNION ALL
+                SELECT g.fid FROM features g
+                WHERE g.collection_id = @collectionId AND g.feature_id IN (SELECT value FROM json_each(@standOut))
+                  AND g.max_x >= @minX AND g.min_x <= @maxX AND g.max_y >= @minY AND g.min_y <= @maxY)
+            """,
+            parameters,
+            cancellationToken: cancellationToken));
+        return new ClusteredFeatures(clusters, ClusterRow.ToResult(rows, query.CellMeters).Features);
+    }
+}

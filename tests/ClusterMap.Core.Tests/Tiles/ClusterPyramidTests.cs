@@ -1,0 +1,100 @@
+using ClusterMap.Core.Storage;
+using ClusterMap.Core.Tiles;
+using NetTopologySuite.Geometries;
+
+namespace ClusterMap.Core.Tests.Tiles;
+
+/// <summary>The pyramid's counts are the rule's (<see cref="ClusterGrid"/>) at every level, however they were reached.</summary>
+public sealed class ClusterPyramidTests
+{
+    private static readonly GeometryFactory _factory = new();
+
+    private static List<Geometry> RandomFeatures(int seed, int count)
+    {
+        var random = new Random(seed);
+        var features = new List<Geometry>();
+        for (var i = 0; i < count; i++)
+        {
+            var x = 121.0 + (random.NextDouble() * 0.8);
+            var y = 30.9 + (random.NextDouble() * 0.6);
+            var side = Math.Pow(10, -5 + (random.NextDouble() * 5));
+            features.Add(random.Next(5) switch
+            {
+                0 => _factory.CreatePoint(new Coordinate(x, y)),
+                1 => _factory.CreateMultiPointFromCoords([new Coordinate(x, y), new Coordinate(x + side, y)]),
+                2 => _factory.CreatePolygon(),
+                _ => _factory.ToGeometry(new Envelope(x, x + side, y, y + side)),
+            });
+        }
+
+        return features;
+    }
+
+    [Fact]
+    public void Pyramid_AtEveryLevel_HoldsTheCellsTheRuleCounts()
+    {
+        var features = RandomFeatures(3, 3000);
+        var ids = features.Select((_, i) => $"f{i}").ToList();
+        var pyramid = ClusterPyramid.Of(features);
+
+        var levels = 0;
+        for (var level = ClusterPyramid.MinLevel; level <= ClusterPyramid.MaxLevel; level++)
+        {
+            // Every cell with an anchor is "crowded" when the limit is 0: the rule lists them all with their means.
+            var query = new ClusterQuery(new Envelope(120, 123, 30, 32), ClusterPyramid.CellMeters(level), ClusterPyramid.CollapseMeters(level), 0, []);
+            var (clusters, _) = ClusterGrid.Group(features, ids, query);
+            var cells = pyramid.Where(c => c.Key.Level == level).ToDictionary(c => (c.Key.X, c.Key.Y), c => c.Value);
+
+            Assert.Equal(clusters.Count, cells.Count);
+            foreach (var cluster in clusters)
+            {
+                var totals = cells[(cluster.CellX, cluster.CellY)];
+                Assert.Equal(cluster.Count, totals.Count);
+                var mean = ClusterGrid.Mean(cluster.CellX, cluster.CellY, totals.Count, totals.SumX, totals.SumY, query.CellMeters);
+                Assert.True(mean.Distance(cluster.MeanMeters) < 1e-6, $"level {level}: {mean} vs {cluster.MeanMeters}");
+            }
+
+            levels += cells.Count > 0 ? 1 : 0;
+        }
+
+        Assert.Equal(ClusterPyramid.MaxLevel - ClusterPyramid.MinLevel + 1, levels);
+    }
+
+    [Fact]
+    public void Changes_AddedThenRemoved_EqualTheCountsOfWhatIsLeft()
+    {
+        var first = RandomFeatures(5, 800);
+        var second = RandomFeatures(6, 300);
+        var all = ClusterPyramid.Changes([.. first.Concat(second).Select(AnchorCandidate.Of)], []);
+
+        var leftAfterRemoval = ClusterPyramid.Changes([], [.. second.Select(AnchorCandidate.Of)]);
+        var expected = ClusterPyramid.Of(first);
+
+        var combined = all.ToDictionary(c => c.Key, c => c.Value);
+        foreach (var (cell, change) in leftAfterRemoval)
+        {
+            var held = combined.GetValueOrDefault(cell);
+            combined[cell] = new CellTotals(held.Count + change.Count, held.SumX + change.SumX, held.SumY + change.SumY);
+        }
+
+        var nonEmpty = combined.Where(c => c.Value.Count != 0).ToDictionary(c => c.Key, c => c.Value);
+        Assert.Equal(expected.Keys.ToHashSet(), nonEmpty.Keys.ToHashSet());
+        Assert.All(expected, e => Assert.Equal(e.Value.Count, nonEmpty[e.Key].Count));
+        Assert.All(combined.Where(c => c.Value.Count == 0), c => Assert.True(Math.Abs(c.Value.SumX) < 1e-6 && Math.Abs(c.Value.SumY) < 1e-6, $"{c}"));
+    }
+
+    [Fact]
+    public void LevelOf_ATileQuery_IsItsZoomPlusTwo_AndOtherScalesHaveNone()
+    {
+        for (var z = 0; z <= 14; z++)
+        {
+            var mpp = WebMercator.MetersPerPixel(z);
+            Assert.Equal(z + 2, ClusterPyramid.LevelOf(new ClusterQuery(new Envelope(0, 1, 0, 1), 64 * mpp, 4 * mpp, 24, [])));
+        }
+
+        var z10 = WebMercator.MetersPerPixel(10);
+        Assert.Null(ClusterPyramid.LevelOf(new ClusterQuery(new Envelope(0, 1, 0, 1), 64 * z10 * 1.0001, 4 * z10 * 1.0001, 24, [])));
+        Assert.Null(ClusterPyramid.LevelOf(new ClusterQuery(new Envelope(0, 1, 0, 1), 64 * z10, 5 * z10, 24, [])));
+        Assert.Null(ClusterPyramid.LevelOf(new ClusterQuery(new Envelope(0, 1, 0, 1), 64 * WebMercator.MetersPerPixel(15), 4 * WebMercator.MetersPerPixel(15), 24, [])));
+    }
+}
