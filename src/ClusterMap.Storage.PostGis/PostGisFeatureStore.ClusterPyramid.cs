@@ -11,8 +11,8 @@ namespace ClusterMap.Storage.PostGis;
 /// <summary>
 /// The cluster pyramid (<see cref="ClusterPyramid"/>) in PostGIS: <c>cluster_cells</c> holds each level's counts,
 /// changed in the transaction of every write; a clustered read at a level's scale takes its crowded cells from there
-/// and reads rows only for the quiet cells (a GiST probe per cell) and for the shapes too wide to anchor (the partial
-/// index <c>features_geom_unanchored</c>). A z8 tile over a million points then reads a few hundred cells and the
+/// and reads rows only for the quiet cells (a GiST probe per cell) and for the shapes too wide to anchor (the n-D
+/// index <c>features_span_box</c>, <see cref="ShapeSpanIndex"/>). A z8 tile over a million points then reads a few hundred cells and the
 /// features it draws, not the half million rows beneath it.
 /// </summary>
 public sealed partial class PostGisFeatureStore
@@ -21,10 +21,10 @@ public sealed partial class PostGisFeatureStore
     /// The features a pyramid read takes whole, as the CTE <c>whole</c>: the anchored members of the quiet cells
     /// (<c>@pcx</c>, <c>@pcy</c> with their lon/lat boxes), found by probing each cell and keeping the rows whose
     /// anchor (the same SQL as the rows' clustering statement) lies in it; the stand-out features; and the shapes that
-    /// have no anchor at this collapse size, when their exact bounds meet the view box. <paramref name="wideCondition"/>
-    /// lets the planner use the partial index (or is true).
+    /// have no anchor at this collapse size (found through <c>features_span_box</c>, <see cref="ShapeSpanIndex"/>), when
+    /// their exact bounds meet the view box.
     /// </summary>
-    private static string PyramidWholeCte(string wideCondition) => $$"""
+    private static string PyramidWholeCte() => $$"""
         WITH probe AS (
             SELECT * FROM unnest(@pcx::bigint[], @pcy::bigint[], @pw::float8[], @ps::float8[], @pe::float8[], @pn::float8[]) AS p(cx, cy, w, s, e, n)
         ),
@@ -59,8 +59,9 @@ public sealed partial class PostGisFeatureStore
                 SELECT f.fid, ST_GeometryType(f.geom) AS type,
                        ST_XMin(f.geom) AS min_x, ST_YMin(f.geom) AS min_y, ST_XMax(f.geom) AS max_x, ST_YMax(f.geom) AS max_y
                 FROM features f
-                WHERE f.collection_id = @collectionId AND f.geom && ST_MakeEnvelope(@bminX, @bminY, @bmaxX, @bmaxY, {{Srid}})
-                  AND {{wideCondition}} AND NOT (f.feature_id = ANY(@standOut))
+                WHERE f.collection_id = @collectionId AND ST_GeometryType(f.geom) <> 'ST_Point' AND NOT ST_IsEmpty(f.geom)
+                  AND clustermap_span_box(f.geom) &&& ST_MakeLine(ST_MakePoint(@bminX, @bminY, @lowestSpan), ST_MakePoint(@bmaxX, @bmaxY, @highestSpan))
+                  AND NOT (f.feature_id = ANY(@standOut))
             ) n
             WHERE n.min_x IS NOT NULL AND n.max_x >= @bminX AND n.min_x <= @bmaxX AND n.max_y >= @bminY AND n.min_y <= @bmaxY
         ),
@@ -90,11 +91,11 @@ public sealed partial class PostGisFeatureStore
         public double SumY { get; set; }
     }
 
-    /// <summary>What a read at a pyramid level found: the clusters, and the CTE <c>whole</c> with its parameters.</summary>
-    private sealed record PyramidRead(IReadOnlyList<GridCluster> Clusters, string WholeCte, DynamicParameters Parameters);
+    /// <summary>What a read at a pyramid level found: the clusters, and the row ids of the features it takes whole.</summary>
+    private sealed record PyramidRead(IReadOnlyList<GridCluster> Clusters, long[] WholeFids);
 
     /// <summary>
-    /// The clusters of a query from the pyramid, and the CTE (<see cref="PyramidWholeCte"/>) and parameters that read the features it takes whole; null when the query's
+    /// The clusters of a query from the pyramid, and the features it takes whole (<see cref="PyramidWholeCte"/>); null when the query's
     /// scale is not a level, or the collection's cells have not been counted.
     /// </summary>
     private static async Task<PyramidRead?> ReadPyramidAsync(NpgsqlConnection connection, string collectionId, ClusterQuery query, CancellationToken cancellationToken)
@@ -153,11 +154,13 @@ public sealed partial class PostGisFeatureStore
             ps = boxes.Select(b => b.MinY).ToArray(),
             pe = boxes.Select(b => b.MaxX).ToArray(),
             pn = boxes.Select(b => b.MaxY).ToArray(),
+            lowestSpan = ShapeSpanIndex.LowestSpanFor(query.CollapseMeters),
+            highestSpan = ShapeSpanIndex.NeverAnchoredSpan * 10,
         });
         parameters.AddDynamicParams(ClusterSql.Parameters(query));
-        // At coarse levels the view box holds most of the collection: only the partial index finds the few wide shapes
-        // without visiting the rest. At fine levels the box is small and the collapse size below the index's threshold.
-        return new PyramidRead(clusters, UnanchoredIndex.Serves(query) ? _pyramidWholeIndexed : _pyramidWholeScanned, parameters);
+        // The ids first, then the rows by primary key: joined in one statement, the planner may scan the whole table.
+        var whole = (await connection.QueryAsync<long>(new CommandDefinition($"{_pyramidWholeCte} SELECT fid FROM whole", parameters, cancellationToken: cancellationToken))).ToArray();
+        return new PyramidRead(clusters, whole);
     }
 
     /// <summary>Counts a whole collection's features into its pyramid, replacing what it held.</summary>

@@ -22,9 +22,7 @@ public sealed partial class PostGisFeatureStore : IFeatureClusterReader
 
     // Here, after the expressions they are built from: static fields of one partial class in several files are
     // initialised in no defined order between the files.
-    private static readonly string _pyramidWholeIndexed = PyramidWholeCte($"clustermap_anchor_span(f.geom) >= {UnanchoredIndex.SpanMeters}");
-
-    private static readonly string _pyramidWholeScanned = PyramidWholeCte("true");
+    private static readonly string _pyramidWholeCte = PyramidWholeCte();
 
     /// <summary>
     /// The rule in SQL, as common table expressions: <c>near</c> (the rows the GiST index finds near the box's cells,
@@ -77,14 +75,13 @@ public sealed partial class PostGisFeatureStore : IFeatureClusterReader
         if (await ReadPyramidAsync(connection, collectionId, query, cancellationToken) is { } pyramid)
         {
             var whole = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
-                $"""
-                {pyramid.WholeCte}
+                """
                 SELECT NULL::bigint AS cellx, NULL::bigint AS celly, 0::bigint AS count, 0::float8 AS sumx, 0::float8 AS sumy,
                        f.feature_id AS id, ST_AsBinary(f.geom, 'NDR') AS wkb, f.properties::text AS properties, f.fid
                 FROM features f
-                WHERE f.fid IN (SELECT fid FROM whole)
+                WHERE f.fid = ANY(@fids)
                 """,
-                pyramid.Parameters,
+                new { fids = pyramid.WholeFids },
                 cancellationToken: cancellationToken));
             return new ClusteredFeatures(pyramid.Clusters, ClusterRow.ToResult(whole, query.CellMeters).Features);
         }

@@ -53,15 +53,16 @@ public sealed partial class PostGisFeatureStore : IVectorTileBuilder
         DynamicParameters parameters;
         if (await ReadPyramidAsync(connection, collectionId, clusters, cancellationToken) is { } pyramid)
         {
-            sources = $"""
-                {pyramid.WholeCte},
+            sources = """
+                WITH whole AS (SELECT unnest(@fids::bigint[]) AS fid),
                 crowded AS (
                     SELECT * FROM unnest(@mx::float8[], @my::float8[], @mn::bigint[], @mcy::bigint[], @mcx::bigint[]) AS c(x, y, n, cy, cx)
                 )
                 """;
-            parameters = pyramid.Parameters;
-            parameters.AddDynamicParams(new
+            parameters = new DynamicParameters(new
             {
+                collectionId,
+                fids = pyramid.WholeFids,
                 mx = pyramid.Clusters.Select(c => c.MeanMeters.X).ToArray(),
                 my = pyramid.Clusters.Select(c => c.MeanMeters.Y).ToArray(),
                 mn = pyramid.Clusters.Select(c => c.Count).ToArray(),

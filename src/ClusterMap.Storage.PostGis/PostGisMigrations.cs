@@ -111,7 +111,7 @@ internal static class PostGisMigrations
             -- be), so writes wait while an existing table is indexed once.
             CREATE INDEX IF NOT EXISTS features_properties ON features USING gin (clustermap_properties_jsonb(properties) jsonb_path_ops);
             """),
-        (4, "cluster pyramid: anchors counted per level and cell; GiST index of the features too wide to anchor", $"""
+        (4, "cluster pyramid: anchors counted per level and cell; n-D GiST index of shapes by envelope and span", """
             -- Kept by the store in each write's transaction (ClusterPyramid in Core): n anchors in the cell, sx and sy
             -- the sums of their offsets from its north-west corner, in Web Mercator metres.
             CREATE TABLE cluster_cells (
@@ -131,14 +131,15 @@ internal static class PostGisMigrations
                 collection_id text PRIMARY KEY REFERENCES collections(id) ON DELETE CASCADE
             );
 
-            -- The larger side of a feature's Web Mercator envelope (0 for a point; infinite for a multipoint, which is
-            -- never anchored; null when empty): what decides whether a shape collapses to an anchor. Only ever
-            -- compared with a threshold far from the exact collapse sizes, so the last bits do not matter.
+            -- The larger side of a feature's Web Mercator envelope (0 for a point; beyond any collapse size for a
+            -- multipoint, which is never anchored; null when empty): what decides whether a shape collapses to an
+            -- anchor. Reads ask for a little less than the collapse size and test the rows found exactly, so the last
+            -- bits do not matter.
             CREATE FUNCTION clustermap_anchor_span(geom geometry) RETURNS double precision
             LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
                 SELECT CASE ST_GeometryType(geom)
                     WHEN 'ST_Point' THEN 0
-                    WHEN 'ST_MultiPoint' THEN 'Infinity'::double precision
+                    WHEN 'ST_MultiPoint' THEN 1e15
                     ELSE greatest(
                         6378137 * radians(ST_XMax(geom) - ST_XMin(geom)),
                         6378137 * (ln(tan(pi() / 4 + radians(least(85.0511287798066, ST_YMax(geom))) / 2))
@@ -146,10 +147,17 @@ internal static class PostGisMigrations
                 END
             $$;
 
-            -- What a low-zoom map reads whole besides the few features of quiet cells: the shapes too wide to anchor
-            -- (UnanchoredIndex).
-            CREATE INDEX features_geom_unanchored ON features USING gist (geom)
-                WHERE clustermap_anchor_span(geom) >= {ClusterMap.Storage.Sql.UnanchoredIndex.SpanMeters.ToString(System.Globalization.CultureInfo.InvariantCulture)};
+            -- A shape's lon/lat envelope with its span as the third dimension (ShapeSpanIndex): one n-D GiST index finds
+            -- the shapes that meet a view and are too wide to anchor, the few a low-zoom map draws whole.
+            CREATE FUNCTION clustermap_span_box(geom geometry) RETURNS geometry
+            LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+                SELECT ST_MakeLine(
+                    ST_MakePoint(ST_XMin(geom), ST_YMin(geom), clustermap_anchor_span(geom)),
+                    ST_MakePoint(ST_XMax(geom), ST_YMax(geom), clustermap_anchor_span(geom)))
+            $$;
+
+            CREATE INDEX features_span_box ON features USING gist (clustermap_span_box(geom) gist_geometry_ops_nd)
+                WHERE ST_GeometryType(geom) <> 'ST_Point' AND NOT ST_IsEmpty(geom);
             """),
         (5, "property statistics kept with the collection, stamped with the change they were counted at", """
             -- Counted by the first replica that needs them after a change, read by every other (PropertyStatisticsJson).

@@ -10,20 +10,31 @@ namespace ClusterMap.Storage.Sqlite;
 
 /// <summary>
 /// The cluster pyramid (<see cref="ClusterPyramid"/>) in SQLite: <c>cluster_cells</c> holds each level's counts,
-/// changed in the transaction of every write, and <c>features_wide_rtree</c> indexes the shapes too wide to anchor
-/// (<see cref="UnanchoredIndex"/>). A clustered read at a level's scale takes its crowded cells from the counts and reads
+/// changed in the transaction of every write, and <c>features_span_rtree</c> indexes every shape by envelope and span
+/// (<see cref="ShapeSpanIndex"/>). A clustered read at a level's scale takes its crowded cells from the counts and reads
 /// rows only for the quiet cells (an R*Tree probe per cell), the wide shapes and the stand-out features.
 /// </summary>
 public sealed partial class SqliteFeatureStore
 {
-    /// <summary>Indexes a written feature in <c>features_wide_rtree</c> when it belongs there.</summary>
-    private static async Task IndexIfWideAsync(SqliteConnection connection, SqliteTransaction transaction, long fid, Geometry geometry)
+    /// <summary>Indexes a written feature in <c>features_span_rtree</c> when it is a shape (<see cref="ShapeSpanIndex"/>).</summary>
+    private static async Task IndexShapeAsync(SqliteConnection connection, SqliteTransaction transaction, long fid, Geometry geometry)
     {
-        if (UnanchoredIndex.Holds(geometry))
+        if (ShapeSpanIndex.SpanOf(geometry) is { } span)
         {
+            var envelope = geometry.EnvelopeInternal;
             await connection.ExecuteAsync(
-                "INSERT INTO features_wide_rtree (fid, min_x, max_x, min_y, max_y) VALUES (@fid, @minX, @maxX, @minY, @maxY)",
-                RtreeBounds(fid, geometry.EnvelopeInternal), transaction);
+                "INSERT INTO features_span_rtree (fid, min_x, max_x, min_y, max_y, min_span, max_span) VALUES (@fid, @minX, @maxX, @minY, @maxY, @minSpan, @maxSpan)",
+                new
+                {
+                    fid,
+                    minX = Float32Bounds.Down(envelope.MinX),
+                    maxX = Float32Bounds.Up(envelope.MaxX),
+                    minY = Float32Bounds.Down(envelope.MinY),
+                    maxY = Float32Bounds.Up(envelope.MaxY),
+                    minSpan = Float32Bounds.Down(span),
+                    maxSpan = Float32Bounds.Up(span),
+                },
+                transaction);
         }
     }
 
@@ -61,7 +72,7 @@ public sealed partial class SqliteFeatureStore
 
     /// <summary>
     /// Counts the collections whose cells were never counted (a database made before the pyramid), and indexes their
-    /// wide shapes, each in one write transaction.
+    /// shapes, each in one write transaction.
     /// </summary>
     private static async Task BuildMissingPyramidsAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
@@ -76,10 +87,10 @@ public sealed partial class SqliteFeatureStore
             }
 
             var rows = (await connection.QueryAsync<StoredFeature>($"SELECT {StoredFeature.Columns} FROM features WHERE collection_id = @collectionId", new { collectionId }, transaction)).ToList();
-            await connection.ExecuteAsync("DELETE FROM features_wide_rtree WHERE fid IN (SELECT fid FROM features WHERE collection_id = @collectionId)", new { collectionId }, transaction);
+            await connection.ExecuteAsync("DELETE FROM features_span_rtree WHERE fid IN (SELECT fid FROM features WHERE collection_id = @collectionId)", new { collectionId }, transaction);
             foreach (var (fid, geometry) in await connection.QueryAsync<(long, byte[])>("SELECT fid, geometry FROM features WHERE collection_id = @collectionId", new { collectionId }, transaction))
             {
-                await IndexIfWideAsync(connection, transaction, fid, Wkb.Read(geometry));
+                await IndexShapeAsync(connection, transaction, fid, Wkb.Read(geometry));
             }
 
             await WritePyramidAsync(connection, transaction, collectionId, rows.Select(r => r.ToAnchorCandidate()));
@@ -154,13 +165,12 @@ public sealed partial class SqliteFeatureStore
         }).ToList();
 
         var parameters = NearBoxParameters(collectionId, query.BoxLonLat);
-        parameters.AddDynamicParams(new { standOut, probes = JsonSerializer.Serialize(probes) });
+        parameters.AddDynamicParams(new { standOut, probes = JsonSerializer.Serialize(probes), lowestSpan = ShapeSpanIndex.LowestSpanFor(query.CollapseMeters) });
         parameters.AddDynamicParams(ClusterSql.Parameters(query));
-        var wideIndex = UnanchoredIndex.Serves(query) ? "features_wide_rtree" : "features_rtree";
         var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
             // Members of the quiet cells: each cell's R*Tree probe (the probes are the outer loop), then the exact anchor
-            // in that very cell. Wide shapes: the view box in the wide shapes' R*Tree, kept when they have no anchor at
-            // this collapse size. Stand-out features: by id, when their envelope meets the view box.
+            // in that very cell. Wide shapes: the view box and spans from the collapse size up in the span R*Tree, kept when they have no anchor at
+            // this collapse size (the span R*Tree finds them). Stand-out features: by id, when their envelope meets the view box.
             $"""
             WITH probe AS (
                 SELECT value ->> 0 AS cx, value ->> 1 AS cy, value ->> 2 AS w, value ->> 3 AS s, value ->> 4 AS e, value ->> 5 AS n
@@ -190,8 +200,8 @@ public sealed partial class SqliteFeatureStore
             wide AS (
                 SELECT f.fid AS fid, f.is_point AS is_point, f.max_x >= f.min_x AS nonempty,
                        {_mercatorX0} AS x0, {_mercatorY0} AS y0, {_mercatorX1} AS x1, {_mercatorY1} AS y1
-                FROM {wideIndex} r CROSS JOIN features f ON f.fid = r.fid
-                WHERE r.max_x >= @rminX AND r.min_x <= @rmaxX AND r.max_y >= @rminY AND r.min_y <= @rmaxY
+                FROM features_span_rtree r CROSS JOIN features f ON f.fid = r.fid
+                WHERE r.max_x >= @rminX AND r.min_x <= @rmaxX AND r.max_y >= @rminY AND r.min_y <= @rmaxY AND r.max_span >= @lowestSpan
                   AND f.collection_id = @collectionId
                   AND f.max_x >= @minX AND f.min_x <= @maxX AND f.max_y >= @minY AND f.min_y <= @maxY
                   AND f.is_point = 0 AND f.feature_id NOT IN (SELECT value FROM json_each(@standOut))

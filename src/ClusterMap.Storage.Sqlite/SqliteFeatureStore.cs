@@ -145,7 +145,7 @@ public sealed partial class SqliteFeatureStore : SqlFeatureStore<SqliteConnectio
         await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM features_rtree WHERE fid IN (SELECT fid FROM features WHERE collection_id = @collectionId)", new { collectionId }, transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM features_wide_rtree WHERE fid IN (SELECT fid FROM features WHERE collection_id = @collectionId)", new { collectionId }, transaction, cancellationToken: cancellationToken));
+            "DELETE FROM features_span_rtree WHERE fid IN (SELECT fid FROM features WHERE collection_id = @collectionId)", new { collectionId }, transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM features WHERE collection_id = @collectionId", new { collectionId }, transaction, cancellationToken: cancellationToken));
         foreach (var feature in features)
@@ -193,8 +193,8 @@ public sealed partial class SqliteFeatureStore : SqlFeatureStore<SqliteConnectio
                 await connection.ExecuteAsync(
                     "UPDATE features_rtree SET min_x = @minX, max_x = @maxX, min_y = @minY, max_y = @maxY WHERE fid = @fid",
                     RtreeBounds(fid, envelope), transaction);
-                await connection.ExecuteAsync("DELETE FROM features_wide_rtree WHERE fid = @fid", new { fid }, transaction);
-                await IndexIfWideAsync(connection, transaction, fid, feature.Geometry);
+                await connection.ExecuteAsync("DELETE FROM features_span_rtree WHERE fid = @fid", new { fid }, transaction);
+                await IndexShapeAsync(connection, transaction, fid, feature.Geometry);
             }
             else
             {
@@ -226,7 +226,7 @@ public sealed partial class SqliteFeatureStore : SqlFeatureStore<SqliteConnectio
 
         await CountFeatureAsync(connection, transaction, old.Fid, -1);
         await connection.ExecuteAsync("DELETE FROM features_rtree WHERE fid = @Fid", new { old.Fid }, transaction);
-        await connection.ExecuteAsync("DELETE FROM features_wide_rtree WHERE fid = @Fid", new { old.Fid }, transaction);
+        await connection.ExecuteAsync("DELETE FROM features_span_rtree WHERE fid = @Fid", new { old.Fid }, transaction);
         await connection.ExecuteAsync("DELETE FROM features WHERE fid = @Fid", new { old.Fid }, transaction);
         await UpdateDerivedInfoAsync(connection, transaction, collection, -1, added: null, rescanExtent: old.TouchesBoundaryOf(collection.Extent));
         await ChangePyramidAsync(connection, transaction, collection.Id, [], [old.ToAnchorCandidate()]);
@@ -262,7 +262,7 @@ public sealed partial class SqliteFeatureStore : SqlFeatureStore<SqliteConnectio
         await connection.ExecuteAsync(
             "INSERT INTO features_rtree (fid, min_x, max_x, min_y, max_y) VALUES (@fid, @minX, @maxX, @minY, @maxY)",
             RtreeBounds(fid, envelope), transaction);
-        await IndexIfWideAsync(connection, transaction, fid, feature.Geometry);
+        await IndexShapeAsync(connection, transaction, fid, feature.Geometry);
         return fid;
     }
 

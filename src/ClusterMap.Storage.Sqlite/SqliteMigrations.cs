@@ -105,7 +105,7 @@ internal static class SqliteMigrations
                 PRIMARY KEY (data_version, style, format, z, x, y, scale)
             ) STRICT;
             """),
-        (5, "cluster pyramid: anchors counted per level and cell; R*Tree of the features too wide to anchor", """
+        (5, "cluster pyramid: anchors counted per level and cell; R*Tree of shapes by envelope and span", """
             -- Kept by the store in each write's transaction (ClusterPyramid in Core): n anchors in the cell, sx and sy
             -- the sums of their offsets from its north-west corner, in Web Mercator metres.
             CREATE TABLE cluster_cells (
@@ -119,15 +119,15 @@ internal static class SqliteMigrations
                 PRIMARY KEY (collection_id, level, cx, cy)
             ) STRICT, WITHOUT ROWID;
 
-            -- A collection is answered from its cells (and from features_wide_rtree) only once they have been counted:
+            -- A collection is answered from its cells (and from features_span_rtree) only once they have been counted:
             -- at its import, or when the store first opens a database made before this migration.
             CREATE TABLE cluster_pyramids (
                 collection_id TEXT PRIMARY KEY REFERENCES collections(id) ON DELETE CASCADE
             ) STRICT;
 
-            -- The features too wide to anchor at low zoom (UnanchoredIndex), float32 bounds rounded outward as in
-            -- features_rtree.
-            CREATE VIRTUAL TABLE features_wide_rtree USING rtree(fid, min_x, max_x, min_y, max_y);
+            -- Every shape that is not a point, by envelope and span (ShapeSpanIndex): a low-zoom read finds the few too
+            -- wide to anchor without visiting the rest. Float32 bounds rounded outward, as in features_rtree.
+            CREATE VIRTUAL TABLE features_span_rtree USING rtree(fid, min_x, max_x, min_y, max_y, min_span, max_span);
             """),
         (6, "property statistics kept with the collection, stamped with the change they were counted at", """
             -- Counted at the first filter after a change and read at every later start (PropertyStatisticsJson).

@@ -35,6 +35,7 @@ internal static class MapsScaleBench
         ClusterMap maps at scale (issue 16): ClusterMap.Benchmarks maps-scale --postgres CONNSTR [options]
           --points N            points to load (default 1m; polygons = 20% of the points); --quick: 10k
           --tiles N             tiles per zoom, z8–z14, raster and vector (default 40, quick 8); as many static maps of each size
+                                and park reports
           --repeat N            requests of the client config and each TileJSON (default 20, quick 5)
           --in-memory-max N     set Maps:InMemoryMaxFeatures (default: the service's own default)
           --one-collection      load the scale benchmark's single unnamed collection as it does (role context: no
@@ -172,6 +173,12 @@ internal static class MapsScaleBench
                 {
                     groups.Add(new Group(service, "static map 800×600, 0.1° × 0.075° (about 10 km)", "–", [.. origins.Select(o => StaticMap(o, 0.05))]));
                     groups.Add(new Group(service, "static map 800×600, 2° × 1.5° (about 200 km)", "–", [.. origins.Select(o => StaticMap(o, 1))]));
+                    if (!oneCollection)
+                    {
+                        // A park's brief: its map, its 10 nearest institutes and its research base (institutes within
+                        // 2–20 km), measured over the whole institute collection.
+                        groups.Add(new Group(service, "report (PDF brief) of a park", "–", [.. ReportedParks(data, perZoom).Select(id => $"/reports/bench_parks/{Uri.EscapeDataString(id)}.pdf")]));
+                    }
                 }
 
                 var settings = new Dictionary<string, string>
@@ -226,7 +233,7 @@ internal static class MapsScaleBench
             }
         }
 
-        notes.Add(Invariant($"{perZoom} tiles per zoom at most: distinct tiles containing query origins drawn from the data's distribution (another seed), one per label meta-tile (4 × 4 tiles), fewer where the data covers fewer meta-tiles; the same tiles as raster and vector. Empty tiles: {EmptyTiles(perZoom).Count} over z8–z14 in the Tasman Sea. Static maps: bbox centred on the first {perZoom} origins, default layers. One request at a time over loopback, response read whole; client, service and PostgreSQL share {Environment.ProcessorCount} cores."));
+        notes.Add(Invariant($"{perZoom} tiles per zoom at most: distinct tiles containing query origins drawn from the data's distribution (another seed), one per label meta-tile (4 × 4 tiles), fewer where the data covers fewer meta-tiles; the same tiles as raster and vector. Empty tiles: {EmptyTiles(perZoom).Count} over z8–z14 in the Tasman Sea. Static maps: bbox centred on the first {perZoom} origins, default layers. Reports: {perZoom} parks, every n-th generated polygon. One request at a time over loopback, response read whole; client, service and PostgreSQL share {Environment.ProcessorCount} cores."));
         notes.Add("Milliseconds: from sending the request to the last byte of the answer; the latency and size columns count the answered (200) requests only, errors (logged above) are counted apart and make the run fail. p95 is the nearest-rank percentile: with fewer than 20 requests it is the slowest.");
         notes.Add("Peak RSS is the service process's VmHWM (/proc/PID/status) after each group of requests, in the order listed; CPU columns: the service process's user + system time, and the PostgreSQL backends connected to the benchmark database (/proc/PID/stat), per request.");
         notes.Add(Invariant($"Run on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, .NET {Environment.Version}; load average (1 min) {loadAtStart} at the start and {LoadAverage()} at the end."));
@@ -258,6 +265,14 @@ internal static class MapsScaleBench
             new(new CollectionDefinition("bench_institutes", "Generated institutes", "Benchmark points around Chinese cities (generated)", MetadataJson: CollectionRole.WithRole(null, CollectionRole.Institute)),
                 [.. data.Items.Where(i => i.Geometry is Point).Select(i => Named(i, "institute"))]),
         ];
+    }
+
+    /// <summary>Parks spread over the generated data: every n-th polygon, <paramref name="count"/> of them.</summary>
+    private static List<string> ReportedParks(SyntheticCollection data, int count)
+    {
+        var parks = data.Items.Where(i => i.Geometry is not Point).Select(i => i.Id).ToList();
+        var step = Math.Max(1, parks.Count / Math.Max(1, count));
+        return [.. parks.Where((_, i) => i % step == 0).Take(count)];
     }
 
     private static string Zoom(int z) => z.ToString(CultureInfo.InvariantCulture);

@@ -83,7 +83,7 @@ public sealed class SqliteFeatureStoreTests : IAsyncLifetime
         {
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
-            command.CommandText = "DROP TABLE cluster_cells; DROP TABLE cluster_pyramids; DROP TABLE features_wide_rtree; DELETE FROM schema_migrations WHERE version = 5";
+            command.CommandText = "DROP TABLE cluster_cells; DROP TABLE cluster_pyramids; DROP TABLE features_span_rtree; DELETE FROM schema_migrations WHERE version = 5";
             await command.ExecuteNonQueryAsync();
         }
 
@@ -93,9 +93,9 @@ public sealed class SqliteFeatureStoreTests : IAsyncLifetime
         {
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT (SELECT count(*) FROM cluster_pyramids) || ' ' || (SELECT count(*) FROM features_wide_rtree)";
-            // Both collections counted; the wide squares (0.05°) and the wide polygon of "sites" indexed, nothing else.
-            Assert.Equal($"2 {features.Count(f => Storage.Sql.UnanchoredIndex.Holds(f.Geometry)) + 1}", await command.ExecuteScalarAsync());
+            command.CommandText = "SELECT (SELECT count(*) FROM cluster_pyramids) || ' ' || (SELECT count(*) FROM features_span_rtree)";
+            // Both collections counted; every square and the polygon of "sites" indexed by span, no point.
+            Assert.Equal($"2 {features.Count(f => f.Geometry is Polygon) + 1}", await command.ExecuteScalarAsync());
         }
 
         var geometries = features.Select(f => f.Geometry).ToList();

@@ -96,8 +96,9 @@ internal static class AtlasReportsApi
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        // The briefs' nearest tables are measured over whole target collections, as the single report measures them.
-        var data = await provider.GetForFigureAsync(catalog, null, wholeForProximity: true, cancellationToken);
+        // The briefs' nearest tables are measured over whole target collections, as the single report measures them;
+        // of the subject's layer only the selection is read.
+        var data = await provider.GetForFigureAsync(catalog, null, cancellationToken);
         if (data.Layer(collectionId) is not { } layer)
         {
             return ApiProblems.CollectionNotFound(collectionId);
@@ -109,7 +110,7 @@ internal static class AtlasReportsApi
         {
             foreach (var (id, position) in ids)
             {
-                if (layer.Find(id) is not { } feature)
+                if (await provider.FindAsync(catalog, layer.Id, id, cancellationToken) is not { } feature)
                 {
                     return ApiProblems.InvalidFilter(Ids.Name, new Cql2Error(position,
                         $"At character {position}: '{ApiProblems.Excerpt(id)}' is not a feature of {layer.Id}.", $"an id of /collections/{layer.Id}/items"));
@@ -129,7 +130,7 @@ internal static class AtlasReportsApi
                     $"a selection of at most {maxFeatures} features; this one selects {page.NumberMatched} of {layer.Id}");
             }
 
-            selected.AddRange(page.Features.Select(f => layer.Find(f.Id)).OfType<MapFeature>());
+            selected.AddRange(page.Features.Select(MapData.ToMapFeature));
             selection = string.Join(" and ", new[]
             {
                 query.Text(FilterParameter.Filter) is { } text ? $"filter {text}" : null,
@@ -138,13 +139,13 @@ internal static class AtlasReportsApi
         }
         else
         {
-            if (layer.Features.Count > maxFeatures)
+            if (await provider.AllUpToAsync(catalog, layer.Id, maxFeatures, cancellationToken) is not { } all)
             {
                 return ApiProblems.InvalidParameter(FilterParameter.Filter.Name,
-                    $"a selection of at most {maxFeatures} features (filter or ids): the whole of {layer.Id} has {layer.Features.Count}");
+                    $"a selection of at most {maxFeatures} features (filter or ids): the whole of {layer.Id} has {collection.FeatureCount}");
             }
 
-            selected.AddRange(layer.Features);
+            selected.AddRange(all);
             selection = "the whole collection";
         }
 
@@ -153,7 +154,7 @@ internal static class AtlasReportsApi
             return ApiProblems.InvalidParameter(FilterParameter.Filter.Name, $"a selection of at least one feature; {selection} selects none of {layer.Id}");
         }
 
-        var (pages, outcomes) = await AtlasComposer.AtlasAsync(catalog, data, layer, selected, AtlasComposer.SelectionLine(selection, selected.Count, layer), language,
+        var (pages, outcomes) = await AtlasComposer.AtlasAsync(catalog, data, layer, selected, AtlasComposer.SelectionLine(selection, selected.Count, layer, collection.FeatureCount), language,
             FigureCaching.Stamp(request, data.Version, clock),
             feature => FigureCaching.Stamp(request, data.Version, clock) with { Permalink = FigureCaching.Permalink(request, BriefPath(request, layer.Id, feature.Id)) },
             fit, provider, basemap, cancellationToken);

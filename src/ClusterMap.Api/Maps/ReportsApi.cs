@@ -48,8 +48,9 @@ internal static class ReportsApi
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        // The nearest table is measured over whole target collections (the proximity engine's snapshots for large ones).
-        var data = await provider.GetForFigureAsync(catalog, new FeatureRef(collectionId, featureId), wholeForProximity: true, cancellationToken);
+        // The nearest table and the research base are measured over whole collections by the proximity engine, which
+        // selects candidates in the store for collections too large to hold (MapDataProvider.NearestAsync).
+        var data = await provider.GetForFigureAsync(catalog, new FeatureRef(collectionId, featureId), cancellationToken);
         if (data.Layer(collectionId) is not { } layer || layer.Kind is not (MapLayerKind.Parks or MapLayerKind.Universities or MapLayerKind.Institutes))
         {
             return ApiProblems.CollectionNotFound(collectionId);

@@ -62,7 +62,7 @@ internal static class StaticMapsApi
             ? new FeatureRef(highlightText[..slash], highlightText[(slash + 1)..])
             : null;
         // Nearest lines are measured by the proximity engine, not over layers read here: only the highlight is needed.
-        var checkedAgainst = await provider.GetForFigureAsync(catalog, named, wholeForProximity: false, cancellationToken);
+        var checkedAgainst = await provider.GetForFigureAsync(catalog, named, cancellationToken);
         var nearest = new NearestLinksReader(proximity, proximityOptions.VersionWindow(), cancellationToken);
         var parsed = await ParseAsync(query, checkedAgainst, parameters, nearest);
         if (parsed.Problem is not null)

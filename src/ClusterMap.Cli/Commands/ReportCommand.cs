@@ -86,8 +86,9 @@ internal static class ReportCommand
             return 2;
         }
 
-        // The nearest tables are measured over whole target collections, as the service measures them.
-        var data = await provider.GetForFigureAsync(catalog, null, wholeForProximity: true, cancellationToken);
+        // The nearest tables are measured over whole target collections, as the service measures them; of the subject's
+        // layer only the selection is read.
+        var data = await provider.GetForFigureAsync(catalog, null, cancellationToken);
         var layer = data.Layer(arguments.Collection)!;
         var renderer = TilesCommand.CreateRenderer(error);
         if (renderer is null)
@@ -107,7 +108,7 @@ internal static class ReportCommand
             string what;
             if (arguments.Id is { } featureId)
             {
-                if (layer.Find(featureId) is not { } feature)
+                if (await provider.FindAsync(catalog, layer.Id, featureId, cancellationToken) is not { } feature)
                 {
                     await error.WriteLineAsync($"--id: '{featureId}' is not a feature of {layer.Id} in {location.Display}; expected an id that `clustermap export --collection {layer.Id}` lists.");
                     return 2;
@@ -120,7 +121,7 @@ internal static class ReportCommand
             }
             else
             {
-                var (selected, selection, atlasQuery) = await SelectAsync(arguments, store, layer, error, cancellationToken);
+                var (selected, selection, atlasQuery) = await SelectAsync(arguments, store, catalog, provider, layer, error, cancellationToken);
                 if (selected is null)
                 {
                     return 2;
@@ -128,7 +129,7 @@ internal static class ReportCommand
 
                 var langPart = arguments.Lang == "both" ? "" : $"lang={arguments.Lang}";
                 var query = string.Join("&", new[] { atlasQuery, langPart }.Where(p => p.Length > 0));
-                var (pages, _) = await AtlasComposer.AtlasAsync(catalog, data, layer, selected, AtlasComposer.SelectionLine(selection, selected.Count, layer), language,
+                var (pages, _) = await AtlasComposer.AtlasAsync(catalog, data, layer, selected, AtlasComposer.SelectionLine(selection, selected.Count, layer, catalog.Collection(layer.Id)!.FeatureCount), language,
                     StampOf($"/reports/{Uri.EscapeDataString(layer.Id)}.pdf{(query.Length > 0 ? "?" + query : "")}"), f => StampOf(BriefPath(f)),
                     fit, provider, OwnBasemap.Instance, cancellationToken);
                 pdf = renderer.RenderReportPdf($"{layer.Title}: {selection}", pages);
@@ -145,7 +146,7 @@ internal static class ReportCommand
 
     /// <summary>The atlas's features in order, the selection in words and as the service's query; null features after an error.</summary>
     private static async Task<(IReadOnlyList<MapFeature>? Selected, string Selection, string Query)> SelectAsync(
-        ReportArguments arguments, IFeatureStore store, MapLayer layer, TextWriter error, CancellationToken cancellationToken)
+        ReportArguments arguments, IFeatureStore store, MapCatalog catalog, MapDataProvider provider, MapLayer layer, TextWriter error, CancellationToken cancellationToken)
     {
         if (arguments.Ids is { } idsText)
         {
@@ -153,7 +154,7 @@ internal static class ReportCommand
             var selected = new List<MapFeature>();
             foreach (var id in ids)
             {
-                if (id.Length == 0 || layer.Find(id) is not { } feature)
+                if (id.Length == 0 || await provider.FindAsync(catalog, layer.Id, id, cancellationToken) is not { } feature)
                 {
                     await error.WriteLineAsync($"--ids: '{id}' is not a feature of {layer.Id}; expected comma-separated ids of {layer.Id}.");
                     return (null, "", "");
@@ -183,7 +184,7 @@ internal static class ReportCommand
             }
 
             var page = await store.GetItemsAsync(new ItemsQuery(layer.Id, [], [], int.MaxValue, 0, filter), cancellationToken);
-            var selected = page.Features.Select(f => layer.Find(f.Id)).OfType<MapFeature>().ToList();
+            var selected = page.Features.Select(MapData.ToMapFeature).ToList();
             if (selected.Count == 0)
             {
                 await error.WriteLineAsync($"--filter: '{text}' selects none of {layer.Id}; expected a filter that selects at least one feature.");
@@ -193,6 +194,7 @@ internal static class ReportCommand
             return (selected, $"filter {text}", "filter=" + Uri.EscapeDataString(text));
         }
 
-        return (layer.Features, "the whole collection", "");
+        // The command has no atlas limit: the whole collection is read, in store order, as one page.
+        return (await provider.AllUpToAsync(catalog, layer.Id, int.MaxValue, cancellationToken), "the whole collection", "");
     }
 }

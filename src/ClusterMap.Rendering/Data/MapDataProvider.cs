@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ClusterMap.Core.Features;
+using ClusterMap.Core.Proximity;
 using ClusterMap.Core.Storage;
 using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering.Generalization;
@@ -15,21 +16,31 @@ namespace ClusterMap.Rendering.Data;
 /// <param name="VectorTilesInDatabase">Have a store that can (PostGIS) build vector tiles itself.</param>
 public sealed record MapReadSettings(long InMemoryMaxFeatures = 100_000, int DataVersionCheckMilliseconds = 250, bool VectorTilesInDatabase = true);
 
+/// <summary>One of a brief's nearest features (<see cref="MapDataProvider.NearestAsync"/>): the hit, its layer and the feature.</summary>
+public sealed record NearestFeature(ProximityHit Hit, MapLayer Layer, MapFeature Feature);
+
 /// <summary>How a view's layers are read (<see cref="MapDataProvider.GetNearAsync"/>).</summary>
 /// <param name="StandOut">Features drawn on their own (a highlight, marks): never counted into a cluster, read whole.</param>
 /// <param name="EveryFeatureOf">Layers read feature by feature, unclustered: what is filtered after the read, or drawn in
 /// another projection than Web Mercator, is clustered by the renderer itself, by the same rule.</param>
 public sealed record NearRead(IReadOnlyCollection<FeatureRef> StandOut, Func<string, bool> EveryFeatureOf)
 {
+    /// <summary>
+    /// The zoom of the drawing the read is for (<see cref="MapRequest.DrawingZoom"/>): a layer that drawing shows
+    /// nothing of (<see cref="MapGeneralization.DrawsNothingOf"/>) and with no feature standing out is not read. Null
+    /// (a vector tile, a density raster, a drawing in another projection) reads every chosen layer.
+    /// </summary>
+    public double? DrawingZoom { get; init; }
+
     /// <summary>Point layers clustered by their source, nothing standing out.</summary>
     public static NearRead Clustered { get; } = new([], _ => false);
 
     /// <summary>Every feature of every layer.</summary>
     public static NearRead EveryFeature { get; } = new([], _ => true);
 
-    /// <summary>Clustered, except the features a figure highlights or marks.</summary>
+    /// <summary>Clustered, except the features a figure highlights or marks; only the layers the drawing shows at its zoom.</summary>
     public static NearRead For(MapRequest request) =>
-        new([.. request.Marks.Select(m => m.Feature), .. request.Highlight is { } h ? [h] : Array.Empty<FeatureRef>()], _ => false);
+        new([.. request.Marks.Select(m => m.Feature), .. request.Highlight is { } h ? [h] : Array.Empty<FeatureRef>()], _ => false) { DrawingZoom = request.DrawingZoom };
 }
 
 /// <summary>
@@ -43,6 +54,7 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
     private readonly SemaphoreSlim _loading = new(1, 1);
     private readonly IFeatureBoxReader? _boxReader = store as IFeatureBoxReader;
     private readonly IFeatureClusterReader? _clusterReader = store as IFeatureClusterReader;
+    private readonly ProximityTargets _proximity = new(store, snapshots, settings.InMemoryMaxFeatures);
     private volatile MapCatalog? _current;
     private long _checkedAt = long.MinValue;
     private volatile bool _changedHere;
@@ -106,7 +118,7 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
         var layers = new List<MapLayer>(catalog.Skeleton.Layers.Count);
         foreach (var layer in catalog.Skeleton.Layers)
         {
-            if (layerIds is not null && !layerIds.Contains(layer.Id))
+            if ((layerIds is not null && !layerIds.Contains(layer.Id)) || !IsDrawn(catalog, layer, read))
             {
                 layers.Add(layer);
                 continue;
@@ -138,12 +150,18 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
         return new MapData(layers, catalog.Version);
     }
 
+    /// <summary>Whether the drawing a read is for shows anything of the layer: when it does not, the layer is not read.</summary>
+    private static bool IsDrawn(MapCatalog catalog, MapLayer layer, NearRead read) =>
+        read.DrawingZoom is not { } zoom
+        || catalog.Collection(layer.Id) is not { } collection
+        || !MapGeneralization.DrawsNothingOf(layer.Kind, collection.GeometryType, zoom)
+        || read.StandOut.Any(f => f.CollectionId == layer.Id);
+
     /// <summary>
     /// What a figure's parameters are checked against before its view is known: every feature of the layers held in
-    /// memory; of larger layers only the named feature (the highlight), or, when <paramref name="wholeForProximity"/>,
-    /// the whole collection from the proximity engine's snapshot (nearest lines are measured over all of it).
+    /// memory; of larger layers only the named feature (the highlight, a brief's subject).
     /// </summary>
-    public async Task<MapData> GetForFigureAsync(MapCatalog catalog, FeatureRef? named, bool wholeForProximity, CancellationToken cancellationToken)
+    public async Task<MapData> GetForFigureAsync(MapCatalog catalog, FeatureRef? named, CancellationToken cancellationToken)
     {
         var layers = new List<MapLayer>(catalog.Skeleton.Layers.Count);
         foreach (var layer in catalog.Skeleton.Layers)
@@ -152,11 +170,6 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
             if (source is InMemoryLayer memory)
             {
                 layers.Add(layer with { Features = memory.All });
-            }
-            else if (wholeForProximity && layer.Kind is not (MapLayerKind.Land or MapLayerKind.Water))
-            {
-                var snapshot = await snapshots.GetAsync(layer.Id, cancellationToken);
-                layers.Add(layer with { Features = [.. (snapshot?.Features ?? []).Select(MapData.ToMapFeature)] });
             }
             else if (named is not null && named.CollectionId == layer.Id && await store.GetItemAsync(layer.Id, named.FeatureId, cancellationToken) is { } record)
             {
@@ -171,12 +184,77 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
         return new MapData(layers, catalog.Version);
     }
 
+    /// <summary>One feature of a layer (from memory, or from the store by its id), or null when the layer has none of that id.</summary>
+    public async Task<MapFeature?> FindAsync(MapCatalog catalog, string collectionId, string featureId, CancellationToken cancellationToken)
+    {
+        if (catalog.Collection(collectionId) is null)
+        {
+            return null;
+        }
+
+        return await catalog.SourceAsync(collectionId, cancellationToken) is InMemoryLayer memory
+            ? memory.Find(featureId)
+            : await store.GetItemAsync(collectionId, featureId, cancellationToken) is { } record ? MapData.ToMapFeature(record) : null;
+    }
+
     /// <summary>
-    /// The whole collection as the proximity engine and the analyses hold it (<see cref="CollectionSnapshotCache"/>), or
-    /// null when it does not exist: what a report's research base is computed from, as the analysis endpoints compute it.
+    /// Every feature of a layer in store order when it has at most <paramref name="maxFeatures"/>, else null: a layer
+    /// not held in memory is read as one page of at most that many features, never whole.
     /// </summary>
-    public Task<CollectionSnapshot?> SnapshotAsync(string collectionId, CancellationToken cancellationToken) =>
-        snapshots.GetAsync(collectionId, cancellationToken);
+    public async Task<IReadOnlyList<MapFeature>?> AllUpToAsync(MapCatalog catalog, string collectionId, int maxFeatures, CancellationToken cancellationToken)
+    {
+        if (catalog.Collection(collectionId) is not { } collection || collection.FeatureCount > maxFeatures)
+        {
+            return null;
+        }
+
+        if (await catalog.SourceAsync(collectionId, cancellationToken) is InMemoryLayer memory)
+        {
+            return memory.All.Count > maxFeatures ? null : memory.All;
+        }
+
+        var page = await store.GetItemsAsync(new ItemsQuery(collectionId, [], [], maxFeatures == int.MaxValue ? maxFeatures : maxFeatures + 1, 0), cancellationToken);
+        return page.Features.Count > maxFeatures ? null : [.. page.Features.Select(MapData.ToMapFeature)];
+    }
+
+    /// <summary>
+    /// The <paramref name="k"/> features of <paramref name="layers"/> nearest to <paramref name="origin"/>, measured over
+    /// every feature of each layer by the proximity engine (ties broken by "layer/id", ordinal), each with its hit: what a
+    /// brief's nearest table lists. A collection of more than <see cref="MapReadSettings.InMemoryMaxFeatures"/> on a store
+    /// that can select proximity candidates (<see cref="IProximityPushDown"/>) is never loaded whole
+    /// (<see cref="ProximityTargets"/>); smaller ones are measured on the snapshot the engine holds.
+    /// </summary>
+    public async Task<IReadOnlyList<NearestFeature>> NearestAsync(IReadOnlyList<MapLayer> layers, MapFeature origin, int k, CancellationToken cancellationToken)
+    {
+        // The k nearest over all layers are among each layer's k nearest, since a layer's ties are broken by id as the
+        // combined ranking breaks them by "layer/id": ranking those few again gives the ranks of the whole layers.
+        var found = new List<(MapLayer Layer, MapFeature Feature)>();
+        long version = 0;
+        foreach (var layer in layers)
+        {
+            if (await ProximityTargetAsync(layer.Id, cancellationToken) is not { } target)
+            {
+                continue;
+            }
+
+            var candidates = await target.ForNearestAsync(origin.LonLat, k, origin.UncertaintyMeters, double.PositiveInfinity, null, cancellationToken);
+            found.AddRange(candidates.ProximityIndex.Nearest(origin.LonLat, k, origin.UncertaintyMeters)
+                .Select(hit => (layer, MapData.ToMapFeature(candidates.Find(hit.Id)!))));
+            version = Math.Max(version, target.DataVersion);
+        }
+
+        var byKey = found.ToDictionary(f => $"{f.Layer.Id}/{f.Feature.Id}", StringComparer.Ordinal);
+        var index = ProximityIndex.Build(byKey.Select(f => new ProximityItem(f.Key, f.Value.Feature.LonLat, f.Value.Feature.UncertaintyMeters)), version);
+        return [.. index.Nearest(origin.LonLat, k, origin.UncertaintyMeters).Select(hit => new NearestFeature(hit, byKey[hit.Id].Layer, byKey[hit.Id].Feature))];
+    }
+
+    /// <summary>
+    /// A collection as the proximity engine reads it for figures (a brief's research base and nearest table), or null
+    /// when it does not exist: held whole when it has at most <see cref="MapReadSettings.InMemoryMaxFeatures"/> or the
+    /// store cannot push proximity down, otherwise queried for candidates only.
+    /// </summary>
+    public Task<ProximityTarget?> ProximityTargetAsync(string collectionId, CancellationToken cancellationToken) =>
+        _proximity.GetAsync(collectionId, TimeSpan.FromMilliseconds(settings.DataVersionCheckMilliseconds), cancellationToken);
 
     /// <summary>Every feature of the chosen layers that are held in memory (larger layers are left empty).</summary>
     public async Task<MapData> GetInMemoryAsync(MapCatalog catalog, Func<MapLayer, bool> chosen, CancellationToken cancellationToken)
@@ -222,10 +300,12 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
     {
         private readonly STRtree<int> _tree = new();
         private readonly MapFeature[] _all;
+        private readonly Lazy<Dictionary<string, MapFeature>> _byId;
 
         private InMemoryLayer(MapFeature[] features)
         {
             _all = features;
+            _byId = new(() => features.ToDictionary(f => f.Id, StringComparer.Ordinal));
             for (var i = 0; i < features.Length; i++)
             {
                 _tree.Insert(features[i].Meters.EnvelopeInternal, i);
@@ -238,6 +318,8 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
         public override double MaxUncertaintyMeters { get; }
 
         public IReadOnlyList<MapFeature> All => _all;
+
+        public MapFeature? Find(string featureId) => _byId.Value.GetValueOrDefault(featureId);
 
         public static InMemoryLayer Build(IReadOnlyList<FeatureRecord> records) => new([.. records.Select(MapData.ToMapFeature)]);
 

@@ -43,6 +43,32 @@ public static class MapGeneralization
 
     private static readonly ConditionalWeakTable<MapFeature, ConcurrentDictionary<int, Geometry>> _simplified = [];
 
+    /// <summary>
+    /// The zoom from which a layer of this kind draws its points (symbols, clusters, their halos and labels); below it
+    /// only a feature that stands out (a highlight, a mark) is drawn. Areas are drawn at every zoom.
+    /// </summary>
+    public static double SymbolMinZoom(MapLayerKind kind) => kind switch
+    {
+        MapLayerKind.Universities => 9,
+        MapLayerKind.Context => 12,
+        _ => 0,
+    };
+
+    /// <summary>Whether a drawing at <paramref name="zoom"/> shows the points of a layer of this kind.</summary>
+    public static bool DrawsSymbols(MapLayerKind kind, double zoom) => zoom >= SymbolMinZoom(kind);
+
+    /// <summary>Whether a layer of this kind is drawn at all: links are relations, not places, and never are.</summary>
+    public static bool IsDrawn(MapLayerKind kind) => kind is not MapLayerKind.Links;
+
+    /// <summary>
+    /// Whether a drawing at <paramref name="zoom"/> shows nothing of a layer of this kind whose features all have
+    /// this OGC geometry type (a collection's common type), unless one of them stands out: a layer never drawn, or a
+    /// point layer below its <see cref="SymbolMinZoom"/>. Readers skip such layers; the renderer decides by
+    /// <see cref="IsDrawn"/> and <see cref="DrawsSymbols"/>, so the two cannot disagree.
+    /// </summary>
+    public static bool DrawsNothingOf(MapLayerKind kind, string geometryType, double zoom) =>
+        !IsDrawn(kind) || (IsClustered(kind) && geometryType is "Point" or "MultiPoint" && !DrawsSymbols(kind, zoom));
+
     /// <summary>Whether a layer of this kind is clustered: point layers; the basemap and links never are.</summary>
     public static bool IsClustered(MapLayerKind kind) => kind is MapLayerKind.Context or MapLayerKind.Parks or MapLayerKind.Universities or MapLayerKind.Institutes;
 

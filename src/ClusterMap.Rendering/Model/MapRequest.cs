@@ -141,6 +141,9 @@ public sealed record MapRequest(Envelope BoundsMeters, int Width, int Height)
 
     public double Zoom => WebMercator.ZoomFor(MetersPerPixel);
 
+    /// <summary>The zoom the drawing decides by which layers it shows (<see cref="Generalization.MapGeneralization.DrawsSymbols"/>): a tile's own, else the view's.</summary>
+    public double DrawingZoom => Tile?.Z ?? Zoom;
+
     /// <summary>A request for one 256-pixel XYZ tile.</summary>
     public static MapRequest ForTile(TileIndex tile, float scale, IReadOnlySet<string>? layers, MapLanguage language = MapLanguage.Both) =>
         new(tile.BoundsMeters, 256, 256) { Scale = scale, Layers = layers, Language = language, Tile = tile };

@@ -97,9 +97,9 @@ public static class AtlasComposer
         return (pages, outcomes);
     }
 
-    /// <summary>The words under the cover's map: what was selected, and how many of the layer's features.</summary>
-    public static string SelectionLine(string selection, int count, MapLayer layer) =>
-        $"Selection: {selection} · {(count == 1 ? "1 feature" : $"{count.ToString(CultureInfo.InvariantCulture)} features")} of {layer.Features.Count} in {layer.Title}";
+    /// <summary>The words under the cover's map: what was selected, and how many of the layer's <paramref name="layerFeatures"/> features.</summary>
+    public static string SelectionLine(string selection, int count, MapLayer layer, long layerFeatures) =>
+        $"Selection: {selection} · {(count == 1 ? "1 feature" : $"{count.ToString(CultureInfo.InvariantCulture)} features")} of {layerFeatures.ToString(CultureInfo.InvariantCulture)} in {layer.Title}";
 
     private static string Number(int index) => (index + 1).ToString(CultureInfo.InvariantCulture);
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using ClusterMap.Core.Analysis;
-using ClusterMap.Core.Proximity;
 using ClusterMap.Core.Tiles;
 using ClusterMap.Rendering.Data;
 using ClusterMap.Rendering.Generalization;
@@ -23,42 +22,35 @@ public static class ReportComposer
     /// <summary>The footer of every brief page; the layout tests find a page's footer band by it.</summary>
     public const string Footer = "ClusterMap · distances are geodesic (WGS84) between the stored points; the range widens them by both features' location uncertainty.";
 
-    /// <summary>What a brief on a feature of a layer measures its distances to, indexed once for any number of briefs.</summary>
-    public sealed record Targets(ProximityIndex Index, IReadOnlyDictionary<string, (MapLayer Layer, MapFeature Feature)> ByKey);
+    /// <summary>What a brief on a feature of a layer measures its distances to: whole collections, read as <see cref="MapDataProvider.NearestAsync"/> reads them.</summary>
+    public sealed record Targets(IReadOnlyList<MapLayer> Layers);
 
     /// <summary>One composed brief: the page, the data its map is drawn from and how its basemap was fetched.</summary>
     public sealed record Composed(ReportPage Page, MapData Drawn, BasemapOutcome Under);
 
     /// <summary>Parks are measured to every university and institute collection; campuses and institutes to the parks.</summary>
-    public static Targets TargetsOf(MapData data, MapLayer layer)
-    {
-        var targets = layer.Kind == MapLayerKind.Parks
-            ? [.. data.OfKind(MapLayerKind.Universities), .. data.OfKind(MapLayerKind.Institutes)]
-            : data.OfKind(MapLayerKind.Parks).ToList();
-        var items = targets.SelectMany(t => t.Features.Select(f => (Layer: t, Feature: f))).ToList();
-        var byKey = items.ToDictionary(i => $"{i.Layer.Id}/{i.Feature.Id}", StringComparer.Ordinal);
-        var index = ProximityIndex.Build(items.Select(i => new ProximityItem($"{i.Layer.Id}/{i.Feature.Id}", i.Feature.LonLat, i.Feature.UncertaintyMeters)), data.Version);
-        return new Targets(index, byKey);
-    }
+    public static Targets TargetsOf(MapData data, MapLayer layer) => new(layer.Kind == MapLayerKind.Parks
+        ? [.. data.OfKind(MapLayerKind.Universities), .. data.OfKind(MapLayerKind.Institutes)]
+        : [.. data.OfKind(MapLayerKind.Parks)]);
 
     /// <param name="catalog">The maps' catalog at the data version of <paramref name="data"/>.</param>
     /// <param name="data">The figure's data (<see cref="MapDataProvider.GetForFigureAsync"/>): every layer it holds is credited.</param>
-    /// <param name="layer">The subject's layer, as read for the figure (whole, for proximity).</param>
+    /// <param name="layer">The subject's layer.</param>
     /// <param name="feature">The subject.</param>
     /// <param name="targets">What the subject's distances are measured to (<see cref="TargetsOf"/>).</param>
     /// <param name="language">The labels' and names' language.</param>
     /// <param name="stamp">The page's reproducibility stamp (its own permalink).</param>
     /// <param name="fit">The sector fit table of a park's research base (<see cref="ResearchBaseSection"/>).</param>
-    /// <param name="provider">Reads the features near the map's view.</param>
+    /// <param name="provider">Reads the features near the map's view, the nearest targets and the research base.</param>
     /// <param name="basemap">The external basemap, if any.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
     public static async Task<Composed> FeaturePageAsync(
         MapCatalog catalog, MapData data, MapLayer layer, MapFeature feature, Targets targets, MapLanguage language, FigureStamp stamp,
         FitTableState fit, MapDataProvider provider, IBasemapSource basemap, CancellationToken cancellationToken)
     {
-        var hits = targets.Index.Nearest(feature.LonLat, TableRows, feature.UncertaintyMeters);
+        var nearest = await provider.NearestAsync(targets.Layers, feature, TableRows, cancellationToken);
         var origin = feature.LonLat.Centroid.Coordinate;
-        var links = hits.Take(MapLinks).Select(h => new NearestLink(origin, targets.ByKey[h.Id].Feature.LonLat.Centroid.Coordinate, h.DistanceMeters)).ToList();
+        var links = nearest.Take(MapLinks).Select(n => new NearestLink(origin, n.Feature.LonLat.Centroid.Coordinate, n.Hit.DistanceMeters)).ToList();
         var bounds = CentredView(feature, links);
         var map = new MapRequest(bounds, ReportPage.MapWidth, ReportPage.MapHeight)
         {
@@ -70,23 +62,19 @@ public static class ReportComposer
             Figure = new MapFigure("", ShowAttribution: false, KeyBelow: true),
         };
 
-        var rows = hits.Select(h =>
-        {
-            var (targetLayer, target) = targets.ByKey[h.Id];
-            return (IReadOnlyList<string>)
-            [
-                h.Rank.ToString(CultureInfo.InvariantCulture),
-                Name(target, language),
-                targetLayer.Kind switch
-                {
-                    MapLayerKind.Parks => "Park 园区",
-                    MapLayerKind.Universities => "Campus 高校",
-                    _ => "Institute 院所",
-                },
-                Km(h.DistanceMeters),
-                $"{Km(h.MinDistanceMeters)}–{Km(h.MaxDistanceMeters)}",
-            ];
-        }).ToList();
+        var rows = nearest.Select(n => (IReadOnlyList<string>)
+        [
+            n.Hit.Rank.ToString(CultureInfo.InvariantCulture),
+            Name(n.Feature, language),
+            n.Layer.Kind switch
+            {
+                MapLayerKind.Parks => "Park 园区",
+                MapLayerKind.Universities => "Campus 高校",
+                _ => "Institute 院所",
+            },
+            Km(n.Hit.DistanceMeters),
+            $"{Km(n.Hit.MinDistanceMeters)}–{Km(n.Hit.MaxDistanceMeters)}",
+        ]).ToList();
 
         var under = await basemap.FetchAsync(map, cancellationToken);
         var drawn = await provider.GetNearAsync(catalog, bounds, map.MetersPerPixel, under.ReadMarginPixels(MapGeneralization.ReadMarginPixels, map.MetersPerPixel), null, NearRead.For(map), cancellationToken);

@@ -10,7 +10,8 @@ namespace ClusterMap.Rendering.Reports;
 /// <summary>
 /// A park brief's research base: the figures <c>GET /analysis/parks/{id}/research-base</c> answers at its defaults
 /// (every university and institute collection, no filter, <see cref="ResearchBaseSettings.DefaultBandsMeters"/>, the
-/// default tier weights, the host's fit table), computed by the same <see cref="ResearchBase"/> from the same snapshots,
+/// default tier weights, the host's fit table), computed by the same <see cref="ResearchBase"/> over the same features
+/// (the snapshots, or for collections too large to hold the candidates the store selects),
 /// laid out as a table, a chart and the notes saying what made them (as the endpoint's <c>made_with</c>).
 /// </summary>
 public static class ResearchBaseSection
@@ -22,7 +23,7 @@ public static class ResearchBaseSection
     /// <param name="layer">The subject's layer.</param>
     /// <param name="feature">The subject.</param>
     /// <param name="fit">The sector fit table the host reads (the service's <c>Storage:GeodataPath</c>, the command's <c>--geodata</c>).</param>
-    /// <param name="provider">Gives the collections' snapshots.</param>
+    /// <param name="provider">Gives the collections as the proximity engine reads them (<see cref="MapDataProvider.ProximityTargetAsync"/>).</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
     public static async Task<ReportResearchBase?> ComposeAsync(
         MapCatalog catalog, MapLayer layer, MapFeature feature, FitTableState fit, MapDataProvider provider, CancellationToken cancellationToken)
@@ -31,34 +32,41 @@ public static class ResearchBaseSection
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(fit);
         ArgumentNullException.ThrowIfNull(provider);
-        if (layer.Kind != MapLayerKind.Parks || await provider.SnapshotAsync(layer.Id, cancellationToken) is not { } parks || parks.Find(feature.Id) is not { } park)
+        if (layer.Kind != MapLayerKind.Parks || await provider.ProximityTargetAsync(layer.Id, cancellationToken) is not { } parks
+            || await parks.FindAsync(feature.Id, cancellationToken) is not { } record)
         {
             return null;
         }
 
+        // One radius query per institution collection at the outermost band holds every institution the bands can
+        // count (the engine's own first step), so the candidates a store selects give the whole collection's figures.
+        var settings = new ResearchBaseSettings(ResearchBaseSettings.DefaultBandsMeters, ResearchBaseSettings.DefaultTierWeights, fit.Table);
+        var park = CollectionSnapshot.ToProximityItem(record);
         var sources = new List<InstitutionSource>();
+        var read = new List<CollectionInfo>();
         var version = parks.DataVersion;
         foreach (var collection in catalog.Collections.Where(c => CollectionRole.Of(c.Definition) is CollectionRole.University or CollectionRole.Institute))
         {
-            if (await provider.SnapshotAsync(collection.Id, cancellationToken) is { } institutions)
+            if (await provider.ProximityTargetAsync(collection.Id, cancellationToken) is { } institutions)
             {
-                sources.Add(AnalysisInputs.Source(institutions, fit.Table, _noFilters, null));
+                var candidates = await institutions.ForWithinAsync(park.Geometry, settings.BandsMeters[^1], park.LocationUncertaintyMeters, cancellationToken);
+                sources.Add(AnalysisInputs.Source(candidates, fit.Table, _noFilters, null));
+                read.Add(institutions.Collection);
                 version = Math.Max(version, institutions.DataVersion);
             }
         }
 
-        var settings = new ResearchBaseSettings(ResearchBaseSettings.DefaultBandsMeters, ResearchBaseSettings.DefaultTierWeights, fit.Table);
-        var row = ResearchBase.ForPark(CollectionSnapshot.ToProximityItem(park), sources, settings);
-        return Compose(row, parks, sources, settings, fit, version);
+        var row = ResearchBase.ForPark(park, sources, settings);
+        return Compose(row, parks.Collection, read, settings, fit, version);
     }
 
-    /// <summary>The section's content from a computed research base and what made it.</summary>
+    /// <summary>The section's content from a computed research base and what made it: the park and institution collections, read whole and unfiltered.</summary>
     public static ReportResearchBase Compose(
-        ResearchBaseRow row, CollectionSnapshot parks, IReadOnlyList<InstitutionSource> sources, ResearchBaseSettings settings, FitTableState fit, long dataVersion)
+        ResearchBaseRow row, CollectionInfo parks, IReadOnlyList<CollectionInfo> institutions, ResearchBaseSettings settings, FitTableState fit, long dataVersion)
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(parks);
-        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(institutions);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(fit);
         var rows = row.Bands.Select(band => (IReadOnlyList<string>)
@@ -89,14 +97,15 @@ public static class ResearchBaseSection
             fitNote += $" Fit table: {fit.Problem}.";
         }
 
-        var institutions = string.Join(", ", sources.Select(s => $"{s.CollectionId} ({Count(s.KeptCount)} of {Count(s.Index.Count)} features)"));
+        // No filter: every feature is kept.
+        var read = string.Join(", ", institutions.Select(c => $"{c.Id} ({Count(c.FeatureCount)} of {Count(c.FeatureCount)} features)"));
         var bands = string.Join(", ", settings.BandsMeters.Select(Km));
         string[] notes =
         [
             $"Certain: within the band wherever the park and the institution truly are (d + u_park + u_institution ≤ r); possible: only possibly within (d − u_park − u_institution ≤ r); estimated: within at the stored points (d ≤ r); d is the geodesic distance between the stored geometries, u each one's location uncertainty (this park's: {uncertainty} m). Bands are cumulative.",
             $"Tier-weighted: the summed tier weights of the certain and of the possible institutions, with the weights {weights}: a modelling choice, not a ranking of anyone.",
             fitNote,
-            $"Made with: parks {parks.Collection.Id} ({Count(parks.ProximityItems.Count)} features); institutions {institutions}; no filters; bands {bands}; data version {dataVersion.ToString(CultureInfo.InvariantCulture)}: the figures of GET /analysis/parks/{row.Park.Id}/research-base.",
+            $"Made with: parks {parks.Id} ({Count(parks.FeatureCount)} features); institutions {read}; no filters; bands {bands}; data version {dataVersion.ToString(CultureInfo.InvariantCulture)}: the figures of GET /analysis/parks/{row.Park.Id}/research-base.",
         ];
 
         return new ReportResearchBase(
@@ -116,7 +125,7 @@ public static class ResearchBaseSection
 
     private static string Km(double meters) => (meters / 1000).ToString("0.###", CultureInfo.InvariantCulture) + " km";
 
-    private static string Count(int value) => value.ToString(CultureInfo.InvariantCulture);
+    private static string Count(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string Weight(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 

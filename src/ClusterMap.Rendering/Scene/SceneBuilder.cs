@@ -54,11 +54,11 @@ internal sealed class SceneBuilder
         _mpp = request.MetersPerPixel;
         _minX = request.BoundsMeters.MinX;
         _maxY = request.BoundsMeters.MaxY;
-        _zoom = request.Tile?.Z ?? request.Zoom;
+        _zoom = request.DrawingZoom;
         _frame = new SKRect(0, 0, request.Width, request.Height);
         // Links are relations, not places: nothing to draw. Districts are part of the basemap: boundaries and names only.
         // An external basemap stands in for ClusterMap's own land and water.
-        _layers = [.. data.InDrawingOrder(request.Layers).Where(l => l.Kind is not MapLayerKind.Links
+        _layers = [.. data.InDrawingOrder(request.Layers).Where(l => MapGeneralization.IsDrawn(l.Kind)
             && (request.Basemap is null || l.Kind is not (MapLayerKind.Land or MapLayerKind.Water)))];
     }
 
@@ -285,13 +285,6 @@ internal sealed class SceneBuilder
 
     // ---- points --------------------------------------------------------------------------------------------------
 
-    private static double SymbolMinZoom(MapLayerKind kind) => kind switch
-    {
-        MapLayerKind.Universities => 9,
-        MapLayerKind.Context => 12,
-        _ => 0,
-    };
-
     private static double LabelMinZoom(MapLayerKind kind) => kind switch
     {
         MapLayerKind.Parks => 9,
@@ -345,7 +338,7 @@ internal sealed class SceneBuilder
                 continue;
             }
 
-            var shown = _zoom >= SymbolMinZoom(layer.Kind);
+            var shown = MapGeneralization.DrawsSymbols(layer.Kind, _zoom);
             var (clusters, features, cellMeters) = Clustered(layer, view);
             var gathered = new List<(MapFeature Feature, Coordinate At, (long X, long Y) Cell)>();
             foreach (var feature in features)

@@ -52,10 +52,10 @@ public static class TileDrawing
         {
             var (_, _, metaBounds) = TileLabelLayout.MetaTile(tile);
             // Not the request's token: other tiles of the meta-tile wait for this placement.
-            var metaData = await provider.GetNearAsync(catalog, metaBounds, mpp, margin, layers, NearRead.Clustered, CancellationToken.None);
+            var metaData = await provider.GetNearAsync(catalog, metaBounds, mpp, margin, layers, NearRead.For(request), CancellationToken.None);
             return renderer.PlaceTileLabels(under.Apply(metaData), tile, layers, language);
         });
-        var data = await provider.GetNearAsync(catalog, tile.BoundsMeters, mpp, margin, layers, NearRead.Clustered, cancellationToken);
+        var data = await provider.GetNearAsync(catalog, tile.BoundsMeters, mpp, margin, layers, NearRead.For(request), cancellationToken);
         var png = renderer.RenderPng(under.Apply(data), under.Apply(request) with { TileLabels = labels });
         var drawn = CachedTile.Of(png);
         if (!under.IsFallback)

@@ -61,6 +61,40 @@ public sealed class MapReadsTests : IDisposable
         });
     }
 
+    /// <summary>
+    /// The default style draws campuses from z9 and stations (context points) from z12 (<see cref="MapGeneralization.SymbolMinZoom"/>):
+    /// a tile below that zoom does not read them at all; from it, it does (so the spy would see the read).
+    /// </summary>
+    [Theory]
+    [InlineData(8, new[] { "parks", "institutes", "land", "water" }, new[] { "universities", "metro-stations" })]
+    [InlineData(10, new[] { "parks", "universities" }, new[] { "metro-stations" })]
+    [InlineData(12, new[] { "parks", "universities", "metro-stations" }, new string[0])]
+    public async Task RasterTile_ReadsNoLayerItsStyleDoesNotDrawAtItsZoom(int z, string[] read, string[] notRead)
+    {
+        var tile = TileIndex.Containing(MapAssertions.Park1, z);
+        Spy.Reset();
+
+        var response = await _service.Factory.CreateClient().GetAsync($"/tiles/default/{tile.Z}/{tile.X}/{tile.Y}.png");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var readIds = Spy.AllBoxReads.Select(r => r.CollectionId).ToHashSet();
+        Assert.All(read, id => Assert.Contains(id, readIds));
+        Assert.All(notRead, id => Assert.DoesNotContain(id, readIds));
+    }
+
+    [Fact]
+    public async Task StaticMap_BelowTheCampusZoom_StillReadsTheHighlightedCampus()
+    {
+        Spy.Reset();
+
+        // The whole test area at 400 pixels: about z8, where campuses are not drawn, but the highlighted one is.
+        var response = await _service.Factory.CreateClient().GetAsync("/maps/static.png?highlight=universities/uni-1&bbox=119.5,30,123,33&width=400&height=300");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(Spy.AllBoxReads, r => r.CollectionId == "universities");
+        Assert.DoesNotContain(Spy.AllBoxReads, r => r.CollectionId == "metro-stations");
+    }
+
     [Fact]
     public async Task RasterTile_FarFromAllData_ReadsNoFeature()
     {

@@ -8,7 +8,7 @@ using NetTopologySuite.Geometries;
 namespace ClusterMap.Api.Tests.Maps;
 
 /// <summary>A decorator over the real store that records what the service reads from it.</summary>
-internal sealed class StoreSpy(IFeatureStore inner) : IFeatureStore, IFeatureBoxReader, IFeatureClusterReader
+internal class StoreSpy(IFeatureStore inner) : IFeatureStore, IFeatureBoxReader, IFeatureClusterReader
 {
     public sealed record BoxRead(string CollectionId, Envelope BoxLonLat, int Returned);
 
@@ -28,7 +28,7 @@ internal sealed class StoreSpy(IFeatureStore inner) : IFeatureStore, IFeatureBox
 
     public ConcurrentQueue<string> ItemReads { get; } = new();
 
-    public void Reset()
+    public virtual void Reset()
     {
         BoxReads.Clear();
         ClusterReads.Clear();
@@ -37,15 +37,15 @@ internal sealed class StoreSpy(IFeatureStore inner) : IFeatureStore, IFeatureBox
         ItemReads.Clear();
     }
 
-    /// <summary>Replaces the service's store with a spy over it.</summary>
-    public static WebApplicationFactoryWithSpy Around(ClusterMapFactory factory)
+    /// <summary>Replaces the service's store with a spy over it (<paramref name="create"/>: another kind of spy).</summary>
+    public static WebApplicationFactoryWithSpy Around(ClusterMapFactory factory, Func<IFeatureStore, StoreSpy>? create = null)
     {
         StoreSpy? spy = null;
         var wrapped = factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
         {
             var original = services.Last(d => d.ServiceType == typeof(IFeatureStore));
             services.Remove(original);
-            services.AddSingleton<IFeatureStore>(provider => spy = new StoreSpy((IFeatureStore)original.ImplementationFactory!(provider)));
+            services.AddSingleton<IFeatureStore>(provider => spy = (create ?? (store => new StoreSpy(store)))((IFeatureStore)original.ImplementationFactory!(provider)));
         }));
         _ = wrapped.Services.GetRequiredService<IFeatureStore>();
         return new WebApplicationFactoryWithSpy(wrapped, spy!);
@@ -111,6 +111,38 @@ internal sealed class StoreSpy(IFeatureStore inner) : IFeatureStore, IFeatureBox
     public Task<IReadOnlyList<ApiKeyRecord>> GetApiKeysAsync(CancellationToken cancellationToken = default) => inner.GetApiKeysAsync(cancellationToken);
 
     public Task<bool> RevokeApiKeyAsync(string keyId, CancellationToken cancellationToken = default) => inner.RevokeApiKeyAsync(keyId, cancellationToken);
+}
+
+/// <summary>A spy over a store that selects proximity candidates (PostGIS): the service pushes proximity down through it.</summary>
+internal sealed class PushDownStoreSpy(IFeatureStore inner) : StoreSpy(inner), IProximityPushDown
+{
+    private readonly IProximityPushDown _pushDown = (IProximityPushDown)inner;
+
+    /// <summary>Every candidate query: the collection and how many features came back.</summary>
+    public ConcurrentQueue<(string CollectionId, int Returned)> CandidateReads { get; } = new();
+
+    public override void Reset()
+    {
+        base.Reset();
+        CandidateReads.Clear();
+    }
+
+    public async Task<IReadOnlyList<FeatureRecord>> GetWithinCandidatesAsync(string collectionId, Geometry origin, double meters, CancellationToken cancellationToken = default)
+    {
+        var features = await _pushDown.GetWithinCandidatesAsync(collectionId, origin, meters, cancellationToken);
+        CandidateReads.Enqueue((collectionId, features.Count));
+        return features;
+    }
+
+    public async Task<NearestCandidates> GetNearestCandidatesAsync(string collectionId, Geometry origin, int count, CancellationToken cancellationToken = default)
+    {
+        var candidates = await _pushDown.GetNearestCandidatesAsync(collectionId, origin, count, cancellationToken);
+        CandidateReads.Enqueue((collectionId, candidates.Features.Count));
+        return candidates;
+    }
+
+    Task<double> IProximityPushDown.GetMaxUncertaintyMetersAsync(string collectionId, CancellationToken cancellationToken) =>
+        _pushDown.GetMaxUncertaintyMetersAsync(collectionId, cancellationToken);
 }
 
 /// <summary>The service with its store spied on.</summary>
