@@ -159,6 +159,10 @@ internal static class PostGisMigrations
             CREATE INDEX features_span_box ON features USING gist (clustermap_span_box(geom) gist_geometry_ops_nd)
                 WHERE ST_GeometryType(geom) <> 'ST_Point' AND NOT ST_IsEmpty(geom);
             """),
+        (5, "property statistics kept with the collection, stamped with the change they were counted at", """
+            -- Counted by the first replica that needs them after a change, read by every other (PropertyStatisticsJson).
+            ALTER TABLE collections ADD COLUMN IF NOT EXISTS property_statistics text;
+            """),
     ];
 
     public static int LatestVersion => _migrations[^1].Version;

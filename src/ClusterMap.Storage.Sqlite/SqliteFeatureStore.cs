@@ -74,6 +74,34 @@ public sealed partial class SqliteFeatureStore : SqlFeatureStore<SqliteConnectio
 
     protected override string FeatureColumns => "f.feature_id AS Id, f.geometry AS Wkb, f.properties AS Properties";
 
+    // JSON1 types an integer that overflows 64 bits as 'integer' but yields it as a real value.
+    protected override string PropertyMembersSql => """
+        SELECT p.key AS name,
+            CASE WHEN p.type = 'text' THEN 's'
+                 WHEN p.type = 'integer' AND typeof(p.value) = 'integer' THEN 'i'
+                 WHEN p.type IN ('integer', 'real') THEN 'n'
+                 WHEN p.type IN ('true', 'false') THEN 'b' END AS kind,
+            CASE WHEN p.type = 'text' THEN p.value END AS t
+        FROM features f, json_each(f.properties) p WHERE f.collection_id = @collectionId
+        """;
+
+    // JSON1 decodes \u0000 into text that its string functions end at.
+    protected override string UnreadablePropertiesCondition => @"instr(f.properties, '\u0000') > 0";
+
+    protected override string Rfc3339Shape(string text)
+    {
+        const string Date = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]";
+        const string Offset = "[+-][0-9][0-9]:[0-9][0-9]";
+        var tail = $"substr({text}, 20)";
+        return $"""
+            ({text} GLOB '{Date}'
+             OR ({text} GLOB '{Date}[Tt ][0-9][0-9]:[0-9][0-9]:[0-9][0-9]*'
+                 AND ({tail} GLOB '[Zz]' OR {tail} GLOB '{Offset}'
+                      OR ({tail} GLOB '.[0-9]*[Zz]' AND NOT substr({text}, 21, length({text}) - 21) GLOB '*[^0-9]*')
+                      OR ({tail} GLOB '.[0-9]*{Offset}' AND NOT substr({text}, 21, length({text}) - 26) GLOB '*[^0-9]*'))))
+            """;
+    }
+
     protected override void AppendBboxCondition(StringBuilder where, int index, Envelope box, DynamicParameters parameters)
     {
         // The R*Tree's float32 boxes (bounds rounded outward) first, then the exact envelope, then the real shape.

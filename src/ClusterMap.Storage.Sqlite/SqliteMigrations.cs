@@ -129,6 +129,10 @@ internal static class SqliteMigrations
             -- wide to anchor without visiting the rest. Float32 bounds rounded outward, as in features_rtree.
             CREATE VIRTUAL TABLE features_span_rtree USING rtree(fid, min_x, max_x, min_y, max_y, min_span, max_span);
             """),
+        (6, "property statistics kept with the collection, stamped with the change they were counted at", """
+            -- Counted at the first filter after a change and read at every later start (PropertyStatisticsJson).
+            ALTER TABLE collections ADD COLUMN property_statistics TEXT;
+            """),
     ];
 
     public static void Apply(SqliteConnection connection)

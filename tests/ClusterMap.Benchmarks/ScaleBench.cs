@@ -17,7 +17,8 @@ namespace ClusterMap.Benchmarks;
 /// API processes on it, with proximity pushed down (the collection is above Proximity:InMemoryMaxFeatures), measured by
 /// a closed loop of HttpClient workers spread round-robin over the replicas, as a load balancer would. Before the
 /// replicas start, one client times a selective spatial and a selective property filter through the store, and the
-/// plan of each shows whether its index (GiST on the geometry, GIN on the properties) is used.
+/// plan of each shows whether its index (GiST on the geometry, GIN on the properties) is used; and the collection's
+/// queryables are read as a replica's cache reads them, counted in PostgreSQL and, for comparison, in the process.
 /// </summary>
 internal static class ScaleBench
 {
@@ -113,6 +114,8 @@ internal static class ScaleBench
             {
                 filterRows.Add(await TimeFilterAsync(store, "S_INTERSECTS 0.01° box", i => SelectiveFilter(Origin(data, i)), FilterQueries(quick)));
                 filterRows.Add(await TimeFilterAsync(store, $"cell = '…' (~{FeaturesPerCell} features)", i => CellFilter(data, i), FilterQueries(quick)));
+                notes.Add(await TimeQueryablesAsync(store, data, connectionString));
+                Log($"scale: {notes[^1]}");
             }
 
             foreach (var row in filterRows)
@@ -334,6 +337,47 @@ internal static class ScaleBench
         milliseconds.Sort();
         double Percentile(double p) => milliseconds[Math.Clamp((int)Math.Ceiling(p * milliseconds.Count) - 1, 0, milliseconds.Count - 1)];
         return Invariant($"| {label} | {Percentile(0.50):F2} | {Percentile(0.95):F2} | {Percentile(0.99):F2} | {(double)matched / queries:F1} |");
+    }
+
+    /// <summary>
+    /// What a replica's CollectionQueryablesCache does on its first filtered request: after a write, the queryables
+    /// counted in PostgreSQL (the store's IPropertyStatisticsReader; three counts, the kept answer cleared before each);
+    /// on any other replica or restart, the kept answer read (three reads); and once, for comparison, the fallback of
+    /// stores without the capability (every feature read into the process and counted there).
+    /// </summary>
+    private static async Task<string> TimeQueryablesAsync(PostGisFeatureStore store, SyntheticCollection data, string connectionString)
+    {
+        var collection = (await store.GetCollectionAsync(SyntheticCollection.CollectionId))!;
+        async Task<(double Milliseconds, CollectionQueryables Queryables)> ReadAsync()
+        {
+            var watch = Stopwatch.StartNew();
+            var statistics = await store.GetPropertyStatisticsAsync(collection.Id) ?? throw new InvalidOperationException("The store left the statistics to the caller.");
+            return (watch.Elapsed.TotalMilliseconds, CollectionQueryables.Of(collection.Definition, statistics));
+        }
+
+        var counts = new List<double>();
+        var kept = new List<double>();
+        CollectionQueryables? inStore = null;
+        for (var i = 0; i < 3; i++)
+        {
+            await ExecuteAsync(connectionString, "UPDATE collections SET property_statistics = NULL");
+            (var milliseconds, inStore) = await ReadAsync();
+            counts.Add(milliseconds);
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            kept.Add((await ReadAsync()).Milliseconds);
+        }
+
+        var whole = Stopwatch.StartNew();
+        var inProcess = CollectionQueryables.Of(collection.Definition, await store.GetAllItemsAsync(collection.Id));
+        var wholeMilliseconds = whole.Elapsed.TotalMilliseconds;
+        static string Schema(CollectionQueryables q) =>
+            QueryablesSchema.ToJsonSchema(q.Properties, "urn:bench", "bench", q.TemporalProperty) + string.Join(",", q.PropertyNames.Order(StringComparer.Ordinal)) + q.TemporalExtent;
+        counts.Sort();
+        kept.Sort();
+        return Invariant($"Queryables of the {data.Items.Length:N0}-feature collection (one string property, cell, with {Cells(data):N0} distinct values) as a replica's cache reads them: counted in PostgreSQL after a change (PostGisFeatureStore.GetPropertyStatisticsAsync + CollectionQueryables.Of) {counts[1]:F0} ms median of 3 (min {counts[0]:F0}, max {counts[2]:F0}); the kept answer read by the other replicas {kept[1]:F1} ms median of 3; every feature read into the process and counted (GetAllItemsAsync + CollectionQueryables.Of, the path of stores without the capability) {wholeMilliseconds:F0} ms; same answer: {(Schema(inStore!) == Schema(inProcess) ? "yes" : "NO")}.");
     }
 
     /// <summary>The plan and timing of a filter's WHERE clause from the store's translator, on the features table.</summary>

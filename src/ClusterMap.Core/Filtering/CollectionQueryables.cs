@@ -9,7 +9,7 @@ namespace ClusterMap.Core.Filtering;
 /// What a collection offers to filters: its typed queryables and its temporal property (what <c>datetime</c> and
 /// <c>x-ogc-role: primary-instant</c> refer to) with the interval its values span (the collection's temporal extent).
 /// </summary>
-/// <param name="Properties">The queryables as <see cref="QueryablesSchema.Infer"/> reads them from the features.</param>
+/// <param name="Properties">The queryables as <see cref="QueryablesSchema.Infer(IEnumerable{PropertyStatistics})"/> reads them from the features.</param>
 /// <param name="TemporalProperty">The date or timestamp property that places a feature in time, or null when it has none.</param>
 /// <param name="TemporalExtent">The first and last instant of that property over the features, or null when none has one.</param>
 public sealed record CollectionQueryables(IReadOnlyList<QueryableProperty> Properties, string? TemporalProperty, (DateTimeOffset Start, DateTimeOffset End)? TemporalExtent)
@@ -27,27 +27,22 @@ public sealed record CollectionQueryables(IReadOnlyList<QueryableProperty> Prope
     /// <c>temporal_property</c> when that is a date or timestamp queryable; otherwise the collection's only date or
     /// timestamp queryable; otherwise none (several candidates and no declaration leave the choice to the publisher).
     /// </summary>
-    public static CollectionQueryables Of(CollectionDefinition definition, IReadOnlyList<FeatureRecord> features)
+    public static CollectionQueryables Of(CollectionDefinition definition, IReadOnlyList<FeatureRecord> features) =>
+        Of(definition, PropertyStatistics.Of(features));
+
+    /// <summary>The queryables of <see cref="Of(CollectionDefinition, IReadOnlyList{FeatureRecord})"/>, from the features' counted statistics.</summary>
+    public static CollectionQueryables Of(CollectionDefinition definition, IReadOnlyCollection<PropertyStatistics> statistics)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        var properties = QueryablesSchema.Infer(features);
+        ArgumentNullException.ThrowIfNull(statistics);
+        var properties = QueryablesSchema.Infer(statistics);
         static bool IsTemporal(QueryableProperty p) => p.Type is Cql2PropertyType.Date or Cql2PropertyType.Timestamp;
         var declared = DeclaredTemporalProperty(definition.MetadataJson);
         var temporal = properties.FirstOrDefault(p => p.Name == declared && IsTemporal(p))?.Name
             ?? (properties.Count(IsTemporal) == 1 ? properties.Single(IsTemporal).Name : null);
-        return new CollectionQueryables(properties, temporal, temporal is null ? null : Extent(features, temporal)) { PropertyNames = Names(features) };
-    }
-
-    private static HashSet<string> Names(IEnumerable<FeatureRecord> features)
-    {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var feature in features)
-        {
-            using var document = JsonDocument.Parse(feature.PropertiesJson);
-            names.UnionWith(document.RootElement.EnumerateObject().Select(p => p.Name));
-        }
-
-        return names;
+        // The values that read as instants, as a filter reads them (a date is midnight UTC); others are not in time.
+        var extent = temporal is null ? null : statistics.First(s => s.Name == temporal).Instants;
+        return new CollectionQueryables(properties, temporal, extent) { PropertyNames = statistics.Select(s => s.Name).ToHashSet(StringComparer.Ordinal) };
     }
 
     private static string? DeclaredTemporalProperty(string metadataJson)
@@ -58,30 +53,14 @@ public sealed record CollectionQueryables(IReadOnlyList<QueryableProperty> Prope
             ? member.GetString()
             : null;
     }
-
-    // The values that read as instants, as a filter reads them (a date is midnight UTC); others are not in time.
-    private static (DateTimeOffset, DateTimeOffset)? Extent(IEnumerable<FeatureRecord> features, string property)
-    {
-        DateTimeOffset? start = null, end = null;
-        foreach (var feature in features)
-        {
-            using var document = JsonDocument.Parse(feature.PropertiesJson);
-            if (document.RootElement.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
-                && Rfc3339.TryParse(value.GetString()!, out var instant, out _))
-            {
-                start = start is null || instant < start ? instant : start;
-                end = end is null || instant > end ? instant : end;
-            }
-        }
-
-        return start is { } s && end is { } e ? (s, e) : null;
-    }
 }
 
 /// <summary>
-/// <see cref="CollectionQueryables"/> per collection, read from the store's features once per change of the
-/// collection (its <see cref="CollectionInfo.UpdatedAt"/> and count), so that requests that validate a filter read
-/// only the collection's row. The filtering itself always runs in the store.
+/// <see cref="CollectionQueryables"/> per collection, counted once per change of the collection (its
+/// <see cref="CollectionInfo.UpdatedAt"/> and count), so that requests that validate a filter read only the
+/// collection's row. A store that counts <see cref="PropertyStatistics"/> itself (<see cref="IPropertyStatisticsReader"/>)
+/// is asked for them; any other store's features are read whole and counted here. The filtering itself always runs in
+/// the store.
 /// </summary>
 public sealed class CollectionQueryablesCache(IFeatureStore store)
 {
@@ -101,6 +80,14 @@ public sealed class CollectionQueryablesCache(IFeatureStore store)
         (collection.UpdatedAt, collection.FeatureCount, LoadAsync(collection));
 
     // Not cancelled with the request that started it: other requests may be waiting for the same load.
-    private async Task<CollectionQueryables> LoadAsync(CollectionInfo collection) =>
-        CollectionQueryables.Of(collection.Definition, await store.GetAllItemsAsync(collection.Id, CancellationToken.None).ConfigureAwait(false));
+    private async Task<CollectionQueryables> LoadAsync(CollectionInfo collection)
+    {
+        if (store is IPropertyStatisticsReader reader
+            && await reader.GetPropertyStatisticsAsync(collection.Id, CancellationToken.None).ConfigureAwait(false) is { } statistics)
+        {
+            return CollectionQueryables.Of(collection.Definition, statistics);
+        }
+
+        return CollectionQueryables.Of(collection.Definition, await store.GetAllItemsAsync(collection.Id, CancellationToken.None).ConfigureAwait(false));
+    }
 }

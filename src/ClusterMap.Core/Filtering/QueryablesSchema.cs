@@ -24,54 +24,24 @@ public static class QueryablesSchema
     /// A property's type is the JSON type most of its values have (a value of another type then reads as unknown in a
     /// filter); strings that are all RFC 3339 dates or date-times are dates or timestamps. Nulls do not vote.
     /// </summary>
-    public static IReadOnlyList<QueryableProperty> Infer(IEnumerable<FeatureRecord> features)
+    public static IReadOnlyList<QueryableProperty> Infer(IEnumerable<FeatureRecord> features) => Infer(PropertyStatistics.Of(features));
+
+    /// <summary>The queryables of <see cref="Infer(IEnumerable{FeatureRecord})"/>, from the features' counted statistics.</summary>
+    public static IReadOnlyList<QueryableProperty> Infer(IEnumerable<PropertyStatistics> statistics)
     {
-        var votes = new Dictionary<string, Dictionary<Cql2PropertyType, int>>(StringComparer.Ordinal);
-        var texts = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        foreach (var feature in features)
-        {
-            using var document = JsonDocument.Parse(feature.PropertiesJson);
-            foreach (var member in document.RootElement.EnumerateObject())
-            {
-                Cql2PropertyType? type = member.Value.ValueKind switch
-                {
-                    JsonValueKind.String => StringType(member.Value.GetString()!),
-                    JsonValueKind.Number => member.Value.TryGetInt64(out _) ? Cql2PropertyType.Integer : Cql2PropertyType.Number,
-                    JsonValueKind.True or JsonValueKind.False => Cql2PropertyType.Boolean,
-                    _ => null,
-                };
-                if (type is not { } t)
-                {
-                    continue;
-                }
-
-                var counts = votes.TryGetValue(member.Name, out var c) ? c : votes[member.Name] = [];
-                counts[t] = counts.GetValueOrDefault(t) + 1;
-                if (t == Cql2PropertyType.String)
-                {
-                    var values = texts.TryGetValue(member.Name, out var v) ? v : texts[member.Name] = new HashSet<string>(StringComparer.Ordinal);
-                    if (values.Count <= MaxEnumValues)
-                    {
-                        values.Add(member.Value.GetString()!);
-                    }
-                }
-            }
-        }
-
+        ArgumentNullException.ThrowIfNull(statistics);
         var properties = new List<QueryableProperty> { new(GeometryProperty, Cql2PropertyType.Geometry, null) };
-        foreach (var (name, counts) in votes.OrderBy(v => v.Key, StringComparer.Ordinal))
+        foreach (var property in statistics.OrderBy(s => s.Name, StringComparer.Ordinal))
         {
-            if (name == GeometryProperty)
+            // The geometry's name wins: a property of that name cannot be filtered on. A property whose values are
+            // all null, objects or arrays is not queryable.
+            if (property.Name == GeometryProperty || !property.Votes.Values.Any(count => count > 0))
             {
-                // The geometry's name wins: a property of that name cannot be filtered on.
                 continue;
             }
 
-            var type = Majority(counts);
-            var values = type == Cql2PropertyType.String && texts.TryGetValue(name, out var v) && v.Count <= MaxEnumValues
-                ? v.Order(StringComparer.Ordinal).ToList()
-                : null;
-            properties.Add(new QueryableProperty(name, type, values));
+            var type = Majority(property.Votes);
+            properties.Add(new QueryableProperty(property.Name, type, type == Cql2PropertyType.String ? property.Texts : null));
         }
 
         return properties;
@@ -137,15 +107,12 @@ public static class QueryablesSchema
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static Cql2PropertyType StringType(string value) =>
-        Rfc3339.TryParse(value, out _, out var isDate) && value.Length >= 10 ? (isDate ? Cql2PropertyType.Date : Cql2PropertyType.Timestamp) : Cql2PropertyType.String;
-
     // Integers are numbers too, and dates are timestamps: a property with both reads as the wider type. Otherwise
     // the most frequent type wins (ties to the first in declaration order, for a stable answer).
-    private static Cql2PropertyType Majority(Dictionary<Cql2PropertyType, int> counts)
+    private static Cql2PropertyType Majority(IReadOnlyDictionary<Cql2PropertyType, long> counts)
     {
-        int Count(Cql2PropertyType t) => counts.GetValueOrDefault(t);
-        var merged = new Dictionary<Cql2PropertyType, int>
+        long Count(Cql2PropertyType t) => counts.GetValueOrDefault(t);
+        var merged = new Dictionary<Cql2PropertyType, long>
         {
             [Cql2PropertyType.String] = Count(Cql2PropertyType.String),
             [Cql2PropertyType.Number] = Count(Cql2PropertyType.Number) + Count(Cql2PropertyType.Integer),
