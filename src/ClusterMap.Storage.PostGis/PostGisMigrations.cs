@@ -163,6 +163,13 @@ internal static class PostGisMigrations
             -- Counted by the first replica that needs them after a change, read by every other (PropertyStatisticsJson).
             ALTER TABLE collections ADD COLUMN IF NOT EXISTS property_statistics text;
             """),
+        (6, "clustermap_properties_jsonb never in a parallel query: its exception block is a subtransaction", """
+            -- Entering a PL/pgSQL block with EXCEPTION starts a subtransaction, which no process of a parallel query
+            -- may (the leader included): a filter over a large table planned in parallel failed with "cannot start
+            -- subtransactions during a parallel operation". Unsafe, it keeps queries that call it serial; they are
+            -- answered through the index built on it, which is unchanged.
+            ALTER FUNCTION clustermap_properties_jsonb(json) PARALLEL UNSAFE;
+            """),
     ];
 
     public static int LatestVersion => _migrations[^1].Version;
