@@ -323,8 +323,9 @@ public sealed partial class HtmlViewsTests(ClusterMapFactory factory) : IClassFi
                     {
                         links.AddRange(member.Value.EnumerateArray());
                     }
-                    else if (member.Name != "geometry")
+                    else if (member.Name is not ("geometry" or "timeStamp"))
                     {
+                        // timeStamp is each response's own time: the JSON and the HTML are two requests, which can fall in different seconds.
                         Collect(member.Value);
                     }
                 }
