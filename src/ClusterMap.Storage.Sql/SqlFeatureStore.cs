@@ -126,27 +126,64 @@ public abstract partial class SqlFeatureStore<TConnection, TTransaction> : IFeat
         var translators = new List<Cql2SqlTranslator>();
         var where = BuildItemsFilter(query, parameters, translators);
         var orderBy = BuildOrderBy(query.Order, parameters, translators);
-        parameters.Add("limit", query.Limit);
+        // One feature more than the page shows whether any follows it: a page with none after it counts itself.
+        parameters.Add("limit", (long)query.Limit + 1);
         parameters.Add("offset", query.Offset);
 
         await using var connection = await OpenAsync(cancellationToken);
         translators.ForEach(translator => Prepare(connection, translator));
         await using var snapshot = await BeginReadSnapshotAsync(connection, cancellationToken);
-        // A page of the whole collection is counted by the collection's kept count, not by a scan of every feature.
-        var whole = query.BboxParts.Count == 0 && query.Filters.Count == 0 && query.Filter is null;
-        var matched = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            whole ? "SELECT feature_count FROM collections WHERE id = @wholeCollectionId" : $"SELECT COUNT(*) FROM features f WHERE {where}",
-            whole ? new { wholeCollectionId = query.CollectionId } : parameters, snapshot, cancellationToken: cancellationToken)) ?? 0;
-        var rows = await connection.QueryAsync<FeatureRow>(new CommandDefinition(
+        var rows = (await connection.QueryAsync<FeatureRow>(new CommandDefinition(
             $"SELECT {FeatureColumns} FROM features f WHERE {where} ORDER BY {orderBy} LIMIT @limit OFFSET @offset",
-            parameters, snapshot, cancellationToken: cancellationToken));
-        var features = rows.Select(row => row.ToRecord()).ToList();
+            parameters, snapshot, cancellationToken: cancellationToken))).AsList();
+        var features = rows.Take(query.Limit).Select(row => row.ToRecord()).ToList();
+        var matched = await CountMatchesAsync(connection, snapshot, query, where, parameters, features.Count, rows.Count > query.Limit, cancellationToken);
         if (snapshot is not null)
         {
             await snapshot.CommitAsync(cancellationToken);
         }
 
         return new FeaturePage(features, matched);
+    }
+
+    /// <summary>
+    /// How many features match, at a cost bounded by the page and <see cref="ItemsQuery.MaxExactCount"/> rather than by
+    /// the number of matches: a page of the whole collection reads the collection's kept count; a page with no feature
+    /// after it (and not past the end) is its own count; otherwise matches are counted up to the cap, and past it the
+    /// answer is "more than" the cap (or than the features up to this page's end, if that is more).
+    /// </summary>
+    private async Task<MatchCount> CountMatchesAsync(
+        TConnection connection, TTransaction? snapshot, ItemsQuery query, string where, DynamicParameters parameters, int returned, bool more, CancellationToken cancellationToken)
+    {
+        if (query.BboxParts.Count == 0 && query.Filters.Count == 0 && query.Filter is null)
+        {
+            return MatchCount.Exactly(await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                "SELECT feature_count FROM collections WHERE id = @wholeCollectionId", new { wholeCollectionId = query.CollectionId }, snapshot,
+                cancellationToken: cancellationToken)) ?? 0);
+        }
+
+        if (!more && (returned > 0 || query.Offset == 0))
+        {
+            return MatchCount.Exactly((long)query.Offset + returned);
+        }
+
+        if (query.MaxExactCount is not { } cap)
+        {
+            return MatchCount.Exactly(await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                $"SELECT COUNT(*) FROM features f WHERE {where}", parameters, snapshot, cancellationToken: cancellationToken)));
+        }
+
+        var shown = (long)query.Offset + returned;
+        if (more && shown >= cap)
+        {
+            return MatchCount.MoreThan(shown);
+        }
+
+        parameters.Add("countLimit", (long)cap + 1);
+        var counted = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT COUNT(*) FROM (SELECT 1 FROM features f WHERE {where} LIMIT @countLimit) capped", parameters, snapshot, cancellationToken: cancellationToken));
+        // Past the last match (an empty page) the page's end says nothing about how many there are.
+        return counted <= cap ? MatchCount.Exactly(counted) : MatchCount.MoreThan(more ? Math.Max(cap, shown) : cap);
     }
 
     public async Task<IReadOnlyList<string>> GetItemIdsAsync(string collectionId, ItemsFilter filter, CancellationToken cancellationToken = default)

@@ -43,6 +43,14 @@ public sealed class FeaturesOptions
     [Range(1, 1_000_000)]
     public int MaxLimit { get; set; } = 10_000;
 
+    /// <summary>
+    /// Largest <c>numberMatched</c> an items page counts: a page whose matches are more omits it (OGC API – Features
+    /// Part 1 /req/core/fc-numberMatched B), so that a page costs what its features cost, not what counting every match
+    /// costs. 0 counts every match, however many.
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int MaxExactCount { get; set; } = 10_000;
+
     /// <summary>Title of the service on the landing page.</summary>
     [Required(AllowEmptyStrings = false)]
     public string Title { get; set; } = "ClusterMap";

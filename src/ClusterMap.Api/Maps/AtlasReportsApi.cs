@@ -123,11 +123,12 @@ internal static class AtlasReportsApi
         }
         else if (filter is not null)
         {
-            var page = await store.GetItemsAsync(new ItemsQuery(layer.Id, [], [], maxFeatures + 1, 0, filter), cancellationToken);
-            if (page.NumberMatched > maxFeatures)
+            // Counted only as far as the report's own limit: past it, the selection is refused whatever its size.
+            var page = await store.GetItemsAsync(new ItemsQuery(layer.Id, [], [], maxFeatures, 0, filter, MaxExactCount: maxFeatures), cancellationToken);
+            if (!page.Matched.IsExact)
             {
                 return ApiProblems.InvalidParameter(query.Has(FilterParameter.Filter) ? FilterParameter.Filter.Name : FilterParameter.Datetime.Name,
-                    $"a selection of at most {maxFeatures} features; this one selects {page.NumberMatched} of {layer.Id}");
+                    $"a selection of at most {maxFeatures} features; this one selects more than {page.Matched.Count} of {layer.Id}");
             }
 
             selected.AddRange(page.Features.Select(MapData.ToMapFeature));

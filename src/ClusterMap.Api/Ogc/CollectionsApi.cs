@@ -71,7 +71,7 @@ internal static class CollectionsApi
             .WithSummary("Properties that filters can name, as JSON Schema 2020-12 (type, format, enum, x-ogc-role)").WithQueryParameters(HtmlParameters.JsonOrHtml);
         group.MapGet("/{collectionId}/items", GetItems).WithName("getFeatures")
             .WithSummary("Features of a collection, filtered by bbox, datetime, a CQL2 filter and property equality, in pages")
-            .WithDescription("Pages of features in store order, with numberMatched, numberReturned and next/prev links (which carry every filter). filter takes CQL2 text or JSON (OGC API – Features Part 3) on the properties listed at /collections/{collectionId}/queryables; datetime selects on the property that has x-ogc-role primary-instant there. Any scalar queryable also filters by equality, e.g. ?sector=集成电路.")
+            .WithDescription("Pages of features in store order, with numberReturned, next/prev links (which carry every filter) and numberMatched when the matches number at most Features:MaxExactCount (or the page is the last). filter takes CQL2 text or JSON (OGC API – Features Part 3) on the properties listed at /collections/{collectionId}/queryables; datetime selects on the property that has x-ogc-role primary-instant there. Any scalar queryable also filters by equality, e.g. ?sector=集成电路.")
             .WithQueryParameters<ItemsParameters>(p => p.Items);
         group.MapGet("/{collectionId}/items/{featureId}", GetItem).WithName("getFeature").WithSummary("One feature by id")
             .WithQueryParameters(ItemsParameters.Item);
@@ -219,7 +219,8 @@ internal static class CollectionsApi
             .Select(pair => new PropertyFilter(pair.Key, pair.Value.ToString()))
             .ToList();
         var pageSize = (int)Math.Min(limit, options.Value.MaxLimit);
-        var page = await store.GetItemsAsync(new ItemsQuery(collection.Id, bbox, filters, pageSize, (int)offset, filter, order), cancellationToken);
+        var maxExactCount = options.Value.MaxExactCount == 0 ? (int?)null : options.Value.MaxExactCount;
+        var page = await store.GetItemsAsync(new ItemsQuery(collection.Id, bbox, filters, pageSize, (int)offset, filter, order, maxExactCount), cancellationToken);
         if (query.Has(FilterParameter.Properties))
         {
             page = page with { Features = [.. page.Features.Select(f => f with { PropertiesJson = SelectProperties(f.PropertiesJson, selected) })] };
@@ -233,7 +234,7 @@ internal static class CollectionsApi
             new(PageUrl(itemsUrl, request.Query, pageSize, offset, HtmlParameters.Html), "alternate", OgcLinks.Html, "This page as HTML"),
             new($"{root}/collections/{OgcLinks.Escape(collection.Id)}", "collection", OgcLinks.Json, collection.Definition.Title),
         };
-        if (offset + page.Features.Count < page.NumberMatched)
+        if (page.HasNext(offset))
         {
             links.Add(new(PageUrl(itemsUrl, request.Query, pageSize, offset + pageSize), "next", OgcLinks.GeoJson, "Next page"));
         }

@@ -124,7 +124,11 @@ internal sealed class FeatureCollectionResult(FeaturePage page, IReadOnlyList<Li
         await using var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter, GeoJsonWriting.WriterOptions);
         writer.WriteStartObject();
         writer.WriteString("type", "FeatureCollection");
-        writer.WriteNumber("numberMatched", page.NumberMatched);
+        if (page.NumberMatched is { } matched)
+        {
+            writer.WriteNumber("numberMatched", matched);
+        }
+
         writer.WriteNumber("numberReturned", page.Features.Count);
         writer.WriteString("timeStamp", timeStamp.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
         GeoJsonWriting.WriteLinks(writer, links);
@@ -168,4 +172,4 @@ public sealed record GeoJsonFeatureSchema(string Type, string Id, JsonElement Ge
 
 /// <summary>Shape of an OGC items response, for the OpenAPI document only.</summary>
 public sealed record GeoJsonFeatureCollectionSchema(
-    string Type, long NumberMatched, int NumberReturned, string TimeStamp, IReadOnlyList<Link> Links, IReadOnlyList<GeoJsonFeatureSchema> Features);
+    string Type, long? NumberMatched, int NumberReturned, string TimeStamp, IReadOnlyList<Link> Links, IReadOnlyList<GeoJsonFeatureSchema> Features);

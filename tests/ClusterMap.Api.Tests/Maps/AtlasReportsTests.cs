@@ -166,10 +166,10 @@ public sealed partial class AtlasReportsTests(ShippedMapFactory shipped, MapTest
     }
 
     [Theory]
-    [InlineData("", "filter")]
-    [InlineData("?filter=sector%20IS%20NOT%20NULL%20OR%20sector%20IS%20NULL", "filter")]
-    [InlineData("?ids=park-1,park-2,park-3", "ids")]
-    public async Task Atlas_OverTheCap_Is400NamingTheParameterAndTheCap(string query, string parameter)
+    [InlineData("", "filter", "the whole of parks has")]
+    [InlineData("?filter=sector%20IS%20NOT%20NULL%20OR%20sector%20IS%20NULL", "filter", "this one selects more than 2 of parks")]
+    [InlineData("?ids=park-1,park-2,park-3", "ids", "3 given")]
+    public async Task Atlas_OverTheCap_Is400NamingTheParameterAndTheCap(string query, string parameter, string says)
     {
         using var capped = ClusterMapFactory.With(MapTestFactory.MapGeodata, new Dictionary<string, string?> { ["Maps:AtlasMaxFeatures"] = "2" });
         var response = await capped.CreateClient().GetAsync($"/reports/parks.pdf{query}");
@@ -177,6 +177,7 @@ public sealed partial class AtlasReportsTests(ShippedMapFactory shipped, MapTest
         var body = await response.Content.ReadAsStringAsync();
         Assert.Contains($"'{parameter}'", body, StringComparison.Ordinal);
         Assert.Contains("at most 2", body, StringComparison.Ordinal);
+        Assert.Contains(says, body, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await capped.CreateClient().GetAsync("/reports/parks.pdf?ids=park-1,park-2")).StatusCode);
     }
 

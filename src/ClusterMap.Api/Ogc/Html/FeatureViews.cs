@@ -43,9 +43,11 @@ internal static class FeatureViews
         var content = new List<HtmlNode?> { FilterForm(view, path + "/items", error) };
         if (page is not null)
         {
+            var matched = page.Matched.Count.ToString(CultureInfo.InvariantCulture);
             content.Add(H.E("p", page.Features.Count == 0
                 ? t.NoneMatch
-                : t.Showing(page.NumberMatched, offset + 1, offset + page.Features.Count)).Attr("id", "matched").Attr("data-matched", page.NumberMatched.ToString(CultureInfo.InvariantCulture)));
+                : (page.Matched.IsExact ? t.Showing : t.ShowingMoreThan)(page.Matched.Count, offset + 1, offset + page.Features.Count))
+                .Attr("id", "matched").Attr(page.Matched.IsExact ? "data-matched" : "data-matched-more-than", matched));
             var timeStamp = view.Request.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
             content.Add(H.E("p", $"{t.TimeStamp}: {timeStamp.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}").Class("note"));
             content.Add(Pager(view, page, offset, pageSize));
@@ -252,7 +254,7 @@ internal static class FeatureViews
             offset > 0
                 ? H.A(view.Here(("limit", limit), ("offset", Math.Max(0, offset - pageSize).ToString(CultureInfo.InvariantCulture)), ("f", HtmlParameters.Html)), "← " + t.Previous).Attr("rel", "prev")
                 : null,
-            offset + page.Features.Count < page.NumberMatched
+            page.HasNext(offset)
                 ? H.A(view.Here(("limit", limit), ("offset", (offset + pageSize).ToString(CultureInfo.InvariantCulture)), ("f", HtmlParameters.Html)), t.Next + " →").Attr("rel", "next")
                 : null).Class("pager");
     }

@@ -61,6 +61,7 @@ internal sealed record ViewText(
     string Details,
     string TimeStamp,
     Func<long, long, long, string> Showing,
+    Func<long, long, long, string> ShowingMoreThan,
     Func<int, string> AtCharacter)
 {
     public static readonly ViewText English = new(
@@ -121,6 +122,7 @@ internal sealed record ViewText(
         Details: "Details",
         TimeStamp: "Answered at",
         Showing: (matched, first, last) => string.Create(CultureInfo.InvariantCulture, $"{matched} features match; showing {first}–{last}."),
+        ShowingMoreThan: (matched, first, last) => string.Create(CultureInfo.InvariantCulture, $"More than {matched} features match; showing {first}–{last}."),
         AtCharacter: position => string.Create(CultureInfo.InvariantCulture, $"at character {position}"));
 
     public static readonly ViewText Chinese = new(
@@ -181,5 +183,6 @@ internal sealed record ViewText(
         Details: "详情",
         TimeStamp: "生成时间",
         Showing: (matched, first, last) => string.Create(CultureInfo.InvariantCulture, $"共 {matched} 个要素符合条件，显示第 {first}–{last} 个。"),
+        ShowingMoreThan: (matched, first, last) => string.Create(CultureInfo.InvariantCulture, $"超过 {matched} 个要素符合条件，显示第 {first}–{last} 个。"),
         AtCharacter: position => string.Create(CultureInfo.InvariantCulture, $"第 {position} 个字符处"));
 }
