@@ -8,7 +8,8 @@ namespace ClusterMap.Api.Tests.RealClients;
 /// Real OGC API clients filtering the shipped data on a running service: GDAL's OAPIF driver turns an OGR attribute
 /// filter into a CQL2 text filter sent to the server, and OWSLib (Debian's python3-owslib) lists the collections and
 /// reads items with datetime and filter and the queryables. Expected answers come from the shipped GeoJSON files.
-/// Both tools are test prerequisites (`make test` installs gdal-bin and python3-owslib); a missing one fails.
+/// The service counts numberMatched only up to 1, so a page with features after it omits it and the clients page by
+/// the next links. Both tools are test prerequisites (`make test` installs gdal-bin and python3-owslib); a missing one fails.
 /// </summary>
 public sealed class FilterClientTests : IAsyncLifetime
 {
@@ -22,6 +23,8 @@ public sealed class FilterClientTests : IAsyncLifetime
     {
         // ASP.NET Core's request-start line carries the query string: the log then shows what the client sent.
         ["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information",
+        // A page with features after it then omits numberMatched: the clients must page by the next links.
+        ["Features__MaxExactCount"] = "1",
     });
 
     public async Task DisposeAsync() => await _service.DisposeAsync();
@@ -40,6 +43,22 @@ public sealed class FilterClientTests : IAsyncLifetime
         Assert.Contains(encoded, debug, StringComparison.Ordinal);
         Assert.Contains(ItemsQueryStrings("parks"), q => q.Contains(encoded, StringComparison.Ordinal) && q.Contains("filter-lang=cql-text", StringComparison.Ordinal));
         Assert.InRange(expected, 1, ShippedFeatures("parks").Count - 1);
+    }
+
+    [Fact]
+    public async Task GdalOapif_PagesWithoutNumberMatched_CountsByFollowingTheNextLinks()
+    {
+        var expected = ShippedFeatures("parks").Count(p => p.TryGetProperty("sector", out var s) && s.GetString() == Sector);
+        Assert.InRange(expected, 3, 100);
+        var filter = "filter=" + Uri.EscapeDataString($"sector = '{Sector}'");
+        using var client = new HttpClient { BaseAddress = _service.BaseAddress };
+        using var first = JsonDocument.Parse(await client.GetStringAsync($"/collections/parks/items?limit=2&{filter}"));
+        Assert.False(first.RootElement.TryGetProperty("numberMatched", out _));
+
+        var (output, _) = await RunAsync("ogrinfo", ["-ro", "-al", "-so", "-oo", "PAGE_SIZE=2", $"OAPIF:{_service.BaseAddress}", "parks", "-where", $"sector = '{Sector}'"]);
+
+        Assert.Matches($@"Feature Count: {expected}\b", output);
+        Assert.Contains(ItemsQueryStrings("parks"), q => q.Contains("limit=2&offset=2", StringComparison.Ordinal) && q.Contains("filter=", StringComparison.Ordinal));
     }
 
     [Fact]
