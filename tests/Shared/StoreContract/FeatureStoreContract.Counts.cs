@@ -13,10 +13,10 @@ public abstract partial class FeatureStoreContract
 {
     private const string Grid = "grid";
 
-    // Centres of 0.01° cells, so no point lies on the edge of the box below (float32 indexes round edges outward).
-    private static readonly Envelope GridBox = new(121.0249, 121.0851, 31.0049, 31.0451);
+    // Edges between the grid's points, so no point lies on one (float32 indexes round edges outward).
+    private static readonly Envelope _gridBox = new(121.0249, 121.0851, 31.0049, 31.0451);
 
-    /// <summary>60 points on a 0.01° grid (10 columns, 6 rows) in store order row by row, of which 24 lie in <see cref="GridBox"/>.</summary>
+    /// <summary>60 points on a 0.01° grid (10 columns, 6 rows) in store order row by row, of which 24 lie in <see cref="_gridBox"/>.</summary>
     private async Task<List<FeatureRecord>> SeedGridAsync()
     {
         var factory = new GeometryFactory(new PrecisionModel(), 4326);
@@ -39,7 +39,7 @@ public abstract partial class FeatureStoreContract
     public async Task GetItems_MaxExactCount_CountsUpToTheCapAndSaysMoreThanPastIt_PagingThroughEveryMatchOnce(int cap)
     {
         var all = await SeedGridAsync();
-        var expected = all.Where(f => GridBox.Intersects(f.Geometry.EnvelopeInternal)).Select(f => f.Id).ToList();
+        var expected = all.Where(f => _gridBox.Intersects(f.Geometry.EnvelopeInternal)).Select(f => f.Id).ToList();
         Assert.Equal(24, expected.Count);
         const int limit = 5;
 
@@ -47,7 +47,7 @@ public abstract partial class FeatureStoreContract
         var offset = 0;
         while (true)
         {
-            var page = await Store.GetItemsAsync(new ItemsQuery(Grid, [GridBox], [], limit, offset, MaxExactCount: cap));
+            var page = await Store.GetItemsAsync(new ItemsQuery(Grid, [_gridBox], [], limit, offset, MaxExactCount: cap));
             ids.AddRange(page.Features.Select(f => f.Id));
             var shown = offset + page.Features.Count;
             // A page with matches after it counts only to the cap; the last page counts itself, whatever the cap.
@@ -72,7 +72,7 @@ public abstract partial class FeatureStoreContract
     {
         await SeedGridAsync();
 
-        var page = await Store.GetItemsAsync(new ItemsQuery(Grid, [GridBox], [], 5, 100, MaxExactCount: cap));
+        var page = await Store.GetItemsAsync(new ItemsQuery(Grid, [_gridBox], [], 5, 100, MaxExactCount: cap));
 
         Assert.Empty(page.Features);
         Assert.Equal(exact ? MatchCount.Exactly(24) : MatchCount.MoreThan(cap), page.Matched);
@@ -109,7 +109,7 @@ public abstract partial class FeatureStoreContract
     {
         await SeedGridAsync();
 
-        var page = await Store.GetItemsAsync(new ItemsQuery(Grid, [GridBox], [], 5, 5));
+        var page = await Store.GetItemsAsync(new ItemsQuery(Grid, [_gridBox], [], 5, 5));
 
         Assert.Equal(24, page.NumberMatched);
         Assert.True(page.HasNext(5));
