@@ -59,7 +59,7 @@ public sealed partial class PostGisFeatureStore
                 SELECT f.fid, ST_GeometryType(f.geom) AS type,
                        ST_XMin(f.geom) AS min_x, ST_YMin(f.geom) AS min_y, ST_XMax(f.geom) AS max_x, ST_YMax(f.geom) AS max_y
                 FROM features f
-                WHERE f.collection_id = @collectionId AND ST_GeometryType(f.geom) <> 'ST_Point' AND NOT ST_IsEmpty(f.geom)
+                WHERE @wide AND f.collection_id = @collectionId AND ST_GeometryType(f.geom) <> 'ST_Point' AND NOT ST_IsEmpty(f.geom)
                   AND clustermap_span_box(f.geom) &&& ST_MakeLine(ST_MakePoint(@bminX, @bminY, @lowestSpan), ST_MakePoint(@bmaxX, @bmaxY, @highestSpan))
                   AND NOT (f.feature_id = ANY(@standOut))
             ) n

@@ -201,7 +201,7 @@ public sealed partial class SqliteFeatureStore
                 SELECT f.fid AS fid, f.is_point AS is_point, f.max_x >= f.min_x AS nonempty,
                        {_mercatorX0} AS x0, {_mercatorY0} AS y0, {_mercatorX1} AS x1, {_mercatorY1} AS y1
                 FROM features_span_rtree r CROSS JOIN features f ON f.fid = r.fid
-                WHERE r.max_x >= @rminX AND r.min_x <= @rmaxX AND r.max_y >= @rminY AND r.min_y <= @rmaxY AND r.max_span >= @lowestSpan
+                WHERE @wide AND r.max_x >= @rminX AND r.min_x <= @rmaxX AND r.max_y >= @rminY AND r.min_y <= @rmaxY AND r.max_span >= @lowestSpan
                   AND f.collection_id = @collectionId
                   AND f.max_x >= @minX AND f.min_x <= @maxX AND f.max_y >= @minY AND f.min_y <= @maxY
                   AND f.is_point = 0 AND f.feature_id NOT IN (SELECT value FROM json_each(@standOut))

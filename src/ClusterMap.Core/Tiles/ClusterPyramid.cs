@@ -31,6 +31,17 @@ public static class ClusterPyramid
     /// <summary>A level's collapse size in Web Mercator metres.</summary>
     public static double CollapseMeters(int level) => CellMeters(level) / CollapseDivisor;
 
+    /// <summary>
+    /// The cell side of the level nearest in scale to a wanted one (within a factor √2), or the wanted side itself
+    /// when no level is that near (views finer than the finest level): a figure at any scale between the levels is
+    /// clustered on a level's cells, and so answered from the kept counts.
+    /// </summary>
+    public static double NearestCellMeters(double cellMeters)
+    {
+        var level = Math.Round(Math.Log2(WebMercator.WorldSizeMeters / cellMeters));
+        return level is >= MinLevel and <= MaxLevel ? CellMeters((int)level) : cellMeters;
+    }
+
     /// <summary>The level whose cells and collapse size are exactly the query's, or null when it has none.</summary>
     public static int? LevelOf(ClusterQuery query)
     {

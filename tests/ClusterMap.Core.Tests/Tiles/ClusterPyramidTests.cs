@@ -97,4 +97,26 @@ public sealed class ClusterPyramidTests
         Assert.Null(ClusterPyramid.LevelOf(new ClusterQuery(new Envelope(0, 1, 0, 1), 64 * z10, 5 * z10, 24, [])));
         Assert.Null(ClusterPyramid.LevelOf(new ClusterQuery(new Envelope(0, 1, 0, 1), 64 * WebMercator.MetersPerPixel(15), 4 * WebMercator.MetersPerPixel(15), 24, [])));
     }
+
+    [Fact]
+    public void NearestCellMeters_BetweenLevels_IsTheNearestLevel_AndFinerViewsKeepTheirOwn()
+    {
+        var random = new Random(5);
+        for (var i = 0; i < 2000; i++)
+        {
+            // Scales from a whole-country figure down to half the finest level's cells.
+            var wanted = ClusterPyramid.CellMeters(ClusterPyramid.MinLevel) * Math.Pow(2, -(random.NextDouble() * (ClusterPyramid.MaxLevel - ClusterPyramid.MinLevel + 0.49)));
+            var snapped = ClusterPyramid.NearestCellMeters(wanted);
+            var level = Enumerable.Range(ClusterPyramid.MinLevel, ClusterPyramid.MaxLevel - ClusterPyramid.MinLevel + 1)
+                .MinBy(l => Math.Abs(Math.Log(ClusterPyramid.CellMeters(l) / wanted)));
+            Assert.Equal(ClusterPyramid.CellMeters(level), snapped);
+            Assert.InRange(snapped / wanted, 1 / Math.Sqrt(2), Math.Sqrt(2));
+            var query = new ClusterQuery(new Envelope(0, 1, 0, 1), snapped, snapped / ClusterPyramid.CollapseDivisor, 24, []);
+            Assert.Equal(level, ClusterPyramid.LevelOf(query));
+        }
+
+        var finer = ClusterPyramid.CellMeters(ClusterPyramid.MaxLevel) / 1.5;
+        Assert.Equal(finer, ClusterPyramid.NearestCellMeters(finer));
+        Assert.Equal(64 * WebMercator.MetersPerPixel(15), ClusterPyramid.NearestCellMeters(64 * WebMercator.MetersPerPixel(15)));
+    }
 }
