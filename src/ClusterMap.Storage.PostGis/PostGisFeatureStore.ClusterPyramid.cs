@@ -77,20 +77,6 @@ public sealed partial class PostGisFeatureStore
         )
         """;
 
-    /// <summary>The counts of one level's cells near a query, as read from <c>cluster_cells</c>.</summary>
-    private sealed class CellRow
-    {
-        public long X { get; set; }
-
-        public long Y { get; set; }
-
-        public long Count { get; set; }
-
-        public double SumX { get; set; }
-
-        public double SumY { get; set; }
-    }
-
     /// <summary>What a read at a pyramid level found: the clusters, and the row ids of the features it takes whole.</summary>
     private sealed record PyramidRead(IReadOnlyList<GridCluster> Clusters, long[] WholeFids);
 
@@ -110,8 +96,7 @@ public sealed partial class PostGisFeatureStore
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
             $"""
             SELECT EXISTS (SELECT 1 FROM cluster_pyramids WHERE collection_id = @collectionId);
-            SELECT cx AS X, cy AS Y, n AS Count, sx AS SumX, sy AS SumY FROM cluster_cells
-            WHERE collection_id = @collectionId AND level = @level AND cx BETWEEN @cx0 AND @cx1 AND cy BETWEEN @cy0 AND @cy1;
+            {ClusterCellRow.Select};
             SELECT {RemovedRow.AnchorColumns} FROM features WHERE collection_id = @collectionId AND feature_id = ANY(@standOut);
             """,
             new { collectionId, level, cx0, cy0, cx1, cy1, standOut },
@@ -121,28 +106,9 @@ public sealed partial class PostGisFeatureStore
             return null;
         }
 
-        var cells = (await results.ReadAsync<CellRow>()).ToDictionary(c => (c.X, c.Y), c => new CellTotals(c.Count, c.SumX, c.SumY));
-        // A stand-out feature is counted in its cell like any other; this view draws it on its own instead.
-        foreach (var row in await results.ReadAsync<RemovedRow>())
-        {
-            if (row.ToAnchorCandidate() is { } candidate && candidate.IsAnchoredAt(query.CollapseMeters))
-            {
-                var cell = ClusterGrid.Cell(candidate.At, query.CellMeters);
-                if (cells.TryGetValue(cell, out var totals))
-                {
-                    cells[cell] = new CellTotals(
-                        totals.Count - 1,
-                        totals.SumX - ClusterGrid.OffsetX(candidate.At, cell.X, query.CellMeters),
-                        totals.SumY - ClusterGrid.OffsetY(candidate.At, cell.Y, query.CellMeters));
-                }
-            }
-        }
-
-        var clusters = cells.Where(c => c.Value.Count > query.MaxAnchorsPerCell)
-            .Select(c => new GridCluster(c.Key.X, c.Key.Y, c.Value.Count, ClusterGrid.Mean(c.Key.X, c.Key.Y, c.Value.Count, c.Value.SumX, c.Value.SumY, query.CellMeters)))
-            .OrderBy(c => c.CellY).ThenBy(c => c.CellX)
-            .ToList();
-        var quiet = cells.Where(c => c.Value.Count > 0 && c.Value.Count <= query.MaxAnchorsPerCell).Select(c => c.Key).ToList();
+        var cells = await results.ReadAsync<ClusterCellRow>();
+        var standing = await results.ReadAsync<RemovedRow>();
+        var (clusters, quiet) = ClusterPyramid.Split(cells.Select(c => c.At(level)), standing.Select(r => r.ToAnchorCandidate()), query);
         var boxes = quiet.Select(c => ClusterGrid.CellsLonLat((c.X, c.Y, c.X, c.Y), query.CellMeters)).ToList();
         var parameters = new DynamicParameters(new
         {

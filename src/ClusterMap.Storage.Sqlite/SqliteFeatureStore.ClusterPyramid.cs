@@ -98,20 +98,6 @@ public sealed partial class SqliteFeatureStore
         }
     }
 
-    /// <summary>The counts of one level's cells near a query.</summary>
-    private sealed class CellRow
-    {
-        public long X { get; set; }
-
-        public long Y { get; set; }
-
-        public long Count { get; set; }
-
-        public double SumX { get; set; }
-
-        public double SumY { get; set; }
-    }
-
     /// <summary>
     /// The query answered from the pyramid, or null when its scale is not a level or the collection's cells have not
     /// been counted.
@@ -127,41 +113,17 @@ public sealed partial class SqliteFeatureStore
 
         var (cx0, cy0, cx1, cy1) = query.CellRange();
         var standOut = JsonSerializer.Serialize(query.StandOutIds);
-        var cells = (await connection.QueryAsync<CellRow>(new CommandDefinition(
-            """
-            SELECT cx AS X, cy AS Y, n AS Count, sx AS SumX, sy AS SumY FROM cluster_cells
-            WHERE collection_id = @collectionId AND level = @level AND cx BETWEEN @cx0 AND @cx1 AND cy BETWEEN @cy0 AND @cy1
-            """,
-            new { collectionId, level, cx0, cy0, cx1, cy1 },
-            cancellationToken: cancellationToken))).ToDictionary(c => (c.X, c.Y), c => new CellTotals(c.Count, c.SumX, c.SumY));
-        var standing = (await connection.QueryAsync<StoredFeature>(new CommandDefinition(
+        var cells = await connection.QueryAsync<ClusterCellRow>(new CommandDefinition(
+            ClusterCellRow.Select, new { collectionId, level, cx0, cy0, cx1, cy1 }, cancellationToken: cancellationToken));
+        var standing = await connection.QueryAsync<StoredFeature>(new CommandDefinition(
             $"SELECT {StoredFeature.Columns} FROM features WHERE collection_id = @collectionId AND feature_id IN (SELECT value FROM json_each(@standOut))",
             new { collectionId, standOut },
-            cancellationToken: cancellationToken))).ToList();
-        // A stand-out feature is counted in its cell like any other; this view draws it on its own instead.
-        foreach (var row in standing)
+            cancellationToken: cancellationToken));
+        var (clusters, quiet) = ClusterPyramid.Split(cells.Select(c => c.At(level)), standing.Select(r => r.ToAnchorCandidate()), query);
+        var probes = quiet.Select(c =>
         {
-            if (row.ToAnchorCandidate() is { } candidate && candidate.IsAnchoredAt(query.CollapseMeters))
-            {
-                var cell = ClusterGrid.Cell(candidate.At, query.CellMeters);
-                if (cells.TryGetValue(cell, out var totals))
-                {
-                    cells[cell] = new CellTotals(
-                        totals.Count - 1,
-                        totals.SumX - ClusterGrid.OffsetX(candidate.At, cell.X, query.CellMeters),
-                        totals.SumY - ClusterGrid.OffsetY(candidate.At, cell.Y, query.CellMeters));
-                }
-            }
-        }
-
-        var clusters = cells.Where(c => c.Value.Count > query.MaxAnchorsPerCell)
-            .Select(c => new GridCluster(c.Key.X, c.Key.Y, c.Value.Count, ClusterGrid.Mean(c.Key.X, c.Key.Y, c.Value.Count, c.Value.SumX, c.Value.SumY, query.CellMeters)))
-            .OrderBy(c => c.CellY).ThenBy(c => c.CellX)
-            .ToList();
-        var probes = cells.Where(c => c.Value.Count > 0 && c.Value.Count <= query.MaxAnchorsPerCell).Select(c =>
-        {
-            var box = ClusterGrid.CellsLonLat((c.Key.X, c.Key.Y, c.Key.X, c.Key.Y), query.CellMeters);
-            return new object[] { c.Key.X, c.Key.Y, Float32Bounds.Down(box.MinX), Float32Bounds.Down(box.MinY), Float32Bounds.Up(box.MaxX), Float32Bounds.Up(box.MaxY) };
+            var box = ClusterGrid.CellsLonLat((c.X, c.Y, c.X, c.Y), query.CellMeters);
+            return new object[] { c.X, c.Y, Float32Bounds.Down(box.MinX), Float32Bounds.Down(box.MinY), Float32Bounds.Up(box.MaxX), Float32Bounds.Up(box.MaxY) };
         }).ToList();
 
         var parameters = NearBoxParameters(collectionId, query.BoxLonLat);
