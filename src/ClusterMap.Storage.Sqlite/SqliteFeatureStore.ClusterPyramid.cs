@@ -42,7 +42,11 @@ public sealed partial class SqliteFeatureStore
     private static async Task WritePyramidAsync(SqliteConnection connection, SqliteTransaction transaction, string collectionId, IEnumerable<AnchorCandidate?> candidates)
     {
         await connection.ExecuteAsync("DELETE FROM cluster_cells WHERE collection_id = @collectionId", new { collectionId }, transaction);
-        await ChangePyramidAsync(connection, transaction, collectionId, candidates, []);
+        // The collection holds no cell any more and every counted cell holds an anchor: one plain insert per cell, with
+        // neither the merge nor the pass over emptied cells that a change needs.
+        await connection.ExecuteAsync(
+            "INSERT INTO cluster_cells (collection_id, level, cx, cy, n, sx, sy) VALUES (@collectionId, @level, @cx, @cy, @n, @sx, @sy)",
+            CellParameters(collectionId, ClusterPyramid.Changes(candidates, [])), transaction);
         await connection.ExecuteAsync("INSERT INTO cluster_pyramids (collection_id) VALUES (@collectionId) ON CONFLICT DO NOTHING", new { collectionId }, transaction);
     }
 
@@ -58,7 +62,7 @@ public sealed partial class SqliteFeatureStore
 
         // One prepared statement per change (Dapper runs it for each element); a cell left empty is deleted, so that
         // its sums start again from nothing.
-        var rows = changes.Select(c => new { collectionId, level = c.Key.Level, cx = c.Key.X, cy = c.Key.Y, n = c.Value.Count, sx = c.Value.SumX, sy = c.Value.SumY }).ToList();
+        var rows = CellParameters(collectionId, changes);
         await connection.ExecuteAsync(
             """
             INSERT INTO cluster_cells (collection_id, level, cx, cy, n, sx, sy) VALUES (@collectionId, @level, @cx, @cy, @n, @sx, @sy)
@@ -69,6 +73,10 @@ public sealed partial class SqliteFeatureStore
             "DELETE FROM cluster_cells WHERE collection_id = @collectionId AND level = @level AND cx = @cx AND cy = @cy AND n = 0",
             rows, transaction);
     }
+
+    /// <summary>One parameter object per cell, for a statement Dapper runs once for each (<c>@collectionId</c>, <c>@level</c>, <c>@cx</c> … <c>@sy</c>).</summary>
+    private static List<object> CellParameters(string collectionId, IReadOnlyDictionary<PyramidCell, CellTotals> cells) =>
+        [.. cells.Select(c => new { collectionId, level = c.Key.Level, cx = c.Key.X, cy = c.Key.Y, n = c.Value.Count, sx = c.Value.SumX, sy = c.Value.SumY })];
 
     /// <summary>
     /// Counts the collections whose cells were never counted (a database made before the pyramid), and indexes their
