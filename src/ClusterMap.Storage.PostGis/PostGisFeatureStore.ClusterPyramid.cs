@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Storage;
 using ClusterMap.Core.Tiles;
@@ -129,12 +130,12 @@ public sealed partial class PostGisFeatureStore
         return new PyramidRead(clusters, whole);
     }
 
-    /// <summary>Counts a whole collection's features into its pyramid, replacing what it held.</summary>
-    private static async Task WritePyramidAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string collectionId, IEnumerable<AnchorCandidate?> candidates, CancellationToken cancellationToken)
+    /// <summary>Writes a whole collection's pyramid (<see cref="ClusterPyramid.Of"/>), replacing what it held.</summary>
+    private static async Task WritePyramidAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string collectionId, IReadOnlyDictionary<PyramidCell, CellTotals> cells, CancellationToken cancellationToken)
     {
         await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM cluster_cells WHERE collection_id = @collectionId", new { collectionId }, transaction, cancellationToken: cancellationToken));
-        var cells = ClusterPyramid.Changes(candidates, []);
         await using (var importer = await connection.BeginBinaryImportAsync("COPY cluster_cells (collection_id, level, cx, cy, n, sx, sy) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
             foreach (var (cell, totals) in cells)
@@ -212,11 +213,26 @@ public sealed partial class PostGisFeatureStore
                 continue;
             }
 
-            var rows = await connection.QueryAsync<RemovedRow>(new CommandDefinition(
-                $"SELECT {RemovedRow.AnchorColumns} FROM features WHERE collection_id = @collectionId",
-                new { collectionId }, transaction, cancellationToken: cancellationToken));
-            await WritePyramidAsync(connection, transaction, collectionId, rows.Select(r => r.ToAnchorCandidate()), cancellationToken);
+            var cells = await ClusterPyramid.OfAsync(ReadAnchorCandidatesAsync(connection, transaction, collectionId, cancellationToken), cancellationToken);
+            await WritePyramidAsync(connection, transaction, collectionId, cells, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The anchor candidates of a collection's features, one as each row arrives through a data reader: a collection of
+    /// millions is counted without holding its rows.
+    /// </summary>
+    private static async IAsyncEnumerable<AnchorCandidate?> ReadAnchorCandidatesAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string collectionId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
+            $"SELECT {RemovedRow.AnchorColumns} FROM features WHERE collection_id = @collectionId",
+            new { collectionId }, transaction, cancellationToken: cancellationToken));
+        var parse = reader.GetRowParser<RemovedRow>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return parse(reader).ToAnchorCandidate();
         }
     }
 }

@@ -73,6 +73,22 @@ public static class ClusterPyramid
         Changes(featuresLonLat.Select(AnchorCandidate.Of), []);
 
     /// <summary>
+    /// The pyramid of a whole collection read as a stream (a store's cursor over its rows), counted as the candidates
+    /// arrive: the cells are all it holds. The same counts as <see cref="Changes"/> from nothing.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<PyramidCell, CellTotals>> OfAsync(IAsyncEnumerable<AnchorCandidate?> candidates, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        var cells = new Dictionary<PyramidCell, CellTotals>();
+        await foreach (var candidate in candidates.WithCancellation(cancellationToken))
+        {
+            Count(cells, candidate, +1);
+        }
+
+        return cells;
+    }
+
+    /// <summary>
     /// A query answered from the counted cells of its level (those of its <see cref="ClusterQuery.CellRange"/>, in the
     /// store's order), as <see cref="ClusterGrid"/> defines it: each stand-out feature anchored at the query's collapse
     /// size is first counted out of its cell (the pyramid counts it like any other; the view draws it on its own), then
@@ -120,28 +136,33 @@ public static class ClusterPyramid
     {
         foreach (var candidate in candidates)
         {
-            if (candidate is not { } c)
+            Count(changes, candidate, sign);
+        }
+    }
+
+    private static void Count(Dictionary<PyramidCell, CellTotals> changes, AnchorCandidate? candidate, int sign)
+    {
+        if (candidate is not { } c)
+        {
+            return;
+        }
+
+        for (var level = MinLevel; level <= MaxLevel; level++)
+        {
+            var cellMeters = CellMeters(level);
+            if (!c.IsAnchoredAt(CollapseMeters(level)))
             {
-                continue;
+                // Levels go from coarse to fine: a shape too wide for this level's collapse size is too wide for every finer one.
+                break;
             }
 
-            for (var level = MinLevel; level <= MaxLevel; level++)
-            {
-                var cellMeters = CellMeters(level);
-                if (!c.IsAnchoredAt(CollapseMeters(level)))
-                {
-                    // Levels go from coarse to fine: a shape too wide for this level's collapse size is too wide for every finer one.
-                    break;
-                }
-
-                var (x, y) = ClusterGrid.Cell(c.At, cellMeters);
-                var key = new PyramidCell(level, x, y);
-                var held = changes.GetValueOrDefault(key);
-                changes[key] = new CellTotals(
-                    held.Count + sign,
-                    held.SumX + (sign * ClusterGrid.OffsetX(c.At, x, cellMeters)),
-                    held.SumY + (sign * ClusterGrid.OffsetY(c.At, y, cellMeters)));
-            }
+            var (x, y) = ClusterGrid.Cell(c.At, cellMeters);
+            var key = new PyramidCell(level, x, y);
+            var held = changes.GetValueOrDefault(key);
+            changes[key] = new CellTotals(
+                held.Count + sign,
+                held.SumX + (sign * ClusterGrid.OffsetX(c.At, x, cellMeters)),
+                held.SumY + (sign * ClusterGrid.OffsetY(c.At, y, cellMeters)));
         }
     }
 }

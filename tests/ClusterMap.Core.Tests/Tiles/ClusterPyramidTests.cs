@@ -61,6 +61,29 @@ public sealed class ClusterPyramidTests
     }
 
     [Fact]
+    public async Task OfAsync_AStreamOfCandidates_CountsWhatOfCountsFromTheGeometries()
+    {
+        var features = RandomFeatures(8, 2000);
+
+        var streamed = await ClusterPyramid.OfAsync(Stream(features.Select(AnchorCandidate.Of)));
+
+        var expected = ClusterPyramid.Of(features);
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.Keys.ToHashSet(), streamed.Keys.ToHashSet());
+        // The same additions in the same order: the same doubles.
+        Assert.All(expected, e => Assert.Equal(e.Value, streamed[e.Key]));
+
+        static async IAsyncEnumerable<AnchorCandidate?> Stream(IEnumerable<AnchorCandidate?> candidates)
+        {
+            foreach (var candidate in candidates)
+            {
+                await Task.Yield();
+                yield return candidate;
+            }
+        }
+    }
+
+    [Fact]
     public void Changes_AddedThenRemoved_EqualTheCountsOfWhatIsLeft()
     {
         var first = RandomFeatures(5, 800);
