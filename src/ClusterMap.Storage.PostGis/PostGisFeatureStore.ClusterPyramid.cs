@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ClusterMap.Core.Features;
 using ClusterMap.Core.Storage;
 using ClusterMap.Core.Tiles;
@@ -59,7 +60,7 @@ public sealed partial class PostGisFeatureStore
                 SELECT f.fid, ST_GeometryType(f.geom) AS type,
                        ST_XMin(f.geom) AS min_x, ST_YMin(f.geom) AS min_y, ST_XMax(f.geom) AS max_x, ST_YMax(f.geom) AS max_y
                 FROM features f
-                WHERE f.collection_id = @collectionId AND ST_GeometryType(f.geom) <> 'ST_Point' AND NOT ST_IsEmpty(f.geom)
+                WHERE @wide AND f.collection_id = @collectionId AND ST_GeometryType(f.geom) <> 'ST_Point' AND NOT ST_IsEmpty(f.geom)
                   AND clustermap_span_box(f.geom) &&& ST_MakeLine(ST_MakePoint(@bminX, @bminY, @lowestSpan), ST_MakePoint(@bmaxX, @bmaxY, @highestSpan))
                   AND NOT (f.feature_id = ANY(@standOut))
             ) n
@@ -76,20 +77,6 @@ public sealed partial class PostGisFeatureStore
               AND ST_XMax(f.geom) >= @bminX AND ST_XMin(f.geom) <= @bmaxX AND ST_YMax(f.geom) >= @bminY AND ST_YMin(f.geom) <= @bmaxY
         )
         """;
-
-    /// <summary>The counts of one level's cells near a query, as read from <c>cluster_cells</c>.</summary>
-    private sealed class CellRow
-    {
-        public long X { get; set; }
-
-        public long Y { get; set; }
-
-        public long Count { get; set; }
-
-        public double SumX { get; set; }
-
-        public double SumY { get; set; }
-    }
 
     /// <summary>What a read at a pyramid level found: the clusters, and the row ids of the features it takes whole.</summary>
     private sealed record PyramidRead(IReadOnlyList<GridCluster> Clusters, long[] WholeFids);
@@ -110,8 +97,7 @@ public sealed partial class PostGisFeatureStore
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
             $"""
             SELECT EXISTS (SELECT 1 FROM cluster_pyramids WHERE collection_id = @collectionId);
-            SELECT cx AS X, cy AS Y, n AS Count, sx AS SumX, sy AS SumY FROM cluster_cells
-            WHERE collection_id = @collectionId AND level = @level AND cx BETWEEN @cx0 AND @cx1 AND cy BETWEEN @cy0 AND @cy1;
+            {ClusterCellRow.Select};
             SELECT {RemovedRow.AnchorColumns} FROM features WHERE collection_id = @collectionId AND feature_id = ANY(@standOut);
             """,
             new { collectionId, level, cx0, cy0, cx1, cy1, standOut },
@@ -121,28 +107,9 @@ public sealed partial class PostGisFeatureStore
             return null;
         }
 
-        var cells = (await results.ReadAsync<CellRow>()).ToDictionary(c => (c.X, c.Y), c => new CellTotals(c.Count, c.SumX, c.SumY));
-        // A stand-out feature is counted in its cell like any other; this view draws it on its own instead.
-        foreach (var row in await results.ReadAsync<RemovedRow>())
-        {
-            if (row.ToAnchorCandidate() is { } candidate && candidate.IsAnchoredAt(query.CollapseMeters))
-            {
-                var cell = ClusterGrid.Cell(candidate.At, query.CellMeters);
-                if (cells.TryGetValue(cell, out var totals))
-                {
-                    cells[cell] = new CellTotals(
-                        totals.Count - 1,
-                        totals.SumX - ClusterGrid.OffsetX(candidate.At, cell.X, query.CellMeters),
-                        totals.SumY - ClusterGrid.OffsetY(candidate.At, cell.Y, query.CellMeters));
-                }
-            }
-        }
-
-        var clusters = cells.Where(c => c.Value.Count > query.MaxAnchorsPerCell)
-            .Select(c => new GridCluster(c.Key.X, c.Key.Y, c.Value.Count, ClusterGrid.Mean(c.Key.X, c.Key.Y, c.Value.Count, c.Value.SumX, c.Value.SumY, query.CellMeters)))
-            .OrderBy(c => c.CellY).ThenBy(c => c.CellX)
-            .ToList();
-        var quiet = cells.Where(c => c.Value.Count > 0 && c.Value.Count <= query.MaxAnchorsPerCell).Select(c => c.Key).ToList();
+        var cells = await results.ReadAsync<ClusterCellRow>();
+        var standing = await results.ReadAsync<RemovedRow>();
+        var (clusters, quiet) = ClusterPyramid.Split(cells.Select(c => c.At(level)), standing.Select(r => r.ToAnchorCandidate()), query);
         var boxes = quiet.Select(c => ClusterGrid.CellsLonLat((c.X, c.Y, c.X, c.Y), query.CellMeters)).ToList();
         var parameters = new DynamicParameters(new
         {
@@ -163,12 +130,12 @@ public sealed partial class PostGisFeatureStore
         return new PyramidRead(clusters, whole);
     }
 
-    /// <summary>Counts a whole collection's features into its pyramid, replacing what it held.</summary>
-    private static async Task WritePyramidAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string collectionId, IEnumerable<AnchorCandidate?> candidates, CancellationToken cancellationToken)
+    /// <summary>Writes a whole collection's pyramid (<see cref="ClusterPyramid.Of"/>), replacing what it held.</summary>
+    private static async Task WritePyramidAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string collectionId, IReadOnlyDictionary<PyramidCell, CellTotals> cells, CancellationToken cancellationToken)
     {
         await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM cluster_cells WHERE collection_id = @collectionId", new { collectionId }, transaction, cancellationToken: cancellationToken));
-        var cells = ClusterPyramid.Changes(candidates, []);
         await using (var importer = await connection.BeginBinaryImportAsync("COPY cluster_cells (collection_id, level, cx, cy, n, sx, sy) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
             foreach (var (cell, totals) in cells)
@@ -246,11 +213,26 @@ public sealed partial class PostGisFeatureStore
                 continue;
             }
 
-            var rows = await connection.QueryAsync<RemovedRow>(new CommandDefinition(
-                $"SELECT {RemovedRow.AnchorColumns} FROM features WHERE collection_id = @collectionId",
-                new { collectionId }, transaction, cancellationToken: cancellationToken));
-            await WritePyramidAsync(connection, transaction, collectionId, rows.Select(r => r.ToAnchorCandidate()), cancellationToken);
+            var cells = await ClusterPyramid.OfAsync(ReadAnchorCandidatesAsync(connection, transaction, collectionId, cancellationToken), cancellationToken);
+            await WritePyramidAsync(connection, transaction, collectionId, cells, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The anchor candidates of a collection's features, one as each row arrives through a data reader: a collection of
+    /// millions is counted without holding its rows.
+    /// </summary>
+    private static async IAsyncEnumerable<AnchorCandidate?> ReadAnchorCandidatesAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string collectionId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
+            $"SELECT {RemovedRow.AnchorColumns} FROM features WHERE collection_id = @collectionId",
+            new { collectionId }, transaction, cancellationToken: cancellationToken));
+        var parse = reader.GetRowParser<RemovedRow>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return parse(reader).ToAnchorCandidate();
         }
     }
 }

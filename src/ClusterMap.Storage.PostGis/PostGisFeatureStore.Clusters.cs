@@ -64,7 +64,7 @@ public sealed partial class PostGisFeatureStore : IFeatureClusterReader
             SELECT a.fid FROM anchored a JOIN cells c ON c.cx = a.cx AND c.cy = a.cy WHERE c.n <= @max
             UNION ALL
             SELECT fid FROM near
-            WHERE fid NOT IN (SELECT fid FROM anchored)
+            WHERE (@wide OR stand_out) AND fid NOT IN (SELECT fid FROM anchored)
               AND max_x >= @bminX AND min_x <= @bmaxX AND max_y >= @bminY AND min_y <= @bmaxY
         )
         """;

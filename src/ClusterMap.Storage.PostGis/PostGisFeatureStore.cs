@@ -171,7 +171,7 @@ public sealed partial class PostGisFeatureStore : SqlFeatureStore<NpgsqlConnecti
         await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM features WHERE collection_id = @collectionId", new { collectionId }, transaction, cancellationToken: cancellationToken));
         await CopyFeaturesAsync(connection, "features (collection_id, feature_id, geom, properties)", collectionId, features, cancellationToken);
-        await WritePyramidAsync(connection, transaction, collectionId, features.Select(f => AnchorCandidate.Of(f.Geometry)), cancellationToken);
+        await WritePyramidAsync(connection, transaction, collectionId, ClusterPyramid.Of(features.Select(f => f.Geometry)), cancellationToken);
     }
 
     protected override async Task<int> WriteIntoCollectionAsync(

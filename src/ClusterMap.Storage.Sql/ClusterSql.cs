@@ -20,7 +20,8 @@ public static class ClusterSql
 
     /// <summary>
     /// The projection's constants, the query's cell size, collapse size, crowding limit and cell range, and the view
-    /// box (<c>@bminX</c> …) that features read whole must meet.
+    /// box (<c>@bminX</c> …) that features read whole must meet, and whether shapes without an anchor are read (<c>@wide</c>,
+    /// false for <see cref="ClusterQuery.AnchoredOnly"/>).
     /// </summary>
     public static object Parameters(ClusterQuery query)
     {
@@ -45,6 +46,7 @@ public static class ClusterSql
             bminY = box.MinY,
             bmaxX = box.MaxX,
             bmaxY = box.MaxY,
+            wide = !query.AnchoredOnly,
         };
     }
 }

@@ -42,7 +42,11 @@ public sealed partial class SqliteFeatureStore
     private static async Task WritePyramidAsync(SqliteConnection connection, SqliteTransaction transaction, string collectionId, IEnumerable<AnchorCandidate?> candidates)
     {
         await connection.ExecuteAsync("DELETE FROM cluster_cells WHERE collection_id = @collectionId", new { collectionId }, transaction);
-        await ChangePyramidAsync(connection, transaction, collectionId, candidates, []);
+        // The collection holds no cell any more and every counted cell holds an anchor: one plain insert per cell, with
+        // neither the merge nor the pass over emptied cells that a change needs.
+        await connection.ExecuteAsync(
+            "INSERT INTO cluster_cells (collection_id, level, cx, cy, n, sx, sy) VALUES (@collectionId, @level, @cx, @cy, @n, @sx, @sy)",
+            CellParameters(collectionId, ClusterPyramid.Changes(candidates, [])), transaction);
         await connection.ExecuteAsync("INSERT INTO cluster_pyramids (collection_id) VALUES (@collectionId) ON CONFLICT DO NOTHING", new { collectionId }, transaction);
     }
 
@@ -58,7 +62,7 @@ public sealed partial class SqliteFeatureStore
 
         // One prepared statement per change (Dapper runs it for each element); a cell left empty is deleted, so that
         // its sums start again from nothing.
-        var rows = changes.Select(c => new { collectionId, level = c.Key.Level, cx = c.Key.X, cy = c.Key.Y, n = c.Value.Count, sx = c.Value.SumX, sy = c.Value.SumY }).ToList();
+        var rows = CellParameters(collectionId, changes);
         await connection.ExecuteAsync(
             """
             INSERT INTO cluster_cells (collection_id, level, cx, cy, n, sx, sy) VALUES (@collectionId, @level, @cx, @cy, @n, @sx, @sy)
@@ -69,6 +73,10 @@ public sealed partial class SqliteFeatureStore
             "DELETE FROM cluster_cells WHERE collection_id = @collectionId AND level = @level AND cx = @cx AND cy = @cy AND n = 0",
             rows, transaction);
     }
+
+    /// <summary>One parameter object per cell, for a statement Dapper runs once for each (<c>@collectionId</c>, <c>@level</c>, <c>@cx</c> … <c>@sy</c>).</summary>
+    private static List<object> CellParameters(string collectionId, IReadOnlyDictionary<PyramidCell, CellTotals> cells) =>
+        [.. cells.Select(c => new { collectionId, level = c.Key.Level, cx = c.Key.X, cy = c.Key.Y, n = c.Value.Count, sx = c.Value.SumX, sy = c.Value.SumY })];
 
     /// <summary>
     /// Counts the collections whose cells were never counted (a database made before the pyramid), and indexes their
@@ -98,20 +106,6 @@ public sealed partial class SqliteFeatureStore
         }
     }
 
-    /// <summary>The counts of one level's cells near a query.</summary>
-    private sealed class CellRow
-    {
-        public long X { get; set; }
-
-        public long Y { get; set; }
-
-        public long Count { get; set; }
-
-        public double SumX { get; set; }
-
-        public double SumY { get; set; }
-    }
-
     /// <summary>
     /// The query answered from the pyramid, or null when its scale is not a level or the collection's cells have not
     /// been counted.
@@ -127,41 +121,17 @@ public sealed partial class SqliteFeatureStore
 
         var (cx0, cy0, cx1, cy1) = query.CellRange();
         var standOut = JsonSerializer.Serialize(query.StandOutIds);
-        var cells = (await connection.QueryAsync<CellRow>(new CommandDefinition(
-            """
-            SELECT cx AS X, cy AS Y, n AS Count, sx AS SumX, sy AS SumY FROM cluster_cells
-            WHERE collection_id = @collectionId AND level = @level AND cx BETWEEN @cx0 AND @cx1 AND cy BETWEEN @cy0 AND @cy1
-            """,
-            new { collectionId, level, cx0, cy0, cx1, cy1 },
-            cancellationToken: cancellationToken))).ToDictionary(c => (c.X, c.Y), c => new CellTotals(c.Count, c.SumX, c.SumY));
-        var standing = (await connection.QueryAsync<StoredFeature>(new CommandDefinition(
+        var cells = await connection.QueryAsync<ClusterCellRow>(new CommandDefinition(
+            ClusterCellRow.Select, new { collectionId, level, cx0, cy0, cx1, cy1 }, cancellationToken: cancellationToken));
+        var standing = await connection.QueryAsync<StoredFeature>(new CommandDefinition(
             $"SELECT {StoredFeature.Columns} FROM features WHERE collection_id = @collectionId AND feature_id IN (SELECT value FROM json_each(@standOut))",
             new { collectionId, standOut },
-            cancellationToken: cancellationToken))).ToList();
-        // A stand-out feature is counted in its cell like any other; this view draws it on its own instead.
-        foreach (var row in standing)
+            cancellationToken: cancellationToken));
+        var (clusters, quiet) = ClusterPyramid.Split(cells.Select(c => c.At(level)), standing.Select(r => r.ToAnchorCandidate()), query);
+        var probes = quiet.Select(c =>
         {
-            if (row.ToAnchorCandidate() is { } candidate && candidate.IsAnchoredAt(query.CollapseMeters))
-            {
-                var cell = ClusterGrid.Cell(candidate.At, query.CellMeters);
-                if (cells.TryGetValue(cell, out var totals))
-                {
-                    cells[cell] = new CellTotals(
-                        totals.Count - 1,
-                        totals.SumX - ClusterGrid.OffsetX(candidate.At, cell.X, query.CellMeters),
-                        totals.SumY - ClusterGrid.OffsetY(candidate.At, cell.Y, query.CellMeters));
-                }
-            }
-        }
-
-        var clusters = cells.Where(c => c.Value.Count > query.MaxAnchorsPerCell)
-            .Select(c => new GridCluster(c.Key.X, c.Key.Y, c.Value.Count, ClusterGrid.Mean(c.Key.X, c.Key.Y, c.Value.Count, c.Value.SumX, c.Value.SumY, query.CellMeters)))
-            .OrderBy(c => c.CellY).ThenBy(c => c.CellX)
-            .ToList();
-        var probes = cells.Where(c => c.Value.Count > 0 && c.Value.Count <= query.MaxAnchorsPerCell).Select(c =>
-        {
-            var box = ClusterGrid.CellsLonLat((c.Key.X, c.Key.Y, c.Key.X, c.Key.Y), query.CellMeters);
-            return new object[] { c.Key.X, c.Key.Y, Float32Bounds.Down(box.MinX), Float32Bounds.Down(box.MinY), Float32Bounds.Up(box.MaxX), Float32Bounds.Up(box.MaxY) };
+            var box = ClusterGrid.CellsLonLat((c.X, c.Y, c.X, c.Y), query.CellMeters);
+            return new object[] { c.X, c.Y, Float32Bounds.Down(box.MinX), Float32Bounds.Down(box.MinY), Float32Bounds.Up(box.MaxX), Float32Bounds.Up(box.MaxY) };
         }).ToList();
 
         var parameters = NearBoxParameters(collectionId, query.BoxLonLat);
@@ -201,7 +171,7 @@ public sealed partial class SqliteFeatureStore
                 SELECT f.fid AS fid, f.is_point AS is_point, f.max_x >= f.min_x AS nonempty,
                        {_mercatorX0} AS x0, {_mercatorY0} AS y0, {_mercatorX1} AS x1, {_mercatorY1} AS y1
                 FROM features_span_rtree r CROSS JOIN features f ON f.fid = r.fid
-                WHERE r.max_x >= @rminX AND r.min_x <= @rmaxX AND r.max_y >= @rminY AND r.min_y <= @rmaxY AND r.max_span >= @lowestSpan
+                WHERE @wide AND r.max_x >= @rminX AND r.min_x <= @rmaxX AND r.max_y >= @rminY AND r.min_y <= @rmaxY AND r.max_span >= @lowestSpan
                   AND f.collection_id = @collectionId
                   AND f.max_x >= @minX AND f.min_x <= @maxX AND f.max_y >= @minY AND f.min_y <= @maxY
                   AND f.is_point = 0 AND f.feature_id NOT IN (SELECT value FROM json_each(@standOut))

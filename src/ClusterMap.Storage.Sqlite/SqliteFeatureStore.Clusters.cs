@@ -62,10 +62,10 @@ public sealed partial class SqliteFeatureStore : IFeatureClusterReader
                 {NearBoxFrom}
             ),
             classified AS MATERIALIZED (
-                SELECT fid, min_x, min_y, max_x, max_y, anchored, ax, ay,
+                SELECT fid, min_x, min_y, max_x, max_y, stand_out, anchored, ax, ay,
                        CAST(floor((ax + @half) / @cell) AS INTEGER) AS cx, CAST(floor((@half - ay) / @cell) AS INTEGER) AS cy
                 FROM (
-                    SELECT fid, min_x, min_y, max_x, max_y,
+                    SELECT fid, min_x, min_y, max_x, max_y, stand_out,
                            NOT stand_out AND (is_point = 1 OR (max_x >= min_x AND x1 - x0 < @collapse AND y1 - y0 < @collapse
                                AND (SELECT substr(g.geometry, 2, 4) FROM features g WHERE g.fid = near.fid) <> x'04000000')) AS anchored,
                            CASE WHEN is_point = 1 THEN x0 ELSE (x0 + x1) / 2 END AS ax,
@@ -89,7 +89,7 @@ public sealed partial class SqliteFeatureStore : IFeatureClusterReader
                     SELECT k.fid FROM classified k JOIN cells c ON c.cx = k.cx AND c.cy = k.cy WHERE k.anchored AND c.n <= @max
                     UNION ALL
                     SELECT fid FROM classified
-                    WHERE NOT anchored AND max_x >= @bminX AND min_x <= @bmaxX AND max_y >= @bminY AND min_y <= @bmaxY)
+                    WHERE NOT anchored AND (@wide OR stand_out) AND max_x >= @bminX AND min_x <= @bmaxX AND max_y >= @bminY AND min_y <= @bmaxY)
             )
             """,
             parameters,

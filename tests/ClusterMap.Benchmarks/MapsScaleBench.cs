@@ -43,6 +43,8 @@ internal static class MapsScaleBench
           --seed N              generator seed (default 20240604, the scale benchmark's)
           --api-dll PATH        the built ClusterMap.Api.dll
           --markdown PATH       also write the tables as Markdown to PATH
+          --hold SECONDS        instead of measuring: start the ST_AsMVT service on the loaded data, print its address
+                                and process id and the tiles it would ask for, and keep it up that long (for profiling)
         """;
 
     private const string Database = "clustermap_maps_scale";
@@ -74,7 +76,7 @@ internal static class MapsScaleBench
 
     public static async Task<int> RunAsync(string[] args, string defaultApiDll)
     {
-        int? points = null, tilesPerZoom = null, repeat = null;
+        int? points = null, tilesPerZoom = null, repeat = null, holdSeconds = null;
         var seed = 20240604;
         long? inMemoryMax = null;
         string? postgres = null, markdown = null, apiDll = null;
@@ -94,6 +96,7 @@ internal static class MapsScaleBench
                     case "--postgres": postgres = Next(); break;
                     case "--api-dll": apiDll = Next(); break;
                     case "--markdown": markdown = Next(); break;
+                    case "--hold": holdSeconds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--quick": quick = true; break;
                     case "--one-collection": oneCollection = true; break;
                     default: throw new ArgumentException($"Unknown option {args[i]}.");
@@ -212,6 +215,18 @@ internal static class MapsScaleBench
                 await WaitUntilReadyAsync(client);
                 afterStart[service] = PeakRssMegabytes(process.ProcessId);
                 Log(Invariant($"maps-scale: {service}: ready in {watch.Elapsed.TotalSeconds:F1} s (map warm-up included), peak RSS {afterStart[service]:N0} MB before the first request"));
+                if (holdSeconds is { } hold)
+                {
+                    Log(Invariant($"maps-scale: holding {process.BaseAddress} (process {process.ProcessId}) for {hold} s; its requests:"));
+                    foreach (var path in groups.SelectMany(g => g.Paths))
+                    {
+                        Console.WriteLine(path);
+                    }
+
+                    await Task.Delay(TimeSpan.FromSeconds(hold));
+                    return 0;
+                }
+
                 foreach (var group in groups)
                 {
                     var measured = await MeasureAsync(client, process.ProcessId, connectionString, group);

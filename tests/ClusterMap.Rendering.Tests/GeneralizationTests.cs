@@ -144,6 +144,47 @@ public class GeneralizationTests
         Assert.Equal(whole.Select(l => (l.Lines[0], l.Box)), partial.Select(l => (l.Lines[0], l.Box)));
     }
 
+    /// <summary>
+    /// Tiles place their labels from a read of symbols only (<see cref="ClusterMap.Rendering.Data.NearRead.SymbolsOnly"/>): the parks drawn as
+    /// areas at the tile's scale are left out of it. That is right only if areas neither carry a label nor keep one
+    /// away: the labels placed without them equal those placed with them, and the areas were there to be left out.
+    /// </summary>
+    [Theory]
+    [InlineData(10)]
+    [InlineData(12)]
+    public void MetaTileLabels_WithoutTheAreas_EqualThoseWithThem(int z)
+    {
+        using var fonts = MapFonts.Load();
+        using var measurer = new TextMeasurer(fonts);
+        var random = new Random(11);
+        var parks = new List<FeatureRecord>();
+        for (var i = 0; i < 1_500; i++)
+        {
+            // Named parks from 30 m to 3 km across around the city: at z10 to z12 some are symbols, some areas.
+            var x = 121.2 + (random.NextDouble() * 0.5);
+            var y = 31.0 + (random.NextDouble() * 0.4);
+            var side = Math.Pow(10, -3.5 + (random.NextDouble() * 2));
+            parks.Add(new FeatureRecord(
+                $"p{i:D4}",
+                _factory.ToGeometry(new Envelope(x, x + side, y, y + side)),
+                string.Create(CultureInfo.InvariantCulture, $$"""{"name_en":"Park {{i:D4}}"}""")));
+        }
+
+        var parkLayer = MapData.From([(new CollectionDefinition("parks", "Parks", "generated") with { MetadataJson = """{"role":"park"}""" }, (IReadOnlyList<FeatureRecord>)parks)], 1).Layers;
+        var withParks = new MapData([.. DenseData(2_000, 0.08).Layers, .. parkLayer], 1);
+        var mpp = WebMercator.MetersPerPixel(z);
+        var symbolsOnly = new MapData([.. withParks.Layers.Select(l => l with { Features = [.. l.Features.Where(f => f.Meters is Point || MapGeneralization.Collapses(f, mpp))] })], 1);
+        var tile = TileIndex.Containing(new Coordinate(121.43, 31.22), z);
+
+        var whole = SceneBuilder.PlaceTileLabels(withParks, tile, null, MapLanguage.En, measurer).Labels;
+        var symbols = SceneBuilder.PlaceTileLabels(symbolsOnly, tile, null, MapLanguage.En, measurer).Labels;
+
+        var (_, _, meta) = TileLabelLayout.MetaTile(tile);
+        Assert.Contains(parkLayer[0].Features, f => !MapGeneralization.Collapses(f, mpp) && f.Meters.EnvelopeInternal.Intersects(meta));
+        Assert.Contains(whole, l => l.Lines[0].StartsWith("Park", StringComparison.Ordinal));
+        Assert.Equal(whole.Select(l => (l.Lines[0], l.Box)), symbols.Select(l => (l.Lines[0], l.Box)));
+    }
+
     [Fact]
     public void SmallPolygon_IsDrawnAsASymbol_AndSimplifiedGeometryIsKeptPerZoom()
     {
@@ -163,5 +204,7 @@ public class GeneralizationTests
         Assert.True(simplified.NumPoints < large.Meters.NumPoints / 4, $"{simplified.NumPoints} of {large.Meters.NumPoints} points kept at z9");
         Assert.Same(simplified, MapGeneralization.SimplifiedMeters(large, 9));
         Assert.True(simplified.IsValid);
+        // Up close it has fewer coordinates than pixels across: drawn as it is, not simplified.
+        Assert.Same(large.Meters, MapGeneralization.SimplifiedMeters(large, 15));
     }
 }

@@ -6,7 +6,7 @@ namespace ClusterMap.Api.Ogc;
 public sealed record Link(
     [property: JsonPropertyName("href")] string Href,
     [property: JsonPropertyName("rel")] string Rel,
-    [property: JsonPropertyName("type")] string? Type = null,
+    [property: JsonPropertyName("type"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Type = null,
     [property: JsonPropertyName("title")] string? Title = null);
 
 /// <summary>Media types and absolute URLs; links are absolute so clients such as GDAL can follow them as given.</summary>

@@ -18,14 +18,16 @@ namespace ClusterMap.Api.Ogc;
 /// <summary>
 /// OGC API – Tiles (OGC 20-057) over the tiles ClusterMap already draws: the WebMercatorQuad tile matrix set, the
 /// dataset's map tiles (the default style's PNG tiles), each collection's vector tiles (its Mapbox Vector Tiles) and
-/// each collection's map tiles (its map, <see cref="MapsApi"/>, cut to the tile). Every tile URL of this API answers
-/// through the XYZ handlers or the map handler: there is no second drawing path.
+/// each collection's map tiles (its map, <see cref="MapsApi"/>, cut to the tile), the latter also in WorldCRS84Quad.
+/// Every tile URL of this API answers through the XYZ handlers or the map handler: there is no second drawing path.
 /// </summary>
 internal static class TilesOgcApi
 {
     public const string TileMatrixSetId = "WebMercatorQuad";
     public const string TileMatrixSetUri = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad";
     public const string Crs3857Uri = "http://www.opengis.net/def/crs/EPSG/0/3857";
+    public const string Crs84TileMatrixSetId = "WorldCRS84Quad";
+    public const string Crs84TileMatrixSetUri = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WorldCRS84Quad";
     public const string TilesetsMapRel = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-map";
     public const string TilesetsVectorRel = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector";
     public const string TilingSchemeRel = "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme";
@@ -45,6 +47,17 @@ internal static class TilesOgcApi
 
     /// <summary>Scale denominator of zoom 0 at the standard 0.28 mm pixel (OGC 17-083r4, Annex D).</summary>
     private const double ScaleDenominatorZoom0 = 559_082_264.028717;
+
+    /// <summary>WorldCRS84Quad's level 0: two 256-cell tiles of 180°, 0.703125° a cell (OGC 17-083r4, Annex D).</summary>
+    private const double Crs84ScaleDenominatorZoom0 = 279_541_132.014358;
+
+    private const double Crs84CellSizeZoom0 = 0.703125;
+
+    /// <summary>
+    /// WorldCRS84Quad's deepest level as registered (OGC 17-083r4, Annex D): 5.4e-6° a cell, 0.5 m across at Shanghai's
+    /// latitude, as fine as WebMercatorQuad's level 18 there.
+    /// </summary>
+    public const int MaxCrs84MapZoom = 17;
 
     /// <summary>Vector tiles are served from zoom 0 to this level: beyond it a tile holds one point or none.</summary>
     public const int MaxVectorZoom = 16;
@@ -161,11 +174,11 @@ internal static class TilesOgcApi
         routes.MapGet("/collections/{collectionId}/map/tiles", GetCollectionMapTilesets).WithTags("Tiles").WithName("getCollectionMapTilesets")
             .WithSummary("A collection's map tilesets (its map cut into PNG tiles)")
             .WithQueryParameters(OperationParameters.JsonOnly).WithDataVersionETag();
-        routes.MapGet($"/collections/{{collectionId}}/map/tiles/{TileMatrixSetId}", GetCollectionMapTileset).WithTags("Tiles").WithName("getCollectionMapTileset")
-            .WithSummary("Tileset metadata of a collection's map tiles in WebMercatorQuad")
+        routes.MapGet("/collections/{collectionId}/map/tiles/{tileMatrixSetId}", GetCollectionMapTileset).WithTags("Tiles").WithName("getCollectionMapTileset")
+            .WithSummary("Tileset metadata of a collection's map tiles in WebMercatorQuad or WorldCRS84Quad")
             .WithQueryParameters(OperationParameters.JsonOnly).WithDataVersionETag();
-        routes.MapGet($"/collections/{{collectionId}}/map/tiles/{TileMatrixSetId}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}", GetCollectionMapTile).WithTags("Tiles").WithName("getCollectionMapTile")
-            .WithSummary("A 256-pixel PNG map tile of one collection: its map (GET /collections/{collectionId}/map) of the tile's box")
+        routes.MapGet("/collections/{collectionId}/map/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}", GetCollectionMapTile).WithTags("Tiles").WithName("getCollectionMapTile")
+            .WithSummary("A 256-pixel PNG map tile of one collection: its map (GET /collections/{collectionId}/map) of the tile's box, in the tile matrix set's CRS")
             .WithQueryParameters(new([LangParameter.Definition]));
         return routes;
     }
@@ -175,7 +188,10 @@ internal static class TilesOgcApi
     [
         new($"{collectionUrl}/map", MapsApi.MapRel, "image/png", "Its map (OGC API – Maps)"),
         new($"{collectionUrl}/map/tiles", TilesetsMapRel, OgcLinks.Json, "Its map tiles (OGC API – Tiles)"),
-        new($"{collectionUrl}/tiles", TilesetsVectorRel, OgcLinks.Json, "Its vector tiles (OGC API – Tiles)"),
+        // Without a media type: GDAL 3.6's OGCAPI driver follows only a link typed application/json here, and its vector
+        // tile reader is not built in Debian's library, so a vector tileset it found would fail the collection's map
+        // tiles it reads first; GDAL from 3.7 on follows an untyped link (docs/api.md).
+        new($"{collectionUrl}/tiles", TilesetsVectorRel, Title: "Its vector tiles (OGC API – Tiles)"),
     ];
 
     /// <summary>The links the landing page carries to the dataset's map, its map tiles and the tiling schemes.</summary>
@@ -198,6 +214,8 @@ internal static class TilesOgcApi
         [
             new(TileMatrixSetId, "Google Maps Compatible for the World", TileMatrixSetUri,
                 [new($"{root}/tileMatrixSets/{TileMatrixSetId}", TilingSchemeRel, OgcLinks.Json, "The tile matrix set")]),
+            new(Crs84TileMatrixSetId, Crs84Title, Crs84TileMatrixSetUri,
+                [new($"{root}/tileMatrixSets/{Crs84TileMatrixSetId}", TilingSchemeRel, OgcLinks.Json, "The tile matrix set")]),
         ]));
     }
 
@@ -206,6 +224,11 @@ internal static class TilesOgcApi
         if (QueryParameters.Of(request).CheckNames() is { } problem)
         {
             return problem;
+        }
+
+        if (tileMatrixSetId == Crs84TileMatrixSetId)
+        {
+            return TypedResults.Ok(Crs84TileMatrixSet(OgcLinks.BaseUrl(request)));
         }
 
         if (tileMatrixSetId != TileMatrixSetId)
@@ -229,6 +252,30 @@ internal static class TilesOgcApi
             new BoundingBox([-WebMercator.HalfWorldMeters, -WebMercator.HalfWorldMeters], [WebMercator.HalfWorldMeters, WebMercator.HalfWorldMeters], Crs3857Uri),
             matrices, Crs3857Uri,
             [new($"{root}/tileMatrixSets/{TileMatrixSetId}", "self", OgcLinks.Json, "This tile matrix set")]));
+    }
+
+    private const string Crs84Title = "CRS84 for the World";
+
+    /// <summary>
+    /// WorldCRS84Quad as OGC 17-083r4 registers it: CRS84 (longitude, latitude), origin at 180°W 90°N, 2 × 1 tiles of
+    /// 180° at level 0, each level halving the cell.
+    /// </summary>
+    private static TileMatrixSetDocument Crs84TileMatrixSet(string root)
+    {
+        var origin = new[] { -180.0, 90.0 };
+        var matrices = Enumerable.Range(0, MaxCrs84MapZoom + 1)
+            .Select(z =>
+            {
+                var id = z.ToString(CultureInfo.InvariantCulture);
+                return new TileMatrix(id, Crs84ScaleDenominatorZoom0 / (1 << z), Crs84CellSizeZoom0 / (1 << z), "topLeft", origin, 256, 256, 2 << z, 1 << z, id, origin);
+            })
+            .ToList();
+        return new TileMatrixSetDocument(
+            Crs84TileMatrixSetId, Crs84Title, Crs84TileMatrixSetUri, MapCrs.Crs84.Uri, ["Lon", "Lat"],
+            "http://www.opengis.net/def/wkss/OGC/1.0/GoogleCRS84Quad",
+            new BoundingBox([-180, -90], [180, 90], MapCrs.Crs84.Uri),
+            matrices, MapCrs.Crs84.Uri,
+            [new($"{root}/tileMatrixSets/{Crs84TileMatrixSetId}", "self", OgcLinks.Json, "This tile matrix set")]);
     }
 
     public static async Task<Results<Ok<Tilesets>, ProblemHttpResult>> GetDatasetTilesets(HttpRequest request, MapDataProvider provider, CancellationToken cancellationToken)
@@ -312,19 +359,35 @@ internal static class TilesOgcApi
 
         var root = OgcLinks.BaseUrl(request);
         var url = $"{root}/collections/{OgcLinks.Escape(collectionId)}/map/tiles";
-        return TypedResults.Ok(new Tilesets([Summary(CollectionMapTileset(root, catalog!, collectionId))], [new(url, "self", OgcLinks.Json, "The collection's map tilesets")]));
+        return TypedResults.Ok(new Tilesets(
+            [Summary(CollectionMapTileset(root, catalog!, collectionId)), Summary(CollectionMapTilesetCrs84(root, catalog!, collectionId))],
+            [new(url, "self", OgcLinks.Json, "The collection's map tilesets")]));
     }
 
     public static async Task<Results<Ok<Tileset>, ProblemHttpResult>> GetCollectionMapTileset(
-        string collectionId, HttpRequest request, MapDataProvider provider, CancellationToken cancellationToken)
+        string collectionId, string tileMatrixSetId, HttpRequest request, MapDataProvider provider, CancellationToken cancellationToken)
     {
         var (catalog, problem) = await CollectionAsync(collectionId, request, provider, cancellationToken);
-        return problem is not null ? problem : TypedResults.Ok(CollectionMapTileset(OgcLinks.BaseUrl(request), catalog!, collectionId));
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var root = OgcLinks.BaseUrl(request);
+        return tileMatrixSetId switch
+        {
+            TileMatrixSetId => TypedResults.Ok(CollectionMapTileset(root, catalog!, collectionId)),
+            Crs84TileMatrixSetId => TypedResults.Ok(CollectionMapTilesetCrs84(root, catalog!, collectionId)),
+            _ => TileMatrixSetNotFound(tileMatrixSetId),
+        };
     }
 
-    /// <summary>The collection's map of the tile's box in EPSG:3857, 256 pixels square: the map handler's own drawing.</summary>
+    /// <summary>
+    /// The collection's map of the tile's box, 256 pixels square, in the tile matrix set's CRS (EPSG:3857 or CRS84): the
+    /// map handler's own drawing.
+    /// </summary>
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetCollectionMapTile(
-        string collectionId, string tileMatrix, string tileRow, string tileCol, HttpContext context, MapDataProvider provider, MapRenderer renderer,
+        string collectionId, string tileMatrixSetId, string tileMatrix, string tileRow, string tileCol, HttpContext context, MapDataProvider provider, MapRenderer renderer,
         IOptions<MapsOptions> options, CancellationToken cancellationToken)
     {
         var catalog = await provider.GetCatalogAsync(cancellationToken);
@@ -333,9 +396,30 @@ internal static class TilesOgcApi
             return ApiProblems.CollectionNotFound(collectionId);
         }
 
-        if (!InLimits(MapsApi.CollectionExtent(catalog, collectionId), MaxMapZoom, tileMatrix, tileRow, tileCol, out var tile))
+        var extent = MapsApi.CollectionExtent(catalog, collectionId);
+        MapCrs crs;
+        Envelope box;
+        if (tileMatrixSetId == TileMatrixSetId)
         {
-            return OutOfLimits(tileMatrix, tileRow, tileCol);
+            if (!InLimits(extent, MaxMapZoom, tileMatrix, tileRow, tileCol, out var tile))
+            {
+                return OutOfLimits(tileMatrix, tileRow, tileCol);
+            }
+
+            (crs, box) = (MapCrs.WebMercator, tile.BoundsMeters);
+        }
+        else if (tileMatrixSetId == Crs84TileMatrixSetId)
+        {
+            if (!TryCrs84Tile(extent, tileMatrix, tileRow, tileCol, out box))
+            {
+                return OutOfLimits(tileMatrix, tileRow, tileCol);
+            }
+
+            crs = MapCrs.Crs84;
+        }
+        else
+        {
+            return TileMatrixSetNotFound(tileMatrixSetId);
         }
 
         var query = QueryParameters.Of(context.Request);
@@ -349,7 +433,7 @@ internal static class TilesOgcApi
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        var view = MapView.Of(MapCrs.WebMercator, tile.BoundsMeters, 256, 256);
+        var view = MapView.Of(crs, box, 256, 256);
         var png = await MapsApi.DrawAsync(catalog, view, MapsApi.LayersOf(catalog, collectionId), language, MapFormat.Png, provider, renderer, cancellationToken);
         return TypedResults.File(png, "image/png");
     }
@@ -357,7 +441,7 @@ internal static class TilesOgcApi
     private static ProblemHttpResult TileMatrixSetNotFound(string id) =>
         TypedResults.Problem(
             title: "Tile matrix set not found",
-            detail: $"Path parameter 'tileMatrixSetId': there is no tile matrix set '{ApiProblems.Excerpt(id)}'; the one served is {TileMatrixSetId}.",
+            detail: $"Path parameter 'tileMatrixSetId': there is no tile matrix set '{ApiProblems.Excerpt(id)}' here; expected {TileMatrixSetId} or {Crs84TileMatrixSetId} (only {TileMatrixSetId} for a collection's vector tiles and the dataset's tiles).",
             statusCode: StatusCodes.Status404NotFound,
             extensions: new Dictionary<string, object?> { ["parameter"] = "tileMatrixSetId" });
 
@@ -407,6 +491,53 @@ internal static class TilesOgcApi
         return new(z.ToString(CultureInfo.InvariantCulture), northWest.Y, southEast.Y, northWest.X, southEast.X);
     }
 
+    /// <summary>
+    /// The first WorldCRS84Quad level on which the extent spans at least two cells each way. GDAL 3.6 crops every level
+    /// of the tileset to the collection's box and fails the whole raster if one crop is empty.
+    /// </summary>
+    private static int Crs84MinZoom(Envelope extentLonLat)
+    {
+        var z = 0;
+        while (z < MaxCrs84MapZoom && Math.Min(extentLonLat.Width, extentLonLat.Height) / (Crs84CellSizeZoom0 / (1 << z)) < 2)
+        {
+            z++;
+        }
+
+        return z;
+    }
+
+    /// <summary>
+    /// The WorldCRS84Quad limits: whole tile matrices, from <see cref="Crs84MinZoom"/> to the deepest level. GDAL 3.6's
+    /// OGCAPI driver reads a level narrowed by limits wrongly (it asks for tile column 0 at the limits' first column and
+    /// sizes the rows by the whole matrix height), so this tileset narrows the levels only; GDAL asks for the tiles the
+    /// collection's box touches all the same.
+    /// </summary>
+    private static List<TileMatrixLimits> Crs84Limits(Envelope extentLonLat) =>
+        [.. Enumerable.Range(Crs84MinZoom(extentLonLat), MaxCrs84MapZoom - Crs84MinZoom(extentLonLat) + 1)
+            .Select(z => new TileMatrixLimits(z.ToString(CultureInfo.InvariantCulture), 0, (1 << z) - 1, 0, (2 << z) - 1))];
+
+    /// <summary>The CRS84 box of a WorldCRS84Quad tile within the tileset's limits (whole numbers, as the template writes them).</summary>
+    private static bool TryCrs84Tile(Envelope extentLonLat, string tileMatrix, string tileRow, string tileCol, out Envelope box)
+    {
+        box = new Envelope();
+        if (!TryIndex(tileMatrix, out var z) || !TryIndex(tileRow, out var row) || !TryIndex(tileCol, out var col)
+            || z < Crs84MinZoom(extentLonLat) || z > MaxCrs84MapZoom || row >= 1 << z || col >= 2 << z)
+        {
+            return false;
+        }
+
+        // 180° / 2^z is exact in binary, so neighbouring tiles share their edges exactly.
+        var side = 180.0 / (1 << z);
+        box = new Envelope(-180 + (col * side), -180 + ((col + 1) * side), 90 - ((row + 1) * side), 90 - (row * side));
+        return true;
+    }
+
+    private static bool TryIndex(string text, out int value)
+    {
+        value = 0;
+        return text.Length is > 0 and <= 9 && text.All(char.IsAsciiDigit) && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+    }
+
     private static ProblemHttpResult OutOfLimits(string tileMatrix, string tileRow, string tileCol) =>
         TypedResults.Problem(
             title: "Tile not found",
@@ -441,6 +572,22 @@ internal static class TilesOgcApi
             $"{url}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}", new GeospatialDataResource(collectionId, "map", [new(collectionUrl, "collection", OgcLinks.Json, "The collection")]));
     }
 
+    /// <summary>
+    /// The collection's map tiles in WorldCRS84Quad: the tileset clients that read a collection's CRS84 extent as
+    /// coordinates of the tile matrix set (GDAL 3.6) choose, and one in which CRS84 maps cut into tiles.
+    /// </summary>
+    private static Tileset CollectionMapTilesetCrs84(string root, MapCatalog catalog, string collectionId)
+    {
+        var collectionUrl = $"{root}/collections/{OgcLinks.Escape(collectionId)}";
+        var url = $"{collectionUrl}/map/tiles/{Crs84TileMatrixSetId}";
+        var extent = MapsApi.CollectionExtent(catalog, collectionId);
+        return new Tileset($"{catalog.Skeleton.Layer(collectionId)!.Title}: map tiles in CRS84", "map", MapCrs.Crs84.Uri, Crs84TileMatrixSetUri,
+            TilesetLinks(root, url, Crs84TileMatrixSetId, "image/png"),
+            Crs84Limits(extent),
+            new BoundingBox([extent.MinX, extent.MinY], [extent.MaxX, extent.MaxY], MapCrs.Crs84.Uri),
+            [new GeospatialDataResource(collectionId, "map", [new(collectionUrl, "collection", OgcLinks.Json, "The collection")])]);
+    }
+
     private static Tileset VectorTileset(string root, MapCatalog catalog, string collectionId)
     {
         var collectionUrl = $"{root}/collections/{OgcLinks.Escape(collectionId)}";
@@ -459,15 +606,19 @@ internal static class TilesOgcApi
 
         var meters = WebMercator.FromLonLat(extentLonLat);
         return new Tileset(title, dataType, Crs3857Uri, TileMatrixSetUri,
-        [
-            new(url, "self", OgcLinks.Json, "This tileset"),
-            new($"{root}/tileMatrixSets/{TileMatrixSetId}", TilingSchemeRel, OgcLinks.Json, "The tile matrix set"),
-            new(template, "item", mediaType, "A tile", Templated: true),
-        ],
+            TilesetLinks(root, url, TileMatrixSetId, mediaType, template),
             limits,
             new BoundingBox([meters.MinX, meters.MinY], [meters.MaxX, meters.MaxY], Crs3857Uri),
             layer is null ? null : [layer]);
     }
+
+    /// <summary>A tileset's links: itself, its tile matrix set and its templated tile link (rel <c>item</c>).</summary>
+    private static List<TileLink> TilesetLinks(string root, string url, string tileMatrixSetId, string mediaType, string? template = null) =>
+    [
+        new(url, "self", OgcLinks.Json, "This tileset"),
+        new($"{root}/tileMatrixSets/{tileMatrixSetId}", TilingSchemeRel, OgcLinks.Json, "The tile matrix set"),
+        new(template ?? $"{url}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}", "item", mediaType, "A tile", Templated: true),
+    ];
 
     /// <summary>A tileset as a tileset list names it: the members OGC 20-057 requires, without limits.</summary>
     private static Tileset Summary(Tileset tileset) => tileset with

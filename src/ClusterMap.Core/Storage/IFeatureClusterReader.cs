@@ -30,6 +30,13 @@ public interface IFeatureClusterReader
 /// <param name="StandOutIds">Features never clustered (a highlighted or marked feature): returned whole when their envelope meets the box.</param>
 public sealed record ClusterQuery(Envelope BoxLonLat, double CellMeters, double CollapseMeters, int MaxAnchorsPerCell, IReadOnlyCollection<string> StandOutIds)
 {
+    /// <summary>
+    /// Only what can be a symbol: the clusters, the anchored features of quiet cells and the stand-out features. The
+    /// shapes too wide to anchor at this collapse size (drawn as areas) are not read: a placement of labels needs
+    /// none of them, since areas carry no label on tiles and keep no label away.
+    /// </summary>
+    public bool AnchoredOnly { get; init; }
+
     /// <summary>The cells meeting <see cref="BoxLonLat"/>: the range of X (west to east) and Y (north to south) indices.</summary>
     public (long MinX, long MinY, long MaxX, long MaxY) CellRange() => ClusterGrid.CellRange(WebMercator.FromLonLat(BoxLonLat), CellMeters);
 

@@ -42,7 +42,7 @@ public static class ClusterGrid
         return Group(
             candidatesLonLat.Count,
             i => standOut?.Contains(ids[i]) == true ? null : Anchor(candidatesLonLat[i], query.CollapseMeters),
-            i => candidatesLonLat[i].EnvelopeInternal.Intersects(query.BoxLonLat),
+            i => (!query.AnchoredOnly || standOut?.Contains(ids[i]) == true) && candidatesLonLat[i].EnvelopeInternal.Intersects(query.BoxLonLat),
             query.CellRange(),
             query.CellMeters,
             query.MaxAnchorsPerCell);

@@ -31,6 +31,17 @@ public static class ClusterPyramid
     /// <summary>A level's collapse size in Web Mercator metres.</summary>
     public static double CollapseMeters(int level) => CellMeters(level) / CollapseDivisor;
 
+    /// <summary>
+    /// The cell side of the level nearest in scale to a wanted one (within a factor √2), or the wanted side itself
+    /// when no level is that near (views finer than the finest level): a figure at any scale between the levels is
+    /// clustered on a level's cells, and so answered from the kept counts.
+    /// </summary>
+    public static double NearestCellMeters(double cellMeters)
+    {
+        var level = Math.Round(Math.Log2(WebMercator.WorldSizeMeters / cellMeters));
+        return level is >= MinLevel and <= MaxLevel ? CellMeters((int)level) : cellMeters;
+    }
+
     /// <summary>The level whose cells and collapse size are exactly the query's, or null when it has none.</summary>
     public static int? LevelOf(ClusterQuery query)
     {
@@ -72,32 +83,97 @@ public static class ClusterPyramid
     public static IReadOnlyDictionary<PyramidCell, CellTotals> Of(IEnumerable<Geometry> featuresLonLat) =>
         Changes(featuresLonLat.Select(AnchorCandidate.Of), []);
 
-    private static void Count(Dictionary<PyramidCell, CellTotals> changes, IEnumerable<AnchorCandidate?> candidates, int sign)
+    /// <summary>
+    /// The pyramid of a whole collection read as a stream (a store's cursor over its rows), counted as the candidates
+    /// arrive: the cells are all it holds. The same counts as <see cref="Changes"/> from nothing.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<PyramidCell, CellTotals>> OfAsync(IAsyncEnumerable<AnchorCandidate?> candidates, CancellationToken cancellationToken = default)
     {
-        foreach (var candidate in candidates)
+        ArgumentNullException.ThrowIfNull(candidates);
+        var cells = new Dictionary<PyramidCell, CellTotals>();
+        await foreach (var candidate in candidates.WithCancellation(cancellationToken))
         {
-            if (candidate is not { } c)
+            Count(cells, candidate, +1);
+        }
+
+        return cells;
+    }
+
+    /// <summary>
+    /// A query answered from the counted cells of its level (those of its <see cref="ClusterQuery.CellRange"/>, in the
+    /// store's order), as <see cref="ClusterGrid"/> defines it: each stand-out feature anchored at the query's collapse
+    /// size is first counted out of its cell (the pyramid counts it like any other; the view draws it on its own), then
+    /// a cell holding more than <see cref="ClusterQuery.MaxAnchorsPerCell"/> anchors is a cluster at their mean
+    /// (ordered by Y, then X), and a cell holding fewer but some is quiet: the store reads its members whole.
+    /// </summary>
+    /// <param name="cells">The level's counted cells in the query's cell range; cells of other levels are not expected.</param>
+    /// <param name="standOut">The candidates of the collection's stand-out features (<see cref="ClusterQuery.StandOutIds"/>), wherever they lie.</param>
+    /// <param name="query">The query, at a scale that is a level (<see cref="LevelOf"/>).</param>
+    public static (IReadOnlyList<GridCluster> Clusters, IReadOnlyList<PyramidCell> Quiet) Split(
+        IEnumerable<KeyValuePair<PyramidCell, CellTotals>> cells, IEnumerable<AnchorCandidate?> standOut, ClusterQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(cells);
+        ArgumentNullException.ThrowIfNull(standOut);
+        var level = LevelOf(query) ?? throw new ArgumentException("The query's scale is not a level of the pyramid.", nameof(query));
+        var counted = new Dictionary<PyramidCell, CellTotals>(cells);
+        foreach (var candidate in standOut)
+        {
+            if (candidate is not { } c || !c.IsAnchoredAt(query.CollapseMeters))
             {
                 continue;
             }
 
-            for (var level = MinLevel; level <= MaxLevel; level++)
+            var (x, y) = ClusterGrid.Cell(c.At, query.CellMeters);
+            // Only a cell that was read can lose one: a stand-out feature beyond the cell range is in no cell of this view.
+            var cell = new PyramidCell(level, x, y);
+            if (counted.TryGetValue(cell, out var totals))
             {
-                var cellMeters = CellMeters(level);
-                if (!c.IsAnchoredAt(CollapseMeters(level)))
-                {
-                    // Levels go from coarse to fine: a shape too wide for this level's collapse size is too wide for every finer one.
-                    break;
-                }
-
-                var (x, y) = ClusterGrid.Cell(c.At, cellMeters);
-                var key = new PyramidCell(level, x, y);
-                var held = changes.GetValueOrDefault(key);
-                changes[key] = new CellTotals(
-                    held.Count + sign,
-                    held.SumX + (sign * ClusterGrid.OffsetX(c.At, x, cellMeters)),
-                    held.SumY + (sign * ClusterGrid.OffsetY(c.At, y, cellMeters)));
+                counted[cell] = new CellTotals(
+                    totals.Count - 1,
+                    totals.SumX - ClusterGrid.OffsetX(c.At, x, query.CellMeters),
+                    totals.SumY - ClusterGrid.OffsetY(c.At, y, query.CellMeters));
             }
+        }
+
+        var clusters = counted.Where(c => c.Value.Count > query.MaxAnchorsPerCell)
+            .Select(c => new GridCluster(c.Key.X, c.Key.Y, c.Value.Count, ClusterGrid.Mean(c.Key.X, c.Key.Y, c.Value.Count, c.Value.SumX, c.Value.SumY, query.CellMeters)))
+            .OrderBy(c => c.CellY).ThenBy(c => c.CellX)
+            .ToList();
+        var quiet = counted.Where(c => c.Value.Count > 0 && c.Value.Count <= query.MaxAnchorsPerCell).Select(c => c.Key).ToList();
+        return (clusters, quiet);
+    }
+
+    private static void Count(Dictionary<PyramidCell, CellTotals> changes, IEnumerable<AnchorCandidate?> candidates, int sign)
+    {
+        foreach (var candidate in candidates)
+        {
+            Count(changes, candidate, sign);
+        }
+    }
+
+    private static void Count(Dictionary<PyramidCell, CellTotals> changes, AnchorCandidate? candidate, int sign)
+    {
+        if (candidate is not { } c)
+        {
+            return;
+        }
+
+        for (var level = MinLevel; level <= MaxLevel; level++)
+        {
+            var cellMeters = CellMeters(level);
+            if (!c.IsAnchoredAt(CollapseMeters(level)))
+            {
+                // Levels go from coarse to fine: a shape too wide for this level's collapse size is too wide for every finer one.
+                break;
+            }
+
+            var (x, y) = ClusterGrid.Cell(c.At, cellMeters);
+            var key = new PyramidCell(level, x, y);
+            var held = changes.GetValueOrDefault(key);
+            changes[key] = new CellTotals(
+                held.Count + sign,
+                held.SumX + (sign * ClusterGrid.OffsetX(c.At, x, cellMeters)),
+                held.SumY + (sign * ClusterGrid.OffsetY(c.At, y, cellMeters)));
         }
     }
 }

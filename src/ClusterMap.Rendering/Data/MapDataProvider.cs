@@ -32,6 +32,12 @@ public sealed record NearRead(IReadOnlyCollection<FeatureRef> StandOut, Func<str
     /// </summary>
     public double? DrawingZoom { get; init; }
 
+    /// <summary>
+    /// Point layers read only as far as their symbols (<see cref="ClusterQuery.AnchoredOnly"/>): the shapes drawn as
+    /// areas at this scale are left out. What a placement of tile labels reads.
+    /// </summary>
+    public bool SymbolsOnly { get; init; }
+
     /// <summary>Point layers clustered by their source, nothing standing out.</summary>
     public static NearRead Clustered { get; } = new([], _ => false);
 
@@ -139,10 +145,13 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
 
             var query = new ClusterQuery(
                 ToLonLat(box),
-                MapGeneralization.ClusterCellPixels * metersPerPixel,
-                MapGeneralization.CollapsePixels * metersPerPixel,
+                MapGeneralization.CellMeters(metersPerPixel),
+                MapGeneralization.CollapseMeters(metersPerPixel),
                 MapGeneralization.MaxPointsPerCell,
-                [.. read.StandOut.Where(f => f.CollectionId == layer.Id).Select(f => f.FeatureId)]);
+                [.. read.StandOut.Where(f => f.CollectionId == layer.Id).Select(f => f.FeatureId)])
+            {
+                AnchoredOnly = read.SymbolsOnly,
+            };
             var (clusters, features) = await source.QueryClusteredAsync(query, cancellationToken);
             layers.Add(layer with { Features = features, Clusters = new LayerClusters(query.CellMeters, clusters) });
         }

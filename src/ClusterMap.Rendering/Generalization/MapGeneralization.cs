@@ -27,10 +27,21 @@ public static class MapGeneralization
     public const int MaxLabelsPerCell = 6;
 
     /// <summary>
-    /// A polygon whose envelope is smaller than this many pixels both ways (4) is drawn as a symbol. Tied to the cell
-    /// side as the stores' <see cref="ClusterPyramid"/> counts them, so tiles are answered from its levels.
+    /// A polygon whose envelope is smaller than this many pixels both ways (4) on a tile is drawn as a symbol. Tied to
+    /// the cell side as the stores' <see cref="ClusterPyramid"/> counts them, so tiles are answered from its levels.
     /// </summary>
     public const double CollapsePixels = (double)ClusterCellPixels / ClusterPyramid.CollapseDivisor;
+
+    /// <summary>
+    /// The side of a clustering cell in Web Mercator metres for a drawing at this scale: <see cref="ClusterCellPixels"/>
+    /// on a tile, and between 45 and 91 pixels at the scales between tiles', where it takes the nearest level of the
+    /// stores' <see cref="ClusterPyramid"/> (<see cref="ClusterPyramid.NearestCellMeters"/>), so that a static or OGC map
+    /// at any scale is clustered from kept counts, not by counting its rows.
+    /// </summary>
+    public static double CellMeters(double metersPerPixel) => ClusterPyramid.NearestCellMeters(ClusterCellPixels * metersPerPixel);
+
+    /// <summary>The collapse size that goes with <see cref="CellMeters"/>: <see cref="CollapsePixels"/> on a tile.</summary>
+    public static double CollapseMeters(double metersPerPixel) => CellMeters(metersPerPixel) / ClusterPyramid.CollapseDivisor;
 
     /// <summary>
     /// How far outside a view (logical pixels) the renderer looks for what it draws: symbols and their labels reaching
@@ -79,7 +90,11 @@ public static class MapGeneralization
     public static Geometry SimplifiedMeters(MapFeature feature, int zoom)
     {
         var geometry = feature.Meters;
-        if (geometry is Point or MultiPoint || geometry.NumPoints < SimplifyMinCoordinates)
+        var envelope = geometry.EnvelopeInternal;
+        // A shape with no more coordinates than pixels across its envelope (width plus height) is drawn as it is: at
+        // half a pixel the simplifier would drop little, and costs more than drawing what it drops.
+        if (geometry is Point or MultiPoint || geometry.NumPoints < SimplifyMinCoordinates
+            || geometry.NumPoints <= (envelope.Width + envelope.Height) / WebMercator.MetersPerPixel(zoom))
         {
             return geometry;
         }
@@ -97,6 +112,6 @@ public static class MapGeneralization
     {
         var envelope = feature.Meters.EnvelopeInternal;
         return feature.Meters is not (Point or MultiPoint) && !envelope.IsNull
-            && envelope.Width < CollapsePixels * metersPerPixel && envelope.Height < CollapsePixels * metersPerPixel;
+            && envelope.Width < CollapseMeters(metersPerPixel) && envelope.Height < CollapseMeters(metersPerPixel);
     }
 }

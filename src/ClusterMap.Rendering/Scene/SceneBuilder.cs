@@ -327,7 +327,7 @@ internal sealed class SceneBuilder
     private List<DrawnPoint> GeneralisedPoints(double marginPixels)
     {
         var view = ViewWithMargin(marginPixels);
-        var gather = ViewWithMargin(marginPixels + MapGeneralization.ClusterCellPixels);
+        var gather = ViewWithMargin(marginPixels + (MapGeneralization.CellMeters(_mpp) / _mpp));
         var result = new List<DrawnPoint>();
         DrawnPoint? highlight = null;
         var marks = new List<DrawnPoint>();
@@ -415,7 +415,7 @@ internal sealed class SceneBuilder
             return (counted.Cells, layer.Features, counted.CellMeters);
         }
 
-        var cellMeters = MapGeneralization.ClusterCellPixels * _mpp;
+        var cellMeters = MapGeneralization.CellMeters(_mpp);
         var features = layer.Features;
         var (clusters, whole) = ClusterGrid.Group(
             features.Count,

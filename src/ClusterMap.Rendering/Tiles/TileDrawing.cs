@@ -51,8 +51,9 @@ public static class TileDrawing
         var labels = await labelLayouts.GetAsync(catalog, labelKey, async () =>
         {
             var (_, _, metaBounds) = TileLabelLayout.MetaTile(tile);
-            // Not the request's token: other tiles of the meta-tile wait for this placement.
-            var metaData = await provider.GetNearAsync(catalog, metaBounds, mpp, margin, layers, NearRead.For(request), CancellationToken.None);
+            // Not the request's token: other tiles of the meta-tile wait for this placement. Labels go with symbols
+            // only, so the areas of sixteen tiles are not read for them.
+            var metaData = await provider.GetNearAsync(catalog, metaBounds, mpp, margin, layers, NearRead.For(request) with { SymbolsOnly = true }, CancellationToken.None);
             return renderer.PlaceTileLabels(under.Apply(metaData), tile, layers, language);
         });
         var data = await provider.GetNearAsync(catalog, tile.BoundsMeters, mpp, margin, layers, NearRead.For(request), cancellationToken);

@@ -126,6 +126,24 @@ public sealed class MapReadsTests : IDisposable
     }
 
     [Fact]
+    public async Task FirstTileOfAMetaTile_ReadsTheMetaTileForSymbolsOnly_AndItselfWhole()
+    {
+        var tile = TileIndex.Containing(MapAssertions.Park1, 12);
+        var (_, _, meta) = TileLabelLayout.MetaTile(tile);
+        var metaLonLat = new Envelope(WebMercator.ToLonLat(new Coordinate(meta.MinX, meta.MinY)), WebMercator.ToLonLat(new Coordinate(meta.MaxX, meta.MaxY)));
+        Spy.Reset();
+
+        var response = await _service.Factory.CreateClient().GetAsync($"/tiles/default/{tile.Z}/{tile.X}/{tile.Y}.png");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var parks = Spy.ClusterReads.Where(r => r.CollectionId == "parks").ToList();
+        // The labels' read covers the meta-tile and asks for symbols only; the tile's own read asks for its areas too.
+        Assert.Contains(parks, r => r.Query.AnchoredOnly && r.Query.BoxLonLat.Contains(metaLonLat));
+        Assert.Contains(parks, r => !r.Query.AnchoredOnly && r.Query.BoxLonLat.Contains(tile.BoundsLonLat));
+        Assert.All(parks.Where(r => !r.Query.AnchoredOnly), r => Assert.True(Reach(tile.BoundsMeters, WebMercator.MetersPerPixel(12)).Contains(r.Query.BoxLonLat)));
+    }
+
+    [Fact]
     public async Task VectorTile_ReadsOneBoxOfItsCollection()
     {
         var tile = TileIndex.Containing(MapAssertions.Park1, 12);

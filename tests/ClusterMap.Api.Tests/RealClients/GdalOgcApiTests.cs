@@ -7,7 +7,8 @@ namespace ClusterMap.Api.Tests.RealClients;
 
 /// <summary>
 /// GDAL's OGCAPI driver (Debian's GDAL 3.6) against the running service on the map test data: it finds a collection's
-/// map from the collection's links alone, and a map it copies shows the parks where they are.
+/// map tiles (by default) and its map (<c>-oo API=MAP</c>) from the collection's links alone, and a raster it copies
+/// shows the parks where they are.
 /// </summary>
 public sealed class GdalOgcApiTests : IAsyncLifetime
 {
@@ -53,10 +54,43 @@ public sealed class GdalOgcApiTests : IAsyncLifetime
         Assert.Equal(31.42, corner[1].GetDouble(), 1e-6);
     }
 
+    [Theory]
+    [InlineData("API=AUTO")]
+    [InlineData("API=TILES")]
+    public async Task Gdalinfo_OnACollection_ByDefault_ReadsItsWorldCrs84QuadMapTilesOverItsExtent(string api)
+    {
+        // GDAL 3.6 takes the collection's CRS84 extent as coordinates of the tile matrix set and prefers WorldCRS84Quad:
+        // the raster is georeferenced in CRS84 over that extent, at the tileset's deepest level.
+        using var info = JsonDocument.Parse(await RunGdalAsync("gdalinfo", "-json", "-oo", api, Parks));
+        var root = info.RootElement;
+        Assert.Equal(4, root.GetProperty("bands").GetArrayLength());
+        Assert.Contains("ID[\"OGC\",\"CRS84\"]", root.GetProperty("coordinateSystem").GetProperty("wkt").GetString(), StringComparison.Ordinal);
+        // Level 17 of WorldCRS84Quad: 0.703125° / 2^17 a pixel; the corners within a pixel of the collection's extent.
+        var pixel = 0.703125 / (1 << 17);
+        Assert.Equal(pixel, root.GetProperty("geoTransform")[1].GetDouble(), 1e-12);
+        var corners = root.GetProperty("cornerCoordinates");
+        Assert.Equal(121.2, corners.GetProperty("upperLeft")[0].GetDouble(), pixel);
+        Assert.Equal(31.42, corners.GetProperty("upperLeft")[1].GetDouble(), pixel);
+        Assert.Equal(121.48, corners.GetProperty("lowerRight")[0].GetDouble(), pixel);
+        Assert.Equal(31.1, corners.GetProperty("lowerRight")[1].GetDouble(), pixel);
+    }
+
+    [Fact]
+    public async Task GdalTranslate_OfTheCollection_ByDefault_CopiesItsMapTiles_ParkOneInItsSectorColourWhereItIs()
+    {
+        await RunGdalAsync("gdal_translate", "-q", "-outsize", "560", "0", Parks, "tiles.tif");
+
+        // Read from the WorldCRS84Quad map tiles, not from the map.
+        Assert.Contains("/collections/parks/map/tiles/WorldCRS84Quad/", _service.Log, StringComparison.Ordinal);
+        Assert.DoesNotContain("GET /collections/parks/map answered", _service.Log, StringComparison.Ordinal);
+        await AssertParkOneWhereItIsAsync("tiles.tif");
+    }
+
     [Fact]
     public async Task Ogrinfo_OnACollection_WithTheItemsApi_ReadsEveryFeature()
     {
-        // GDAL 3.6 prefers a collection's tiles, which it cannot open here (docs/api.md): the items API still reads it.
+        // GDAL 3.6 tries a collection's map tiles before its items, and opened for vectors only it finds nothing there
+        // (docs/api.md): the items API reads it.
         var output = await RunGdalAsync("ogrinfo", "-ro", "-so", "-oo", "API=ITEMS", Parks, "parks");
         Assert.Contains("Feature Count: 6", output, StringComparison.Ordinal);
     }
@@ -65,12 +99,16 @@ public sealed class GdalOgcApiTests : IAsyncLifetime
     public async Task GdalTranslate_OfTheCollectionsMap_ShowsParkOneInItsSectorColourWhereItIs()
     {
         await RunGdalAsync("gdal_translate", "-q", "-oo", "API=MAP", "-outsize", "560", "0", Parks, "map.tif");
+        await AssertParkOneWhereItIsAsync("map.tif");
+    }
 
+    private async Task AssertParkOneWhereItIsAsync(string file)
+    {
         // The pixel at Park 1's lon/lat, as GDAL georeferences the copy: the life-sciences colour, #CC6677.
-        var atPark = await PixelAsync("map.tif", MapAssertions.Park1.X, MapAssertions.Park1.Y);
+        var atPark = await PixelAsync(file, MapAssertions.Park1.X, MapAssertions.Park1.Y);
         Assert.Equal([MapAssertions.LifeSciences.Red, MapAssertions.LifeSciences.Green, MapAssertions.LifeSciences.Blue, 255], atPark, (a, b) => Math.Abs(a - b) <= 12);
         // Between the parks, land: not that colour.
-        var between = await PixelAsync("map.tif", 121.33, 31.27);
+        var between = await PixelAsync(file, 121.33, 31.27);
         Assert.False(Math.Abs(between[0] - MapAssertions.LifeSciences.Red) <= 12 && Math.Abs(between[1] - MapAssertions.LifeSciences.Green) <= 12, "the land between parks is drawn in a park's colour");
     }
 

@@ -61,6 +61,29 @@ public sealed class ClusterPyramidTests
     }
 
     [Fact]
+    public async Task OfAsync_AStreamOfCandidates_CountsWhatOfCountsFromTheGeometries()
+    {
+        var features = RandomFeatures(8, 2000);
+
+        var streamed = await ClusterPyramid.OfAsync(Stream(features.Select(AnchorCandidate.Of)));
+
+        var expected = ClusterPyramid.Of(features);
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.Keys.ToHashSet(), streamed.Keys.ToHashSet());
+        // The same additions in the same order: the same doubles.
+        Assert.All(expected, e => Assert.Equal(e.Value, streamed[e.Key]));
+
+        static async IAsyncEnumerable<AnchorCandidate?> Stream(IEnumerable<AnchorCandidate?> candidates)
+        {
+            foreach (var candidate in candidates)
+            {
+                await Task.Yield();
+                yield return candidate;
+            }
+        }
+    }
+
+    [Fact]
     public void Changes_AddedThenRemoved_EqualTheCountsOfWhatIsLeft()
     {
         var first = RandomFeatures(5, 800);
@@ -83,6 +106,64 @@ public sealed class ClusterPyramidTests
         Assert.All(combined.Where(c => c.Value.Count == 0), c => Assert.True(Math.Abs(c.Value.SumX) < 1e-6 && Math.Abs(c.Value.SumY) < 1e-6, $"{c}"));
     }
 
+    [Theory]
+    [InlineData(9, 600, 121.0, 121.8)]
+    [InlineData(10, 200, 121.0, 121.8)]
+    [InlineData(11, 90, 121.2, 121.6)]
+    [InlineData(13, 5, 121.2, 121.6)]
+    [InlineData(14, 2, 121.2, 121.6)]
+    [InlineData(16, 1, 121.2, 121.6)]
+    public void Split_OfTheCountedCells_IsTheRule_WithStandOutFeaturesDrawnOnTheirOwn(int level, int maxAnchorsPerCell, double west, double east)
+    {
+        var features = RandomFeatures(11 + level, 4000);
+        var ids = features.Select((_, i) => $"f{i}").ToList();
+        var random = new Random(level);
+        var standOut = ids.Where(_ => random.Next(20) == 0).ToHashSet();
+        var query = new ClusterQuery(new Envelope(west, east, 31.0, 31.3), ClusterPyramid.CellMeters(level), ClusterPyramid.CollapseMeters(level), maxAnchorsPerCell, standOut);
+        var (minX, minY, maxX, maxY) = query.CellRange();
+        var read = ClusterPyramid.Of(features)
+            .Where(c => c.Key.Level == level && c.Key.X >= minX && c.Key.X <= maxX && c.Key.Y >= minY && c.Key.Y <= maxY)
+            .ToList();
+
+        var standOutCandidates = ids.Select((id, i) => standOut.Contains(id) ? AnchorCandidate.Of(features[i]) : null).Where(c => c is not null).ToList();
+        var readCells = read.Select(c => (c.Key.X, c.Key.Y)).ToHashSet();
+        var standOutCells = standOutCandidates.Where(c => c!.Value.IsAnchoredAt(query.CollapseMeters)).Select(c => ClusterGrid.Cell(c!.Value.At, query.CellMeters)).ToList();
+        // The case is only worth its name when some stand-out features are counted in the cells read and some are not.
+        Assert.Contains(standOutCells, readCells.Contains);
+        Assert.Contains(standOutCells, c => !readCells.Contains(c));
+
+        var (clusters, quiet) = ClusterPyramid.Split(read, standOutCandidates, query);
+
+        var (expectedClusters, whole) = ClusterGrid.Group(features, ids, query);
+        Assert.NotEmpty(expectedClusters);
+        Assert.Equal(expectedClusters.Select(c => (c.CellX, c.CellY, c.Count)), clusters.Select(c => (c.CellX, c.CellY, c.Count)));
+        foreach (var (expected, actual) in expectedClusters.Zip(clusters))
+        {
+            // Sums of a few thousand offsets, reached in another order and with stand-out features taken out: rounding
+            // stays far below a millionth of a cell (a cell is 64 pixels wide).
+            Assert.True(expected.MeanMeters.Distance(actual.MeanMeters) < query.CellMeters * 1e-6, $"cell {actual.CellX},{actual.CellY}: {actual.MeanMeters} vs {expected.MeanMeters}");
+        }
+
+        // The quiet cells are those of the anchored features the rule keeps whole (stand-out features are kept whole for themselves).
+        var expectedQuiet = whole.Where(i => !standOut.Contains(ids[i]))
+            .Select(i => ClusterGrid.Anchor(features[i], query.CollapseMeters))
+            .OfType<Coordinate>()
+            .Select(at => ClusterGrid.Cell(at, query.CellMeters))
+            .ToHashSet();
+        Assert.NotEmpty(expectedQuiet);
+        Assert.Equal(quiet.Count, quiet.Distinct().Count());
+        Assert.All(quiet, c => Assert.Equal(level, c.Level));
+        Assert.Equal(expectedQuiet, quiet.Select(c => (c.X, c.Y)).ToHashSet());
+    }
+
+    [Fact]
+    public void Split_AQueryOffTheLevels_IsRefused()
+    {
+        var z10 = WebMercator.MetersPerPixel(10);
+        var query = new ClusterQuery(new Envelope(121, 122, 31, 32), 64 * z10, 5 * z10, 24, []);
+        Assert.Throws<ArgumentException>(() => ClusterPyramid.Split([], [], query));
+    }
+
     [Fact]
     public void LevelOf_ATileQuery_IsItsZoomPlusTwo_AndOtherScalesHaveNone()
     {
@@ -96,5 +177,27 @@ public sealed class ClusterPyramidTests
         Assert.Null(ClusterPyramid.LevelOf(new ClusterQuery(new Envelope(0, 1, 0, 1), 64 * z10 * 1.0001, 4 * z10 * 1.0001, 24, [])));
         Assert.Null(ClusterPyramid.LevelOf(new ClusterQuery(new Envelope(0, 1, 0, 1), 64 * z10, 5 * z10, 24, [])));
         Assert.Null(ClusterPyramid.LevelOf(new ClusterQuery(new Envelope(0, 1, 0, 1), 64 * WebMercator.MetersPerPixel(15), 4 * WebMercator.MetersPerPixel(15), 24, [])));
+    }
+
+    [Fact]
+    public void NearestCellMeters_BetweenLevels_IsTheNearestLevel_AndFinerViewsKeepTheirOwn()
+    {
+        var random = new Random(5);
+        for (var i = 0; i < 2000; i++)
+        {
+            // Scales from a whole-country figure down to half the finest level's cells.
+            var wanted = ClusterPyramid.CellMeters(ClusterPyramid.MinLevel) * Math.Pow(2, -(random.NextDouble() * (ClusterPyramid.MaxLevel - ClusterPyramid.MinLevel + 0.49)));
+            var snapped = ClusterPyramid.NearestCellMeters(wanted);
+            var level = Enumerable.Range(ClusterPyramid.MinLevel, ClusterPyramid.MaxLevel - ClusterPyramid.MinLevel + 1)
+                .MinBy(l => Math.Abs(Math.Log(ClusterPyramid.CellMeters(l) / wanted)));
+            Assert.Equal(ClusterPyramid.CellMeters(level), snapped);
+            Assert.InRange(snapped / wanted, 1 / Math.Sqrt(2), Math.Sqrt(2));
+            var query = new ClusterQuery(new Envelope(0, 1, 0, 1), snapped, snapped / ClusterPyramid.CollapseDivisor, 24, []);
+            Assert.Equal(level, ClusterPyramid.LevelOf(query));
+        }
+
+        var finer = ClusterPyramid.CellMeters(ClusterPyramid.MaxLevel) / 1.5;
+        Assert.Equal(finer, ClusterPyramid.NearestCellMeters(finer));
+        Assert.Equal(64 * WebMercator.MetersPerPixel(15), ClusterPyramid.NearestCellMeters(64 * WebMercator.MetersPerPixel(15)));
     }
 }

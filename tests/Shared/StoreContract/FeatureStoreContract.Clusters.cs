@@ -22,6 +22,7 @@ public abstract partial class FeatureStoreContract
         var random = new Random(23);
         var factory = new GeometryFactory();
         var checkedCells = 0;
+        var leftOut = 0;
         for (var step = 0; step < 24; step++)
         {
             var ids = sites.Select(s => s.Id).ToList();
@@ -71,20 +72,27 @@ public abstract partial class FeatureStoreContract
                     break;
             }
 
-            checkedCells += await AssertClusteredReadsFollowTheRuleAsync(sites, random);
+            var (cells, areas) = await AssertClusteredReadsFollowTheRuleAsync(sites, random);
+            checkedCells += cells;
+            leftOut += areas;
         }
 
         Assert.True(checkedCells > 500, $"{checkedCells} cells compared");
+        Assert.True(leftOut > 20, $"{leftOut} areas left out of symbols-only reads");
     }
 
-    /// <summary>The store's clustered reads over views at several scales equal the rule over every feature; returns the clusters compared.</summary>
-    private async Task<int> AssertClusteredReadsFollowTheRuleAsync(List<FeatureRecord> sites, Random random)
+    /// <summary>
+    /// The store's clustered reads over views at several scales equal the rule over every feature; returns the clusters
+    /// compared and the areas a symbols-only read left out.
+    /// </summary>
+    private async Task<(int Clusters, int LeftOut)> AssertClusteredReadsFollowTheRuleAsync(List<FeatureRecord> sites, Random random)
     {
         var stored = await Store.GetAllItemsAsync("sites");
         Assert.Equal(sites.Select(s => s.Id).Order(StringComparer.Ordinal), stored.Select(s => s.Id).Order(StringComparer.Ordinal));
         var geometries = stored.Select(f => f.Geometry).ToList();
         var ids = stored.Select(f => f.Id).ToList();
         var clusters = 0;
+        var leftOut = 0;
         // Pyramid levels (tiles at z6, z8, z10, z12 and z14) and a scale between two levels.
         foreach (var cellMeters in new[] { ClusterPyramid.CellMeters(8), ClusterPyramid.CellMeters(10), ClusterPyramid.CellMeters(12), ClusterPyramid.CellMeters(14), ClusterPyramid.CellMeters(16), ClusterPyramid.CellMeters(11) * 1.37 })
         {
@@ -94,9 +102,19 @@ public abstract partial class FeatureStoreContract
             var box = new Envelope(x, x + reach, y, y + reach);
             var standOut = new[] { ids[random.Next(ids.Count)], ids[random.Next(ids.Count)] };
             // Few anchors per cell, so that both crowded and quiet cells occur at every scale.
-            foreach (var query in new[] { new ClusterQuery(box, cellMeters, cellMeters / ClusterPyramid.CollapseDivisor, 2, []), new ClusterQuery(box, cellMeters, cellMeters / ClusterPyramid.CollapseDivisor, 2, standOut) })
+            var plain = new ClusterQuery(box, cellMeters, cellMeters / ClusterPyramid.CollapseDivisor, 2, []);
+            var withStandOut = plain with { StandOutIds = standOut };
+            foreach (var query in new[] { plain, withStandOut, withStandOut with { AnchoredOnly = true } })
             {
-                var (expectedClusters, whole) = ClusterGrid.Group(geometries, ids, query);
+                var (expectedClusters, whole) = ClusterGrid.Group(geometries, ids, query with { AnchoredOnly = false });
+                if (query.AnchoredOnly)
+                {
+                    // Symbols only: what the rule keeps, less the shapes too wide to anchor (stand-out features stay).
+                    var symbols = whole.Where(i => standOut.Contains(ids[i]) || ClusterGrid.Anchor(geometries[i], query.CollapseMeters) is not null).ToList();
+                    leftOut += whole.Count - symbols.Count;
+                    whole = symbols;
+                }
+
                 var actual = await ClusterReader.GetClusteredNearBoxAsync("sites", query);
 
                 var what = $"cells of {cellMeters:F1} m over {box}";
@@ -111,6 +129,6 @@ public abstract partial class FeatureStoreContract
             }
         }
 
-        return clusters;
+        return (clusters, leftOut);
     }
 }
