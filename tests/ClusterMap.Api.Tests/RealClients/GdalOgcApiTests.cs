@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using ClusterMap.Core.Tiles;
 using ClusterMap.Tests.Shared;
 
 namespace ClusterMap.Api.Tests.RealClients;
@@ -40,6 +41,46 @@ public sealed class GdalOgcApiTests : IAsyncLifetime
         await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(3)).Token);
         Assert.True(process.ExitCode == 0, $"{tool} {string.Join(' ', arguments)} exited {process.ExitCode}:\n{await error}\n--- service log ---\n{_service.Log}");
         return await output;
+    }
+
+    /// <summary>
+    /// The collection's vector tiles, found the OGC way (its tilesets-vector link, the WebMercatorQuad tileset, its
+    /// templated item link) and decoded by GDAL's MVT driver. GDAL 3.6's OGCAPI driver reads vector tiles only when
+    /// built with the GML driver's definitions, which Debian's library is not (its MVT driver is there).
+    /// </summary>
+    [Fact]
+    public async Task Ogrinfo_OfAVectorTileFoundThroughTheTilesets_ShowsParkOneWhereItIs()
+    {
+        using var http = new HttpClient { BaseAddress = _service.BaseAddress };
+        async Task<JsonElement> GetAsync(string url) => JsonDocument.Parse(await http.GetStringAsync(url)).RootElement;
+        var list = await GetAsync((await GetAsync("/collections/parks")).GetProperty("links").Href("http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"));
+        var summary = list.GetProperty("tilesets").EnumerateArray()
+            .Single(t => t.GetProperty("tileMatrixSetURI").GetString() == "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad");
+        var tileset = await GetAsync(summary.GetProperty("links").Href("self"));
+        var template = tileset.GetProperty("links").Href("item");
+        var tile = TileIndex.Containing(MapAssertions.Park1, 12);
+        var url = template
+            .Replace("{tileMatrix}", "12", StringComparison.Ordinal)
+            .Replace("{tileRow}", tile.Y.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("{tileCol}", tile.X.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        // GDAL's MVT driver places a tile by its z/x/y path.
+        var file = Path.Combine(_directory, "12", tile.X.ToString(CultureInfo.InvariantCulture), $"{tile.Y}.pbf");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        await File.WriteAllBytesAsync(file, await http.GetByteArrayAsync(url));
+
+        var output = await RunGdalAsync("ogrinfo", "-ro", "-al", "-geom=NO", file);
+
+        Assert.Contains("using driver `MVT' successful", output, StringComparison.Ordinal);
+        Assert.Contains("Layer name: parks", output, StringComparison.Ordinal);
+        Assert.Contains("park-1", output, StringComparison.Ordinal);
+        // The layer's extent (EPSG:3857) holds Park 1, within a few of the tile's 4,096 units.
+        var extent = System.Text.RegularExpressions.Regex.Match(output, @"Extent: \(([-\d.]+), ([-\d.]+)\) - \(([-\d.]+), ([-\d.]+)\)");
+        Assert.True(extent.Success, output);
+        var value = (int i) => double.Parse(extent.Groups[i].Value, CultureInfo.InvariantCulture);
+        var park = WebMercator.FromLonLat(MapAssertions.Park1);
+        var slack = 4 * tile.BoundsMeters.Width / 4096;
+        Assert.InRange(park.X, value(1) - slack, value(3) + slack);
+        Assert.InRange(park.Y, value(2) - slack, value(4) + slack);
     }
 
     [Fact]
