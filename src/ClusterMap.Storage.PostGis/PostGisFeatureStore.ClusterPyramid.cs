@@ -25,7 +25,12 @@ public sealed partial class PostGisFeatureStore
     /// have no anchor at this collapse size (found through <c>features_span_box</c>, <see cref="ShapeSpanIndex"/>), when
     /// their exact bounds meet the view box.
     /// </summary>
-    private static string PyramidWholeCte() => $$"""
+    /// <remarks>
+    /// Without <paramref name="withWide"/> (a symbols-only read, <see cref="ClusterQuery.AnchoredOnly"/>) the shapes are
+    /// left out of the statement itself: a constant false condition there still has the planner launch parallel workers
+    /// for a scan it never runs, tens of milliseconds for nothing.
+    /// </remarks>
+    private static string PyramidWholeCte(bool withWide) => $$"""
         WITH probe AS (
             SELECT * FROM unnest(@pcx::bigint[], @pcy::bigint[], @pw::float8[], @ps::float8[], @pe::float8[], @pn::float8[]) AS p(cx, cy, w, s, e, n)
         ),
@@ -60,7 +65,7 @@ public sealed partial class PostGisFeatureStore
                 SELECT f.fid, ST_GeometryType(f.geom) AS type,
                        ST_XMin(f.geom) AS min_x, ST_YMin(f.geom) AS min_y, ST_XMax(f.geom) AS max_x, ST_YMax(f.geom) AS max_y
                 FROM features f
-                WHERE @wide AND f.collection_id = @collectionId AND ST_GeometryType(f.geom) <> 'ST_Point' AND NOT ST_IsEmpty(f.geom)
+                WHERE f.collection_id = @collectionId AND ST_GeometryType(f.geom) <> 'ST_Point' AND NOT ST_IsEmpty(f.geom)
                   AND clustermap_span_box(f.geom) &&& ST_MakeLine(ST_MakePoint(@bminX, @bminY, @lowestSpan), ST_MakePoint(@bmaxX, @bmaxY, @highestSpan))
                   AND NOT (f.feature_id = ANY(@standOut))
             ) n
@@ -69,9 +74,7 @@ public sealed partial class PostGisFeatureStore
         whole AS (
             SELECT fid FROM members
             UNION ALL
-            SELECT fid FROM wide
-            WHERE type <> 'ST_Point' AND (type = 'ST_MultiPoint' OR NOT (x1 - x0 < @collapse AND y1 - y0 < @collapse))
-            UNION ALL
+            {{(withWide ? "SELECT fid FROM wide WHERE type <> 'ST_Point' AND (type = 'ST_MultiPoint' OR NOT (x1 - x0 < @collapse AND y1 - y0 < @collapse)) UNION ALL" : "")}}
             SELECT f.fid FROM features f
             WHERE f.collection_id = @collectionId AND f.feature_id = ANY(@standOut)
               AND ST_XMax(f.geom) >= @bminX AND ST_XMin(f.geom) <= @bmaxX AND ST_YMax(f.geom) >= @bminY AND ST_YMin(f.geom) <= @bmaxY
@@ -126,7 +129,8 @@ public sealed partial class PostGisFeatureStore
         });
         parameters.AddDynamicParams(ClusterSql.Parameters(query));
         // The ids first, then the rows by primary key: joined in one statement, the planner may scan the whole table.
-        var whole = (await connection.QueryAsync<long>(new CommandDefinition($"{_pyramidWholeCte} SELECT fid FROM whole", parameters, cancellationToken: cancellationToken))).ToArray();
+        var cte = query.AnchoredOnly ? _pyramidSymbolsCte : _pyramidWholeCte;
+        var whole = (await connection.QueryAsync<long>(new CommandDefinition($"{cte} SELECT fid FROM whole", parameters, cancellationToken: cancellationToken))).ToArray();
         return new PyramidRead(clusters, whole);
     }
 

@@ -22,7 +22,9 @@ public sealed partial class PostGisFeatureStore : IFeatureClusterReader
 
     // Here, after the expressions they are built from: static fields of one partial class in several files are
     // initialised in no defined order between the files.
-    private static readonly string _pyramidWholeCte = PyramidWholeCte();
+    private static readonly string _pyramidWholeCte = PyramidWholeCte(withWide: true);
+
+    private static readonly string _pyramidSymbolsCte = PyramidWholeCte(withWide: false);
 
     /// <summary>
     /// The rule in SQL, as common table expressions: <c>near</c> (the rows the GiST index finds near the box's cells,

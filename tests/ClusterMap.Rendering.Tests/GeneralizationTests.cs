@@ -173,14 +173,14 @@ public class GeneralizationTests
         var parkLayer = MapData.From([(new CollectionDefinition("parks", "Parks", "generated") with { MetadataJson = """{"role":"park"}""" }, (IReadOnlyList<FeatureRecord>)parks)], 1).Layers;
         var withParks = new MapData([.. DenseData(2_000, 0.08).Layers, .. parkLayer], 1);
         var mpp = WebMercator.MetersPerPixel(z);
-        var symbolsOnly = new MapData([.. withParks.Layers.Select(l => l with { Features = [.. l.Features.Where(f => f.Meters is Point || MapGeneralization.Collapses(f, mpp))] })], 1);
+        var symbolsOnly = new MapData([.. withParks.Layers.Select(l => l with { Features = [.. l.Features.Where(f => f.Meters is Point || MapGeneralization.Collapses(f, MapGeneralization.CollapseMeters(mpp)))] })], 1);
         var tile = TileIndex.Containing(new Coordinate(121.43, 31.22), z);
 
         var whole = SceneBuilder.PlaceTileLabels(withParks, tile, null, MapLanguage.En, measurer).Labels;
         var symbols = SceneBuilder.PlaceTileLabels(symbolsOnly, tile, null, MapLanguage.En, measurer).Labels;
 
         var (_, _, meta) = TileLabelLayout.MetaTile(tile);
-        Assert.Contains(parkLayer[0].Features, f => !MapGeneralization.Collapses(f, mpp) && f.Meters.EnvelopeInternal.Intersects(meta));
+        Assert.Contains(parkLayer[0].Features, f => !MapGeneralization.Collapses(f, MapGeneralization.CollapseMeters(mpp)) && f.Meters.EnvelopeInternal.Intersects(meta));
         Assert.Contains(whole, l => l.Lines[0].StartsWith("Park", StringComparison.Ordinal));
         Assert.Equal(whole.Select(l => (l.Lines[0], l.Box)), symbols.Select(l => (l.Lines[0], l.Box)));
     }

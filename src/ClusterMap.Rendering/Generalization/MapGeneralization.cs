@@ -107,11 +107,14 @@ public static class MapGeneralization
         });
     }
 
-    /// <summary>Whether a polygon is too small at this scale to draw as an area: it is drawn as its layer's symbol.</summary>
-    public static bool Collapses(MapFeature feature, double metersPerPixel)
+    /// <summary>
+    /// Whether a polygon is too small to draw as an area at the scale whose <see cref="CollapseMeters"/> is given (a
+    /// drawing computes it once, not per feature): it is drawn as its layer's symbol.
+    /// </summary>
+    public static bool Collapses(MapFeature feature, double collapseMeters)
     {
         var envelope = feature.Meters.EnvelopeInternal;
         return feature.Meters is not (Point or MultiPoint) && !envelope.IsNull
-            && envelope.Width < CollapseMeters(metersPerPixel) && envelope.Height < CollapseMeters(metersPerPixel);
+            && envelope.Width < collapseMeters && envelope.Height < collapseMeters;
     }
 }

@@ -31,6 +31,7 @@ internal sealed class SceneBuilder
     private readonly TextMeasurer _measurer;
     private readonly MapScene _scene;
     private readonly double _mpp;
+    private readonly double _collapseMeters;
     private readonly double _minX;
     private readonly double _maxY;
     private readonly double _zoom;
@@ -52,6 +53,7 @@ internal sealed class SceneBuilder
         _measurer = measurer;
         _scene = new MapScene(request.Width, request.Height);
         _mpp = request.MetersPerPixel;
+        _collapseMeters = MapGeneralization.CollapseMeters(_mpp);
         _minX = request.BoundsMeters.MinX;
         _maxY = request.BoundsMeters.MaxY;
         _zoom = request.DrawingZoom;
@@ -186,7 +188,7 @@ internal sealed class SceneBuilder
         foreach (var feature in layer.Features)
         {
             if (feature.Meters is Point or MultiPoint || !feature.Meters.EnvelopeInternal.Intersects(view)
-                || (pointsOnly && MapGeneralization.Collapses(feature, _mpp)))
+                || (pointsOnly && MapGeneralization.Collapses(feature, _collapseMeters)))
             {
                 continue;
             }
@@ -313,7 +315,7 @@ internal sealed class SceneBuilder
     private Coordinate? Anchor(MapLayer layer, MapFeature feature) => feature.Meters switch
     {
         Point point => point.Coordinate,
-        _ when !IsBasemap(layer.Kind) && MapGeneralization.Collapses(feature, _mpp) => feature.Meters.EnvelopeInternal.Centre,
+        _ when !IsBasemap(layer.Kind) && MapGeneralization.Collapses(feature, _collapseMeters) => feature.Meters.EnvelopeInternal.Centre,
         _ => null,
     };
 
