@@ -308,19 +308,29 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
     internal sealed class InMemoryLayer : LayerSource
     {
         private readonly STRtree<int> _tree = new();
+        // The features that are not points, by Mercator envelope: where shapes too wide to anchor are looked for.
+        private readonly STRtree<int> _shapes = new();
         private readonly MapFeature[] _all;
         private readonly Lazy<Dictionary<string, MapFeature>> _byId;
+        // The layer counted at every level of the stores' pyramid, on the first read at a level's scale.
+        private readonly Lazy<IReadOnlyDictionary<PyramidCell, CellTotals>> _pyramid;
 
         private InMemoryLayer(MapFeature[] features)
         {
             _all = features;
             _byId = new(() => features.ToDictionary(f => f.Id, StringComparer.Ordinal));
+            _pyramid = new(() => ClusterPyramid.Of(features.Select(f => f.LonLat)));
             for (var i = 0; i < features.Length; i++)
             {
                 _tree.Insert(features[i].Meters.EnvelopeInternal, i);
+                if (features[i].LonLat is not Point)
+                {
+                    _shapes.Insert(features[i].Meters.EnvelopeInternal, i);
+                }
             }
 
             _tree.Build();
+            _shapes.Build();
             MaxUncertaintyMeters = features.Select(f => f.UncertaintyMeters).DefaultIfEmpty(0).Max();
         }
 
@@ -346,9 +356,17 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
             return Task.FromResult<IReadOnlyList<MapFeature>>(result);
         }
 
-        /// <summary>The same answer as a store's (<see cref="ClusterGrid.Group(IReadOnlyList{Geometry}, IReadOnlyList{string}, ClusterQuery)"/>), from the R-tree's hits.</summary>
+        /// <summary>
+        /// The same answer as a store's (<see cref="ClusterGrid.Group(IReadOnlyList{Geometry}, IReadOnlyList{string}, ClusterQuery)"/>):
+        /// at a level's scale from the layer's own pyramid, as the stores read theirs; otherwise from the R-tree's hits.
+        /// </summary>
         public override Task<(IReadOnlyList<GridCluster> Clusters, IReadOnlyList<MapFeature> Features)> QueryClusteredAsync(ClusterQuery query, CancellationToken cancellationToken)
         {
+            if (ClusterPyramid.LevelOf(query) is { } level)
+            {
+                return Task.FromResult(FromPyramid(query, level));
+            }
+
             // The tree holds Mercator envelopes: a margin well above rounding makes its hits a superset of the lon/lat test.
             var near = WebMercator.FromLonLat(query.CellsLonLat());
             near.ExpandBy(1);
@@ -356,6 +374,71 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
             Array.Sort(hits);
             var (clusters, whole) = ClusterGrid.Group([.. hits.Select(i => _all[i].LonLat)], [.. hits.Select(i => _all[i].Id)], query);
             return Task.FromResult<(IReadOnlyList<GridCluster>, IReadOnlyList<MapFeature>)>((clusters, [.. whole.Select(i => _all[hits[i]])]));
+        }
+
+        /// <summary>
+        /// A query at a level's scale, as the stores answer it: crowded cells from the counts, each quiet cell's members
+        /// from one R-tree probe, the shapes too wide to anchor from the tree of shapes, the stand-out features by id.
+        /// </summary>
+        private (IReadOnlyList<GridCluster> Clusters, IReadOnlyList<MapFeature> Features) FromPyramid(ClusterQuery query, int level)
+        {
+            var pyramid = _pyramid.Value;
+            var (x0, y0, x1, y1) = query.CellRange();
+            var cells = new List<KeyValuePair<PyramidCell, CellTotals>>();
+            for (var y = y0; y <= y1; y++)
+            {
+                for (var x = x0; x <= x1; x++)
+                {
+                    var cell = new PyramidCell(level, x, y);
+                    if (pyramid.TryGetValue(cell, out var totals))
+                    {
+                        cells.Add(new(cell, totals));
+                    }
+                }
+            }
+
+            var standOut = query.StandOutIds.Count == 0 ? null : new HashSet<string>(query.StandOutIds, StringComparer.Ordinal);
+            var standing = standOut?.Select(Find).OfType<MapFeature>().ToList() ?? [];
+            var (clusters, quiet) = ClusterPyramid.Split(cells, standing.Select(f => AnchorCandidate.Of(f.LonLat)), query);
+            var whole = new List<int>();
+            foreach (var cell in quiet)
+            {
+                var box = WebMercator.FromLonLat(ClusterGrid.CellsLonLat((cell.X, cell.Y, cell.X, cell.Y), query.CellMeters));
+                box.ExpandBy(1);
+                foreach (var i in _tree.Query(box))
+                {
+                    if (standOut?.Contains(_all[i].Id) != true && ClusterGrid.Anchor(_all[i].LonLat, query.CollapseMeters) is { } at
+                        && ClusterGrid.Cell(at, query.CellMeters) == (cell.X, cell.Y))
+                    {
+                        whole.Add(i);
+                    }
+                }
+            }
+
+            var view = WebMercator.FromLonLat(query.BoxLonLat);
+            view.ExpandBy(1);
+            if (!query.AnchoredOnly)
+            {
+                foreach (var i in _shapes.Query(view))
+                {
+                    if (standOut?.Contains(_all[i].Id) != true && ClusterGrid.Anchor(_all[i].LonLat, query.CollapseMeters) is null
+                        && _all[i].LonLat.EnvelopeInternal.Intersects(query.BoxLonLat))
+                    {
+                        whole.Add(i);
+                    }
+                }
+            }
+
+            foreach (var i in _tree.Query(view))
+            {
+                if (standOut?.Contains(_all[i].Id) == true && _all[i].LonLat.EnvelopeInternal.Intersects(query.BoxLonLat))
+                {
+                    whole.Add(i);
+                }
+            }
+
+            whole.Sort();
+            return (clusters, [.. whole.Distinct().Select(i => _all[i])]);
         }
     }
 
