@@ -311,14 +311,15 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
         // The features that are not points, by Mercator envelope: where shapes too wide to anchor are looked for.
         private readonly STRtree<int> _shapes = new();
         private readonly MapFeature[] _all;
-        private readonly Lazy<Dictionary<string, MapFeature>> _byId;
+        // Each feature's position in the layer (its store order), by id.
+        private readonly Lazy<Dictionary<string, int>> _byId;
         // The layer counted at every level of the stores' pyramid, on the first read at a level's scale.
         private readonly Lazy<IReadOnlyDictionary<PyramidCell, CellTotals>> _pyramid;
 
         private InMemoryLayer(MapFeature[] features)
         {
             _all = features;
-            _byId = new(() => features.ToDictionary(f => f.Id, StringComparer.Ordinal));
+            _byId = new(() => Enumerable.Range(0, features.Length).ToDictionary(i => features[i].Id, StringComparer.Ordinal));
             _pyramid = new(() => ClusterPyramid.Of(features.Select(f => f.LonLat)));
             for (var i = 0; i < features.Length; i++)
             {
@@ -338,7 +339,7 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
 
         public IReadOnlyList<MapFeature> All => _all;
 
-        public MapFeature? Find(string featureId) => _byId.Value.GetValueOrDefault(featureId);
+        public MapFeature? Find(string featureId) => _byId.Value.TryGetValue(featureId, out var i) ? _all[i] : null;
 
         public static InMemoryLayer Build(IReadOnlyList<FeatureRecord> records) => new([.. records.Select(MapData.ToMapFeature)]);
 
@@ -398,8 +399,8 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
             }
 
             var standOut = query.StandOutIds.Count == 0 ? null : new HashSet<string>(query.StandOutIds, StringComparer.Ordinal);
-            var standing = standOut?.Select(Find).OfType<MapFeature>().ToList() ?? [];
-            var (clusters, quiet) = ClusterPyramid.Split(cells, standing.Select(f => AnchorCandidate.Of(f.LonLat)), query);
+            List<int> standing = standOut is null ? [] : [.. standOut.Select(id => _byId.Value.TryGetValue(id, out var i) ? i : -1).Where(i => i >= 0)];
+            var (clusters, quiet) = ClusterPyramid.Split(cells, standing.Select(i => AnchorCandidate.Of(_all[i].LonLat)), query);
             var whole = new List<int>();
             foreach (var cell in quiet)
             {
@@ -415,10 +416,10 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
                 }
             }
 
-            var view = WebMercator.FromLonLat(query.BoxLonLat);
-            view.ExpandBy(1);
             if (!query.AnchoredOnly)
             {
+                var view = WebMercator.FromLonLat(query.BoxLonLat);
+                view.ExpandBy(1);
                 foreach (var i in _shapes.Query(view))
                 {
                     if (standOut?.Contains(_all[i].Id) != true && ClusterGrid.Anchor(_all[i].LonLat, query.CollapseMeters) is null
@@ -429,16 +430,9 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
                 }
             }
 
-            foreach (var i in _tree.Query(view))
-            {
-                if (standOut?.Contains(_all[i].Id) == true && _all[i].LonLat.EnvelopeInternal.Intersects(query.BoxLonLat))
-                {
-                    whole.Add(i);
-                }
-            }
-
+            whole.AddRange(standing.Where(i => _all[i].LonLat.EnvelopeInternal.Intersects(query.BoxLonLat)));
             whole.Sort();
-            return (clusters, [.. whole.Distinct().Select(i => _all[i])]);
+            return (clusters, [.. whole.Select(i => _all[i])]);
         }
     }
 
