@@ -177,6 +177,9 @@ internal static class TilesCommand
             await file.WriteMetadataAsync(metadata, cancellationToken);
             await Parallel.ForEachAsync(TilesCovering(bounds, minZoom, maxZoom), new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, async (tile, token) =>
             {
+                // Tiles draw synchronously: without a yield the workers take tile after tile on the pool's threads and
+                // queued work (the Ctrl-C handler that cancels the seed) can wait behind them.
+                await Task.Yield();
                 var bytes = vector.Value
                     ? await VectorTileAsync(tile, layerIds, provider, cache, token)
                     : (await TileDrawing.GetOrRenderRasterTileAsync(arguments.Style, tile, 1, language, provider, cache, labels, renderer!, OwnBasemap.Instance, token)).Tile.Bytes;
