@@ -22,7 +22,7 @@ public sealed partial class PostGisFeatureStore
     /// The features a pyramid read takes whole, as the CTE <c>whole</c>: the anchored members of the quiet cells
     /// (<c>@pcx</c>, <c>@pcy</c> with their lon/lat boxes), found by probing each cell and keeping the rows whose
     /// anchor (the same SQL as the rows' clustering statement) lies in it; the stand-out features; and the shapes that
-    /// have no anchor at this collapse size (found through <c>features_span_box</c>, <see cref="ShapeSpanIndex"/>), when
+    /// have no anchor on these cells (found through <c>features_span_box</c>, <see cref="ShapeSpanIndex"/>), when
     /// their exact bounds meet the view box.
     /// </summary>
     /// <remarks>
@@ -55,7 +55,7 @@ public sealed partial class PostGisFeatureStore
                        CASE WHEN type = 'ST_Point' THEN y0 ELSE (y0 + y1) / 2 END AS ay
                 FROM projected
                 WHERE min_x IS NOT NULL
-                  AND (type = 'ST_Point' OR (type <> 'ST_MultiPoint' AND x1 - x0 < @collapse AND y1 - y0 < @collapse))
+                  AND (type = 'ST_Point' OR (type <> 'ST_MultiPoint' AND x1 - x0 < @cell AND y1 - y0 < @cell))
             ) a
             WHERE floor((ax + @half) / @cell)::bigint = pcx AND floor((@half - ay) / @cell)::bigint = pcy
         ),
@@ -74,7 +74,7 @@ public sealed partial class PostGisFeatureStore
         whole AS (
             SELECT fid FROM members
             UNION ALL
-            {{(withWide ? "SELECT fid FROM wide WHERE type <> 'ST_Point' AND (type = 'ST_MultiPoint' OR NOT (x1 - x0 < @collapse AND y1 - y0 < @collapse)) UNION ALL" : "")}}
+            {{(withWide ? "SELECT fid FROM wide WHERE type <> 'ST_Point' AND (type = 'ST_MultiPoint' OR NOT (x1 - x0 < @cell AND y1 - y0 < @cell)) UNION ALL" : "")}}
             SELECT f.fid FROM features f
             WHERE f.collection_id = @collectionId AND f.feature_id = ANY(@standOut)
               AND ST_XMax(f.geom) >= @bminX AND ST_XMin(f.geom) <= @bmaxX AND ST_YMax(f.geom) >= @bminY AND ST_YMin(f.geom) <= @bmaxY
@@ -124,7 +124,7 @@ public sealed partial class PostGisFeatureStore
             ps = boxes.Select(b => b.MinY).ToArray(),
             pe = boxes.Select(b => b.MaxX).ToArray(),
             pn = boxes.Select(b => b.MaxY).ToArray(),
-            lowestSpan = ShapeSpanIndex.LowestSpanFor(query.CollapseMeters),
+            lowestSpan = ShapeSpanIndex.LowestSpanFor(query.CellMeters),
             highestSpan = ShapeSpanIndex.NeverAnchoredSpan * 10,
         });
         parameters.AddDynamicParams(ClusterSql.Parameters(query));

@@ -53,7 +53,7 @@ public sealed partial class PostGisFeatureStore : IFeatureClusterReader
                        CASE WHEN type = 'ST_Point' THEN y0 ELSE (y0 + y1) / 2 END AS ay
                 FROM projected
                 WHERE NOT stand_out AND min_x IS NOT NULL
-                  AND (type = 'ST_Point' OR (type <> 'ST_MultiPoint' AND x1 - x0 < @collapse AND y1 - y0 < @collapse))
+                  AND (type = 'ST_Point' OR (type <> 'ST_MultiPoint' AND x1 - x0 < @cell AND y1 - y0 < @cell))
             ) a
         ),
         cells AS MATERIALIZED (

@@ -170,6 +170,12 @@ internal static class PostGisMigrations
             -- answered through the index built on it, which is unchanged.
             ALTER FUNCTION clustermap_properties_jsonb(json) PARALLEL UNSAFE;
             """),
+        (7, "cluster pyramid counted again: a shape is anchored on every level whose cells it fits in", """
+            -- Shapes were anchored only while under a sixteenth of a cell. The counts of the old rule are dropped; a
+            -- collection without a cluster_pyramids row is counted afresh when a replica starts (under its lock).
+            DELETE FROM cluster_cells;
+            DELETE FROM cluster_pyramids;
+            """),
     ];
 
     public static int LatestVersion => _migrations[^1].Version;

@@ -19,7 +19,7 @@ public static class ClusterSql
         $"(@r * ln(tan(@quarterPi + (({greatest}(-@maxLat, {least}(@maxLat, {lat})) * @pi / 180) / 2))))";
 
     /// <summary>
-    /// The projection's constants, the query's cell size, collapse size, crowding limit and cell range, and the view
+    /// The projection's constants, the query's cell size (also the size a shape must be under to be anchored), crowding limit and cell range, and the view
     /// box (<c>@bminX</c> …) that features read whole must meet, and whether shapes without an anchor are read (<c>@wide</c>,
     /// false for <see cref="ClusterQuery.AnchoredOnly"/>).
     /// </summary>
@@ -36,7 +36,6 @@ public static class ClusterSql
             maxLat = WebMercator.MaxLatitude,
             half = WebMercator.HalfWorldMeters,
             cell = query.CellMeters,
-            collapse = query.CollapseMeters,
             max = (long)query.MaxAnchorsPerCell,
             cx0,
             cy0,

@@ -135,12 +135,12 @@ public sealed partial class SqliteFeatureStore
         }).ToList();
 
         var parameters = NearBoxParameters(collectionId, query.BoxLonLat);
-        parameters.AddDynamicParams(new { standOut, probes = JsonSerializer.Serialize(probes), lowestSpan = ShapeSpanIndex.LowestSpanFor(query.CollapseMeters) });
+        parameters.AddDynamicParams(new { standOut, probes = JsonSerializer.Serialize(probes), lowestSpan = ShapeSpanIndex.LowestSpanFor(query.CellMeters) });
         parameters.AddDynamicParams(ClusterSql.Parameters(query));
         var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
             // Members of the quiet cells: each cell's R*Tree probe (the probes are the outer loop), then the exact anchor
-            // in that very cell. Wide shapes: the view box and spans from the collapse size up in the span R*Tree, kept when they have no anchor at
-            // this collapse size (the span R*Tree finds them). Stand-out features: by id, when their envelope meets the view box.
+            // in that very cell. Wide shapes: the view box and spans from the cell's side up in the span R*Tree, kept when they have no anchor on
+            // these cells (the span R*Tree finds them). Stand-out features: by id, when their envelope meets the view box.
             $"""
             WITH probe AS (
                 SELECT value ->> 0 AS cx, value ->> 1 AS cy, value ->> 2 AS w, value ->> 3 AS s, value ->> 4 AS e, value ->> 5 AS n
@@ -162,7 +162,7 @@ public sealed partial class SqliteFeatureStore
                            CASE WHEN is_point = 1 THEN x0 ELSE (x0 + x1) / 2 END AS ax,
                            CASE WHEN is_point = 1 THEN y0 ELSE (y0 + y1) / 2 END AS ay
                     FROM near
-                    WHERE is_point = 1 OR (nonempty AND x1 - x0 < @collapse AND y1 - y0 < @collapse
+                    WHERE is_point = 1 OR (nonempty AND x1 - x0 < @cell AND y1 - y0 < @cell
                         AND (SELECT substr(g.geometry, 2, 4) FROM features g WHERE g.fid = near.fid) <> x'04000000')
                 ) a
                 WHERE CAST(floor((ax + @half) / @cell) AS INTEGER) = pcx AND CAST(floor((@half - ay) / @cell) AS INTEGER) = pcy
@@ -182,7 +182,7 @@ public sealed partial class SqliteFeatureStore
                 SELECT fid FROM members
                 UNION ALL
                 SELECT w.fid FROM wide w
-                WHERE w.nonempty AND NOT (w.x1 - w.x0 < @collapse AND w.y1 - w.y0 < @collapse
+                WHERE w.nonempty AND NOT (w.x1 - w.x0 < @cell AND w.y1 - w.y0 < @cell
                     AND (SELECT substr(g.geometry, 2, 4) FROM features g WHERE g.fid = w.fid) <> x'04000000')
                 UNION ALL
                 SELECT g.fid FROM features g

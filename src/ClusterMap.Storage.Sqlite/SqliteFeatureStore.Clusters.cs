@@ -66,7 +66,7 @@ public sealed partial class SqliteFeatureStore : IFeatureClusterReader
                        CAST(floor((ax + @half) / @cell) AS INTEGER) AS cx, CAST(floor((@half - ay) / @cell) AS INTEGER) AS cy
                 FROM (
                     SELECT fid, min_x, min_y, max_x, max_y, stand_out,
-                           NOT stand_out AND (is_point = 1 OR (max_x >= min_x AND x1 - x0 < @collapse AND y1 - y0 < @collapse
+                           NOT stand_out AND (is_point = 1 OR (max_x >= min_x AND x1 - x0 < @cell AND y1 - y0 < @cell
                                AND (SELECT substr(g.geometry, 2, 4) FROM features g WHERE g.fid = near.fid) <> x'04000000')) AS anchored,
                            CASE WHEN is_point = 1 THEN x0 ELSE (x0 + x1) / 2 END AS ax,
                            CASE WHEN is_point = 1 THEN y0 ELSE (y0 + y1) / 2 END AS ay

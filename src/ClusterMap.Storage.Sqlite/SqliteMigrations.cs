@@ -133,6 +133,12 @@ internal static class SqliteMigrations
             -- Counted at the first filter after a change and read at every later start (PropertyStatisticsJson).
             ALTER TABLE collections ADD COLUMN property_statistics TEXT;
             """),
+        (7, "cluster pyramid counted again: a shape is anchored on every level whose cells it fits in", """
+            -- Shapes were anchored only while under a sixteenth of a cell. The counts of the old rule are dropped; a
+            -- collection without a cluster_pyramids row is counted afresh when the store opens the database.
+            DELETE FROM cluster_cells;
+            DELETE FROM cluster_pyramids;
+            """),
     ];
 
     public static void Apply(SqliteConnection connection)

@@ -11,7 +11,7 @@ using SkiaSharp;
 
 namespace ClusterMap.Rendering.Tests;
 
-/// <summary>Generalisation by zoom: clusters on a world-pixel grid, collapsed and simplified polygons, meta-tile labels from partial reads.</summary>
+/// <summary>Generalisation by zoom: clusters on a world-pixel grid, shapes counted in cells, collapsed and simplified polygons, meta-tile labels from partial reads.</summary>
 public class GeneralizationTests
 {
     // Cluster centres come from the same means in both tiles: a thousandth of a pixel covers float rounding.
@@ -145,8 +145,8 @@ public class GeneralizationTests
     }
 
     /// <summary>
-    /// Tiles place their labels from a read of symbols only (<see cref="ClusterMap.Rendering.Data.NearRead.SymbolsOnly"/>): the parks drawn as
-    /// areas at the tile's scale are left out of it. That is right only if areas neither carry a label nor keep one
+    /// Tiles place their labels from a read of symbols only (<see cref="ClusterMap.Rendering.Data.NearRead.SymbolsOnly"/>): the parks too
+    /// wide to fit in a cell at the tile's scale, always drawn as areas, are left out of it. That is right only if areas neither carry a label nor keep one
     /// away: the labels placed without them equal those placed with them, and the areas were there to be left out.
     /// </summary>
     [Theory]
@@ -160,10 +160,11 @@ public class GeneralizationTests
         var parks = new List<FeatureRecord>();
         for (var i = 0; i < 1_500; i++)
         {
-            // Named parks from 30 m to 3 km across around the city: at z10 to z12 some are symbols, some areas.
+            // Named parks from 30 m to 30 km across around the city: at z10 to z12 some are symbols, some areas, some
+            // wider than a cell.
             var x = 121.2 + (random.NextDouble() * 0.5);
             var y = 31.0 + (random.NextDouble() * 0.4);
-            var side = Math.Pow(10, -3.5 + (random.NextDouble() * 2));
+            var side = Math.Pow(10, -3.5 + (random.NextDouble() * 3));
             parks.Add(new FeatureRecord(
                 $"p{i:D4}",
                 _factory.ToGeometry(new Envelope(x, x + side, y, y + side)),
@@ -173,14 +174,15 @@ public class GeneralizationTests
         var parkLayer = MapData.From([(new CollectionDefinition("parks", "Parks", "generated") with { MetadataJson = """{"role":"park"}""" }, (IReadOnlyList<FeatureRecord>)parks)], 1).Layers;
         var withParks = new MapData([.. DenseData(2_000, 0.08).Layers, .. parkLayer], 1);
         var mpp = WebMercator.MetersPerPixel(z);
-        var symbolsOnly = new MapData([.. withParks.Layers.Select(l => l with { Features = [.. l.Features.Where(f => f.Meters is Point || MapGeneralization.Collapses(f, MapGeneralization.CollapseMeters(mpp)))] })], 1);
+        var cell = MapGeneralization.CellMeters(mpp);
+        var symbolsOnly = new MapData([.. withParks.Layers.Select(l => l with { Features = [.. l.Features.Where(f => ClusterGrid.Anchor(f.LonLat, cell) is not null)] })], 1);
         var tile = TileIndex.Containing(new Coordinate(121.43, 31.22), z);
 
         var whole = SceneBuilder.PlaceTileLabels(withParks, tile, null, MapLanguage.En, measurer).Labels;
         var symbols = SceneBuilder.PlaceTileLabels(symbolsOnly, tile, null, MapLanguage.En, measurer).Labels;
 
         var (_, _, meta) = TileLabelLayout.MetaTile(tile);
-        Assert.Contains(parkLayer[0].Features, f => !MapGeneralization.Collapses(f, MapGeneralization.CollapseMeters(mpp)) && f.Meters.EnvelopeInternal.Intersects(meta));
+        Assert.Contains(parkLayer[0].Features, f => ClusterGrid.Anchor(f.LonLat, cell) is null && f.Meters.EnvelopeInternal.Intersects(meta));
         Assert.Contains(whole, l => l.Lines[0].StartsWith("Park", StringComparison.Ordinal));
         Assert.Equal(whole.Select(l => (l.Lines[0], l.Box)), symbols.Select(l => (l.Lines[0], l.Box)));
     }

@@ -24,7 +24,7 @@ public class InMemoryClusterTests
         for (var i = 0; i < 6_000; i++)
         {
             // Dense around a point, so that crowded and quiet cells occur at every scale; squares from 10 m to 30 km,
-            // so that shapes collapse at some levels only; a few multipoints, which never have an anchor.
+            // so that shapes are anchored at some levels only; a few multipoints, which never have an anchor.
             var r = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * 0.15;
             var a = random.NextDouble() * 2 * Math.PI;
             var (x, y) = (121.4 + (r * Math.Cos(a)), 31.2 + (r * Math.Sin(a)));
@@ -49,7 +49,7 @@ public class InMemoryClusterTests
                 var x = 121.1 + (random.NextDouble() * 0.5);
                 var y = 31.0 + (random.NextDouble() * 0.3);
                 var reach = Math.Min(0.6, cellMeters / 1_500);
-                var plain = new ClusterQuery(new Envelope(x, x + reach, y, y + reach), cellMeters, cellMeters / ClusterPyramid.CollapseDivisor, 8, []);
+                var plain = new ClusterQuery(new Envelope(x, x + reach, y, y + reach), cellMeters, 8, []);
                 var withStandOut = plain with { StandOutIds = [ids[random.Next(ids.Count)], ids[random.Next(ids.Count)]] };
                 foreach (var query in new[] { plain, withStandOut, withStandOut with { AnchoredOnly = true } })
                 {
@@ -57,7 +57,7 @@ public class InMemoryClusterTests
                     var expected = whole.Select(i => ids[i]).ToList();
                     if (query.AnchoredOnly)
                     {
-                        var symbols = whole.Where(i => query.StandOutIds.Contains(ids[i]) || ClusterGrid.Anchor(geometries[i], query.CollapseMeters) is not null).Select(i => ids[i]).ToList();
+                        var symbols = whole.Where(i => query.StandOutIds.Contains(ids[i]) || ClusterGrid.Anchor(geometries[i], query.CellMeters) is not null).Select(i => ids[i]).ToList();
                         leftOut += expected.Count - symbols.Count;
                         expected = symbols;
                     }

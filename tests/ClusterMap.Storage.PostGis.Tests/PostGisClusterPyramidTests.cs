@@ -51,7 +51,7 @@ public sealed class PostGisClusterPyramidTests : IAsyncLifetime
     }
 
     private static ClusterQuery QueryAt(int level, params string[] standOut) =>
-        new(new Envelope(121.0, 122.0, 30.8, 31.6), ClusterPyramid.CellMeters(level), ClusterPyramid.CollapseMeters(level), 24, standOut);
+        new(new Envelope(121.0, 122.0, 30.8, 31.6), ClusterPyramid.CellMeters(level), 24, standOut);
 
     [Fact]
     public async Task ClusteredRead_AtALevel_TakesCrowdedCellsFromTheCounts_AndOffTheLevels_FromTheRows()
@@ -60,7 +60,7 @@ public sealed class PostGisClusterPyramidTests : IAsyncLifetime
         await store.InitializeAsync();
         await store.ReplaceCollectionsAsync([new CollectionImport(new CollectionDefinition(Blob, "Blob", "Synthetic."), BlobFeatures(3000))]);
         var atLevel = QueryAt(12);
-        var offLevel = atLevel with { CellMeters = atLevel.CellMeters * 1.37, CollapseMeters = atLevel.CollapseMeters * 1.37 };
+        var offLevel = atLevel with { CellMeters = atLevel.CellMeters * 1.37 };
         var before = await store.GetClusteredNearBoxAsync(Blob, atLevel);
         var offBefore = await store.GetClusteredNearBoxAsync(Blob, offLevel);
         var crowded = before.Clusters[0];
@@ -118,7 +118,7 @@ public sealed class PostGisClusterPyramidTests : IAsyncLifetime
         // ANALYZE reads the table's pages: its counts are sent now, before the baseline, not when its backend idles.
         await ExecuteAsync("ANALYZE features; SELECT pg_stat_force_next_flush();", null);
         var atLevel = QueryAt(10);
-        var offLevel = atLevel with { CellMeters = atLevel.CellMeters * 1.01, CollapseMeters = atLevel.CollapseMeters * 1.01 };
+        var offLevel = atLevel with { CellMeters = atLevel.CellMeters * 1.01 };
 
         var fromCounts = await PagesTouchedAsync(() => store.GetClusteredNearBoxAsync(Blob, atLevel));
         var fromRows = await PagesTouchedAsync(() => store.GetClusteredNearBoxAsync(Blob, offLevel));

@@ -102,7 +102,7 @@ public sealed class SqliteFeatureStoreTests : IAsyncLifetime
         var ids = features.Select(f => f.Id).ToList();
         foreach (var level in new[] { 9, 12, 15 })
         {
-            var query = new Core.Storage.ClusterQuery(new Envelope(121.2, 121.7, 31.0, 31.4), Core.Tiles.ClusterPyramid.CellMeters(level), Core.Tiles.ClusterPyramid.CollapseMeters(level), 3, ["f3"]);
+            var query = new Core.Storage.ClusterQuery(new Envelope(121.2, 121.7, 31.0, 31.4), Core.Tiles.ClusterPyramid.CellMeters(level), 3, ["f3"]);
             var (clusters, whole) = Core.Tiles.ClusterGrid.Group(geometries, ids, query);
             var read = await _store.GetClusteredNearBoxAsync("dense", query);
 

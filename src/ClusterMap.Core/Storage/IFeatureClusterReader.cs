@@ -24,15 +24,18 @@ public interface IFeatureClusterReader
 
 /// <summary>What to cluster and how.</summary>
 /// <param name="BoxLonLat">The area wanted, WGS84 lon/lat.</param>
-/// <param name="CellMeters">Side of a grid cell in Web Mercator metres (the grid starts at the world's top-left corner, as tiles do).</param>
-/// <param name="CollapseMeters">A non-point feature whose Web Mercator envelope is narrower than this both ways is anchored at its envelope's centre.</param>
+/// <param name="CellMeters">
+/// Side of a grid cell in Web Mercator metres (the grid starts at the world's top-left corner, as tiles do). A feature that
+/// is neither a point nor a multipoint and whose Web Mercator envelope is narrower than a cell both ways (it fits in one)
+/// is anchored at its envelope's centre and counted like a point.
+/// </param>
 /// <param name="MaxAnchorsPerCell">A cell with more anchors than this is a cluster.</param>
 /// <param name="StandOutIds">Features never clustered (a highlighted or marked feature): returned whole when their envelope meets the box.</param>
-public sealed record ClusterQuery(Envelope BoxLonLat, double CellMeters, double CollapseMeters, int MaxAnchorsPerCell, IReadOnlyCollection<string> StandOutIds)
+public sealed record ClusterQuery(Envelope BoxLonLat, double CellMeters, int MaxAnchorsPerCell, IReadOnlyCollection<string> StandOutIds)
 {
     /// <summary>
     /// Only what can be a symbol: the clusters, the anchored features of quiet cells and the stand-out features. The
-    /// shapes too wide to anchor at this collapse size (drawn as areas) are not read: a placement of labels needs
+    /// shapes too wide to anchor on these cells (always drawn as areas) are not read: a placement of labels needs
     /// none of them, since areas carry no label on tiles and keep no label away.
     /// </summary>
     public bool AnchoredOnly { get; init; }

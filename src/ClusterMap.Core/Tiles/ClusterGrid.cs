@@ -8,8 +8,9 @@ namespace ClusterMap.Core.Tiles;
 /// closed-form <see cref="WebMercator"/> on the same doubles, so the same cells and means):
 /// <list type="bullet">
 /// <item>A feature's anchor is its point (Web Mercator metres); a feature that is neither a point nor a multipoint and
-/// whose Web Mercator envelope is narrower than the collapse size both ways is anchored at that envelope's centre; any
-/// other feature has no anchor (it is drawn as what it is).</item>
+/// whose Web Mercator envelope is narrower than a cell both ways (it fits in one) is anchored at that envelope's centre;
+/// any other feature has no anchor (it is drawn as what it is). A shape that fits in a cell is counted like a point, so
+/// where small shapes crowd a cell they become its cluster rather than a smear of outlines over each other.</item>
 /// <item>Cells are squares of a given side fixed in Web Mercator metres from the world's top-left corner, so every tile
 /// and figure at one scale sees the same cells (<see cref="Cell"/>).</item>
 /// <item>A cell with more anchors than the maximum is one cluster at their mean; its members are not read.</item>
@@ -25,11 +26,11 @@ public static class ClusterGrid
 
     /// <summary>
     /// Where a feature (WGS84 lon/lat geometry) is anchored in Web Mercator metres, or null when it has no anchor at
-    /// this collapse size. Computed from the lon/lat envelope's corners, as the stores compute it from their stored
+    /// cells of this side. Computed from the lon/lat envelope's corners, as the stores compute it from their stored
     /// bounds: the Mercator is monotonic in each axis, so these are the projected geometry's envelope.
     /// </summary>
-    public static Coordinate? Anchor(Geometry lonLat, double collapseMeters) =>
-        AnchorCandidate.Of(lonLat) is { } candidate && candidate.IsAnchoredAt(collapseMeters) ? candidate.At : null;
+    public static Coordinate? Anchor(Geometry lonLat, double cellMeters) =>
+        AnchorCandidate.Of(lonLat) is { } candidate && candidate.IsAnchoredAt(cellMeters) ? candidate.At : null;
 
     /// <summary>
     /// The reference answer of <see cref="IFeatureClusterReader"/> over candidates that include at least every feature
@@ -41,7 +42,7 @@ public static class ClusterGrid
         var standOut = query.StandOutIds.Count == 0 ? null : query.StandOutIds as IReadOnlySet<string> ?? new HashSet<string>(query.StandOutIds, StringComparer.Ordinal);
         return Group(
             candidatesLonLat.Count,
-            i => standOut?.Contains(ids[i]) == true ? null : Anchor(candidatesLonLat[i], query.CollapseMeters),
+            i => standOut?.Contains(ids[i]) == true ? null : Anchor(candidatesLonLat[i], query.CellMeters),
             i => (!query.AnchoredOnly || standOut?.Contains(ids[i]) == true) && candidatesLonLat[i].EnvelopeInternal.Intersects(query.BoxLonLat),
             query.CellRange(),
             query.CellMeters,
@@ -135,9 +136,9 @@ public static class ClusterGrid
 }
 
 /// <summary>
-/// Where a feature would be anchored and how wide its Web Mercator envelope is: a point is anchored at every collapse
-/// size, a multipoint or an empty geometry at none, any other shape at its envelope's centre while that envelope is
-/// narrower than the collapse size both ways (<see cref="ClusterGrid"/>). The same for every scale, so a store can
+/// Where a feature would be anchored and how wide its Web Mercator envelope is: a point is anchored on cells of every
+/// size, a multipoint or an empty geometry on none, any other shape at its envelope's centre on cells wider and higher
+/// than that envelope (<see cref="ClusterGrid"/>). The same for every scale, so a store can
 /// count a feature at every level of a pyramid from one projection.
 /// </summary>
 /// <param name="At">The anchor, Web Mercator metres.</param>
@@ -145,7 +146,8 @@ public static class ClusterGrid
 /// <param name="Height">Its height.</param>
 public readonly record struct AnchorCandidate(Coordinate At, double Width, double Height)
 {
-    public bool IsAnchoredAt(double collapseMeters) => Width < collapseMeters && Height < collapseMeters;
+    /// <summary>Whether the feature is anchored on cells of this side: it fits in one (narrower both ways).</summary>
+    public bool IsAnchoredAt(double cellMeters) => Width < cellMeters && Height < cellMeters;
 
     /// <summary>The candidate of a WGS84 lon/lat geometry, or null when it never has an anchor.</summary>
     public static AnchorCandidate? Of(Geometry lonLat) => lonLat switch

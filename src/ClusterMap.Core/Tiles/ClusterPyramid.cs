@@ -6,9 +6,9 @@ namespace ClusterMap.Core.Tiles;
 /// <summary>
 /// The cluster counts a store keeps beside its features so that a map at low zoom reads cells, not rows: for each
 /// level, every cell of <see cref="ClusterGrid"/> that holds anchors, with their count and the sums of their offsets
-/// from the cell's corner. Level k has cells of <see cref="CellMeters"/>(k) = world / 2^k and the collapse size
-/// cell / <see cref="CollapseDivisor"/>: the grid of 64-pixel cells and 4-pixel collapse of an XYZ tile at zoom k − 2
-/// (and of a 512-pixel tile at zoom k − 3). A query at another scale is answered from the rows.
+/// from the cell's corner. Level k has cells of <see cref="CellMeters"/>(k) = world / 2^k: the grid of 64-pixel cells
+/// of an XYZ tile at zoom k − 2 (and of a 512-pixel tile at zoom k − 3); a shape is counted at the levels whose cells
+/// it fits in. A query at another scale is answered from the rows.
 /// <para>
 /// The store changes the counts in the transaction that writes the features (<see cref="Changes"/>), so they always
 /// describe the rows they sit beside; sums of offsets stay within float rounding of a fresh count.
@@ -22,14 +22,8 @@ public static class ClusterPyramid
     /// <summary>The finest level kept (tiles at zoom 14); finer views read so few rows that counting them is cheap.</summary>
     public const int MaxLevel = 16;
 
-    /// <summary>A level's collapse size is its cell side divided by this (4 pixels of a 64-pixel cell).</summary>
-    public const int CollapseDivisor = 16;
-
     /// <summary>The side of a level's cells in Web Mercator metres (exact: the world's side halved k times).</summary>
     public static double CellMeters(int level) => WebMercator.WorldSizeMeters / Math.Pow(2, level);
-
-    /// <summary>A level's collapse size in Web Mercator metres.</summary>
-    public static double CollapseMeters(int level) => CellMeters(level) / CollapseDivisor;
 
     /// <summary>
     /// The cell side of the level nearest in scale to a wanted one (within a factor √2), or the wanted side itself
@@ -42,13 +36,13 @@ public static class ClusterPyramid
         return level is >= MinLevel and <= MaxLevel ? CellMeters((int)level) : cellMeters;
     }
 
-    /// <summary>The level whose cells and collapse size are exactly the query's, or null when it has none.</summary>
+    /// <summary>The level whose cells are exactly the query's, or null when it has none.</summary>
     public static int? LevelOf(ClusterQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
         for (var level = MinLevel; level <= MaxLevel; level++)
         {
-            if (query.CellMeters == CellMeters(level) && query.CollapseMeters == CollapseMeters(level))
+            if (query.CellMeters == CellMeters(level))
             {
                 return level;
             }
@@ -101,8 +95,8 @@ public static class ClusterPyramid
 
     /// <summary>
     /// A query answered from the counted cells of its level (those of its <see cref="ClusterQuery.CellRange"/>, in the
-    /// store's order), as <see cref="ClusterGrid"/> defines it: each stand-out feature anchored at the query's collapse
-    /// size is first counted out of its cell (the pyramid counts it like any other; the view draws it on its own), then
+    /// store's order), as <see cref="ClusterGrid"/> defines it: each stand-out feature anchored on the query's cells is
+    /// first counted out of its cell (the pyramid counts it like any other; the view draws it on its own), then
     /// a cell holding more than <see cref="ClusterQuery.MaxAnchorsPerCell"/> anchors is a cluster at their mean
     /// (ordered by Y, then X), and a cell holding fewer but some is quiet: the store reads its members whole.
     /// </summary>
@@ -118,7 +112,7 @@ public static class ClusterPyramid
         var counted = new Dictionary<PyramidCell, CellTotals>(cells);
         foreach (var candidate in standOut)
         {
-            if (candidate is not { } c || !c.IsAnchoredAt(query.CollapseMeters))
+            if (candidate is not { } c || !c.IsAnchoredAt(query.CellMeters))
             {
                 continue;
             }
@@ -161,9 +155,9 @@ public static class ClusterPyramid
         for (var level = MinLevel; level <= MaxLevel; level++)
         {
             var cellMeters = CellMeters(level);
-            if (!c.IsAnchoredAt(CollapseMeters(level)))
+            if (!c.IsAnchoredAt(cellMeters))
             {
-                // Levels go from coarse to fine: a shape too wide for this level's collapse size is too wide for every finer one.
+                // Levels go from coarse to fine: a shape too wide for this level's cells is too wide for every finer one.
                 break;
             }
 

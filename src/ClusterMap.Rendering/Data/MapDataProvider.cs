@@ -146,7 +146,6 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
             var query = new ClusterQuery(
                 ToLonLat(box),
                 MapGeneralization.CellMeters(metersPerPixel),
-                MapGeneralization.CollapseMeters(metersPerPixel),
                 MapGeneralization.MaxPointsPerCell,
                 [.. read.StandOut.Where(f => f.CollectionId == layer.Id).Select(f => f.FeatureId)])
             {
@@ -408,7 +407,7 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
                 box.ExpandBy(1);
                 foreach (var i in _tree.Query(box))
                 {
-                    if (standOut?.Contains(_all[i].Id) != true && ClusterGrid.Anchor(_all[i].LonLat, query.CollapseMeters) is { } at
+                    if (standOut?.Contains(_all[i].Id) != true && ClusterGrid.Anchor(_all[i].LonLat, query.CellMeters) is { } at
                         && ClusterGrid.Cell(at, query.CellMeters) == (cell.X, cell.Y))
                     {
                         whole.Add(i);
@@ -422,7 +421,7 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
                 view.ExpandBy(1);
                 foreach (var i in _shapes.Query(view))
                 {
-                    if (standOut?.Contains(_all[i].Id) != true && ClusterGrid.Anchor(_all[i].LonLat, query.CollapseMeters) is null
+                    if (standOut?.Contains(_all[i].Id) != true && ClusterGrid.Anchor(_all[i].LonLat, query.CellMeters) is null
                         && _all[i].LonLat.EnvelopeInternal.Intersects(query.BoxLonLat))
                     {
                         whole.Add(i);

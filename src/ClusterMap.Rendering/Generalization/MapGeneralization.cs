@@ -8,9 +8,10 @@ using NetTopologySuite.Simplify;
 namespace ClusterMap.Rendering.Generalization;
 
 /// <summary>
-/// How a map thins what it draws by zoom: point layers are counted in cells of a grid fixed in world pixels (so every
-/// tile that sees a cell sees the same cell, whole) and a crowded cell becomes one cluster symbol with its count;
-/// polygons are simplified to half a pixel, topology kept, and a park too small to see becomes a symbol.
+/// How a map thins what it draws by zoom: the points of a layer, and its shapes small enough to fit in a cell, are
+/// counted in cells of a grid fixed in world pixels (so every tile that sees a cell sees the same cell, whole) and a
+/// crowded cell becomes one cluster symbol with its count; polygons are simplified to half a pixel, topology kept, and
+/// a park too small to see becomes a symbol.
 /// </summary>
 public static class MapGeneralization
 {
@@ -27,10 +28,10 @@ public static class MapGeneralization
     public const int MaxLabelsPerCell = 6;
 
     /// <summary>
-    /// A polygon whose envelope is smaller than this many pixels both ways (4) on a tile is drawn as a symbol. Tied to
-    /// the cell side as the stores' <see cref="ClusterPyramid"/> counts them, so tiles are answered from its levels.
+    /// A polygon of a quiet cell whose envelope is smaller than this many pixels both ways is drawn as its layer's
+    /// symbol: smaller, it would be a speck.
     /// </summary>
-    public const double CollapsePixels = (double)ClusterCellPixels / ClusterPyramid.CollapseDivisor;
+    public const double CollapsePixels = 4;
 
     /// <summary>
     /// The side of a clustering cell in Web Mercator metres for a drawing at this scale: <see cref="ClusterCellPixels"/>
@@ -40,8 +41,8 @@ public static class MapGeneralization
     /// </summary>
     public static double CellMeters(double metersPerPixel) => ClusterPyramid.NearestCellMeters(ClusterCellPixels * metersPerPixel);
 
-    /// <summary>The collapse size that goes with <see cref="CellMeters"/>: <see cref="CollapsePixels"/> on a tile.</summary>
-    public static double CollapseMeters(double metersPerPixel) => CellMeters(metersPerPixel) / ClusterPyramid.CollapseDivisor;
+    /// <summary>The size in Web Mercator metres under which a polygon is drawn as a symbol (<see cref="CollapsePixels"/>).</summary>
+    public static double CollapseMeters(double metersPerPixel) => CollapsePixels * metersPerPixel;
 
     /// <summary>
     /// How far outside a view (logical pixels) the renderer looks for what it draws: symbols and their labels reaching

@@ -185,7 +185,13 @@ internal sealed class SceneBuilder
         var view = ViewWithMargin(4);
         var pointsOnly = !IsBasemap(layer.Kind);
         SKPath? path = null;
-        foreach (var feature in layer.Features)
+        // A shape counted into a crowded cell is drawn as that cell's cluster, not as an area. A layer given whole is
+        // counted here, over cells reaching a cell beyond the view: the anchor of a shape that fits in a cell and meets
+        // the view lies within half a cell of it.
+        var features = layer.Clusters is null && MapGeneralization.IsClustered(layer.Kind)
+            ? Clustered(layer, ViewWithMargin(4 + (MapGeneralization.CellMeters(_mpp) / _mpp))).Features
+            : layer.Features;
+        foreach (var feature in features)
         {
             if (feature.Meters is Point or MultiPoint || !feature.Meters.EnvelopeInternal.Intersects(view)
                 || (pointsOnly && MapGeneralization.Collapses(feature, _collapseMeters)))
@@ -311,11 +317,28 @@ internal sealed class SceneBuilder
         _ => SymbolKind.Context,
     };
 
-    /// <summary>Where a feature is drawn as a symbol at this scale (a point, or a polygon too small to see), else null.</summary>
+    /// <summary>
+    /// Where a feature is drawn as a symbol at this scale (a point, or a polygon too small to see), else null. Not the
+    /// anchor it is counted at (<see cref="CountedAnchor"/>): a shape of a quiet cell wider than the collapse size is drawn
+    /// as an area.
+    /// </summary>
     private Coordinate? Anchor(MapLayer layer, MapFeature feature) => feature.Meters switch
     {
         Point point => point.Coordinate,
         _ when !IsBasemap(layer.Kind) && MapGeneralization.Collapses(feature, _collapseMeters) => feature.Meters.EnvelopeInternal.Centre,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Where a feature of a layer given whole is counted on cells of this side (<see cref="ClusterGrid"/>, in the
+    /// drawing's metres): a point at itself, a shape that fits in a cell at its envelope's centre; else null.
+    /// </summary>
+    private static Coordinate? CountedAnchor(MapLayer layer, MapFeature feature, double cellMeters) => feature.Meters switch
+    {
+        Point point => point.Coordinate,
+        MultiPoint => null,
+        _ when !IsBasemap(layer.Kind) && !feature.Meters.IsEmpty && feature.Meters.EnvelopeInternal.Width < cellMeters
+            && feature.Meters.EnvelopeInternal.Height < cellMeters => feature.Meters.EnvelopeInternal.Centre,
         _ => null,
     };
 
@@ -421,7 +444,7 @@ internal sealed class SceneBuilder
         var features = layer.Features;
         var (clusters, whole) = ClusterGrid.Group(
             features.Count,
-            i => StandsOut(features[i]) ? null : Anchor(layer, features[i]),
+            i => StandsOut(features[i]) ? null : CountedAnchor(layer, features[i], cellMeters),
             _ => true,
             ClusterGrid.CellRange(view, cellMeters),
             cellMeters,

@@ -47,7 +47,7 @@ public static class MvtTileWriter
         var buffered = new Envelope(bounds);
         buffered.ExpandBy(bounds.Width * BufferFraction, bounds.Height * BufferFraction);
         var mpp = WebMercator.MetersPerPixel(tile.Z);
-        return new ClusterQuery(buffered, MapGeneralization.CellMeters(mpp), MapGeneralization.CollapseMeters(mpp), MapGeneralization.MaxPointsPerCell, []);
+        return new ClusterQuery(buffered, MapGeneralization.CellMeters(mpp), MapGeneralization.MaxPointsPerCell, []);
     }
 
     public static byte[] Write(MapLayer layer, TileIndex tile)

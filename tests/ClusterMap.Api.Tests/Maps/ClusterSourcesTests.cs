@@ -17,7 +17,7 @@ namespace ClusterMap.Api.Tests.Maps;
 /// One clustering rule, three sources: the in-memory R-tree (small collections), the SQLite store's SQL and the PostGIS
 /// store's SQL (Maps:InMemoryMaxFeatures = 0) give the same clusters (cell, count, mean within 1e-6 m) and the same
 /// features read whole, on generated dense data at z8–z14: blobs of points, one centred on a tile corner so crowded
-/// cells sit on both sides of tile edges, and squares a hair under and over the collapse size at several zooms (a
+/// cells sit on both sides of tile edges, and squares a hair under and over the cell size (the largest shape anchored) at several zooms (a
 /// store deciding from its float32 index boxes, which are rounded outward by up to a metre, would get them wrong).
 /// </summary>
 public sealed class ClusterSourcesTests : IAsyncLifetime
@@ -150,14 +150,14 @@ public sealed class ClusterSourcesTests : IAsyncLifetime
     }
 
     [Fact]
-    public void GeneratedSquares_AtTheCollapseSize_FallOnBothSidesOfIt()
+    public void GeneratedSquares_AtTheCellSize_FallOnBothSidesOfIt()
     {
         foreach (var z in new[] { 9, 11, 13, 14 })
         {
-            var collapse = MapGeneralization.CollapsePixels * WebMercator.MetersPerPixel(z);
+            var cell = MapGeneralization.CellMeters(WebMercator.MetersPerPixel(z));
             var (under, over) = ThresholdSquare(_centre, z);
-            Assert.NotNull(ClusterGrid.Anchor(under, collapse));
-            Assert.Null(ClusterGrid.Anchor(over, collapse));
+            Assert.NotNull(ClusterGrid.Anchor(under, cell));
+            Assert.Null(ClusterGrid.Anchor(over, cell));
         }
     }
 
@@ -275,10 +275,10 @@ public sealed class ClusterSourcesTests : IAsyncLifetime
         return await response.Content.ReadAsByteArrayAsync();
     }
 
-    /// <summary>Two squares centred on a point, a hair (1e-4 of the side) under and over the collapse size at zoom <paramref name="z"/>.</summary>
+    /// <summary>Two squares centred on a point, a hair (1e-4 of the side) under and over the cell size at zoom <paramref name="z"/>.</summary>
     private static (Polygon Under, Polygon Over) ThresholdSquare(Coordinate lonLat, int z)
     {
-        var side = MapGeneralization.CollapsePixels * WebMercator.MetersPerPixel(z);
+        var side = MapGeneralization.CellMeters(WebMercator.MetersPerPixel(z));
         return (Square(lonLat, side * (1 - 1e-4)), Square(lonLat, side * (1 + 1e-4)));
     }
 
@@ -328,8 +328,8 @@ public sealed class ClusterSourcesTests : IAsyncLifetime
                     ? new Coordinate(corner.X + (Gaussian() * 0.004), corner.Y + (Gaussian() * 0.004))
                     : new Coordinate(121.30 + (random.NextDouble() * 0.30), 31.08 + (random.NextDouble() * 0.27));
                 var (under, over) = ThresholdSquare(at, z);
-                parks.Add(Feature($"edge-{edge++}", PolygonJson(under), "{\"name_en\":\"Generated square under the collapse size\"}"));
-                parks.Add(Feature($"edge-{edge++}", PolygonJson(over), "{\"name_en\":\"Generated square over the collapse size\"}"));
+                parks.Add(Feature($"edge-{edge++}", PolygonJson(under), "{\"name_en\":\"Generated square under the cell size\"}"));
+                parks.Add(Feature($"edge-{edge++}", PolygonJson(over), "{\"name_en\":\"Generated square over the cell size\"}"));
             }
         }
 

@@ -40,7 +40,7 @@ public abstract partial class FeatureStoreContract
                     await Store.ReplaceCollectionsAsync([new CollectionImport(new CollectionDefinition("sites", "Sites", "Random sites"), sites)]);
                     break;
                 default:
-                    // Moved, reshaped or new: a point, a small or wide square (collapsing at some levels only), a multipoint.
+                    // Moved, reshaped or new: a point, a small or wide square (anchored at some levels only), a multipoint.
                     var written = Enumerable.Range(0, random.Next(1, 4)).Select(_ =>
                     {
                         var x = 121.0 + (random.NextDouble() * 0.8);
@@ -102,7 +102,7 @@ public abstract partial class FeatureStoreContract
             var box = new Envelope(x, x + reach, y, y + reach);
             var standOut = new[] { ids[random.Next(ids.Count)], ids[random.Next(ids.Count)] };
             // Few anchors per cell, so that both crowded and quiet cells occur at every scale.
-            var plain = new ClusterQuery(box, cellMeters, cellMeters / ClusterPyramid.CollapseDivisor, 2, []);
+            var plain = new ClusterQuery(box, cellMeters, 2, []);
             var withStandOut = plain with { StandOutIds = standOut };
             foreach (var query in new[] { plain, withStandOut, withStandOut with { AnchoredOnly = true } })
             {
@@ -110,7 +110,7 @@ public abstract partial class FeatureStoreContract
                 if (query.AnchoredOnly)
                 {
                     // Symbols only: what the rule keeps, less the shapes too wide to anchor (stand-out features stay).
-                    var symbols = whole.Where(i => standOut.Contains(ids[i]) || ClusterGrid.Anchor(geometries[i], query.CollapseMeters) is not null).ToList();
+                    var symbols = whole.Where(i => standOut.Contains(ids[i]) || ClusterGrid.Anchor(geometries[i], query.CellMeters) is not null).ToList();
                     leftOut += whole.Count - symbols.Count;
                     whole = symbols;
                 }
