@@ -26,8 +26,9 @@ public sealed partial class PostGisFeatureStore
     /// their exact bounds meet the view box.
     /// </summary>
     /// <remarks>
-    /// Without <paramref name="withWide"/> (a symbols-only read, <see cref="ClusterQuery.AnchoredOnly"/>) the shapes are
-    /// left out of the statement itself: a constant false condition there still has the planner launch parallel workers
+    /// Without <paramref name="withWide"/> (a symbols-only read, <see cref="ClusterQuery.SymbolsUnderMeters"/>) the quiet
+    /// cells' members are only those under the symbol size, and the shapes too wide to anchor are left out of the
+    /// statement itself: a constant false condition there still has the planner launch parallel workers
     /// for a scan it never runs, tens of milliseconds for nothing.
     /// </remarks>
     private static string PyramidWholeCte(bool withWide) => $$"""
@@ -56,6 +57,7 @@ public sealed partial class PostGisFeatureStore
                 FROM projected
                 WHERE min_x IS NOT NULL
                   AND (type = 'ST_Point' OR (type <> 'ST_MultiPoint' AND x1 - x0 < @cell AND y1 - y0 < @cell))
+                  {{(withWide ? "" : "AND x1 - x0 < @symbol AND y1 - y0 < @symbol")}}
             ) a
             WHERE floor((ax + @half) / @cell)::bigint = pcx AND floor((@half - ay) / @cell)::bigint = pcy
         ),
@@ -129,7 +131,7 @@ public sealed partial class PostGisFeatureStore
         });
         parameters.AddDynamicParams(ClusterSql.Parameters(query));
         // The ids first, then the rows by primary key: joined in one statement, the planner may scan the whole table.
-        var cte = query.AnchoredOnly ? _pyramidSymbolsCte : _pyramidWholeCte;
+        var cte = query.SymbolsUnderMeters is null ? _pyramidWholeCte : _pyramidSymbolsCte;
         var whole = (await connection.QueryAsync<long>(new CommandDefinition($"{cte} SELECT fid FROM whole", parameters, cancellationToken: cancellationToken))).ToArray();
         return new PyramidRead(clusters, whole);
     }

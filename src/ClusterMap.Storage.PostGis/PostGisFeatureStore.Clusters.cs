@@ -28,7 +28,8 @@ public sealed partial class PostGisFeatureStore : IFeatureClusterReader
 
     /// <summary>
     /// The rule in SQL, as common table expressions: <c>near</c> (the rows the GiST index finds near the box's cells,
-    /// with their exact bounds), <c>anchored</c> (each anchor's Mercator position and cell) and <c>cells</c> (count and
+    /// with their exact bounds), <c>anchored</c> (each anchor's Mercator position and cell, and whether it is under the
+    /// symbol size of a symbols-only read) and <c>cells</c> (count and
     /// offset sums per cell), <c>whole</c> (the features read whole). Parameters from <see cref="ClusterParameters"/>.
     /// </summary>
     private static readonly string _clusterCte = $"""
@@ -46,9 +47,9 @@ public sealed partial class PostGisFeatureStore : IFeatureClusterReader
             FROM near n
         ),
         anchored AS MATERIALIZED (
-            SELECT fid, ax, ay, floor((ax + @half) / @cell)::bigint AS cx, floor((@half - ay) / @cell)::bigint AS cy
+            SELECT fid, ax, ay, floor((ax + @half) / @cell)::bigint AS cx, floor((@half - ay) / @cell)::bigint AS cy, small
             FROM (
-                SELECT fid,
+                SELECT fid, x1 - x0 < @symbol AND y1 - y0 < @symbol AS small,
                        CASE WHEN type = 'ST_Point' THEN x0 ELSE (x0 + x1) / 2 END AS ax,
                        CASE WHEN type = 'ST_Point' THEN y0 ELSE (y0 + y1) / 2 END AS ay
                 FROM projected
@@ -63,7 +64,7 @@ public sealed partial class PostGisFeatureStore : IFeatureClusterReader
             GROUP BY cx, cy
         ),
         whole AS (
-            SELECT a.fid FROM anchored a JOIN cells c ON c.cx = a.cx AND c.cy = a.cy WHERE c.n <= @max
+            SELECT a.fid FROM anchored a JOIN cells c ON c.cx = a.cx AND c.cy = a.cy WHERE c.n <= @max AND (@wide OR a.small)
             UNION ALL
             SELECT fid FROM near
             WHERE (@wide OR stand_out) AND fid NOT IN (SELECT fid FROM anchored)

@@ -20,8 +20,8 @@ public static class ClusterSql
 
     /// <summary>
     /// The projection's constants, the query's cell size (also the size a shape must be under to be anchored), crowding limit and cell range, and the view
-    /// box (<c>@bminX</c> …) that features read whole must meet, and whether shapes without an anchor are read (<c>@wide</c>,
-    /// false for <see cref="ClusterQuery.AnchoredOnly"/>).
+    /// box (<c>@bminX</c> …) that features read whole must meet, and, for a read of symbols only
+    /// (<see cref="ClusterQuery.SymbolsUnderMeters"/>), <c>@wide</c> false and the symbol size <c>@symbol</c>.
     /// </summary>
     public static object Parameters(ClusterQuery query)
     {
@@ -45,7 +45,8 @@ public static class ClusterSql
             bminY = box.MinY,
             bmaxX = box.MaxX,
             bmaxY = box.MaxY,
-            wide = !query.AnchoredOnly,
+            wide = query.SymbolsUnderMeters is null,
+            symbol = query.SymbolsUnderMeters ?? 0,
         };
     }
 }

@@ -139,7 +139,7 @@ public sealed partial class SqliteFeatureStore
         parameters.AddDynamicParams(ClusterSql.Parameters(query));
         var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
             // Members of the quiet cells: each cell's R*Tree probe (the probes are the outer loop), then the exact anchor
-            // in that very cell. Wide shapes: the view box and spans from the cell's side up in the span R*Tree, kept when they have no anchor on
+            // in that very cell (in a symbols-only read, only those under the symbol size). Wide shapes: the view box and spans from the cell's side up in the span R*Tree, kept when they have no anchor on
             // these cells (the span R*Tree finds them). Stand-out features: by id, when their envelope meets the view box.
             $"""
             WITH probe AS (
@@ -162,8 +162,9 @@ public sealed partial class SqliteFeatureStore
                            CASE WHEN is_point = 1 THEN x0 ELSE (x0 + x1) / 2 END AS ax,
                            CASE WHEN is_point = 1 THEN y0 ELSE (y0 + y1) / 2 END AS ay
                     FROM near
-                    WHERE is_point = 1 OR (nonempty AND x1 - x0 < @cell AND y1 - y0 < @cell
-                        AND (SELECT substr(g.geometry, 2, 4) FROM features g WHERE g.fid = near.fid) <> x'04000000')
+                    WHERE (is_point = 1 OR (nonempty AND x1 - x0 < @cell AND y1 - y0 < @cell
+                        AND (SELECT substr(g.geometry, 2, 4) FROM features g WHERE g.fid = near.fid) <> x'04000000'))
+                      AND (@wide OR is_point = 1 OR (x1 - x0 < @symbol AND y1 - y0 < @symbol))
                 ) a
                 WHERE CAST(floor((ax + @half) / @cell) AS INTEGER) = pcx AND CAST(floor((@half - ay) / @cell) AS INTEGER) = pcy
             ),

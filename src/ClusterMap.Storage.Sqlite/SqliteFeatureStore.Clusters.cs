@@ -62,12 +62,13 @@ public sealed partial class SqliteFeatureStore : IFeatureClusterReader
                 {NearBoxFrom}
             ),
             classified AS MATERIALIZED (
-                SELECT fid, min_x, min_y, max_x, max_y, stand_out, anchored, ax, ay,
+                SELECT fid, min_x, min_y, max_x, max_y, stand_out, anchored, small, ax, ay,
                        CAST(floor((ax + @half) / @cell) AS INTEGER) AS cx, CAST(floor((@half - ay) / @cell) AS INTEGER) AS cy
                 FROM (
                     SELECT fid, min_x, min_y, max_x, max_y, stand_out,
                            NOT stand_out AND (is_point = 1 OR (max_x >= min_x AND x1 - x0 < @cell AND y1 - y0 < @cell
                                AND (SELECT substr(g.geometry, 2, 4) FROM features g WHERE g.fid = near.fid) <> x'04000000')) AS anchored,
+                           is_point = 1 OR (x1 - x0 < @symbol AND y1 - y0 < @symbol) AS small,
                            CASE WHEN is_point = 1 THEN x0 ELSE (x0 + x1) / 2 END AS ax,
                            CASE WHEN is_point = 1 THEN y0 ELSE (y0 + y1) / 2 END AS ay
                     FROM near
@@ -86,7 +87,7 @@ public sealed partial class SqliteFeatureStore : IFeatureClusterReader
                 SELECT NULL, NULL, 0, 0.0, 0.0, f.feature_id, f.geometry, f.properties, f.fid
                 FROM features f
                 WHERE f.fid IN (
-                    SELECT k.fid FROM classified k JOIN cells c ON c.cx = k.cx AND c.cy = k.cy WHERE k.anchored AND c.n <= @max
+                    SELECT k.fid FROM classified k JOIN cells c ON c.cx = k.cx AND c.cy = k.cy WHERE k.anchored AND c.n <= @max AND (@wide OR k.small)
                     UNION ALL
                     SELECT fid FROM classified
                     WHERE NOT anchored AND (@wide OR stand_out) AND max_x >= @bminX AND min_x <= @bmaxX AND max_y >= @bminY AND min_y <= @bmaxY)

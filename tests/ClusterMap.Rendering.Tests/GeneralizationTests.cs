@@ -209,4 +209,55 @@ public class GeneralizationTests
         // Up close it has fewer coordinates than pixels across: drawn as it is, not simplified.
         Assert.Same(large.Meters, MapGeneralization.SimplifiedMeters(large, 15));
     }
+
+    /// <summary>
+    /// A shape that fits in a cell is counted like a point: 30 park squares of 20 pixels in one cell of a tile are one
+    /// cluster of 30 and no area, while the 3 in a quiet cell are drawn as areas (wider than the 4-pixel collapse). A
+    /// layer whose symbols are hidden at the zoom (universities below z9) draws neither the cluster nor its shapes.
+    /// </summary>
+    [Fact]
+    public void ShapesFittingInACell_CrowdingIt_AreOneCluster_AndAQuietCellsShapesAreAreas()
+    {
+        using var fonts = MapFonts.Load();
+        MapData Squares(string role, TileIndex tile, double sidePixels)
+        {
+            var bounds = tile.BoundsMeters;
+            var mpp = bounds.Width / 256;
+            var random = new Random(17);
+            var features = new List<FeatureRecord>();
+            void Add(int count, double cellX, double cellY)
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    // Centred within 10 pixels of the cell's centre: every square lies in its cell's tile.
+                    var x = bounds.MinX + (((cellX * 64) + 32 + ((random.NextDouble() - 0.5) * 20)) * mpp);
+                    var y = bounds.MaxY - (((cellY * 64) + 32 + ((random.NextDouble() - 0.5) * 20)) * mpp);
+                    var h = sidePixels * mpp / 2;
+                    var lonLat = new Envelope(WebMercator.ToLonLat(new Coordinate(x - h, y - h)), WebMercator.ToLonLat(new Coordinate(x + h, y + h)));
+                    features.Add(new FeatureRecord($"s{features.Count:D3}", _factory.ToGeometry(lonLat), "{}"));
+                }
+            }
+
+            Add(30, 0, 0);
+            Add(3, 2, 2);
+            return MapData.From([(new CollectionDefinition("shapes", "Shapes", "generated") with { MetadataJson = $$"""{"role":"{{role}}"}""" }, (IReadOnlyList<FeatureRecord>)features)], 1);
+        }
+
+        var z12 = TileIndex.Containing(new Coordinate(121.4, 31.2), 12);
+        using (var scene = SceneBuilder.Prepare(Squares("park", z12, 20), MapRequest.ForTile(z12, 1, null), fonts))
+        {
+            Assert.Equal(["30"], scene.Clusters.Select(c => c.Count));
+            Assert.Equal(3, scene.Areas.Count);
+            Assert.All(scene.Areas, a => Assert.True(a.Path.Bounds.Left >= 128 && a.Path.Bounds.Top >= 128, $"{a.Path.Bounds}"));
+        }
+
+        var z8 = TileIndex.Containing(new Coordinate(121.4, 31.2), 8);
+        using (var scene = SceneBuilder.Prepare(Squares("university", z8, 20), MapRequest.ForTile(z8, 1, null), fonts))
+        {
+            // Areas of a layer other than parks share one path: it holds the quiet cell's three squares and nothing else.
+            Assert.Empty(scene.Clusters);
+            var areas = Assert.Single(scene.Areas);
+            Assert.True(areas.Path.Bounds.Left >= 128 && areas.Path.Bounds.Top >= 128 && areas.Path.Bounds.Width > 20, $"{areas.Path.Bounds}");
+        }
+    }
 }

@@ -51,13 +51,16 @@ public class InMemoryClusterTests
                 var reach = Math.Min(0.6, cellMeters / 1_500);
                 var plain = new ClusterQuery(new Envelope(x, x + reach, y, y + reach), cellMeters, 8, []);
                 var withStandOut = plain with { StandOutIds = [ids[random.Next(ids.Count)], ids[random.Next(ids.Count)]] };
-                foreach (var query in new[] { plain, withStandOut, withStandOut with { AnchoredOnly = true } })
+                // Symbols at a sixteenth of the cell (4 pixels of 64), as a tile's labels read them.
+                foreach (var query in new[] { plain, withStandOut, withStandOut with { SymbolsUnderMeters = cellMeters / 16 } })
                 {
-                    var (expectedClusters, whole) = ClusterGrid.Group(geometries, ids, query with { AnchoredOnly = false });
+                    var (expectedClusters, whole) = ClusterGrid.Group(geometries, ids, query with { SymbolsUnderMeters = null });
                     var expected = whole.Select(i => ids[i]).ToList();
-                    if (query.AnchoredOnly)
+                    if (query.SymbolsUnderMeters is { } under)
                     {
-                        var symbols = whole.Where(i => query.StandOutIds.Contains(ids[i]) || ClusterGrid.Anchor(geometries[i], query.CellMeters) is not null).Select(i => ids[i]).ToList();
+                        // What the rule keeps, less the shapes drawn as areas: too wide to anchor, or anchored but not under the symbol size.
+                        var symbols = whole.Where(i => query.StandOutIds.Contains(ids[i])
+                            || (ClusterGrid.Anchor(geometries[i], query.CellMeters) is not null && ClusterGrid.Anchor(geometries[i], under) is not null)).Select(i => ids[i]).ToList();
                         leftOut += expected.Count - symbols.Count;
                         expected = symbols;
                     }

@@ -34,11 +34,16 @@ public interface IFeatureClusterReader
 public sealed record ClusterQuery(Envelope BoxLonLat, double CellMeters, int MaxAnchorsPerCell, IReadOnlyCollection<string> StandOutIds)
 {
     /// <summary>
-    /// Only what can be a symbol: the clusters, the anchored features of quiet cells and the stand-out features. The
-    /// shapes too wide to anchor on these cells (always drawn as areas) are not read: a placement of labels needs
-    /// none of them, since areas carry no label on tiles and keep no label away.
+    /// When set, only what can be a symbol is read: the clusters, the stand-out features, and of the quiet cells'
+    /// features the points and the shapes narrower than this both ways (Web Mercator metres; a map draws them as
+    /// symbols). The other shapes, drawn as areas, are not read: a placement of labels needs none of them, since
+    /// areas carry no label on tiles and keep no label away. Null: everything the rule keeps.
     /// </summary>
-    public bool AnchoredOnly { get; init; }
+    public double? SymbolsUnderMeters { get; init; }
+
+    /// <summary>Whether a feature of this candidate is kept by a read of <see cref="SymbolsUnderMeters"/> (stand-out features aside).</summary>
+    public bool KeepsAsSymbol(AnchorCandidate? candidate) =>
+        SymbolsUnderMeters is not { } under || (candidate is { } c && c.IsAnchoredAt(CellMeters) && c.IsAnchoredAt(under));
 
     /// <summary>The cells meeting <see cref="BoxLonLat"/>: the range of X (west to east) and Y (north to south) indices.</summary>
     public (long MinX, long MinY, long MaxX, long MaxY) CellRange() => ClusterGrid.CellRange(WebMercator.FromLonLat(BoxLonLat), CellMeters);

@@ -40,13 +40,16 @@ public static class ClusterGrid
     public static (IReadOnlyList<GridCluster> Clusters, IReadOnlyList<int> Whole) Group(IReadOnlyList<Geometry> candidatesLonLat, IReadOnlyList<string> ids, ClusterQuery query)
     {
         var standOut = query.StandOutIds.Count == 0 ? null : query.StandOutIds as IReadOnlySet<string> ?? new HashSet<string>(query.StandOutIds, StringComparer.Ordinal);
-        return Group(
+        var (clusters, whole) = Group(
             candidatesLonLat.Count,
             i => standOut?.Contains(ids[i]) == true ? null : Anchor(candidatesLonLat[i], query.CellMeters),
-            i => (!query.AnchoredOnly || standOut?.Contains(ids[i]) == true) && candidatesLonLat[i].EnvelopeInternal.Intersects(query.BoxLonLat),
+            i => candidatesLonLat[i].EnvelopeInternal.Intersects(query.BoxLonLat),
             query.CellRange(),
             query.CellMeters,
             query.MaxAnchorsPerCell);
+        return query.SymbolsUnderMeters is null
+            ? (clusters, whole)
+            : (clusters, [.. whole.Where(i => standOut?.Contains(ids[i]) == true || query.KeepsAsSymbol(AnchorCandidate.Of(candidatesLonLat[i])))]);
     }
 
     /// <summary>

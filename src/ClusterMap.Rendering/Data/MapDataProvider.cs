@@ -33,8 +33,8 @@ public sealed record NearRead(IReadOnlyCollection<FeatureRef> StandOut, Func<str
     public double? DrawingZoom { get; init; }
 
     /// <summary>
-    /// Point layers read only as far as their symbols (<see cref="ClusterQuery.AnchoredOnly"/>): the shapes drawn as
-    /// areas at this scale are left out. What a placement of tile labels reads.
+    /// Point layers read only as far as their symbols (<see cref="ClusterQuery.SymbolsUnderMeters"/>): the shapes drawn
+    /// as areas at this scale are left out. What a placement of tile labels reads.
     /// </summary>
     public bool SymbolsOnly { get; init; }
 
@@ -149,7 +149,7 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
                 MapGeneralization.MaxPointsPerCell,
                 [.. read.StandOut.Where(f => f.CollectionId == layer.Id).Select(f => f.FeatureId)])
             {
-                AnchoredOnly = read.SymbolsOnly,
+                SymbolsUnderMeters = read.SymbolsOnly ? MapGeneralization.CollapseMeters(metersPerPixel) : null,
             };
             var (clusters, features) = await source.QueryClusteredAsync(query, cancellationToken);
             layers.Add(layer with { Features = features, Clusters = new LayerClusters(query.CellMeters, clusters) });
@@ -408,14 +408,15 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
                 foreach (var i in _tree.Query(box))
                 {
                     if (standOut?.Contains(_all[i].Id) != true && ClusterGrid.Anchor(_all[i].LonLat, query.CellMeters) is { } at
-                        && ClusterGrid.Cell(at, query.CellMeters) == (cell.X, cell.Y))
+                        && ClusterGrid.Cell(at, query.CellMeters) == (cell.X, cell.Y)
+                        && (query.SymbolsUnderMeters is null || query.KeepsAsSymbol(AnchorCandidate.Of(_all[i].LonLat))))
                     {
                         whole.Add(i);
                     }
                 }
             }
 
-            if (!query.AnchoredOnly)
+            if (query.SymbolsUnderMeters is null)
             {
                 var view = WebMercator.FromLonLat(query.BoxLonLat);
                 view.ExpandBy(1);

@@ -138,9 +138,9 @@ public sealed class MapReadsTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var parks = Spy.ClusterReads.Where(r => r.CollectionId == "parks").ToList();
         // The labels' read covers the meta-tile and asks for symbols only; the tile's own read asks for its areas too.
-        Assert.Contains(parks, r => r.Query.AnchoredOnly && r.Query.BoxLonLat.Contains(metaLonLat));
-        Assert.Contains(parks, r => !r.Query.AnchoredOnly && r.Query.BoxLonLat.Contains(tile.BoundsLonLat));
-        Assert.All(parks.Where(r => !r.Query.AnchoredOnly), r => Assert.True(Reach(tile.BoundsMeters, WebMercator.MetersPerPixel(12)).Contains(r.Query.BoxLonLat)));
+        Assert.Contains(parks, r => r.Query.SymbolsUnderMeters is not null && r.Query.BoxLonLat.Contains(metaLonLat));
+        Assert.Contains(parks, r => r.Query.SymbolsUnderMeters is null && r.Query.BoxLonLat.Contains(tile.BoundsLonLat));
+        Assert.All(parks.Where(r => r.Query.SymbolsUnderMeters is null), r => Assert.True(Reach(tile.BoundsMeters, WebMercator.MetersPerPixel(12)).Contains(r.Query.BoxLonLat)));
     }
 
     [Fact]

@@ -104,13 +104,16 @@ public abstract partial class FeatureStoreContract
             // Few anchors per cell, so that both crowded and quiet cells occur at every scale.
             var plain = new ClusterQuery(box, cellMeters, 2, []);
             var withStandOut = plain with { StandOutIds = standOut };
-            foreach (var query in new[] { plain, withStandOut, withStandOut with { AnchoredOnly = true } })
+            // Symbols at a sixteenth of the cell (4 pixels of 64), as a tile's labels read them.
+            foreach (var query in new[] { plain, withStandOut, withStandOut with { SymbolsUnderMeters = cellMeters / 16 } })
             {
-                var (expectedClusters, whole) = ClusterGrid.Group(geometries, ids, query with { AnchoredOnly = false });
-                if (query.AnchoredOnly)
+                var (expectedClusters, whole) = ClusterGrid.Group(geometries, ids, query with { SymbolsUnderMeters = null });
+                if (query.SymbolsUnderMeters is { } under)
                 {
-                    // Symbols only: what the rule keeps, less the shapes too wide to anchor (stand-out features stay).
-                    var symbols = whole.Where(i => standOut.Contains(ids[i]) || ClusterGrid.Anchor(geometries[i], query.CellMeters) is not null).ToList();
+                    // Symbols only: what the rule keeps, less the shapes drawn as areas (too wide to anchor, or anchored but
+                    // not under the symbol size); stand-out features stay.
+                    var symbols = whole.Where(i => standOut.Contains(ids[i])
+                        || (ClusterGrid.Anchor(geometries[i], query.CellMeters) is not null && ClusterGrid.Anchor(geometries[i], under) is not null)).ToList();
                     leftOut += whole.Count - symbols.Count;
                     whole = symbols;
                 }
