@@ -142,7 +142,7 @@ public sealed partial class PostGisFeatureStore
     {
         await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM cluster_cells WHERE collection_id = @collectionId", new { collectionId }, transaction, cancellationToken: cancellationToken));
-        await using (var importer = await connection.BeginBinaryImportAsync("COPY cluster_cells (collection_id, level, cx, cy, n, sx, sy) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        await using (var importer = await connection.BeginBinaryImportAsync("COPY cluster_cells (collection_id, level, cx, cy, n, ns, sx, sy) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
             foreach (var (cell, totals) in cells)
             {
@@ -152,6 +152,7 @@ public sealed partial class PostGisFeatureStore
                 await importer.WriteAsync(cell.X, NpgsqlDbType.Bigint, cancellationToken);
                 await importer.WriteAsync(cell.Y, NpgsqlDbType.Bigint, cancellationToken);
                 await importer.WriteAsync(totals.Count, NpgsqlDbType.Bigint, cancellationToken);
+                await importer.WriteAsync(totals.Small, NpgsqlDbType.Bigint, cancellationToken);
                 await importer.WriteAsync(totals.SumX, NpgsqlDbType.Double, cancellationToken);
                 await importer.WriteAsync(totals.SumY, NpgsqlDbType.Double, cancellationToken);
             }
@@ -180,17 +181,18 @@ public sealed partial class PostGisFeatureStore
             xs = changes.Keys.Select(c => c.X).ToArray(),
             ys = changes.Keys.Select(c => c.Y).ToArray(),
             ns = changes.Values.Select(t => t.Count).ToArray(),
+            smalls = changes.Values.Select(t => t.Small).ToArray(),
             sxs = changes.Values.Select(t => t.SumX).ToArray(),
             sys = changes.Values.Select(t => t.SumY).ToArray(),
         };
         // A cell left with no anchor is deleted, so that its sums start again from nothing.
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO cluster_cells (collection_id, level, cx, cy, n, sx, sy)
-            SELECT @collectionId, u.level, u.cx, u.cy, u.n, u.sx, u.sy
-            FROM unnest(@levels::integer[], @xs::bigint[], @ys::bigint[], @ns::bigint[], @sxs::float8[], @sys::float8[]) AS u(level, cx, cy, n, sx, sy)
+            INSERT INTO cluster_cells (collection_id, level, cx, cy, n, ns, sx, sy)
+            SELECT @collectionId, u.level, u.cx, u.cy, u.n, u.ns, u.sx, u.sy
+            FROM unnest(@levels::integer[], @xs::bigint[], @ys::bigint[], @ns::bigint[], @smalls::bigint[], @sxs::float8[], @sys::float8[]) AS u(level, cx, cy, n, ns, sx, sy)
             ON CONFLICT (collection_id, level, cx, cy) DO UPDATE
-                SET n = cluster_cells.n + excluded.n, sx = cluster_cells.sx + excluded.sx, sy = cluster_cells.sy + excluded.sy;
+                SET n = cluster_cells.n + excluded.n, ns = cluster_cells.ns + excluded.ns, sx = cluster_cells.sx + excluded.sx, sy = cluster_cells.sy + excluded.sy;
             DELETE FROM cluster_cells c
             USING unnest(@levels::integer[], @xs::bigint[], @ys::bigint[]) AS u(level, cx, cy)
             WHERE c.collection_id = @collectionId AND c.level = u.level AND c.cx = u.cx AND c.cy = u.cy AND c.n = 0;

@@ -170,11 +170,13 @@ internal static class PostGisMigrations
             -- answered through the index built on it, which is unchanged.
             ALTER FUNCTION clustermap_properties_jsonb(json) PARALLEL UNSAFE;
             """),
-        (7, "cluster pyramid counted again: a shape is anchored on every level whose cells it fits in", """
+        (7, "cluster pyramid counted again: a shape is anchored on every level whose cells it fits in; small anchors counted apart", """
             -- Shapes were anchored only while under a sixteenth of a cell. The counts of the old rule are dropped; a
             -- collection without a cluster_pyramids row is counted afresh when a replica starts (under its lock).
+            -- ns: the cell's anchors under a sixteenth of its side (drawn as symbols), which a read of symbols only needs.
             DELETE FROM cluster_cells;
             DELETE FROM cluster_pyramids;
+            ALTER TABLE cluster_cells ADD COLUMN ns bigint NOT NULL DEFAULT 0;
             """),
     ];
 

@@ -76,7 +76,7 @@ public abstract partial class SqlFeatureStore<TConnection, TTransaction>
     {
         /// <summary>The cells of <c>@level</c> in the cell range <c>@cx0</c> … <c>@cy1</c> of collection <c>@collectionId</c>.</summary>
         public const string Select = """
-            SELECT cx AS X, cy AS Y, n AS Count, sx AS SumX, sy AS SumY FROM cluster_cells
+            SELECT cx AS X, cy AS Y, n AS Count, ns AS Small, sx AS SumX, sy AS SumY FROM cluster_cells
             WHERE collection_id = @collectionId AND level = @level AND cx BETWEEN @cx0 AND @cx1 AND cy BETWEEN @cy0 AND @cy1
             """;
 
@@ -86,12 +86,14 @@ public abstract partial class SqlFeatureStore<TConnection, TTransaction>
 
         public long Count { get; set; }
 
+        public long Small { get; set; }
+
         public double SumX { get; set; }
 
         public double SumY { get; set; }
 
         /// <summary>The cell and its totals, as <see cref="ClusterPyramid.Split"/> reads them.</summary>
-        public KeyValuePair<PyramidCell, CellTotals> At(int level) => new(new PyramidCell(level, X, Y), new CellTotals(Count, SumX, SumY));
+        public KeyValuePair<PyramidCell, CellTotals> At(int level) => new(new PyramidCell(level, X, Y), new CellTotals(Count, Small, SumX, SumY));
     }
 
     /// <summary>A collection with the summary kept beside it.</summary>

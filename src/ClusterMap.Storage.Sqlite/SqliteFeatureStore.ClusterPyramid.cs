@@ -45,7 +45,7 @@ public sealed partial class SqliteFeatureStore
         // The collection holds no cell any more and every counted cell holds an anchor: one plain insert per cell, with
         // neither the merge nor the pass over emptied cells that a change needs.
         await connection.ExecuteAsync(
-            "INSERT INTO cluster_cells (collection_id, level, cx, cy, n, sx, sy) VALUES (@collectionId, @level, @cx, @cy, @n, @sx, @sy)",
+            "INSERT INTO cluster_cells (collection_id, level, cx, cy, n, ns, sx, sy) VALUES (@collectionId, @level, @cx, @cy, @n, @ns, @sx, @sy)",
             CellParameters(collectionId, ClusterPyramid.Changes(candidates, [])), transaction);
         await connection.ExecuteAsync("INSERT INTO cluster_pyramids (collection_id) VALUES (@collectionId) ON CONFLICT DO NOTHING", new { collectionId }, transaction);
     }
@@ -65,8 +65,8 @@ public sealed partial class SqliteFeatureStore
         var rows = CellParameters(collectionId, changes);
         await connection.ExecuteAsync(
             """
-            INSERT INTO cluster_cells (collection_id, level, cx, cy, n, sx, sy) VALUES (@collectionId, @level, @cx, @cy, @n, @sx, @sy)
-            ON CONFLICT (collection_id, level, cx, cy) DO UPDATE SET n = n + excluded.n, sx = sx + excluded.sx, sy = sy + excluded.sy
+            INSERT INTO cluster_cells (collection_id, level, cx, cy, n, ns, sx, sy) VALUES (@collectionId, @level, @cx, @cy, @n, @ns, @sx, @sy)
+            ON CONFLICT (collection_id, level, cx, cy) DO UPDATE SET n = n + excluded.n, ns = ns + excluded.ns, sx = sx + excluded.sx, sy = sy + excluded.sy
             """,
             rows, transaction);
         await connection.ExecuteAsync(
@@ -74,9 +74,9 @@ public sealed partial class SqliteFeatureStore
             rows, transaction);
     }
 
-    /// <summary>One parameter object per cell, for a statement Dapper runs once for each (<c>@collectionId</c>, <c>@level</c>, <c>@cx</c> … <c>@sy</c>).</summary>
+    /// <summary>One parameter object per cell, for a statement Dapper runs once for each (<c>@collectionId</c>, <c>@level</c>, <c>@cx</c> … <c>@sy</c>, <c>@ns</c>).</summary>
     private static List<object> CellParameters(string collectionId, IReadOnlyDictionary<PyramidCell, CellTotals> cells) =>
-        [.. cells.Select(c => new { collectionId, level = c.Key.Level, cx = c.Key.X, cy = c.Key.Y, n = c.Value.Count, sx = c.Value.SumX, sy = c.Value.SumY })];
+        [.. cells.Select(c => new { collectionId, level = c.Key.Level, cx = c.Key.X, cy = c.Key.Y, n = c.Value.Count, ns = c.Value.Small, sx = c.Value.SumX, sy = c.Value.SumY })];
 
     /// <summary>
     /// Counts the collections whose cells were never counted (a database made before the pyramid), and indexes their

@@ -133,11 +133,13 @@ internal static class SqliteMigrations
             -- Counted at the first filter after a change and read at every later start (PropertyStatisticsJson).
             ALTER TABLE collections ADD COLUMN property_statistics TEXT;
             """),
-        (7, "cluster pyramid counted again: a shape is anchored on every level whose cells it fits in", """
+        (7, "cluster pyramid counted again: a shape is anchored on every level whose cells it fits in; small anchors counted apart", """
             -- Shapes were anchored only while under a sixteenth of a cell. The counts of the old rule are dropped; a
             -- collection without a cluster_pyramids row is counted afresh when the store opens the database.
+            -- ns: the cell's anchors under a sixteenth of its side (drawn as symbols), which a read of symbols only needs.
             DELETE FROM cluster_cells;
             DELETE FROM cluster_pyramids;
+            ALTER TABLE cluster_cells ADD COLUMN ns INTEGER NOT NULL DEFAULT 0;
             """),
     ];
 

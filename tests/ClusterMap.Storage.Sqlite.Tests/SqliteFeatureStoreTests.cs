@@ -83,7 +83,7 @@ public sealed class SqliteFeatureStoreTests : IAsyncLifetime
         {
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
-            command.CommandText = "DROP TABLE cluster_cells; DROP TABLE cluster_pyramids; DROP TABLE features_span_rtree; DELETE FROM schema_migrations WHERE version = 5";
+            command.CommandText = "DROP TABLE cluster_cells; DROP TABLE cluster_pyramids; DROP TABLE features_span_rtree; DELETE FROM schema_migrations WHERE version IN (5, 7)";
             await command.ExecuteNonQueryAsync();
         }
 

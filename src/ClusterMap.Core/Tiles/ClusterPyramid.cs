@@ -8,7 +8,9 @@ namespace ClusterMap.Core.Tiles;
 /// level, every cell of <see cref="ClusterGrid"/> that holds anchors, with their count and the sums of their offsets
 /// from the cell's corner. Level k has cells of <see cref="CellMeters"/>(k) = world / 2^k: the grid of 64-pixel cells
 /// of an XYZ tile at zoom k − 2 (and of a 512-pixel tile at zoom k − 3); a shape is counted at the levels whose cells
-/// it fits in. A query at another scale is answered from the rows.
+/// it fits in. Each cell also counts its anchors under a sixteenth of its side (<see cref="SymbolDivisor"/>, 4 pixels
+/// of a 64-pixel cell: what a map draws as a symbol), so that a read of symbols only skips the quiet cells that hold
+/// none. A query at another scale is answered from the rows.
 /// <para>
 /// The store changes the counts in the transaction that writes the features (<see cref="Changes"/>), so they always
 /// describe the rows they sit beside; sums of offsets stay within float rounding of a fresh count.
@@ -21,6 +23,12 @@ public static class ClusterPyramid
 
     /// <summary>The finest level kept (tiles at zoom 14); finer views read so few rows that counting them is cheap.</summary>
     public const int MaxLevel = 16;
+
+    /// <summary>
+    /// A cell counts apart its anchors narrower than its side divided by this both ways (<see cref="CellTotals.Small"/>):
+    /// 4 pixels of a 64-pixel cell, under which a map draws a shape as its layer's symbol.
+    /// </summary>
+    public const int SymbolDivisor = 16;
 
     /// <summary>The side of a level's cells in Web Mercator metres (exact: the world's side halved k times).</summary>
     public static double CellMeters(int level) => WebMercator.WorldSizeMeters / Math.Pow(2, level);
@@ -64,7 +72,7 @@ public static class ClusterPyramid
         Count(changes, removed, -1);
         foreach (var (cell, totals) in changes)
         {
-            if (totals.Count == 0 && totals.SumX == 0 && totals.SumY == 0)
+            if (totals.Count == 0 && totals.Small == 0 && totals.SumX == 0 && totals.SumY == 0)
             {
                 changes.Remove(cell);
             }
@@ -98,7 +106,9 @@ public static class ClusterPyramid
     /// store's order), as <see cref="ClusterGrid"/> defines it: each stand-out feature anchored on the query's cells is
     /// first counted out of its cell (the pyramid counts it like any other; the view draws it on its own), then
     /// a cell holding more than <see cref="ClusterQuery.MaxAnchorsPerCell"/> anchors is a cluster at their mean
-    /// (ordered by Y, then X), and a cell holding fewer but some is quiet: the store reads its members whole.
+    /// (ordered by Y, then X), and a cell holding fewer but some is quiet: the store reads its members whole. A read of
+    /// symbols only (<see cref="ClusterQuery.SymbolsUnderMeters"/> at most the level's <see cref="SymbolDivisor"/> size)
+    /// has no quiet cell without a small anchor: it would read nothing there.
     /// </summary>
     /// <param name="cells">The level's counted cells in the query's cell range; cells of other levels are not expected.</param>
     /// <param name="standOut">The candidates of the collection's stand-out features (<see cref="ClusterQuery.StandOutIds"/>), wherever they lie.</param>
@@ -124,6 +134,7 @@ public static class ClusterPyramid
             {
                 counted[cell] = new CellTotals(
                     totals.Count - 1,
+                    totals.Small - (c.IsAnchoredAt(query.CellMeters / SymbolDivisor) ? 1 : 0),
                     totals.SumX - ClusterGrid.OffsetX(c.At, x, query.CellMeters),
                     totals.SumY - ClusterGrid.OffsetY(c.At, y, query.CellMeters));
             }
@@ -133,7 +144,8 @@ public static class ClusterPyramid
             .Select(c => new GridCluster(c.Key.X, c.Key.Y, c.Value.Count, ClusterGrid.Mean(c.Key.X, c.Key.Y, c.Value.Count, c.Value.SumX, c.Value.SumY, query.CellMeters)))
             .OrderBy(c => c.CellY).ThenBy(c => c.CellX)
             .ToList();
-        var quiet = counted.Where(c => c.Value.Count > 0 && c.Value.Count <= query.MaxAnchorsPerCell).Select(c => c.Key).ToList();
+        var symbolsOnly = query.SymbolsUnderMeters is { } under && under <= query.CellMeters / SymbolDivisor;
+        var quiet = counted.Where(c => c.Value.Count > 0 && c.Value.Count <= query.MaxAnchorsPerCell && (!symbolsOnly || c.Value.Small > 0)).Select(c => c.Key).ToList();
         return (clusters, quiet);
     }
 
@@ -166,6 +178,7 @@ public static class ClusterPyramid
             var held = changes.GetValueOrDefault(key);
             changes[key] = new CellTotals(
                 held.Count + sign,
+                held.Small + (c.IsAnchoredAt(cellMeters / SymbolDivisor) ? sign : 0),
                 held.SumX + (sign * ClusterGrid.OffsetX(c.At, x, cellMeters)),
                 held.SumY + (sign * ClusterGrid.OffsetY(c.At, y, cellMeters)));
         }
@@ -175,5 +188,8 @@ public static class ClusterPyramid
 /// <summary>One cell of one level of a <see cref="ClusterPyramid"/>: X from the west edge, Y from the north edge.</summary>
 public readonly record struct PyramidCell(int Level, long X, long Y);
 
-/// <summary>How many anchors a cell holds and the sums of their offsets from its corner (<see cref="ClusterGrid.OffsetX"/>).</summary>
-public readonly record struct CellTotals(long Count, double SumX, double SumY);
+/// <summary>
+/// How many anchors a cell holds, how many of them are under a sixteenth of its side (<see cref="ClusterPyramid.SymbolDivisor"/>),
+/// and the sums of their offsets from its corner (<see cref="ClusterGrid.OffsetX"/>).
+/// </summary>
+public readonly record struct CellTotals(long Count, long Small, double SumX, double SumY);

@@ -9,6 +9,9 @@ public sealed class ClusterPyramidTests
 {
     private static readonly GeometryFactory _factory = new();
 
+    // No anchor at any level: stands in for a feature the rule is not to count.
+    private static readonly Geometry _empty = _factory.CreatePolygon();
+
     private static List<Geometry> RandomFeatures(int seed, int count)
     {
         var random = new Random(seed);
@@ -37,7 +40,7 @@ public sealed class ClusterPyramidTests
         var ids = features.Select((_, i) => $"f{i}").ToList();
         var pyramid = ClusterPyramid.Of(features);
 
-        var levels = 0;
+        var (levels, mixed) = (0, 0);
         for (var level = ClusterPyramid.MinLevel; level <= ClusterPyramid.MaxLevel; level++)
         {
             // Every cell with an anchor is "crowded" when the limit is 0: the rule lists them all with their means.
@@ -46,10 +49,15 @@ public sealed class ClusterPyramidTests
             var cells = pyramid.Where(c => c.Key.Level == level).ToDictionary(c => (c.Key.X, c.Key.Y), c => c.Value);
 
             Assert.Equal(clusters.Count, cells.Count);
+            // The small anchors: the cells the rule counts with shapes under a sixteenth of the cell (a symbol's size).
+            var (smallClusters, _) = ClusterGrid.Group(features.Select(f => AnchorCandidate.Of(f) is { } c && c.IsAnchoredAt(query.CellMeters / 16) ? f : _empty).ToList(), ids, query);
+            var small = smallClusters.ToDictionary(c => (c.CellX, c.CellY), c => c.Count);
+            mixed += cells.Values.Count(t => t.Small > 0 && t.Small < t.Count);
             foreach (var cluster in clusters)
             {
                 var totals = cells[(cluster.CellX, cluster.CellY)];
                 Assert.Equal(cluster.Count, totals.Count);
+                Assert.Equal(small.GetValueOrDefault((cluster.CellX, cluster.CellY)), totals.Small);
                 var mean = ClusterGrid.Mean(cluster.CellX, cluster.CellY, totals.Count, totals.SumX, totals.SumY, query.CellMeters);
                 Assert.True(mean.Distance(cluster.MeanMeters) < 1e-6, $"level {level}: {mean} vs {cluster.MeanMeters}");
             }
@@ -58,6 +66,7 @@ public sealed class ClusterPyramidTests
         }
 
         Assert.Equal(ClusterPyramid.MaxLevel - ClusterPyramid.MinLevel + 1, levels);
+        Assert.True(mixed > 10, $"{mixed} cells with both small and larger anchors");
     }
 
     [Fact]
@@ -97,7 +106,7 @@ public sealed class ClusterPyramidTests
         foreach (var (cell, change) in leftAfterRemoval)
         {
             var held = combined.GetValueOrDefault(cell);
-            combined[cell] = new CellTotals(held.Count + change.Count, held.SumX + change.SumX, held.SumY + change.SumY);
+            combined[cell] = new CellTotals(held.Count + change.Count, held.Small + change.Small, held.SumX + change.SumX, held.SumY + change.SumY);
         }
 
         var nonEmpty = combined.Where(c => c.Value.Count != 0).ToDictionary(c => c.Key, c => c.Value);
