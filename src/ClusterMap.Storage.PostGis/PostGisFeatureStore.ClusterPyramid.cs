@@ -12,16 +12,16 @@ namespace ClusterMap.Storage.PostGis;
 /// <summary>
 /// The cluster pyramid (<see cref="ClusterPyramid"/>) in PostGIS: <c>cluster_cells</c> holds each level's counts,
 /// changed in the transaction of every write; a clustered read at a level's scale takes its crowded cells from there
-/// and reads rows only for the quiet cells (a GiST probe per cell) and for the shapes too wide to anchor (the n-D
+/// and reads rows only for the quiet cells (a GiST probe per rectangle of them) and for the shapes too wide to anchor (the n-D
 /// index <c>features_span_box</c>, <see cref="ShapeSpanIndex"/>). A z8 tile over a million points then reads a few hundred cells and the
 /// features it draws, not the half million rows beneath it.
 /// </summary>
 public sealed partial class PostGisFeatureStore
 {
     /// <summary>
-    /// The features a pyramid read takes whole, as the CTE <c>whole</c>: the anchored members of the quiet cells
-    /// (<c>@pcx</c>, <c>@pcy</c> with their lon/lat boxes), found by probing each cell and keeping the rows whose
-    /// anchor (the same SQL as the rows' clustering statement) lies in it; the stand-out features; and the shapes that
+    /// The features a pyramid read takes whole, as the CTE <c>whole</c>: the anchored members of the quiet cells, found
+    /// by probing each rectangle of them (<see cref="ClusterPyramid.Rectangles"/>: <c>@pcx0</c> … <c>@pcy1</c> with their
+    /// lon/lat boxes) and keeping the rows whose anchor (the same SQL as the rows' clustering statement) lies in it; the stand-out features; and the shapes that
     /// have no anchor on these cells (found through <c>features_span_box</c>, <see cref="ShapeSpanIndex"/>), when
     /// their exact bounds meet the view box.
     /// </summary>
@@ -33,17 +33,18 @@ public sealed partial class PostGisFeatureStore
     /// </remarks>
     private static string PyramidWholeCte(bool withWide) => $$"""
         WITH probe AS (
-            SELECT * FROM unnest(@pcx::bigint[], @pcy::bigint[], @pw::float8[], @ps::float8[], @pe::float8[], @pn::float8[]) AS p(cx, cy, w, s, e, n)
+            SELECT * FROM unnest(@pcx0::bigint[], @pcy0::bigint[], @pcx1::bigint[], @pcy1::bigint[], @pw::float8[], @ps::float8[], @pe::float8[], @pn::float8[])
+                AS p(cx0, cy0, cx1, cy1, w, s, e, n)
         ),
         near AS MATERIALIZED (
-            SELECT p.cx AS pcx, p.cy AS pcy, f.fid, ST_GeometryType(f.geom) AS type,
+            SELECT p.cx0 AS pcx0, p.cy0 AS pcy0, p.cx1 AS pcx1, p.cy1 AS pcy1, f.fid, ST_GeometryType(f.geom) AS type,
                    ST_XMin(f.geom) AS min_x, ST_YMin(f.geom) AS min_y, ST_XMax(f.geom) AS max_x, ST_YMax(f.geom) AS max_y
             FROM probe p
             JOIN features f ON f.collection_id = @collectionId AND f.geom && ST_MakeEnvelope(p.w, p.s, p.e, p.n, {{Srid}})
             WHERE NOT (f.feature_id = ANY(@standOut))
         ),
         projected AS (
-            SELECT n.pcx, n.pcy, n.fid, n.type, n.min_x,
+            SELECT n.pcx0, n.pcy0, n.pcx1, n.pcy1, n.fid, n.type, n.min_x,
                    {{_mercatorX0}} AS x0, {{_mercatorY0}} AS y0,
                    CASE WHEN n.type = 'ST_Point' THEN {{_mercatorX0}} ELSE {{_mercatorX1}} END AS x1,
                    CASE WHEN n.type = 'ST_Point' THEN {{_mercatorY0}} ELSE {{_mercatorY1}} END AS y1
@@ -51,7 +52,7 @@ public sealed partial class PostGisFeatureStore
         ),
         members AS (
             SELECT fid FROM (
-                SELECT pcx, pcy, fid,
+                SELECT pcx0, pcy0, pcx1, pcy1, fid,
                        CASE WHEN type = 'ST_Point' THEN x0 ELSE (x0 + x1) / 2 END AS ax,
                        CASE WHEN type = 'ST_Point' THEN y0 ELSE (y0 + y1) / 2 END AS ay
                 FROM projected
@@ -59,7 +60,7 @@ public sealed partial class PostGisFeatureStore
                   AND (type = 'ST_Point' OR (type <> 'ST_MultiPoint' AND x1 - x0 < @cell AND y1 - y0 < @cell))
                   {{(withWide ? "" : "AND x1 - x0 < @symbol AND y1 - y0 < @symbol")}}
             ) a
-            WHERE floor((ax + @half) / @cell)::bigint = pcx AND floor((@half - ay) / @cell)::bigint = pcy
+            WHERE floor((ax + @half) / @cell)::bigint BETWEEN pcx0 AND pcx1 AND floor((@half - ay) / @cell)::bigint BETWEEN pcy0 AND pcy1
         ),
         wide AS (
             SELECT n.fid, n.type, {{_mercatorX0}} AS x0, {{_mercatorY0}} AS y0, {{_mercatorX1}} AS x1, {{_mercatorY1}} AS y1
@@ -115,13 +116,16 @@ public sealed partial class PostGisFeatureStore
         var cells = await results.ReadAsync<ClusterCellRow>();
         var standing = await results.ReadAsync<RemovedRow>();
         var (clusters, quiet) = ClusterPyramid.Split(cells.Select(c => c.At(level)), standing.Select(r => r.ToAnchorCandidate()), query);
-        var boxes = quiet.Select(c => ClusterGrid.CellsLonLat((c.X, c.Y, c.X, c.Y), query.CellMeters)).ToList();
+        var rectangles = ClusterPyramid.Rectangles(quiet);
+        var boxes = rectangles.Select(r => ClusterGrid.CellsLonLat(r, query.CellMeters)).ToList();
         var parameters = new DynamicParameters(new
         {
             collectionId,
             standOut,
-            pcx = quiet.Select(c => c.X).ToArray(),
-            pcy = quiet.Select(c => c.Y).ToArray(),
+            pcx0 = rectangles.Select(r => r.MinX).ToArray(),
+            pcy0 = rectangles.Select(r => r.MinY).ToArray(),
+            pcx1 = rectangles.Select(r => r.MaxX).ToArray(),
+            pcy1 = rectangles.Select(r => r.MaxY).ToArray(),
             pw = boxes.Select(b => b.MinX).ToArray(),
             ps = boxes.Select(b => b.MinY).ToArray(),
             pe = boxes.Select(b => b.MaxX).ToArray(),

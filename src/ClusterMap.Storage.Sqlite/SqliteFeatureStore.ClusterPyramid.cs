@@ -12,7 +12,7 @@ namespace ClusterMap.Storage.Sqlite;
 /// The cluster pyramid (<see cref="ClusterPyramid"/>) in SQLite: <c>cluster_cells</c> holds each level's counts,
 /// changed in the transaction of every write, and <c>features_span_rtree</c> indexes every shape by envelope and span
 /// (<see cref="ShapeSpanIndex"/>). A clustered read at a level's scale takes its crowded cells from the counts and reads
-/// rows only for the quiet cells (an R*Tree probe per cell), the wide shapes and the stand-out features.
+/// rows only for the quiet cells (an R*Tree probe per rectangle of them), the wide shapes and the stand-out features.
 /// </summary>
 public sealed partial class SqliteFeatureStore
 {
@@ -128,26 +128,27 @@ public sealed partial class SqliteFeatureStore
             new { collectionId, standOut },
             cancellationToken: cancellationToken));
         var (clusters, quiet) = ClusterPyramid.Split(cells.Select(c => c.At(level)), standing.Select(r => r.ToAnchorCandidate()), query);
-        var probes = quiet.Select(c =>
+        var probes = ClusterPyramid.Rectangles(quiet).Select(r =>
         {
-            var box = ClusterGrid.CellsLonLat((c.X, c.Y, c.X, c.Y), query.CellMeters);
-            return new object[] { c.X, c.Y, Float32Bounds.Down(box.MinX), Float32Bounds.Down(box.MinY), Float32Bounds.Up(box.MaxX), Float32Bounds.Up(box.MaxY) };
+            var box = ClusterGrid.CellsLonLat(r, query.CellMeters);
+            return new object[] { r.MinX, r.MinY, r.MaxX, r.MaxY, Float32Bounds.Down(box.MinX), Float32Bounds.Down(box.MinY), Float32Bounds.Up(box.MaxX), Float32Bounds.Up(box.MaxY) };
         }).ToList();
 
         var parameters = NearBoxParameters(collectionId, query.BoxLonLat);
         parameters.AddDynamicParams(new { standOut, probes = JsonSerializer.Serialize(probes), lowestSpan = ShapeSpanIndex.LowestSpanFor(query.CellMeters) });
         parameters.AddDynamicParams(ClusterSql.Parameters(query));
         var rows = await connection.QueryAsync<ClusterRow>(new CommandDefinition(
-            // Members of the quiet cells: each cell's R*Tree probe (the probes are the outer loop), then the exact anchor
-            // in that very cell (in a symbols-only read, only those under the symbol size). Wide shapes: the view box and spans from the cell's side up in the span R*Tree, kept when they have no anchor on
+            // Members of the quiet cells: one R*Tree probe per rectangle of them (ClusterPyramid.Rectangles; the probes are
+            // the outer loop), then the exact anchor in that rectangle (in a symbols-only read, only those under the symbol size). Wide shapes: the view box and spans from the cell's side up in the span R*Tree, kept when they have no anchor on
             // these cells (the span R*Tree finds them). Stand-out features: by id, when their envelope meets the view box.
             $"""
             WITH probe AS (
-                SELECT value ->> 0 AS cx, value ->> 1 AS cy, value ->> 2 AS w, value ->> 3 AS s, value ->> 4 AS e, value ->> 5 AS n
+                SELECT value ->> 0 AS cx0, value ->> 1 AS cy0, value ->> 2 AS cx1, value ->> 3 AS cy1,
+                       value ->> 4 AS w, value ->> 5 AS s, value ->> 6 AS e, value ->> 7 AS n
                 FROM json_each(@probes)
             ),
             near AS MATERIALIZED (
-                SELECT p.cx AS pcx, p.cy AS pcy, f.fid AS fid, f.max_x >= f.min_x AS nonempty, f.is_point AS is_point,
+                SELECT p.cx0 AS pcx0, p.cy0 AS pcy0, p.cx1 AS pcx1, p.cy1 AS pcy1, f.fid AS fid, f.max_x >= f.min_x AS nonempty, f.is_point AS is_point,
                        {_mercatorX0} AS x0, {_mercatorY0} AS y0,
                        CASE WHEN f.is_point = 1 THEN NULL ELSE {_mercatorX1} END AS x1,
                        CASE WHEN f.is_point = 1 THEN NULL ELSE {_mercatorY1} END AS y1
@@ -158,7 +159,7 @@ public sealed partial class SqliteFeatureStore
             ),
             members AS (
                 SELECT fid FROM (
-                    SELECT pcx, pcy, fid,
+                    SELECT pcx0, pcy0, pcx1, pcy1, fid,
                            CASE WHEN is_point = 1 THEN x0 ELSE (x0 + x1) / 2 END AS ax,
                            CASE WHEN is_point = 1 THEN y0 ELSE (y0 + y1) / 2 END AS ay
                     FROM near
@@ -166,7 +167,7 @@ public sealed partial class SqliteFeatureStore
                         AND (SELECT substr(g.geometry, 2, 4) FROM features g WHERE g.fid = near.fid) <> x'04000000'))
                       AND (@wide OR is_point = 1 OR (x1 - x0 < @symbol AND y1 - y0 < @symbol))
                 ) a
-                WHERE CAST(floor((ax + @half) / @cell) AS INTEGER) = pcx AND CAST(floor((@half - ay) / @cell) AS INTEGER) = pcy
+                WHERE CAST(floor((ax + @half) / @cell) AS INTEGER) BETWEEN pcx0 AND pcx1 AND CAST(floor((@half - ay) / @cell) AS INTEGER) BETWEEN pcy0 AND pcy1
             ),
             wide AS (
                 SELECT f.fid AS fid, f.is_point AS is_point, f.max_x >= f.min_x AS nonempty,

@@ -43,6 +43,9 @@ internal static class MapsScaleBench
           --seed N              generator seed (default 20240604, the scale benchmark's)
           --api-dll PATH        the built ClusterMap.Api.dll
           --markdown PATH       also write the tables as Markdown to PATH
+          --warm-up N           before measuring, N other tiles per zoom (raster and vector), static maps and briefs,
+                                away from the measured tiles' meta-tiles, so that the .NET JIT's tiers have settled
+                                (default 8; 0 measures a process that has drawn only its start-up tile)
           --hold SECONDS        instead of measuring: start the ST_AsMVT service on the loaded data, print its address
                                 and process id and the tiles it would ask for, and keep it up that long (for profiling)
         """;
@@ -77,6 +80,7 @@ internal static class MapsScaleBench
     public static async Task<int> RunAsync(string[] args, string defaultApiDll)
     {
         int? points = null, tilesPerZoom = null, repeat = null, holdSeconds = null;
+        var warmUp = 8;
         var seed = 20240604;
         long? inMemoryMax = null;
         string? postgres = null, markdown = null, apiDll = null;
@@ -96,6 +100,7 @@ internal static class MapsScaleBench
                     case "--postgres": postgres = Next(); break;
                     case "--api-dll": apiDll = Next(); break;
                     case "--markdown": markdown = Next(); break;
+                    case "--warm-up": warmUp = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--hold": holdSeconds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--quick": quick = true; break;
                     case "--one-collection": oneCollection = true; break;
@@ -129,6 +134,7 @@ internal static class MapsScaleBench
         var connectionString = new NpgsqlConnectionStringBuilder(postgres) { Database = Database }.ConnectionString;
         var results = new List<Measured>();
         var afterStart = new Dictionary<string, double>();
+        var warmedUp = new Dictionary<string, (int Requests, double Seconds)>();
         try
         {
             var collections = oneCollection ? null : ParksAndInstitutes(data);
@@ -150,9 +156,15 @@ internal static class MapsScaleBench
             notes.Add(Invariant($"Invalid geometries (PostGIS ST_IsValid) among the {data.Polygons:N0} generated polygons: {invalid}{(reason.Length > 0 ? $", e.g. {reason}" : "")}; a map must draw them all the same."));
             Log($"maps-scale: {notes[^1]}");
 
-            var tiles = Enumerable.Range(MinZoom, MaxZoom - MinZoom + 1).ToDictionary(z => z, z => TilesWithData(data.Origins, z, perZoom));
+            var tiles = Enumerable.Range(MinZoom, MaxZoom - MinZoom + 1).ToDictionary(z => z, z => TilesWithData(data.Origins, z, perZoom, []));
             var empty = EmptyTiles(perZoom);
             var origins = data.Origins.Take(perZoom).ToList();
+            // The warm-up's inputs: origins from the second half, tiles of other meta-tiles than the measured ones (whose
+            // labels it would otherwise place), other parks.
+            var warmOrigins = data.Origins[(data.Origins.Length / 2)..];
+            var warmTiles = Enumerable.Range(MinZoom, MaxZoom - MinZoom + 1).ToDictionary(
+                z => z, z => TilesWithData(warmOrigins, z, warmUp, [.. tiles[z].Select(t => (t.X / 4, t.Y / 4))]));
+            var warmParks = ReportedParks(data, perZoom + warmUp).Except(ReportedParks(data, perZoom)).Take(warmUp).ToList();
 
             foreach (var (service, inDatabase) in new[] { (InDatabase, true), (Writer, false) })
             {
@@ -227,6 +239,25 @@ internal static class MapsScaleBench
                     return 0;
                 }
 
+                if (warmUp > 0)
+                {
+                    // Briefs and figures first, tiles last: the briefs' garbage is collected before the first measured tile.
+                    var warmPaths = (oneCollection ? [] : warmParks.Select(id => $"/reports/bench_parks/{Uri.EscapeDataString(id)}.pdf"))
+                        .Concat(warmOrigins.Take(warmUp).SelectMany(o => (IEnumerable<string>)[StaticMap(o, 0.05), StaticMap(o, 1)]))
+                        .Concat(warmTiles.Values.SelectMany(t => t).SelectMany(x => (IEnumerable<string>)[
+                            $"/tiles/default/{x.Z}/{x.X}/{x.Y}.png", .. vectorIds.Select(id => $"/tiles/{id}/{x.Z}/{x.X}/{x.Y}.mvt")]))
+                        .ToList();
+                    var warmWatch = Stopwatch.StartNew();
+                    foreach (var path in warmPaths)
+                    {
+                        using var response = await client.GetAsync(path);
+                        await response.Content.ReadAsByteArrayAsync();
+                    }
+
+                    warmedUp[service] = (warmPaths.Count, warmWatch.Elapsed.TotalSeconds);
+                    Log(Invariant($"maps-scale: {service}: warm-up of {warmPaths.Count} requests away from the measured tiles in {warmWatch.Elapsed.TotalSeconds:F1} s"));
+                }
+
                 foreach (var group in groups)
                 {
                     var measured = await MeasureAsync(client, process.ProcessId, connectionString, group);
@@ -249,6 +280,9 @@ internal static class MapsScaleBench
         }
 
         notes.Add(Invariant($"{perZoom} tiles per zoom at most: distinct tiles containing query origins drawn from the data's distribution (another seed), one per label meta-tile (4 × 4 tiles), fewer where the data covers fewer meta-tiles; the same tiles as raster and vector. Empty tiles: {EmptyTiles(perZoom).Count} over z8–z14 in the Tasman Sea. Static maps: bbox centred on the first {perZoom} origins, default layers. Reports: {perZoom} parks, every n-th generated polygon. One request at a time over loopback, response read whole; client, service and PostgreSQL share {Environment.ProcessorCount} cores."));
+        notes.Add(warmUp > 0
+            ? Invariant($"Before measuring, each service process answered a warm-up ({string.Join("; ", warmedUp.Select(w => $"{w.Key}: {w.Value.Requests} requests in {w.Value.Seconds:F1} s"))}): up to {warmUp} tiles per zoom, raster and vector, in meta-tiles no measured tile is in, static maps around other origins and briefs of other parks, so that the .NET JIT's tiers have settled. The measured tiles and figures are still cold: no tile cache, no tile store, labels not yet placed in their meta-tiles.")
+            : "No warm-up (--warm-up 0): the service had drawn only its start-up tile, so the first requests of each kind also pay the .NET JIT's compilation.");
         notes.Add("Milliseconds: from sending the request to the last byte of the answer; the latency and size columns count the answered (200) requests only, errors (logged above) are counted apart and make the run fail. p95 is the nearest-rank percentile: with fewer than 20 requests it is the slowest.");
         notes.Add("Peak RSS is the service process's VmHWM (/proc/PID/status) after each group of requests, in the order listed; CPU columns: the service process's user + system time, and the PostgreSQL backends connected to the benchmark database (/proc/PID/stat), per request.");
         notes.Add(Invariant($"Run on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, .NET {Environment.Version}; load average (1 min) {loadAtStart} at the start and {LoadAverage()} at the end."));
@@ -292,10 +326,14 @@ internal static class MapsScaleBench
 
     private static string Zoom(int z) => z.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Distinct tiles holding the origins, the first origin of each label meta-tile, at most <paramref name="count"/>.</summary>
-    private static List<TileIndex> TilesWithData(Point[] origins, int z, int count)
+    /// <summary>
+    /// Distinct tiles holding the origins, the first origin of each label meta-tile, at most <paramref name="count"/>,
+    /// none in <paramref name="excludedMetaTiles"/>.
+    /// </summary>
+    private static List<TileIndex> TilesWithData(IEnumerable<Point> origins, int z, int count, IEnumerable<(int, int)> excludedMetaTiles)
     {
-        var metaTiles = new HashSet<(int, int)>();
+        // An excluded meta-tile counts as taken.
+        var metaTiles = new HashSet<(int, int)>(excludedMetaTiles);
         var tiles = new List<TileIndex>();
         foreach (var origin in origins)
         {

@@ -149,6 +149,52 @@ public static class ClusterPyramid
         return (clusters, quiet);
     }
 
+    /// <summary>
+    /// Cells of one level as few disjoint rectangles of cells that cover exactly them: runs along each row, and runs
+    /// spanning the same columns in consecutive rows stacked into one. A store probes its spatial index once per
+    /// rectangle, not once per cell, and keeps the rows whose anchor lies in it: where every cell of a view is quiet
+    /// (parks at z14), one probe instead of dozens.
+    /// </summary>
+    public static IReadOnlyList<(long MinX, long MinY, long MaxX, long MaxY)> Rectangles(IEnumerable<PyramidCell> cells)
+    {
+        ArgumentNullException.ThrowIfNull(cells);
+        var runs = new List<(long MinX, long MaxX, long Y)>();
+        foreach (var row in cells.GroupBy(c => c.Y).OrderBy(r => r.Key))
+        {
+            var xs = row.Select(c => c.X).Distinct().Order().ToList();
+            var start = xs[0];
+            for (var i = 1; i <= xs.Count; i++)
+            {
+                if (i == xs.Count || xs[i] != xs[i - 1] + 1)
+                {
+                    runs.Add((start, xs[i - 1], row.Key));
+                    start = i < xs.Count ? xs[i] : start;
+                }
+            }
+        }
+
+        var rectangles = new List<(long MinX, long MinY, long MaxX, long MaxY)>();
+        var open = new Dictionary<(long MinX, long MaxX), (long MinY, long MaxY)>();
+        foreach (var (minX, maxX, y) in runs)
+        {
+            if (open.TryGetValue((minX, maxX), out var rows) && rows.MaxY == y - 1)
+            {
+                open[(minX, maxX)] = (rows.MinY, y);
+                continue;
+            }
+
+            if (open.Remove((minX, maxX), out var done))
+            {
+                rectangles.Add((minX, done.MinY, maxX, done.MaxY));
+            }
+
+            open[(minX, maxX)] = (y, y);
+        }
+
+        rectangles.AddRange(open.Select(o => (o.Key.MinX, o.Value.MinY, o.Key.MaxX, o.Value.MaxY)));
+        return rectangles;
+    }
+
     private static void Count(Dictionary<PyramidCell, CellTotals> changes, IEnumerable<AnchorCandidate?> candidates, int sign)
     {
         foreach (var candidate in candidates)

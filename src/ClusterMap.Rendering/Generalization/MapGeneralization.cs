@@ -28,10 +28,11 @@ public static class MapGeneralization
     public const int MaxLabelsPerCell = 6;
 
     /// <summary>
-    /// A polygon of a quiet cell whose envelope is smaller than this many pixels both ways is drawn as its layer's
-    /// symbol: smaller, it would be a speck.
+    /// A polygon of a quiet cell whose envelope is smaller than this many pixels both ways (4) is drawn as its layer's
+    /// symbol: smaller, it would be a speck. The stores' <see cref="ClusterPyramid"/> counts such anchors apart per
+    /// cell (<see cref="ClusterPyramid.SymbolDivisor"/>), so that a read of symbols only skips the cells without one.
     /// </summary>
-    public const double CollapsePixels = 4;
+    public const double CollapsePixels = (double)ClusterCellPixels / ClusterPyramid.SymbolDivisor;
 
     /// <summary>
     /// The side of a clustering cell in Web Mercator metres for a drawing at this scale: <see cref="ClusterCellPixels"/>

@@ -208,4 +208,37 @@ public sealed class ClusterPyramidTests
         Assert.Equal(finer, ClusterPyramid.NearestCellMeters(finer));
         Assert.Equal(64 * WebMercator.MetersPerPixel(15), ClusterPyramid.NearestCellMeters(64 * WebMercator.MetersPerPixel(15)));
     }
+
+    [Fact]
+    public void Rectangles_OfAnySetOfCells_CoverExactlyThem_Disjointly_AndMergeRunsAndRows()
+    {
+        var random = new Random(9);
+        for (var round = 0; round < 200; round++)
+        {
+            var density = random.NextDouble();
+            var cells = new HashSet<(long X, long Y)>();
+            for (var x = 100L; x < 112; x++)
+            {
+                for (var y = 40L; y < 50; y++)
+                {
+                    if (random.NextDouble() < density)
+                    {
+                        cells.Add((x, y));
+                    }
+                }
+            }
+
+            var rectangles = ClusterPyramid.Rectangles(cells.Select(c => new PyramidCell(12, c.X, c.Y)));
+
+            var covered = rectangles.SelectMany(r => Enumerable.Range(0, (int)(r.MaxX - r.MinX + 1))
+                .SelectMany(dx => Enumerable.Range(0, (int)(r.MaxY - r.MinY + 1)).Select(dy => (r.MinX + dx, r.MinY + dy)))).ToList();
+            Assert.Equal(cells.Count, covered.Count);
+            Assert.Equal(cells, covered.ToHashSet());
+            Assert.True(rectangles.Count <= cells.Count);
+        }
+
+        // A full block is one rectangle.
+        var block = Enumerable.Range(0, 7).SelectMany(x => Enumerable.Range(0, 7).Select(y => new PyramidCell(16, 1000 + x, 500 + y)));
+        Assert.Equal([(1000L, 500L, 1006L, 506L)], ClusterPyramid.Rectangles(block));
+    }
 }
