@@ -153,12 +153,23 @@ public sealed class OperabilityTests(ClusterMapFactory factory) : IClassFixture<
     [Fact]
     public async Task SigTerm_DuringALongRequest_FinishesItRefusesNewOnesAndExitsZero()
     {
-        await using var service = await ServiceProcess.StartAsync(ClusterMapFactory.TestGeodata);
+        // The host logs each request as it starts: SIGTERM goes out as soon as the request is in the service's hands.
+        await using var service = await ServiceProcess.StartAsync(new ServiceProcessOptions
+        {
+            GeodataPath = ClusterMapFactory.TestGeodata,
+            Settings = new Dictionary<string, string> { ["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information" },
+        });
         using var client = new HttpClient { BaseAddress = service.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
-        // The largest static map the defaults allow takes seconds to draw: long enough to be in flight at SIGTERM.
+        // The largest static map the defaults allow takes hundreds of milliseconds to draw and encode, the first one
+        // more: long enough to be in flight when the signal follows its start at once.
         var inFlight = client.GetAsync("/maps/static.png?width=4096&height=4096&center=121.2,31.2&zoom=12");
-        await WaitForLogAsync(service, "\"Application started");
-        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        var started = Stopwatch.StartNew();
+        while (!service.Log.Contains("GET " + service.BaseAddress.ToString().TrimEnd('/') + "/maps/static.png?width=4096", StringComparison.Ordinal)
+            && started.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(5);
+        }
+
         Assert.False(inFlight.IsCompleted, "the request ended before SIGTERM; the test needs a slower one");
 
         await service.SendSigTermAsync();
