@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
 
@@ -22,6 +23,36 @@ public sealed class ServiceProcess : IAsyncDisposable
         _process = process;
         _directory = directory;
         BaseAddress = baseAddress;
+        // A test host or benchmark stopped by a signal runs no DisposeAsync: the service would outlive it, holding its
+        // port and memory (found after stopping a `maps-scale --hold`).
+        _live.TryAdd(this, 0);
+    }
+
+    // The services still running, killed when this process is told to stop (SIGTERM, SIGINT) or exits without
+    // disposing them; the signal then takes its default course.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<ServiceProcess, byte> _live = new();
+
+    private static readonly PosixSignalRegistration[] _stopSignals = RegisterStopSignals();
+
+    private static PosixSignalRegistration[] RegisterStopSignals()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillLive();
+        return [PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => KillLive()), PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => KillLive())];
+    }
+
+    private static void KillLive()
+    {
+        foreach (var service in _live.Keys)
+        {
+            try
+            {
+                service._process.Kill(entireProcessTree: true);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // Already gone.
+            }
+        }
     }
 
     public Uri BaseAddress { get; }
@@ -37,7 +68,6 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>The repository's root (the folder of ClusterMap.sln), for the shipped geodata/.</summary>
     /// <summary>
     /// The service as built in its own project folder, in the configuration these tests were built in — for test
     /// projects that build the service without referencing it (their folder then keeps only their own assemblies).
@@ -50,6 +80,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         return File.Exists(dll) ? dll : throw new FileNotFoundException("The service is not built (run dotnet build ClusterMap.sln)", dll);
     }
 
+    /// <summary>The repository's root (the folder of ClusterMap.sln), for the shipped geodata/.</summary>
     public static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
@@ -197,6 +228,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _live.TryRemove(this, out _);
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
