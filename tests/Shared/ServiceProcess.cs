@@ -32,6 +32,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     // disposing them; the signal then takes its default course.
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<ServiceProcess, byte> _live = new();
 
+    // Held for the life of the process: a registration that is collected stops handling its signal.
     private static readonly PosixSignalRegistration[] _stopSignals = RegisterStopSignals();
 
     private static PosixSignalRegistration[] RegisterStopSignals()

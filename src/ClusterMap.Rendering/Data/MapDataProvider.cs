@@ -377,8 +377,9 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
         }
 
         /// <summary>
-        /// A query at a level's scale, as the stores answer it: crowded cells from the counts, each quiet cell's members
-        /// from one R-tree probe, the shapes too wide to anchor from the tree of shapes, the stand-out features by id.
+        /// A query at a level's scale, as the stores answer it: crowded cells from the counts, the quiet cells' members
+        /// from one R-tree probe per rectangle of them (<see cref="ClusterPyramid.Rectangles"/>), the shapes too wide to
+        /// anchor from the tree of shapes, the stand-out features by id.
         /// </summary>
         private (IReadOnlyList<GridCluster> Clusters, IReadOnlyList<MapFeature> Features) FromPyramid(ClusterQuery query, int level)
         {
@@ -401,14 +402,15 @@ public sealed class MapDataProvider(IFeatureStore store, CollectionSnapshotCache
             List<int> standing = standOut is null ? [] : [.. standOut.Select(id => _byId.Value.TryGetValue(id, out var i) ? i : -1).Where(i => i >= 0)];
             var (clusters, quiet) = ClusterPyramid.Split(cells, standing.Select(i => AnchorCandidate.Of(_all[i].LonLat)), query);
             var whole = new List<int>();
-            foreach (var cell in quiet)
+            foreach (var rectangle in ClusterPyramid.Rectangles(quiet))
             {
-                var box = WebMercator.FromLonLat(ClusterGrid.CellsLonLat((cell.X, cell.Y, cell.X, cell.Y), query.CellMeters));
+                var box = WebMercator.FromLonLat(ClusterGrid.CellsLonLat(rectangle, query.CellMeters));
                 box.ExpandBy(1);
                 foreach (var i in _tree.Query(box))
                 {
                     if (standOut?.Contains(_all[i].Id) != true && ClusterGrid.Anchor(_all[i].LonLat, query.CellMeters) is { } at
-                        && ClusterGrid.Cell(at, query.CellMeters) == (cell.X, cell.Y)
+                        && ClusterGrid.Cell(at, query.CellMeters) is var (x, y)
+                        && x >= rectangle.MinX && x <= rectangle.MaxX && y >= rectangle.MinY && y <= rectangle.MaxY
                         && (query.SymbolsUnderMeters is null || query.KeepsAsSymbol(AnchorCandidate.Of(_all[i].LonLat))))
                     {
                         whole.Add(i);
